@@ -1,0 +1,44 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "swift-multipathd",
+    products: [
+        .executable(name: "multipathd", targets: ["multipathd"]),
+        .library(name: "MultipathCore", targets: ["MultipathCore"]),
+        .library(name: "MultipathSystem", targets: ["MultipathSystem"]),
+        .library(name: "MultipathReactor", targets: ["MultipathReactor"]),
+        .library(name: "MultipathDaemon", targets: ["MultipathDaemon"]),
+        .library(name: "MultipathTestKit", targets: ["MultipathTestKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C: what Swift cannot import by itself (epoll, timerfd, signalfd, eventfd, sg, dm-ioctl, libdevmapper's log hook).
+        .target(name: "CLinux", linkerSettings: [.linkedLibrary("devmapper")]),
+        .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+        .systemLibrary(name: "CDevMapper", pkgConfig: "devmapper", providers: [.apt(["libdevmapper-dev"])]),
+
+        // Pure: no I/O, no clock reads.
+        .target(name: "MultipathCore"),
+        // Thin edges over the kernel.
+        .target(name: "MultipathSystem", dependencies: ["CLinux", "CUdev", "CDevMapper", "MultipathCore"]),
+        // The loop.
+        .target(name: "MultipathReactor", dependencies: ["MultipathSystem"]),
+        // Wiring: events in, core decisions, effects out.
+        .target(name: "MultipathDaemon", dependencies: [
+            "MultipathCore", "MultipathSystem", "MultipathReactor",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "multipathd", dependencies: ["MultipathDaemon"]),
+        // Fakes that play the kernel, a manual clock, fixtures.
+        .target(name: "MultipathTestKit", dependencies: ["MultipathCore", "MultipathSystem", "MultipathReactor", "MultipathDaemon"]),
+
+        .testTarget(name: "MultipathCoreTests", dependencies: ["MultipathCore", "MultipathTestKit"]),
+        .testTarget(name: "MultipathSystemTests", dependencies: ["MultipathSystem", "MultipathTestKit"]),
+        .testTarget(name: "MultipathReactorTests", dependencies: ["MultipathReactor", "MultipathTestKit"]),
+        .testTarget(name: "MultipathDaemonTests", dependencies: ["MultipathDaemon", "MultipathTestKit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,63 @@
+// What Swift's Glibc module does not import: epoll, timerfd, signalfd, eventfd, the sg v3 and
+// dm-ioctl structures, the DM_* ioctl request numbers (function-like macros), Linux AIO syscalls,
+// and a trampoline for libdevmapper's C-variadic log hook.
+#ifndef CLINUX_H
+#define CLINUX_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <sys/signalfd.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/file.h>
+#include <sys/sysmacros.h>
+#include <scsi/sg.h>
+#include <linux/dm-ioctl.h>
+#include <linux/aio_abi.h>
+
+// DM ioctl request numbers.
+extern const unsigned long CLinux_DM_VERSION;
+extern const unsigned long CLinux_DM_LIST_DEVICES;
+extern const unsigned long CLinux_DM_DEV_CREATE;
+extern const unsigned long CLinux_DM_DEV_REMOVE;
+extern const unsigned long CLinux_DM_DEV_SUSPEND;
+extern const unsigned long CLinux_DM_DEV_STATUS;
+extern const unsigned long CLinux_DM_DEV_WAIT;
+extern const unsigned long CLinux_DM_DEV_ARM_POLL;
+extern const unsigned long CLinux_DM_TABLE_LOAD;
+extern const unsigned long CLinux_DM_TABLE_STATUS;
+extern const unsigned long CLinux_DM_TARGET_MSG;
+extern const unsigned long CLinux_SG_IO;
+extern const unsigned long CLinux_SG_GET_VERSION_NUM;
+extern const unsigned long CLinux_SG_SET_COMMAND_Q;
+extern const unsigned long CLinux_SG_SET_FORCE_PACK_ID;
+
+// ioctl with a pointer argument (Glibc's ioctl is variadic, which Swift cannot call).
+int CLinux_ioctl_ptr(int fd, unsigned long request, void *arg);
+
+// Linux AIO (no libaio needed): raw syscalls.
+int CLinux_io_setup(unsigned nr_events, aio_context_t *ctx);
+int CLinux_io_destroy(aio_context_t ctx);
+int CLinux_io_submit(aio_context_t ctx, long nr, struct iocb **iocbpp);
+int CLinux_io_cancel(aio_context_t ctx, struct iocb *iocb, struct io_event *result);
+int CLinux_io_getevents(aio_context_t ctx, long min_nr, long max_nr, struct io_event *events, struct timespec *timeout);
+
+// dev_t helpers (macros in glibc).
+unsigned int CLinux_major(dev_t dev);
+unsigned int CLinux_minor(dev_t dev);
+dev_t CLinux_makedev(unsigned int major, unsigned int minor);
+
+// fcntl with an int argument (variadic in glibc).
+int CLinux_fcntl_int(int fd, int cmd, int arg);
+
+// libdevmapper's log hook is C-variadic: this trampoline formats the message and calls `sink`.
+typedef void (*CLinux_dm_log_sink)(int level, const char *file, int line, const char *message);
+void CLinux_dm_set_log_sink(CLinux_dm_log_sink sink);
+
+#endif

@@ -1,0 +1,58 @@
+#define _GNU_SOURCE
+#include "CLinux.h"
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <libdevmapper.h>
+
+const unsigned long CLinux_DM_VERSION = DM_VERSION;
+const unsigned long CLinux_DM_LIST_DEVICES = DM_LIST_DEVICES;
+const unsigned long CLinux_DM_DEV_CREATE = DM_DEV_CREATE;
+const unsigned long CLinux_DM_DEV_REMOVE = DM_DEV_REMOVE;
+const unsigned long CLinux_DM_DEV_SUSPEND = DM_DEV_SUSPEND;
+const unsigned long CLinux_DM_DEV_STATUS = DM_DEV_STATUS;
+const unsigned long CLinux_DM_DEV_WAIT = DM_DEV_WAIT;
+const unsigned long CLinux_DM_DEV_ARM_POLL = DM_DEV_ARM_POLL;
+const unsigned long CLinux_DM_TABLE_LOAD = DM_TABLE_LOAD;
+const unsigned long CLinux_DM_TABLE_STATUS = DM_TABLE_STATUS;
+const unsigned long CLinux_DM_TARGET_MSG = DM_TARGET_MSG;
+const unsigned long CLinux_SG_IO = SG_IO;
+const unsigned long CLinux_SG_GET_VERSION_NUM = SG_GET_VERSION_NUM;
+const unsigned long CLinux_SG_SET_COMMAND_Q = SG_SET_COMMAND_Q;
+const unsigned long CLinux_SG_SET_FORCE_PACK_ID = SG_SET_FORCE_PACK_ID;
+
+int CLinux_ioctl_ptr(int fd, unsigned long request, void *arg) { return ioctl(fd, request, arg); }
+
+int CLinux_io_setup(unsigned nr_events, aio_context_t *ctx) { return (int)syscall(SYS_io_setup, nr_events, ctx); }
+int CLinux_io_destroy(aio_context_t ctx) { return (int)syscall(SYS_io_destroy, ctx); }
+int CLinux_io_submit(aio_context_t ctx, long nr, struct iocb **iocbpp) { return (int)syscall(SYS_io_submit, ctx, nr, iocbpp); }
+int CLinux_io_cancel(aio_context_t ctx, struct iocb *iocb, struct io_event *result) { return (int)syscall(SYS_io_cancel, ctx, iocb, result); }
+int CLinux_io_getevents(aio_context_t ctx, long min_nr, long max_nr, struct io_event *events, struct timespec *timeout) {
+    return (int)syscall(SYS_io_getevents, ctx, min_nr, max_nr, events, timeout);
+}
+
+unsigned int CLinux_major(dev_t dev) { return major(dev); }
+unsigned int CLinux_minor(dev_t dev) { return minor(dev); }
+dev_t CLinux_makedev(unsigned int ma, unsigned int mi) { return makedev(ma, mi); }
+
+int CLinux_fcntl_int(int fd, int cmd, int arg) { return fcntl(fd, cmd, arg); }
+
+static CLinux_dm_log_sink dm_sink;
+
+static void dm_log_trampoline(int level, const char *file, int line, int dm_errno_or_class, const char *f, ...) {
+    (void)dm_errno_or_class;
+    if (!dm_sink) return;
+    char buf[1024];
+    va_list ap;
+    va_start(ap, f);
+    vsnprintf(buf, sizeof buf, f, ap);
+    va_end(ap);
+    dm_sink(level, file, line, buf);
+}
+
+void CLinux_dm_set_log_sink(CLinux_dm_log_sink sink) {
+    dm_sink = sink;
+    dm_log_with_errno_init(sink ? dm_log_trampoline : NULL);
+}

@@ -1,0 +1,38 @@
+import CLinux
+import Glibc
+
+/// A raw file descriptor. Ownership is the holder's: `close()` it exactly once.
+public struct FileDescriptor: Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: Int32
+
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    public var description: String { "fd \(rawValue)" }
+
+    public static func open(_ path: String, _ flags: Int32, mode: mode_t = 0, retryOnInterrupt: Bool = true) throws(SystemError) -> FileDescriptor {
+        let fd = try valueOrErrno(retryOnInterrupt: retryOnInterrupt) { Glibc.open(path, flags | O_CLOEXEC, mode) }.get("open \(path)")
+        return FileDescriptor(rawValue: fd)
+    }
+
+    /// Never retried: after EINTR the descriptor is already gone on Linux.
+    public func close() {
+        _ = Glibc.close(rawValue)
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer, retryOnInterrupt: Bool = true) -> Result<Int, Errno> {
+        valueOrErrno(retryOnInterrupt: retryOnInterrupt) { Glibc.read(rawValue, buffer.baseAddress, buffer.count) }
+    }
+
+    public func write(_ buffer: UnsafeRawBufferPointer, retryOnInterrupt: Bool = true) -> Result<Int, Errno> {
+        valueOrErrno(retryOnInterrupt: retryOnInterrupt) { Glibc.write(rawValue, buffer.baseAddress, buffer.count) }
+    }
+
+    public func ioctl(_ request: UInt, _ argument: UnsafeMutableRawPointer, retryOnInterrupt: Bool = true) -> Result<Int32, Errno> {
+        valueOrErrno(retryOnInterrupt: retryOnInterrupt) { CLinux_ioctl_ptr(rawValue, request, argument) }
+    }
+
+    public func setNonBlocking() throws(SystemError) {
+        let flags = try valueOrErrno { CLinux_fcntl_int(rawValue, F_GETFL, 0) }.get("fcntl F_GETFL")
+        _ = try valueOrErrno { CLinux_fcntl_int(rawValue, F_SETFL, flags | O_NONBLOCK) }.get("fcntl F_SETFL")
+    }
+}

@@ -1,0 +1,1 @@
+print("multipathd: not yet")

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a Debian 12 machine (root): the build's C libraries and,
+# unless --build-only, the lab (QEMU, Debian's kernel with dm-multipath/scsi_debug, udev,
+# multipath-tools for side-by-side runs, virtme-ng).
+set -euo pipefail
+build_pkgs=(libudev-dev libdevmapper-dev libaio-dev pkg-config)
+lab_pkgs=(qemu-system-x86 linux-image-amd64 multipath-tools sg3-utils udev kmod busybox-static file)
+want=("${build_pkgs[@]}")
+[ "${1:-}" = --build-only ] || want+=("${lab_pkgs[@]}")
+missing=()
+for p in "${want[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  # udev and multipath-tools try to start their services on the host: forbid that during install.
+  created_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; created_policy=1
+  fi
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ $created_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
+fi
+if [ "${1:-}" != --build-only ] && ! command -v vng >/dev/null 2>&1; then
+  pip install -q virtme-ng
+fi
