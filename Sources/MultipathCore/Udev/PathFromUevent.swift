@@ -123,7 +123,7 @@ func serialFromVPD80(_ page: [UInt8]) -> String? {
 }
 
 /// A sysfs text attribute without its newline, padding or NULs.
-func sysfsText(_ bytes: [UInt8]) -> String {
+public func sysfsText(_ bytes: [UInt8]) -> String {
     var b = bytes[...]
     func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0a || c == 0x09 || c == 0x0d || c == 0 }
     while let f = b.first, blank(f) { b = b.dropFirst() }
