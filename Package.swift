@@ -32,6 +32,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "multipathd", dependencies: ["MultipathDaemon"]),
+        // Drives the kernel edges from the lab cases.
+        .executableTarget(name: "labtool", dependencies: ["MultipathCore", "MultipathSystem"]),
         // Fakes that play the kernel, a manual clock, fixtures.
         .target(name: "MultipathTestKit", dependencies: ["MultipathCore", "MultipathSystem", "MultipathReactor", "MultipathDaemon"]),
 

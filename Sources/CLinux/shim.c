@@ -56,3 +56,5 @@ void CLinux_dm_set_log_sink(CLinux_dm_log_sink sink) {
     dm_sink = sink;
     dm_log_with_errno_init(sink ? dm_log_trampoline : NULL);
 }
+
+const char *CLinux_dm_names_name(const struct dm_names *names) { return names->name; }

@@ -60,4 +60,8 @@ int CLinux_fcntl_int(int fd, int cmd, int arg);
 typedef void (*CLinux_dm_log_sink)(int level, const char *file, int line, const char *message);
 void CLinux_dm_set_log_sink(CLinux_dm_log_sink sink);
 
+// The name in a libdevmapper `struct dm_names` list entry (a flexible array member Swift cannot reach).
+struct dm_names;
+const char *CLinux_dm_names_name(const struct dm_names *names);
+
 #endif
