@@ -57,6 +57,8 @@ public final class DMControl {
                 continue
             }
             let start = Int(header.data_start), end = min(Int(header.data_size), buffer.count)
+            // No devices: the kernel reports an empty data area.
+            if end == start { return [] }
             guard start < end, let devices = DMDevice.parseNameList(UnsafeRawBufferPointer(rebasing: buffer[start..<end])) else {
                 throw SystemError("DM_LIST_DEVICES: malformed reply", Errno(rawValue: EPROTO))
             }
