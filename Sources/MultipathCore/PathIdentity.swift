@@ -1,0 +1,78 @@
+/// What a path is, as udev and sysfs describe it. Immutable while the device exists: a change of
+/// any of these is a `change` uevent that the daemon handles as such.
+public struct PathIdentity: Hashable, Sendable {
+    /// Kernel name, `sdc`.
+    public var name: String
+    public var devT: DevT
+    /// nil for devices that are not SCSI (nvme, dasd...).
+    public var hctl: HCTL?
+    public var vendor: String
+    public var product: String
+    public var revision: String
+    /// The WWID from `uid_attribute` (or VPD 0x83); nil means "no WWID": such a path is kept, never grouped.
+    public var wwid: String?
+    public var serial: String
+    /// Size in 512-byte sectors.
+    public var sizeSectors: UInt64
+    /// Transport, as multipath-tools names it: `scsi:fcp`, `scsi:iscsi`, `scsi:sas`, `scsi:unspec`, `nvme`...
+    public var transport: Transport
+    /// TPGS bits from standard INQUIRY byte 5 (0 none, 1 implicit, 2 explicit, 3 both).
+    public var tpgs: Int
+    /// Fibre channel node and port names of the host and the target port, when the transport is FC.
+    public var fc: FibreChannelNames?
+
+    public init(name: String, devT: DevT, hctl: HCTL? = nil, vendor: String = "", product: String = "",
+                revision: String = "", wwid: String? = nil, serial: String = "", sizeSectors: UInt64 = 0,
+                transport: Transport = .scsi(.unspecified), tpgs: Int = 0, fc: FibreChannelNames? = nil) {
+        self.name = name
+        self.devT = devT
+        self.hctl = hctl
+        self.vendor = vendor
+        self.product = product
+        self.revision = revision
+        self.wwid = wwid
+        self.serial = serial
+        self.sizeSectors = sizeSectors
+        self.transport = transport
+        self.tpgs = tpgs
+        self.fc = fc
+    }
+}
+
+public enum Transport: Hashable, Sendable, CustomStringConvertible {
+    public enum SCSIProtocol: String, Sendable, CaseIterable {
+        case fcp, spi, ssa, sbp, srp, iscsi, sas, adt, ata, usb, pcie
+        case unspecified = "unspec"
+    }
+
+    case scsi(SCSIProtocol)
+    case ccw
+    case cciss
+    case nvme
+    case undefined
+
+    /// The name used by the `protocol` blacklist section and the overrides `protocol` subsection.
+    public var description: String {
+        switch self {
+        case .scsi(let p): "scsi:\(p.rawValue)"
+        case .ccw: "ccw"
+        case .cciss: "cciss"
+        case .nvme: "nvme"
+        case .undefined: "undef"
+        }
+    }
+}
+
+public struct FibreChannelNames: Hashable, Sendable {
+    public var hostNodeName: String
+    public var hostPortName: String
+    public var targetNodeName: String
+    public var targetPortName: String
+
+    public init(hostNodeName: String, hostPortName: String, targetNodeName: String, targetPortName: String) {
+        self.hostNodeName = hostNodeName
+        self.hostPortName = hostPortName
+        self.targetNodeName = targetNodeName
+        self.targetPortName = targetPortName
+    }
+}
