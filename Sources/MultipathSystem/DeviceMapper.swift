@@ -34,7 +34,7 @@ public struct DMMapInfo: Hashable, Sendable {
     /// `mpath-<wwid>` for multipath maps.
     public var uuid: String
     public var devT: DevT
-    public var eventNr: UInt32
+    public var eventNumber: UInt32
     public var openCount: Int
     public var isSuspended: Bool
     public var hasLiveTable: Bool
@@ -47,7 +47,8 @@ public struct DMMapInfo: Hashable, Sendable {
         uuid.hasPrefix(Self.multipathUUIDPrefix) ? String(uuid.dropFirst(Self.multipathUUIDPrefix.count)) : nil
     }
 
-    public var event: DMMapEvent { DMMapEvent(name: name, devT: devT, eventNr: eventNr) }
+    /// As the device list reports it, for `DMEventTracker`.
+    public var device: DMDevice { DMDevice(name: name, devT: devT, eventNumber: eventNumber, uuid: uuid) }
 }
 
 public enum DMLogLevel: Int32, Sendable, Comparable {
@@ -120,7 +121,7 @@ public final class DeviceMapper {
             guard dm_task_get_info(dmt, &i) != 0 else { throw .failed("info \(name)", nil) }
             guard i.exists != 0 else { return nil }
             return DMMapInfo(name: name, uuid: dm_task_get_uuid(dmt).map { String(cString: $0) } ?? "",
-                             devT: DevT(major: i.major, minor: i.minor), eventNr: i.event_nr,
+                             devT: DevT(major: i.major, minor: i.minor), eventNumber: i.event_nr,
                              openCount: Int(i.open_count), isSuspended: i.suspended != 0,
                              hasLiveTable: i.live_table != 0, hasInactiveTable: i.inactive_table != 0)
         }

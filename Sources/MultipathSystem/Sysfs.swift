@@ -52,6 +52,13 @@ public struct Sysfs: Sendable {
     /// This tree as the core's reader.
     public var reader: SysfsReader { { read($0) } }
 
+    /// The path a udev event describes, its attributes read from this tree. `wwidFromVPD83` decodes a
+    /// VPD page 0x83 into the WWID used when the `uidAttribute` property is missing.
+    public func pathIdentity(of event: Uevent, uidAttribute: String = "ID_SERIAL",
+                             wwidFromVPD83: ([UInt8]) -> String?) -> Result<PathIdentity, PathRejection> {
+        PathIdentity.fromUevent(event, uidAttribute: uidAttribute, sysfs: reader, wwidFromVPD83: wwidFromVPD83)
+    }
+
     // Per disk, by kernel name.
 
     /// The SCSI address, from the disk's `device` link.

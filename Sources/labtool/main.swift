@@ -22,6 +22,8 @@ let usage = """
            labtool table NAME | status NAME           parsed and rendered again
            labtool message NAME TEXT...               send a target message
            labtool busy-message NAME TEXT...          suspend, expect the message to come back busy, resume
+           labtool dm-event NAME TEXT...              send a message; print how long until /dev/mapper/control
+                                                      turned readable (DM_DEV_ARM_POLL) and the map's event change
     """
 
 let args = Array(CommandLine.arguments.dropFirst())
@@ -51,13 +53,33 @@ func messageWhileSuspended(_ m: MultipathMessage, to name: String, _ d: DeviceMa
     }
 }
 
+/// Arms DM event polling, sends the message, and waits for the control fd to turn readable. Returns
+/// the wait in microseconds and what the device list then says changed for the map.
+func eventAfter(_ m: MultipathMessage, to name: String, _ d: DeviceMapper) throws -> (UInt64, [DMEventTracker.Change]) {
+    let control = try DMControl()
+    var tracker = DMEventTracker()
+    try control.armPoll()
+    _ = tracker.update(try control.listDevices())
+    let clock = MonotonicClock()
+    let start = clock.now
+    try d.send(m, to: name)
+    var pfd = pollfd(fd: control.fileDescriptor.rawValue, events: Int16(POLLIN), revents: 0)
+    guard poll(&pfd, 1, 5000) == 1 else { fail("no DM event within 5 s") }
+    let waited = (clock.now - start).nanosecondsClamped / 1000
+    try control.armPoll()
+    let changes = tracker.update(try control.listDevices()).filter {
+        if case .event(let dev, _) = $0 { dev.name == name } else { false }
+    }
+    return (UInt64(waited), changes)
+}
+
 do {
     switch command {
     case "paths":
         // The VPD 0x83 decoder is the SCSI helper's; until it is wired in, a path without the uid
         // property is listed with no WWID ("-"), which the lab case would report as a mismatch.
-        for record in try UdevEnumerator.blockDisks() {
-            switch record.pathIdentity(wwidFromVPD83: { _ in nil }) {
+        for event in try UdevEnumerator.blockDisks() {
+            switch Sysfs().pathIdentity(of: event, wwidFromVPD83: { _ in nil }) {
             case .success(let p):
                 print(p.name, p.devT, p.hctl.map(\.description) ?? "-", p.wwid ?? "-", p.sizeSectors,
                       p.vendor.isEmpty ? "-" : p.vendor, p.product.isEmpty ? "-" : p.product, p.transport, p.tpgs)
@@ -66,7 +88,7 @@ do {
             }
         }
     case "maps":
-        for m in try dm().multipathMaps() { print(m.name, m.devT, m.eventNr, m.uuid) }
+        for m in try dm().multipathMaps() { print(m.name, m.devT, m.eventNumber, m.uuid) }
     case "create":
         guard let size = UInt64(arg(3)) else { fail("SECTORS must be a number") }
         let table = try MultipathTable(parsing: args[4...].joined(separator: " "))
@@ -83,6 +105,10 @@ do {
     case "busy-message":
         guard let m = MultipathMessage(args[2...].joined(separator: " ")) else { fail("not a multipath message") }
         print(try messageWhileSuspended(m, to: arg(1), dm()))
+    case "dm-event":
+        guard let m = MultipathMessage(args[2...].joined(separator: " ")) else { fail("not a multipath message") }
+        let (us, changes) = try eventAfter(m, to: arg(1), dm())
+        print(us, changes.map(\.description).joined(separator: ", "))
     default:
         fail(usage)
     }

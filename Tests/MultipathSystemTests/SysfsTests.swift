@@ -79,15 +79,16 @@ final class FakeSysfs {
         #expect(sysfs.kernelWWID(ofDisk: "sdb") == "naa.33333330000007d0")
     }
 
-    @Test func pathIdentityFromAUdevRecordAndTheFakeTree() throws {
+    @Test func pathIdentityFromAUeventAndTheFakeTree() throws {
         let fake = try FakeSysfs()
         let sysfs = Sysfs(root: fake.root)
-        // No DEVPATH and no uid property: the syspath places the device, VPD 0x83 gives the WWID.
-        let record = UdevDeviceRecord(syspath: "\(fake.root)/\(FakeSysfs.devPath)", properties: [
-            "SUBSYSTEM": "block", "DEVTYPE": "disk", "DEVNAME": "/dev/sdb", "MAJOR": "8", "MINOR": "16",
+        // No uid property: VPD 0x83 from the tree gives the WWID.
+        let event = Uevent(action: .add, sysname: "sdb", properties: [
+            ("SUBSYSTEM", "block"), ("DEVTYPE", "disk"), ("DEVPATH", "/\(FakeSysfs.devPath)"),
+            ("DEVNAME", "/dev/sdb"), ("MAJOR", "8"), ("MINOR", "16"),
         ])
         var seenPage: [UInt8] = []
-        let p = try record.pathIdentity(sysfs: sysfs, wwidFromVPD83: { seenPage = $0; return "333333300000007d0" }).get()
+        let p = try sysfs.pathIdentity(of: event, wwidFromVPD83: { seenPage = $0; return "333333300000007d0" }).get()
         #expect(seenPage.prefix(2) == [0x00, 0x83])
         #expect(p == PathIdentity(name: "sdb", devT: DevT(major: 8, minor: 16), hctl: HCTL(host: 2, channel: 0, target: 0, lun: 0),
                                   vendor: "Linux", product: "scsi_debug", revision: "0191", wwid: "333333300000007d0",

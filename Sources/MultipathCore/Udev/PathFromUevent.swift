@@ -95,6 +95,18 @@ extension PathIdentity {
             transport: transport, tpgs: tpgs, fc: fc))
     }
 
+    /// The path a udev event (or a device listed at start) describes; see the property-set form.
+    public static func fromUevent(
+        _ event: Uevent,
+        uidAttribute: String = "ID_SERIAL",
+        sysfs: SysfsReader,
+        wwidFromVPD83: ([UInt8]) -> String?
+    ) -> Result<PathIdentity, PathRejection> {
+        var properties: [String: String] = [:]
+        for (name, value) in event.properties { properties[name] = value }
+        return fromUevent(properties, uidAttribute: uidAttribute, sysfs: sysfs, wwidFromVPD83: wwidFromVPD83)
+    }
+
     /// The transport, from the device's place in the sysfs tree: FC remote ports, iSCSI sessions and SAS
     /// end devices each leave their own directory between the host and the target.
     private static func transport(name: String, hctl: HCTL?, devPath: [String], sysfs: SysfsReader) -> Transport {
