@@ -79,7 +79,7 @@ public final class DeviceMapper {
         CLinux_dm_set_log_sink { level, _, _, message in
             guard let message, let sink = dmLogSink else { return }
             // The low bits are the level; higher bits are libdevmapper's stderr/once flags.
-            sink(DMLogLevel(rawValue: min(max(level & 7, 2), 7)) ?? .debug, String(cString: message))
+            sink(DMLogLevel(rawValue: max(level & 7, 2)) ?? .debug, String(cString: message))
         }
         dm_udev_set_sync_support(0)
         dm_udev_set_checking(0)
