@@ -19,6 +19,7 @@ public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
     public static let badAddress = Errno(rawValue: EFAULT)
     public static let invalidArgument = Errno(rawValue: EINVAL)
     public static let permissionDenied = Errno(rawValue: EACCES)
+    public static let io = Errno(rawValue: EIO)
 
     public var description: String { String(cString: strerror(rawValue)) }
 }
