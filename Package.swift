@@ -32,6 +32,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "multipathd", dependencies: ["MultipathDaemon"]),
+        // Lab tool: the SG edge on the reactor (TUR verdicts with timings, TUR throughput).
+        .executableTarget(name: "sgprobe", dependencies: ["MultipathCore", "MultipathSystem", "MultipathReactor"]),
         // Fakes that play the kernel, a manual clock, fixtures.
         .target(name: "MultipathTestKit", dependencies: ["MultipathCore", "MultipathSystem", "MultipathReactor", "MultipathDaemon"]),
 
