@@ -68,6 +68,7 @@ public enum SGSubmitError: Error, CustomStringConvertible {
 ///   `SGSubmitError.queueFull` rather than queued: a checker sends one command per path at a time, so a full
 ///   queue means a path whose kernel has not returned 16 commands, which queueing would only hide.
 /// - Completions are read in any order (no SG_SET_FORCE_PACK_ID) and matched by `pack_id`, unique per fd.
+///   sg turns command queuing on by itself for v3 headers, so no SG_SET_COMMAND_Q is needed.
 /// - CDB, sense and data live in one allocation owned by the in-flight record until the kernel returns the
 ///   command: sg copies sense and data into them inside `read()`, so they must outlive a timeout.
 /// - After `close()` the kernel no longer writes to our memory (sg copies into user buffers only inside
