@@ -53,6 +53,9 @@ unsigned int CLinux_major(dev_t dev);
 unsigned int CLinux_minor(dev_t dev);
 dev_t CLinux_makedev(unsigned int major, unsigned int minor);
 
+// O_DIRECT (needs _GNU_SOURCE, which Swift's Glibc module does not define).
+extern const int CLinux_O_DIRECT;
+
 // fcntl with an int argument (variadic in glibc).
 int CLinux_fcntl_int(int fd, int cmd, int arg);
 
