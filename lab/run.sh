@@ -2,7 +2,7 @@
 # Runs the lab cases (lab/cases/NN-name.sh) in one boot of Debian's kernel under QEMU and prints one
 # line per case and a final "N passed, N failed". Exits non-zero if a case failed or the VM did not report.
 # Builds nothing: the guest runs this checkout's .build/debug (or --release: .build/release) binaries.
-#   lab/run.sh [--release] [--case NAME]...     NAME: a case file's name without .sh, e.g. 03-dm-event
+#   lab/run.sh [--release] [--case NAME]...     NAME: a case file's name without .sh, e.g. 04-dm-event
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 . "$repo/lab/vm.sh"
