@@ -44,6 +44,7 @@ end=$(lab_now)
 if [ -e "$out/started" ]; then
   echo "lab: boot to runner $(lab_seconds "$start" "$booted") s (kernel uptime then $(cat "$out/started") s), cases $(lab_seconds "$booted" "$end") s incl. power-off, total $(lab_seconds "$start" "$end") s"
 fi
+[ -s "$out/timings.txt" ] && sed 's/^/lab: /' "$out/timings.txt"
 summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out/results.txt" | tail -1 || true)
 if [ -z "$summary" ]; then
   echo "lab: FAIL: the VM did not report (vng exit status $status); console: $out/console.log" >&2
