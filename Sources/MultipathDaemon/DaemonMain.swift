@@ -36,11 +36,13 @@ public enum DaemonMain {
         }
         logger.info("device-mapper interface \(dm.versionString)")
 
+        // Like sd_notify: a broken NOTIFY_SOCKET is worth a warning, not a refusal to run.
+        var notifier: SystemdNotifier?
+        do { notifier = try SystemdNotifier.fromEnvironment() } catch { logger.warning("NOTIFY_SOCKET: \(error)") }
         do {
-            let notifier = try SystemdNotifier.fromEnvironment()
             let reactor = try Reactor()
             let daemon = Daemon(reactor: reactor, logger: logger, udev: try UdevMonitor(), dm: dm,
-                                notify: { [logger] state in
+                                notify: { [logger, notifier] state in
                                     do { try notifier?.notify(state) } catch { logger.warning("sd_notify: \(error)") }
                                 },
                                 reopenLog: ours.reopen)

@@ -23,13 +23,13 @@ final class ReadinessPipe {
         writeEnd.close()
     }
 
-    func raise() {
+    func markReadable() {
         var byte: UInt8 = 1
         _ = withUnsafeBytes(of: &byte) { writeEnd.write($0) }
         pending += 1
     }
 
-    func lower() {
+    func drain() {
         var byte: UInt8 = 0
         while pending > 0 {
             _ = withUnsafeMutableBytes(of: &byte) { readEnd.read(into: $0) }
@@ -53,13 +53,13 @@ public final class FakeUeventSource: UeventSource {
 
     private func enqueue(_ r: Result<Uevent, SystemError>) {
         queue.append(r)
-        pipe.raise()
+        pipe.markReadable()
     }
 
     public func receive() throws(SystemError) -> Uevent? {
         guard !queue.isEmpty else { return nil }
-        pipe.lower()
-        if queue.count > 1 { pipe.raise() }
+        pipe.drain()
+        if queue.count > 1 { pipe.markReadable() }
         return try queue.removeFirst().get()
     }
 }
@@ -76,11 +76,11 @@ public final class FakeDMEventSource: DMEventSource {
 
     public var fileDescriptor: FileDescriptor { pipe.readEnd }
 
-    public func event() { if pipe.pending == 0 { pipe.raise() } }
+    public func event() { if pipe.pending == 0 { pipe.markReadable() } }
 
     public func armPoll() throws(SystemError) {
         armCount += 1
-        pipe.lower()
+        pipe.drain()
     }
 
     public func listDevices() throws(SystemError) -> [DMDevice] {

@@ -36,7 +36,8 @@ for name in "$@"; do
   fi
 done
 # A daemon still running would leave its log unflushed at power-off: stop it.
+LAB_OUT=$out
 . "$repo/lab/guest/lib.sh"
-LAB_OUT=$out daemon_kill
+daemon_kill
 say "$passed passed, $failed failed"
 [ $failed -eq 0 ]
