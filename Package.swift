@@ -39,7 +39,7 @@ let package = Package(
         // Fakes that play the kernel, a manual clock, fixtures.
         .target(name: "MultipathTestKit", dependencies: ["MultipathCore", "MultipathSystem", "MultipathReactor", "MultipathDaemon"]),
 
-        .testTarget(name: "MultipathCoreTests", dependencies: ["MultipathCore", "MultipathTestKit"]),
+        .testTarget(name: "MultipathCoreTests", dependencies: ["MultipathCore", "MultipathTestKit"], exclude: ["Fixtures"]),
         .testTarget(name: "MultipathSystemTests", dependencies: ["MultipathSystem", "MultipathTestKit"]),
         .testTarget(name: "MultipathReactorTests", dependencies: ["MultipathReactor", "MultipathTestKit"]),
         .testTarget(name: "MultipathDaemonTests", dependencies: ["MultipathDaemon", "MultipathTestKit"]),

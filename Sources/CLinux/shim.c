@@ -41,6 +41,18 @@ const int CLinux_O_DIRECT = O_DIRECT;
 
 int CLinux_fcntl_int(int fd, int cmd, int arg) { return fcntl(fd, cmd, arg); }
 
+int CLinux_peer_credentials(int fd, int32_t *pid, uint32_t *uid, uint32_t *gid) {
+    struct ucred cred;
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return -1;
+    *pid = cred.pid;
+    *uid = cred.uid;
+    *gid = cred.gid;
+    return 0;
+}
+
+int CLinux_accept_nonblocking(int fd) { return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC); }
+
 static CLinux_dm_log_sink dm_sink;
 
 static void dm_log_trampoline(int level, const char *file, int line, int dm_errno_or_class, const char *f, ...) {

@@ -59,6 +59,11 @@ extern const int CLinux_O_DIRECT;
 // fcntl with an int argument (variadic in glibc).
 int CLinux_fcntl_int(int fd, int cmd, int arg);
 
+// SO_PEERCRED (struct ucred needs _GNU_SOURCE, which Swift's Glibc module does not define).
+int CLinux_peer_credentials(int fd, int32_t *pid, uint32_t *uid, uint32_t *gid);
+// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC (also _GNU_SOURCE only).
+int CLinux_accept_nonblocking(int fd);
+
 // libdevmapper's log hook is C-variadic: this trampoline formats the message and calls `sink`.
 typedef void (*CLinux_dm_log_sink)(int level, const char *file, int line, const char *message);
 void CLinux_dm_set_log_sink(CLinux_dm_log_sink sink);

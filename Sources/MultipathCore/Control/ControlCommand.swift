@@ -219,7 +219,13 @@ public enum ControlGrammar {
         return .success(pattern.build(.init(values: parameters)))
     }
 
-    /// The reply to a request that is not a command: 0.9.4's reason line (if any), a version line, and
+    /// What 0.9.4 answers a request that is not a command: `fail` when a word before the last is no
+    /// keyword, the help text otherwise.
+    public static func reply(toUnparsable request: String, error: ControlParseError, version: String) -> String {
+        error == .notFound ? ControlReply.fail : help(for: request, error: error, version: version)
+    }
+
+    /// The help text: 0.9.4's reason line (if any), a version line, and
     /// every pattern with each keyword's spellings and `$param` placeholders.
     public static func help(for request: String, error: ControlParseError, version: String) -> String {
         var out: String
