@@ -53,16 +53,20 @@ public final class ControlServer {
     private var connections: [Int32: Connection] = [:]
     private var nextSequence: UInt64 = 0
     private var buffer = [UInt8](repeating: 0, count: 4096)
+    private let credentials: (FileDescriptor) throws(SystemError) -> PeerCredentials
 
-    /// `timeout` is `uxsock_timeout`: a request not answered by then gets `timeout\n`.
+    /// `timeout` is `uxsock_timeout`: a request not answered by then gets `timeout\n`. `credentials`
+    /// asks the kernel who connected (tests play other users).
     public init(reactor: Reactor, logger: Logger, listeners: [ControlListener], handler: any ControlHandler,
-                timeout: Duration = .milliseconds(4000), maxClients: Int = 1024) {
+                timeout: Duration = .milliseconds(4000), maxClients: Int = 1024,
+                credentials: @escaping (FileDescriptor) throws(SystemError) -> PeerCredentials = ControlSocketIO.peerCredentials) {
         self.reactor = reactor
         self.logger = logger
         self.listeners = listeners
         self.handler = handler
         self.timeout = timeout
         self.maxClients = maxClients
+        self.credentials = credentials
     }
 
     public var clientCount: Int { connections.count }
@@ -91,7 +95,7 @@ public final class ControlServer {
                 continue
             }
             let peer: PeerCredentials
-            do { peer = try ControlSocketIO.peerCredentials(fd) } catch {
+            do { peer = try credentials(fd) } catch {
                 logger.warning("control: \(error); connection refused")
                 fd.close()
                 continue
@@ -209,8 +213,9 @@ public final class ControlServer {
         }
     }
 
+    /// An empty answer is a success without data: `ok`, as 0.9.4 sends.
     private func queueReply(_ c: Connection, _ text: String) {
-        c.output.append(contentsOf: ControlFraming.frame(text))
+        c.output.append(contentsOf: ControlFraming.frame(text.isEmpty ? ControlReply.ok : text))
     }
 
     private func setInterest(_ c: Connection, _ interest: Interest) {

@@ -5,8 +5,18 @@ import MultipathReactor
 import MultipathSystem
 
 /// The daemon's wiring: uevents and device-mapper events in, log lines out (for now), signals for
-/// shutdown, reconfigure and log reopening.
+/// shutdown, reconfigure and log reopening, the control socket, and systemd's notify protocol.
 public final class Daemon {
+    /// The control socket: where to listen and `uxsock_timeout`.
+    public struct ControlSettings {
+        public var listeners: [ControlListener]
+        public var timeout: Duration
+        public init(listeners: [ControlListener], timeout: Duration = .milliseconds(4000)) {
+            self.listeners = listeners
+            self.timeout = timeout
+        }
+    }
+
     private let reactor: Reactor
     private let logger: Logger
     private let udev: any UeventSource
@@ -15,25 +25,42 @@ public final class Daemon {
     private let reopenLog: () -> Void
     private var dmDevices = DMEventTracker()
     private var tokens: [SourceToken] = []
+    private let controlSettings: ControlSettings?
+    private var controlServer: ControlServer?
+    private var control: DaemonControl?
+    private let watchdogInterval: Duration?
+    private let reloadConfiguration: () -> Result<Void, DaemonControl.ReconfigureFailure>
+    public private(set) var state = DaemonState.configure
 
     /// Bounds one turn's uevent work; the rest waits for the next turn (the reactor is level-triggered).
     static let maxUeventsPerTurn = 64
 
-    /// `notify` gets sd_notify assignments ("READY=1"); `reopenLog` runs on SIGUSR1.
+    /// `notify` gets sd_notify assignments ("READY=1"); `reopenLog` runs on SIGUSR1; `watchdog` is
+    /// systemd's WATCHDOG_USEC (WATCHDOG=1 is sent every half of it); `reloadConfiguration` is what
+    /// `reconfigure` and SIGHUP run.
     public init(reactor: Reactor, logger: Logger, udev: any UeventSource, dm: any DMEventSource,
-                notify: @escaping (String) -> Void = { _ in }, reopenLog: @escaping () -> Void = {}) {
+                notify: @escaping (String) -> Void = { _ in }, reopenLog: @escaping () -> Void = {},
+                control: ControlSettings? = nil, watchdog: Duration? = nil,
+                reloadConfiguration: @escaping () -> Result<Void, DaemonControl.ReconfigureFailure> = {
+                    .failure(.init("this build has no configuration to reload"))
+                }) {
         self.reactor = reactor
         self.logger = logger
         self.udev = udev
         self.dm = dm
         self.notify = notify
         self.reopenLog = reopenLog
+        controlSettings = control
+        watchdogInterval = watchdog
+        self.reloadConfiguration = reloadConfiguration
     }
 
     /// Takes the device-mapper inventory, registers the event sources and the signals, and tells
     /// systemd the daemon is ready.
     public func start() throws(SystemError) {
+        notify("STATUS=startup")
         reactor.logSink = { [logger] in logger.error("\($0)") }
+        notify("STATUS=configure")
         // Arm before listing, so that an event between the two still wakes the loop.
         try dm.armPoll()
         for change in dmDevices.update(try dm.listDevices()) { logger.debug("dm device at start: \(change)") }
@@ -44,27 +71,67 @@ public final class Daemon {
         for signo in [SIGTERM, SIGINT] {
             try reactor.onSignal(signo) { [unowned self] in shutDown(signal: $0) }
         }
-        try reactor.onSignal(SIGHUP) { [logger] _ in
-            logger.notice("SIGHUP: reconfigure requested (configuration reload is not implemented yet)")
+        try reactor.onSignal(SIGHUP) { [unowned self] _ in
+            logger.notice("SIGHUP: reconfigure")
+            if case .failure(let why) = reconfigure() { logger.error("reconfigure: \(why); the running configuration stays") }
         }
         try reactor.onSignal(SIGUSR1) { [logger, reopenLog] _ in
             reopenLog()
             logger.notice("SIGUSR1: log reopened")
         }
-        notify("READY=1\nSTATUS=running")
+        if let controlSettings {
+            let control = DaemonControl(logger: logger, hooks: .init(
+                snapshot: { ShowSnapshot() },
+                state: { [unowned self] in state },
+                shutdown: { [unowned self] in shutDown(reason: "shutdown command") },
+                reconfigure: { [unowned self] in reconfigure() }))
+            let server = ControlServer(reactor: reactor, logger: logger, listeners: controlSettings.listeners,
+                                       handler: control, timeout: controlSettings.timeout)
+            try server.start()
+            (self.control, controlServer) = (control, server)
+        }
+        if let watchdogInterval { scheduleWatchdog(every: watchdogInterval / 2) }
+        state = .idle
+        notify("READY=1\nSTATUS=up")
         logger.notice("multipathd ready")
+    }
+
+    /// RELOADING=1, the reload, then READY=1 whatever its outcome: systemd waits for READY=1 either way.
+    func reconfigure() -> Result<Void, DaemonControl.ReconfigureFailure> {
+        state = .configure
+        notify("RELOADING=1\nSTATUS=configure")
+        let result = reloadConfiguration()
+        state = .idle
+        notify("READY=1\nSTATUS=up")
+        return result
+    }
+
+    private func scheduleWatchdog(every period: Duration) {
+        let due = reactor.now + period
+        reactor.schedule(earliest: due, latest: due + period / 4, name: "watchdog") { [unowned self] in
+            guard state != .shutdown else { return }
+            notify("WATCHDOG=1")
+            scheduleWatchdog(every: period)
+        }
     }
 
     /// Runs the loop until SIGTERM or SIGINT.
     public func run() throws(SystemError) {
         try reactor.run()
+        controlServer?.stop()
+        controlServer = nil
         for token in tokens { reactor.deregister(token) }
         tokens = []
     }
 
     private func shutDown(signal signo: Int32) {
-        logger.notice("\(signo == SIGINT ? "SIGINT" : "SIGTERM"): shutting down")
-        notify("STOPPING=1")
+        shutDown(reason: signo == SIGINT ? "SIGINT" : "SIGTERM")
+    }
+
+    private func shutDown(reason: String) {
+        logger.notice("\(reason): shutting down")
+        state = .shutdown
+        notify("STOPPING=1\nSTATUS=shutdown")
         reactor.stop()
     }
 

@@ -39,13 +39,20 @@ public enum DaemonMain {
         // Like sd_notify: a broken NOTIFY_SOCKET is worth a warning, not a refusal to run.
         var notifier: SystemdNotifier?
         do { notifier = try SystemdNotifier.fromEnvironment() } catch { logger.warning("NOTIFY_SOCKET: \(error)") }
+        let listeners: [ControlListener]
+        do { listeners = try controlListeners(logger: logger) } catch {
+            logger.error("control socket: \(error)")
+            return 1
+        }
         do {
             let reactor = try Reactor()
             let daemon = Daemon(reactor: reactor, logger: logger, udev: try UdevMonitor(), dm: dm,
                                 notify: { [logger, notifier] state in
                                     do { try notifier?.notify(state) } catch { logger.warning("sd_notify: \(error)") }
                                 },
-                                reopenLog: ours.reopen)
+                                reopenLog: ours.reopen,
+                                control: .init(listeners: listeners),
+                                watchdog: SystemdNotifier.watchdogIntervalFromEnvironment())
             try daemon.start()
             try daemon.run()
         } catch {
@@ -54,5 +61,19 @@ public enum DaemonMain {
         }
         logger.notice("multipathd stopped")
         return 0
+    }
+
+    /// The sockets systemd passed (socket activation), or our own on the addresses
+    /// `MULTIPATH_SOCKET_NAME` or the defaults name.
+    static func controlListeners(logger: Logger) throws -> [ControlListener] {
+        let passed = try SocketActivation.takeFromEnvironment()
+        if !passed.isEmpty {
+            logger.info("control: \(passed.count) socket(s) from systemd")
+            return try passed.map { fd throws(SystemError) in try ControlListener(adopting: fd) }
+        }
+        let addresses = ControlSocketAddress.daemonAddresses(override: ControlSocketAddress.environmentOverride)
+        let listeners = try addresses.map { a throws(SystemError) in try ControlListener(binding: a) }
+        logger.info("control: listening on \(addresses.map(\.name).joined(separator: " and "))")
+        return listeners
     }
 }

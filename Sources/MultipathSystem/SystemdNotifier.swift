@@ -31,6 +31,19 @@ public final class SystemdNotifier {
 
     deinit { fd.close() }
 
+    /// How often systemd wants WATCHDOG=1 (WATCHDOG_USEC), nil when it does not, or when
+    /// WATCHDOG_PID names another process.
+    public static func watchdogInterval(usec: String?, pid: String?, ourPID: Int32) -> Duration? {
+        guard let usec, let n = UInt64(usec), n > 0 else { return nil }
+        if let pid, Int32(pid) != ourPID { return nil }
+        return .microseconds(n)
+    }
+
+    public static func watchdogIntervalFromEnvironment() -> Duration? {
+        watchdogInterval(usec: getenv("WATCHDOG_USEC").map { String(cString: $0) },
+                         pid: getenv("WATCHDOG_PID").map { String(cString: $0) }, ourPID: getpid())
+    }
+
     /// Sends newline-separated assignments, e.g. "READY=1\nSTATUS=running". Never blocks.
     public func notify(_ state: String) throws(SystemError) {
         let bytes = Array(state.utf8)

@@ -10,9 +10,7 @@ do {
     case .daemon(let options):
         exit(DaemonMain.run(options))
     case .client(let command, _):
-        // The control socket (and with it the client) comes with its own issue.
-        SystemLog.writeToStandardError("multipathd: client mode (\(command.map { "'\($0)'" } ?? "interactive shell")) is not available yet: this multipathd has no control socket")
-        exit(1)
+        exit(ClientMain.run(command: command))
     }
 } catch {
     SystemLog.writeToStandardError("multipathd: \(error)")

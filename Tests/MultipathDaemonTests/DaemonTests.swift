@@ -17,15 +17,22 @@ final class Harness {
     var notified: [String] = []
     var reopened = 0
 
-    init(devices: [DMDevice] = [], level: Logger.Level = .debug) throws {
+    init(devices: [DMDevice] = [], level: Logger.Level = .debug, clock: ManualClock? = nil,
+         control: Daemon.ControlSettings? = nil, watchdog: Duration? = nil,
+         reload: @escaping () -> Result<Void, DaemonControl.ReconfigureFailure> = { .failure(.init("this build has no configuration to reload")) },
+         notifier: SystemdNotifier? = nil) throws {
         dm = FakeDMEventSource(devices: devices)
         log = CapturingLogHandler(level: level)
-        reactor = try Reactor()
+        reactor = try clock.map { c throws(SystemError) in try Reactor(clock: c) } ?? Reactor()
         var notify: (String) -> Void = { _ in }
         var reopen: () -> Void = {}
         daemon = Daemon(reactor: reactor, logger: log.logger, udev: udev, dm: dm,
-                        notify: { notify($0) }, reopenLog: { reopen() })
-        notify = { [unowned self] in notified.append($0) }
+                        notify: { notify($0) }, reopenLog: { reopen() }, control: control, watchdog: watchdog,
+                        reloadConfiguration: reload)
+        notify = { [unowned self] in
+            notified.append($0)
+            try? notifier?.notify($0)
+        }
         reopen = { [unowned self] in reopened += 1 }
     }
 
@@ -49,7 +56,7 @@ func disk(_ name: String, _ minor: UInt32, action: Uevent.Action = .add) -> Ueve
         let h = try Harness(devices: [mpatha])
         try h.daemon.start()
         #expect(h.dm.armCount == 1 && h.dm.listCount == 1)
-        #expect(h.notified == ["READY=1\nSTATUS=running"])
+        #expect(h.notified == ["STATUS=startup", "STATUS=configure", "READY=1\nSTATUS=up"])
         #expect(h.messages == [
             "dm device at start: mpatha (253:0) appeared, event 4",
             "1 device-mapper devices at start",
@@ -119,7 +126,7 @@ func disk(_ name: String, _ minor: UInt32, action: Uevent.Action = .add) -> Ueve
         try h.daemon.start()
         raise(SIGTERM)
         try h.daemon.run()
-        #expect(h.notified.last == "STOPPING=1")
+        #expect(h.notified.last == "STOPPING=1\nSTATUS=shutdown")
         #expect(h.messages.last == "SIGTERM: shutting down")
         // Sources are gone: a uevent now wakes nobody.
         h.udev.push(disk("sdb", 16))
@@ -142,7 +149,9 @@ func disk(_ name: String, _ minor: UInt32, action: Uevent.Action = .add) -> Ueve
         raise(SIGUSR1)
         try h.pump()
         #expect(h.reopened == 1)
-        #expect(h.messages.contains("SIGHUP: reconfigure requested (configuration reload is not implemented yet)"))
+        #expect(h.messages.contains("SIGHUP: reconfigure"))
+        #expect(h.messages.contains("reconfigure: this build has no configuration to reload; the running configuration stays"))
+        #expect(Array(h.notified.suffix(2)) == ["RELOADING=1\nSTATUS=configure", "READY=1\nSTATUS=up"])
         #expect(h.messages.last == "SIGUSR1: log reopened")
     }
 }

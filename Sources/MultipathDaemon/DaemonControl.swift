@@ -1,0 +1,136 @@
+import Glibc
+import Logging
+import MultipathCore
+
+/// What `show` commands are answered from: the daemon's paths and maps at the moment of the command.
+public struct ShowSnapshot: Sendable {
+    public var paths: [PathSnapshot]
+    public var maps: [MapSnapshot]
+
+    public init(paths: [PathSnapshot] = [], maps: [MapSnapshot] = []) {
+        self.paths = paths
+        self.maps = maps
+    }
+}
+
+/// `show daemon`'s word for what the daemon is doing.
+public enum DaemonState: String, Sendable {
+    case configure, idle, shutdown
+}
+
+/// The daemon's answers to control commands. It reads the daemon through closures so that the map
+/// model (its own issue) can plug in without touching the socket code.
+public final class DaemonControl: ControlHandler {
+    public struct Hooks {
+        public var snapshot: () -> ShowSnapshot
+        public var state: () -> DaemonState
+        public var shutdown: () -> Void
+        /// Reloads the configuration; the failure text is logged.
+        public var reconfigure: () -> Result<Void, ReconfigureFailure>
+
+        public init(snapshot: @escaping () -> ShowSnapshot, state: @escaping () -> DaemonState,
+                    shutdown: @escaping () -> Void, reconfigure: @escaping () -> Result<Void, ReconfigureFailure>) {
+            self.snapshot = snapshot
+            self.state = state
+            self.shutdown = shutdown
+            self.reconfigure = reconfigure
+        }
+    }
+
+    public struct ReconfigureFailure: Error, CustomStringConvertible {
+        public var description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    public let versionLine = "swift-multipathd (multipath-tools 0.9.4 control protocol)"
+    private let logger: Logger
+    private let hooks: Hooks
+
+    public init(logger: Logger, hooks: Hooks) {
+        self.logger = logger
+        self.hooks = hooks
+    }
+
+    public func handle(_ command: ControlCommand, from peer: PeerCredentials, reply: @escaping (String) -> Void) {
+        reply(answer(command))
+    }
+
+    /// An empty answer is sent as `ok` by the server.
+    func answer(_ command: ControlCommand) -> String {
+        switch command {
+        case .showPaths(let format, let raw):
+            return ShowFormat.paths(hooks.snapshot().paths, format: format ?? ShowFormat.defaultPaths, raw: raw)
+        case .showPath(let name):
+            // 0.9.4 answers with the path's sysfs state only.
+            guard let path = Self.path(name, in: hooks.snapshot().paths) else { return fail("no path \(name)") }
+            return ShowFormat.paths([path], format: "%o", raw: true)
+        case .showMaps:
+            return ShowFormat.maps(hooks.snapshot().maps)
+        case .showMapsStatus:
+            return ShowFormat.maps(hooks.snapshot().maps, format: ShowFormat.mapsStatus)
+        case .showMapsStats:
+            return ShowFormat.maps(hooks.snapshot().maps, format: ShowFormat.mapsStats)
+        case .showMapsFormat(let format, let raw):
+            return ShowFormat.maps(hooks.snapshot().maps, format: format, raw: raw)
+        case .showTopology(nil):
+            let s = hooks.snapshot()
+            return ShowFormat.topology(s.maps, layoutPaths: s.paths)
+        case .showTopology(let name?):
+            let s = hooks.snapshot()
+            guard let map = Self.map(name, in: s.maps) else { return fail("no map \(name)") }
+            return ShowFormat.topology([map], layoutPaths: s.paths)
+        case .showMapsJSON:
+            return ShowFormat.json(maps: hooks.snapshot().maps)
+        case .showMapJSON(let name):
+            guard let map = Self.map(name, in: hooks.snapshot().maps) else { return fail("no map \(name)") }
+            return ShowFormat.json(map: map)
+        case .showMapFormat(let name, let format, let raw):
+            guard let map = Self.map(name, in: hooks.snapshot().maps) else { return fail("no map \(name)") }
+            return ShowFormat.map(map, format: format, raw: raw)
+        case .showStatus:
+            return ShowFormat.status(pathStates: hooks.snapshot().paths.map(\.checkerState), busy: hooks.state() == .configure)
+        case .showDaemon:
+            return ShowFormat.daemon(pid: getpid(), state: hooks.state().rawValue)
+        case .showWildcards:
+            return ShowFormat.wildcards
+        case .quit:
+            return ""
+        case .shutdown:
+            logger.notice("shutdown requested over the control socket")
+            hooks.shutdown()
+            return ""
+        case .reconfigure:
+            switch hooks.reconfigure() {
+            case .success: return ""
+            case .failure(let why): return fail("reconfigure: \(why); the running configuration stays")
+            }
+
+        // Waiting for the configuration (issue 3): the resolved configuration, its blacklist and the
+        // hardware table are printed from it.
+        case .showConfig, .showBlacklist, .showDevices:
+            return fail("'\(command)' needs the configuration, which this build does not load yet")
+
+        // Waiting for the map model (issue 5): these act on maps and paths the daemon does not keep yet.
+        case .resetMapsStats, .resetMapStats, .addPath, .delPath, .addMap, .delMap, .delMaps, .switchGroup,
+             .suspend, .resume, .resize, .reload, .resetMap, .reinstatePath, .failPath, .disableQueueing,
+             .restoreQueueing, .forceQueueingDaemon, .restoreQueueingDaemon, .getPRStatus, .setPRStatus,
+             .unsetPRStatus, .getPRKey, .setPRKey, .unsetPRKey, .setMarginal, .unsetMarginal, .unsetMarginalMap:
+            return fail("'\(command)' needs the map model, which this daemon does not keep yet")
+        }
+    }
+
+    private func fail(_ why: String) -> String {
+        logger.notice("control: \(why)")
+        return ControlReply.fail
+    }
+
+    /// A map by name (alias), `dm-N` or WWID.
+    static func map(_ name: String, in maps: [MapSnapshot]) -> MapSnapshot? {
+        maps.first { $0.name == name || $0.wwid == name || $0.dmMinor.map { "dm-\($0)" } == name }
+    }
+
+    /// A path by kernel name or `major:minor`.
+    static func path(_ name: String, in paths: [PathSnapshot]) -> PathSnapshot? {
+        paths.first { $0.identity.name == name || "\($0.identity.devT)" == name }
+    }
+}

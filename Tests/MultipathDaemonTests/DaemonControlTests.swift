@@ -1,0 +1,108 @@
+import Glibc
+import Logging
+import MultipathCore
+import MultipathDaemon
+import MultipathReactor
+import MultipathSystem
+import MultipathTestKit
+import Testing
+
+/// A datagram socket playing systemd's NOTIFY_SOCKET.
+final class NotifyListener {
+    let fd: Int32
+    let name = "@/swift-multipathd-test/notify/\(getpid())/\(UInt32.random(in: 0...UInt32.max))"
+
+    init() throws {
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        var a = sockaddr_un()
+        a.sun_family = sa_family_t(AF_UNIX)
+        var bytes = Array(name.utf8)
+        bytes[0] = 0
+        withUnsafeMutableBytes(of: &a.sun_path) { $0.copyBytes(from: bytes) }
+        let len = socklen_t(2 + bytes.count)
+        let r = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        try #require(r == 0, "bind: \(Errno.current)")
+    }
+
+    deinit { close(fd) }
+
+    func messages() -> [String] {
+        var out: [String] = []
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            guard n > 0 else { return out }
+            out.append(String(decoding: buf[..<n], as: UTF8.self))
+        }
+    }
+}
+
+@Suite struct DaemonControlTests {
+    func daemonWithControl(clock: ManualClock? = nil, watchdog: Duration? = nil, notifier: SystemdNotifier? = nil,
+                           reload: @escaping () -> Result<Void, DaemonControl.ReconfigureFailure> = { .success(()) })
+        throws -> (Harness, ControlSocketAddress) {
+        let address = testSocketAddress("daemon")
+        let h = try Harness(clock: clock, control: .init(listeners: [try ControlListener(binding: address)]),
+                            watchdog: watchdog, reload: reload, notifier: notifier)
+        try h.daemon.start()
+        return (h, address)
+    }
+
+    func ask(_ h: Harness, _ c: TestClient, _ request: String) throws -> [String] {
+        c.send(request: request)
+        try h.pump()
+        return c.replies()
+    }
+
+    /// The whole sequence as systemd sees it, through a real NOTIFY_SOCKET and the control socket.
+    @Test func notifySequenceFromStartThroughReconfigureToShutdown() throws {
+        let listener = try NotifyListener()
+        let (h, address) = try daemonWithControl(notifier: try SystemdNotifier(socketName: listener.name))
+        let c = try TestClient(address)
+        try h.pump()
+        #expect(try ask(h, c, "reconfigure") == ["ok\n"])
+        #expect(try ask(h, c, "shutdown") == ["ok\n"])
+        try h.daemon.run()
+        #expect(listener.messages() == [
+            "STATUS=startup", "STATUS=configure", "READY=1\nSTATUS=up",
+            "RELOADING=1\nSTATUS=configure", "READY=1\nSTATUS=up",
+            "STOPPING=1\nSTATUS=shutdown",
+        ])
+        #expect(c.isClosed)
+    }
+
+    @Test func aFailedReconfigureSaysFailAndStillReportsReady() throws {
+        let (h, address) = try daemonWithControl(reload: { .failure(.init("line 3: unknown keyword 'polling_intervall'")) })
+        let c = try TestClient(address)
+        #expect(try ask(h, c, "reconfigure") == ["fail\n"])
+        #expect(h.messages.contains("control: reconfigure: line 3: unknown keyword 'polling_intervall'; the running configuration stays"))
+        #expect(Array(h.notified.suffix(2)) == ["RELOADING=1\nSTATUS=configure", "READY=1\nSTATUS=up"])
+    }
+
+    @Test func watchdogEveryHalfInterval() throws {
+        let clock = ManualClock()
+        let (h, _) = try daemonWithControl(clock: clock, watchdog: .seconds(10))
+        clock.advance(by: .milliseconds(4999))
+        try h.pump()
+        #expect(!h.notified.contains("WATCHDOG=1"))
+        clock.advance(by: .milliseconds(1))
+        try h.pump()
+        clock.advance(by: .seconds(5))
+        try h.pump()
+        #expect(h.notified.filter { $0 == "WATCHDOG=1" }.count == 2)
+    }
+
+    @Test func whatTheDaemonAnswersToday() throws {
+        let (h, address) = try daemonWithControl()
+        let c = try TestClient(address)
+        #expect(try ask(h, c, "show daemon") == ["pid \(getpid()) idle\n"])
+        #expect(try ask(h, c, "show status") == ["path checker states:\n\npaths: 0\nbusy: False\n"])
+        #expect(try ask(h, c, "show paths") == ["ok\n"])
+        #expect(try ask(h, c, "show maps json") == [ShowFormat.json(maps: [])])
+        #expect(try ask(h, c, "show wildcards") == [ShowFormat.wildcards])
+        #expect(try ask(h, c, "show map mpatha json") == ["fail\n"])
+        #expect(try ask(h, c, "fail path sdb") == ["fail\n"])
+        #expect(h.messages.contains("control: 'failPath(\"sdb\")' needs the map model, which this daemon does not keep yet"))
+        #expect(try ask(h, c, "show config") == ["fail\n"])
+    }
+}
