@@ -30,7 +30,7 @@ public struct ControlSocketAddress: Hashable, Sendable, CustomStringConvertible 
 
     /// The kernel's form: an abstract name is a leading NUL and the name without a trailing NUL, so the
     /// default's length is 39 (family, NUL, 36 bytes); a path ends in a NUL.
-    func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) throws(SystemError) -> R {
+    public func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) throws(SystemError) -> R {
         var bytes = Array(name.utf8)
         if isAbstract { bytes[0] = 0 } else { bytes.append(0) }
         var address = sockaddr_un()

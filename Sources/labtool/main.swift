@@ -24,6 +24,9 @@ let usage = """
            labtool busy-message NAME TEXT...          suspend, expect the message to come back busy, resume
            labtool dm-event NAME TEXT...              send a message; print how long until /dev/mapper/control
                                                       turned readable (DM_DEV_ARM_POLL) and the map's event change
+           labtool control-load CLIENTS N COMMAND     hold CLIENTS connections to the daemon (the first stalled
+                                                      mid-request), then time N round trips of COMMAND on
+                                                      another: min p50 p99 max in ms
     """
 
 let args = Array(CommandLine.arguments.dropFirst())
@@ -73,6 +76,37 @@ func eventAfter(_ m: MultipathMessage, to name: String, _ d: DeviceMapper) throw
     return (UInt64(waited), changes)
 }
 
+/// A raw connection to the control socket, for clients that misbehave on purpose.
+func rawControlConnection() throws(SystemError) -> Int32 {
+    let address = ControlSocketAddress.clientAddress(override: ControlSocketAddress.environmentOverride)
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+    _ = try address.withSockaddr { sa, len in valueOrErrno { connect(fd, sa, len) } }.get("connect \(address)")
+    return fd
+}
+
+func controlLoad(clients: Int, rounds: Int, command: String) throws -> [Double] {
+    var held: [Int32] = []
+    for i in 0..<clients {
+        let fd = try rawControlConnection()
+        if i == 0 {
+            // A length and the first bytes of a request, and then nothing.
+            let partial = Array(ControlFraming.frame(command).prefix(11))
+            _ = partial.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
+        held.append(fd)
+    }
+    defer { held.forEach { close($0) } }
+    let client = try ControlClient(connectingTo: .clientAddress(override: ControlSocketAddress.environmentOverride))
+    let clock = MonotonicClock()
+    var ms: [Double] = []
+    for _ in 0..<rounds {
+        let t0 = clock.now
+        _ = try client.request(command, timeoutMilliseconds: 5000)
+        ms.append(Double((clock.now - t0).nanosecondsClamped) / 1e6)
+    }
+    return ms.sorted()
+}
+
 do {
     switch command {
     case "paths":
@@ -109,6 +143,12 @@ do {
         guard let m = MultipathMessage(args[2...].joined(separator: " ")) else { fail("not a multipath message") }
         let (us, changes) = try eventAfter(m, to: arg(1), dm())
         print(us, changes.map(\.description).joined(separator: ", "))
+    case "control-load":
+        guard let clients = Int(arg(1)), let rounds = Int(arg(2)), rounds > 0 else { fail(usage) }
+        let ms = try controlLoad(clients: clients, rounds: rounds, command: args[3...].joined(separator: " "))
+        let at = { (q: Double) in ms[min(ms.count - 1, Int(q * Double(ms.count)))] }
+        let f = { (x: Double) in String(Double(Int(x * 1000)) / 1000) }
+        print(f(ms[0]), f(at(0.5)), f(at(0.99)), f(ms[ms.count - 1]))
     default:
         fail(usage)
     }
