@@ -1,5 +1,8 @@
 #!/bin/bash
-# Guest: runs Debian's multipathd 0.9.4 over scsi_debug paths and records its show outputs.
+# Guest side: runs Debian's multipathd 0.9.4 over four scsi_debug paths (ALUA groups) and records what
+# its client prints for the show formats, help, errors and permissions: the source of the golden
+# fixtures in Tests/MultipathCoreTests/Fixtures/debian-0.9.4. From the host:
+#   . lab/vm.sh; lab_boot OUT "bash $PWD/lab/golden/capture-debian.sh OUT"    (OUT: an absolute folder)
 out=$1
 cd "$out"
 exec >"$out/capture.log" 2>&1
