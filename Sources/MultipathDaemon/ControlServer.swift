@@ -192,17 +192,18 @@ public final class ControlServer {
         nextSequence += 1
         let sequence = nextSequence
         c.pending = sequence
-        c.deadline = reactor.schedule(earliest: reactor.now + timeout, name: "control reply timeout") { [unowned self] in
-            guard c.pending == sequence else { return }
+        c.deadline = reactor.schedule(earliest: reactor.now + timeout, name: "control reply timeout") { [weak self] in
+            guard let self, c.pending == sequence else { return }
             logger.warning("control: '\(request)' not answered within \(timeout); replied timeout")
             c.pending = nil
             c.deadline = nil
             queueReply(c, ControlReply.timeout)
             pump(c)
         }
-        handler.handle(command, from: c.peer) { [unowned self] text in
-            guard c.pending == sequence, !c.closed else {
-                logger.debug("control: late reply to '\(request)' dropped")
+        // Weak: a handler may keep the reply past the server's life (a reload finishing after shutdown).
+        handler.handle(command, from: c.peer) { [weak self] text in
+            guard let self, c.pending == sequence, !c.closed else {
+                self?.logger.debug("control: late reply to '\(request)' dropped")
                 return
             }
             if let deadline = c.deadline { reactor.cancel(deadline) }
