@@ -4,8 +4,8 @@ import PackageDescription
 
 let package = Package(
     name: "swift-multipathd-benchmarks",
-    platforms: [.macOS(.v13)],
     dependencies: [
+        // Named: a path dependency is otherwise known by its folder's name, which differs between checkouts.
         .package(name: "swift-multipathd", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
