@@ -128,6 +128,15 @@ public enum ConfigLoader {
             b.blacklist.device.append(Blacklist.DeviceRule(vendor: Blacklist.Rule(vendor, location: nil),
                                                            product: Blacklist.Rule(product, location: nil)))
         }
+        // Identical entries are kept once, the first, as 0.9.4's merge_blacklist does.
+        for rules in [\Blacklist.blacklist, \Blacklist.exceptions] as [WritableKeyPath<Blacklist, Blacklist.Rules>] {
+            for k in [ConfigKeyword.devnode, .wwid, .property, .protocol] {
+                var seen: Set<String> = []
+                b[keyPath: rules][k] = b[keyPath: rules][k].filter { seen.insert($0.text).inserted }
+            }
+            var seen: Set<[String?]> = []
+            b[keyPath: rules].device = b[keyPath: rules].device.filter { seen.insert([$0.vendor?.text, $0.product?.text]).inserted }
+        }
         return b
     }
 
