@@ -25,13 +25,17 @@ let package = Package(
         // Thin edges over the kernel.
         .target(name: "MultipathSystem", dependencies: ["CLinux", "CUdev", "CDevMapper", "MultipathCore"]),
         // The loop.
-        .target(name: "MultipathReactor", dependencies: ["MultipathSystem"]),
+        .target(name: "MultipathReactor", dependencies: ["MultipathCore", "MultipathSystem"]),
         // Wiring: events in, core decisions, effects out.
         .target(name: "MultipathDaemon", dependencies: [
             "MultipathCore", "MultipathSystem", "MultipathReactor",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "multipathd", dependencies: ["MultipathDaemon"]),
+        // Drives the kernel edges from the lab cases.
+        .executableTarget(name: "labtool", dependencies: ["MultipathCore", "MultipathSystem"]),
+        // Lab tool: the SG edge on the reactor (TUR verdicts with timings, TUR throughput).
+        .executableTarget(name: "sgprobe", dependencies: ["MultipathCore", "MultipathSystem", "MultipathReactor"]),
         // Fakes that play the kernel, a manual clock, fixtures.
         .target(name: "MultipathTestKit", dependencies: ["MultipathCore", "MultipathSystem", "MultipathReactor", "MultipathDaemon"]),
 

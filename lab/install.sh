@@ -12,14 +12,15 @@ for p in "${want[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   # udev and multipath-tools try to start their services on the host: forbid that during install.
-  created_policy=0
   if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; created_policy=1
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  [ $created_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
 if [ "${1:-}" != --build-only ] && ! command -v vng >/dev/null 2>&1; then
-  pip install -q virtme-ng
+  command -v pip >/dev/null || apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
+  # Debian's own pip refuses system-wide installs (PEP 668) unless told; a pyenv pip installs as asked.
+  pip install -q virtme-ng || pip install -q --break-system-packages virtme-ng
 fi

@@ -37,6 +37,8 @@ unsigned int CLinux_major(dev_t dev) { return major(dev); }
 unsigned int CLinux_minor(dev_t dev) { return minor(dev); }
 dev_t CLinux_makedev(unsigned int ma, unsigned int mi) { return makedev(ma, mi); }
 
+const int CLinux_O_DIRECT = O_DIRECT;
+
 int CLinux_fcntl_int(int fd, int cmd, int arg) { return fcntl(fd, cmd, arg); }
 
 static CLinux_dm_log_sink dm_sink;
@@ -56,3 +58,5 @@ void CLinux_dm_set_log_sink(CLinux_dm_log_sink sink) {
     dm_sink = sink;
     dm_log_with_errno_init(sink ? dm_log_trampoline : NULL);
 }
+
+const char *CLinux_dm_names_name(const struct dm_names *names) { return names->name; }

@@ -19,12 +19,13 @@ public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
     public static let badAddress = Errno(rawValue: EFAULT)
     public static let invalidArgument = Errno(rawValue: EINVAL)
     public static let permissionDenied = Errno(rawValue: EACCES)
+    public static let io = Errno(rawValue: EIO)
 
     public var description: String { String(cString: strerror(rawValue)) }
 }
 
 /// An `Errno` with the system call that returned it: the world's errors, thrown to the caller.
-public struct SystemError: Error, Sendable, CustomStringConvertible {
+public struct SystemError: Error, Hashable, Sendable, CustomStringConvertible {
     public var call: String
     public var errno: Errno
 

@@ -53,11 +53,18 @@ unsigned int CLinux_major(dev_t dev);
 unsigned int CLinux_minor(dev_t dev);
 dev_t CLinux_makedev(unsigned int major, unsigned int minor);
 
+// O_DIRECT (needs _GNU_SOURCE, which Swift's Glibc module does not define).
+extern const int CLinux_O_DIRECT;
+
 // fcntl with an int argument (variadic in glibc).
 int CLinux_fcntl_int(int fd, int cmd, int arg);
 
 // libdevmapper's log hook is C-variadic: this trampoline formats the message and calls `sink`.
 typedef void (*CLinux_dm_log_sink)(int level, const char *file, int line, const char *message);
 void CLinux_dm_set_log_sink(CLinux_dm_log_sink sink);
+
+// The name in a libdevmapper `struct dm_names` list entry (a flexible array member Swift cannot reach).
+struct dm_names;
+const char *CLinux_dm_names_name(const struct dm_names *names);
 
 #endif

@@ -1,0 +1,99 @@
+/// What `multipathd` was asked to do, parsed from its arguments the way multipath-tools' multipathd
+/// reads them (getopt `dsv:k::Bnw`, options may follow command words, `--` ends the options).
+public enum Invocation: Equatable, Sendable {
+    /// Run the daemon.
+    case daemon(DaemonOptions)
+    /// Send a command to a running daemon; `nil` asks for the interactive shell (bare `-k`).
+    case client(command: String?, verbosity: Int)
+    /// `-h`: print `usage` and exit 0.
+    case help
+
+    public static let usage = """
+        usage: multipathd [-d] [-s] [-v N] [-B]       run the daemon
+               multipathd -k"COMMAND" | COMMAND...    send COMMAND to the running daemon
+               multipathd -k                          interactive shell
+          -d    stay in the foreground and log to stderr
+          -s    no timestamps in the log
+          -v N  verbosity: 0 errors only, 1 warnings, 2 (default) information, 3 debug, 4 trace
+          -B    read-only bindings file
+          -n    ignored (use find_multipaths in multipath.conf)
+          -w    ignored (device-mapper events always use the polling interface)
+          -h    this help
+        """
+
+    public static func parse(_ arguments: some Sequence<String>) throws(CommandLineError) -> Invocation {
+        var options = DaemonOptions()
+        var clientCommand: String?
+        var interactive = false
+        var words: [String] = []
+        var args = arguments.makeIterator()
+        var optionsEnded = false
+
+        while let arg = args.next() {
+            guard !optionsEnded, arg.hasPrefix("-"), arg != "-" else { words.append(arg); continue }
+            if arg == "--" { optionsEnded = true; continue }
+            var flags = Substring(arg.dropFirst())
+            while let flag = flags.popFirst() {
+                switch flag {
+                case "d": options.foreground = true
+                case "s": options.timestamps = false
+                case "B": options.readOnlyBindings = true
+                case "h": return .help
+                case "n": options.warnings.append("ignoring -n: use find_multipaths in multipath.conf to control new devices")
+                case "w": options.warnings.append("ignoring -w: device-mapper events always use the polling interface")
+                case "v":
+                    // The level is the rest of this argument (`-v3`) or the next one (`-v 3`).
+                    guard let level = flags.isEmpty ? args.next() : String(flags) else { throw .missingValue(flag: "-v") }
+                    guard let n = Int(level), (0...4).contains(n) else { throw .badVerbosity(level) }
+                    options.verbosity = n
+                    flags = ""
+                case "k":
+                    // Like getopt's optional argument: only `-kCOMMAND` attaches; `-k show paths` takes the words.
+                    if flags.isEmpty { interactive = true } else { clientCommand = String(flags) }
+                    flags = ""
+                default: throw .unknownOption("-\(flag)")
+                }
+            }
+        }
+        if !words.isEmpty { return .client(command: words.joined(separator: " "), verbosity: options.verbosity) }
+        if let clientCommand { return .client(command: clientCommand, verbosity: options.verbosity) }
+        if interactive { return .client(command: nil, verbosity: options.verbosity) }
+        return .daemon(options)
+    }
+}
+
+/// The daemon's command-line settings.
+public struct DaemonOptions: Equatable, Sendable {
+    /// `-d`: stay in the foreground, log to stderr instead of syslog.
+    public var foreground = false
+    /// Cleared by `-s`.
+    public var timestamps = true
+    /// `-v N`, 0 (errors only) to 4 (trace); multipathd's default is 2.
+    public var verbosity = 2
+    /// `-B`: never write the user_friendly_names bindings file.
+    public var readOnlyBindings = false
+    /// Accepted flags that have no effect here, each with the reason, for the log.
+    public var warnings: [String] = []
+
+    public init(foreground: Bool = false, timestamps: Bool = true, verbosity: Int = 2, readOnlyBindings: Bool = false, warnings: [String] = []) {
+        self.foreground = foreground
+        self.timestamps = timestamps
+        self.verbosity = verbosity
+        self.readOnlyBindings = readOnlyBindings
+        self.warnings = warnings
+    }
+}
+
+public enum CommandLineError: Error, Equatable, Sendable, CustomStringConvertible {
+    case unknownOption(String)
+    case missingValue(flag: String)
+    case badVerbosity(String)
+
+    public var description: String {
+        switch self {
+        case .unknownOption(let o): "unknown option \(o) (multipathd -h lists the options)"
+        case .missingValue(let f): "\(f) needs a value"
+        case .badVerbosity(let v): "-v takes a level from 0 to 4, not '\(v)'"
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Glibc
+import Logging
+import MultipathCore
+import MultipathReactor
+import MultipathSystem
+
+/// The daemon's life in this process: log, pid file, kernel interfaces, loop, orderly exit. It never
+/// forks: under systemd (Type=notify) the service manager keeps it in the background.
+public enum DaemonMain {
+    /// Returns the exit status. `handler` replaces the log destination chosen from `options` (tests).
+    public static func run(_ options: DaemonOptions, pidFilePath: String = PidFile.defaultPath,
+                           dmControlPath: String = DMControl.defaultPath, handler: (any LogHandler)? = nil) -> Int32 {
+        let level = Logger.Level(verbosity: options.verbosity)
+        let ours = DaemonLogHandler(destination: options.foreground ? .standardError(timestamps: options.timestamps) : .syslog, level: level)
+        var chosen: any LogHandler = handler ?? ours
+        chosen.logLevel = level
+        let logger = Logger(label: "multipathd") { [chosen] _ in chosen }
+        logger.notice("multipathd (swift-multipathd) starting")
+        for warning in options.warnings { logger.warning("\(warning)") }
+
+        let pidFile: PidFile
+        do { pidFile = try PidFile(path: pidFilePath) } catch {
+            logger.error("\(error)")
+            return 1
+        }
+        defer { pidFile.remove() }
+
+        let dm: DMControl
+        do { dm = try DMControl(path: dmControlPath) } catch {
+            if error.errno == .noEntry || error.errno == .noDevice {
+                logger.error("this kernel has no device-mapper (\(error)); load dm_mod or use a kernel with device-mapper")
+            } else {
+                logger.error("cannot use device-mapper: \(error)")
+            }
+            return 1
+        }
+        logger.info("device-mapper interface \(dm.versionString)")
+
+        // Like sd_notify: a broken NOTIFY_SOCKET is worth a warning, not a refusal to run.
+        var notifier: SystemdNotifier?
+        do { notifier = try SystemdNotifier.fromEnvironment() } catch { logger.warning("NOTIFY_SOCKET: \(error)") }
+        do {
+            let reactor = try Reactor()
+            let daemon = Daemon(reactor: reactor, logger: logger, udev: try UdevMonitor(), dm: dm,
+                                notify: { [logger, notifier] state in
+                                    do { try notifier?.notify(state) } catch { logger.warning("sd_notify: \(error)") }
+                                },
+                                reopenLog: ours.reopen)
+            try daemon.start()
+            try daemon.run()
+        } catch {
+            logger.error("\(error)")
+            return 1
+        }
+        logger.notice("multipathd stopped")
+        return 0
+    }
+}

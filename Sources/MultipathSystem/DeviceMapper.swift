@@ -1,0 +1,228 @@
+import CDevMapper
+import CLinux
+import Glibc
+import MultipathCore
+
+/// Why a device-mapper call failed.
+public enum DeviceMapperError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// EBUSY: a message to a suspended map, or removing an open map. The map is fine: retry later.
+    case busy(String)
+    /// ENXIO: the map does not exist (any more).
+    case noSuchMap(String)
+    case failed(String, Errno?)
+    /// The map's table is not one `multipath` target.
+    case notMultipath(map: String, target: String)
+    case malformed(map: String, DMTextError)
+
+    public var description: String {
+        switch self {
+        case .busy(let op): "\(op): device busy, retry later"
+        case .noSuchMap(let op): "\(op): no such map"
+        case .failed(let op, let e?): "\(op): \(e)"
+        case .failed(let op, nil): "\(op) failed (libdevmapper's log says why)"
+        case .notMultipath(let map, let target): "\(map): not a multipath map (target \(target))"
+        case .malformed(let map, let e): "\(map): \(e)"
+        }
+    }
+
+    public var isBusy: Bool { if case .busy = self { true } else { false } }
+}
+
+/// What `DM_DEVICE_INFO` says about a map.
+public struct DMMapInfo: Hashable, Sendable {
+    public var name: String
+    /// `mpath-<wwid>` for multipath maps.
+    public var uuid: String
+    public var devT: DevT
+    public var eventNumber: UInt32
+    public var openCount: Int
+    public var isSuspended: Bool
+    public var hasLiveTable: Bool
+    public var hasInactiveTable: Bool
+
+    public static let multipathUUIDPrefix = "mpath-"
+
+    /// The WWID, for a map whose UUID has the multipath prefix.
+    public var wwid: String? {
+        uuid.hasPrefix(Self.multipathUUIDPrefix) ? String(uuid.dropFirst(Self.multipathUUIDPrefix.count)) : nil
+    }
+
+    /// As the device list reports it, for `DMEventTracker`.
+    public var device: DMDevice { DMDevice(name: name, devT: devT, eventNumber: eventNumber, uuid: uuid) }
+}
+
+public enum DMLogLevel: Int32, Sendable, Comparable {
+    case fatal = 2, error, warning, notice, info, debug
+
+    public static func < (a: DMLogLevel, b: DMLogLevel) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// The one sink libdevmapper's C callback can reach: it takes no context pointer.
+nonisolated(unsafe) private var dmLogSink: ((DMLogLevel, String) -> Void)?
+
+/// Multipath maps through libdevmapper. One per process (libdevmapper's settings are global); use it
+/// from the loop's thread only.
+///
+/// udev synchronisation is switched off (`dm_udev_set_sync_support(0)`): with it on, libdevmapper
+/// waits on a SysV semaphore until udev has processed the event (`dm_udev_wait`), which would block
+/// the loop for as long as udev takes. Creates, resumes and removes still carry the udev flag
+/// `DM_UDEV_DISABLE_LIBRARY_FALLBACK`, so udev's rules, not libdevmapper, make the /dev/mapper
+/// nodes; with sync off no semaphore is made, nothing waits, and the `change`/`remove` uevent that
+/// follows tells the daemon the node is ready or gone.
+///
+/// Every call is one bounded ioctl, except that a suspend (explicit, or the one inside a resume that
+/// swaps tables) waits for I/O already in flight on the map's paths.
+public final class DeviceMapper {
+    /// `log` receives libdevmapper's messages (its debug level is chatty: filter there).
+    public init(log: @escaping (DMLogLevel, String) -> Void) {
+        dmLogSink = log
+        CLinux_dm_set_log_sink { level, _, _, message in
+            guard let message, let sink = dmLogSink else { return }
+            // The low bits are the level; higher bits are libdevmapper's stderr/once flags.
+            sink(DMLogLevel(rawValue: max(level & 7, 2)) ?? .debug, String(cString: message))
+        }
+        dm_udev_set_sync_support(0)
+        dm_udev_set_checking(0)
+    }
+
+    deinit {
+        dm_lib_release()
+        CLinux_dm_set_log_sink(nil)
+        dmLogSink = nil
+    }
+
+    // MARK: Reading
+
+    /// All maps whose UUID starts with `mpath-`, with their event numbers.
+    public func multipathMaps() throws(DeviceMapperError) -> [DMMapInfo] {
+        let names: [String] = try run(DM_DEVICE_LIST, "list maps") { dmt in
+            guard var n = dm_task_get_names(dmt), n.pointee.dev != 0 else { return [] }
+            var out: [String] = []
+            while true {
+                out.append(String(cString: CLinux_dm_names_name(n)))
+                let next = n.pointee.next
+                if next == 0 { break }
+                n = UnsafeMutableRawPointer(n).advanced(by: Int(next)).assumingMemoryBound(to: dm_names.self)
+            }
+            return out
+        }
+        // A map removed between the list and its info is simply not listed.
+        var maps: [DMMapInfo] = []
+        for name in names {
+            if let i = try info(name), i.wwid != nil { maps.append(i) }
+        }
+        return maps
+    }
+
+    /// The map's info; nil when there is no map of that name.
+    public func info(_ name: String) throws(DeviceMapperError) -> DMMapInfo? {
+        try run(DM_DEVICE_INFO, "info \(name)", name: name) { dmt throws(DeviceMapperError) in
+            var i = dm_info()
+            guard dm_task_get_info(dmt, &i) != 0 else { throw .failed("info \(name)", nil) }
+            guard i.exists != 0 else { return nil }
+            return DMMapInfo(name: name, uuid: dm_task_get_uuid(dmt).map { String(cString: $0) } ?? "",
+                             devT: DevT(major: i.major, minor: i.minor), eventNumber: i.event_nr,
+                             openCount: Int(i.open_count), isSuspended: i.suspended != 0,
+                             hasLiveTable: i.live_table != 0, hasInactiveTable: i.inactive_table != 0)
+        }
+    }
+
+    /// The live table and the map's size in 512-byte sectors.
+    public func table(_ name: String) throws(DeviceMapperError) -> (sizeSectors: UInt64, table: MultipathTable) {
+        let (size, params) = try multipathTarget(DM_DEVICE_TABLE, name)
+        do { return (size, try MultipathTable(parsing: params)) } catch { throw .malformed(map: name, error) }
+    }
+
+    public func status(_ name: String) throws(DeviceMapperError) -> MultipathStatus {
+        let (_, params) = try multipathTarget(DM_DEVICE_STATUS, name)
+        do { return try MultipathStatus(parsing: params) } catch { throw .malformed(map: name, error) }
+    }
+
+    private func multipathTarget(_ type: Int, _ name: String) throws(DeviceMapperError) -> (UInt64, String) {
+        let what = type == DM_DEVICE_TABLE ? "table" : "status"
+        return try run(type, "\(what) \(name)", name: name) { dmt throws(DeviceMapperError) in
+            // libdevmapper reports a missing map as success with `exists` clear.
+            var i = dm_info()
+            guard dm_task_get_info(dmt, &i) != 0, i.exists != 0 else { throw .noSuchMap("\(what) \(name)") }
+            var start: UInt64 = 0, length: UInt64 = 0
+            var target: UnsafeMutablePointer<CChar>?, params: UnsafeMutablePointer<CChar>?
+            let next = dm_get_next_target(dmt, nil, &start, &length, &target, &params)
+            let type = target.map { String(cString: $0) } ?? "none"
+            guard type == "multipath", next == nil, start == 0 else { throw .notMultipath(map: name, target: type) }
+            return (length, params.map { String(cString: $0) } ?? "")
+        }
+    }
+
+    // MARK: Changing
+
+    /// Creates and activates a map named `name` with UUID `mpath-<wwid>`.
+    public func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable) throws(DeviceMapperError) {
+        try run(DM_DEVICE_CREATE, "create \(name)", name: name, udev: true) { dmt in
+            dm_task_set_uuid(dmt, DMMapInfo.multipathUUIDPrefix + wwid) != 0
+                && dm_task_add_target(dmt, 0, sizeSectors, "multipath", table.description) != 0
+        } result: { _ in }
+    }
+
+    /// Loads `table` as the map's inactive table; `resume` makes it live. Queued I/O is kept.
+    public func reload(name: String, sizeSectors: UInt64, table: MultipathTable) throws(DeviceMapperError) {
+        try run(DM_DEVICE_RELOAD, "reload \(name)", name: name) { dmt in
+            dm_task_no_flush(dmt) != 0 && dm_task_add_target(dmt, 0, sizeSectors, "multipath", table.description) != 0
+        } result: { _ in }
+    }
+
+    /// Resumes the map, swapping in a loaded table; queued I/O is kept, not failed.
+    public func resume(_ name: String) throws(DeviceMapperError) {
+        try run(DM_DEVICE_RESUME, "resume \(name)", name: name, udev: true) { dm_task_no_flush($0) != 0 } result: { _ in }
+    }
+
+    /// Suspends the map without flushing queued I/O. Waits for I/O in flight on its paths.
+    public func suspend(_ name: String) throws(DeviceMapperError) {
+        try run(DM_DEVICE_SUSPEND, "suspend \(name)", name: name) { dm_task_no_flush($0) != 0 } result: { _ in }
+    }
+
+    /// Removes the map; `.busy` while it is open.
+    public func remove(_ name: String) throws(DeviceMapperError) {
+        try run(DM_DEVICE_REMOVE, "remove \(name)", name: name, udev: true) { _ in true } result: { _ in }
+    }
+
+    /// Sends a target message; `.busy` while the map is suspended.
+    public func send(_ message: MultipathMessage, to name: String) throws(DeviceMapperError) {
+        try run(DM_DEVICE_TARGET_MSG, "message '\(message)' to \(name)", name: name) { dmt in
+            dm_task_set_sector(dmt, 0) != 0 && dm_task_set_message(dmt, message.description) != 0
+        } result: { _ in }
+    }
+
+    // MARK: The task
+
+    private func run<T>(_ type: Int, _ what: String, name: String? = nil,
+                        _ result: (OpaquePointer) throws(DeviceMapperError) -> T) throws(DeviceMapperError) -> T {
+        try run(type, what, name: name, configure: { _ in true }, result: result)
+    }
+
+    /// Creates a task, names it, lets `configure` fill it, runs it and reads the answer with `result`.
+    private func run<T>(_ type: Int, _ what: String, name: String?, udev: Bool = false,
+                        configure: (OpaquePointer) -> Bool,
+                        result: (OpaquePointer) throws(DeviceMapperError) -> T) throws(DeviceMapperError) -> T {
+        // Fails without a usable kernel driver too (libdevmapper checks its version first and logs why).
+        guard let dmt = dm_task_create(Int32(type)) else { throw .failed(what, nil) }
+        defer { dm_task_destroy(dmt) }
+        if let name, dm_task_set_name(dmt, name) == 0 { throw .failed(what, .invalidArgument) }
+        guard configure(dmt) else { throw .failed(what, .invalidArgument) }
+        if udev {
+            var cookie: UInt32 = 0
+            guard dm_task_set_cookie(dmt, &cookie, UInt16(DM_UDEV_DISABLE_LIBRARY_FALLBACK)) != 0 else { throw .failed(what, nil) }
+        }
+        guard dm_task_run(dmt) != 0 else {
+            let e = dm_task_get_errno(dmt)
+            switch e {
+            case EBUSY: throw .busy(what)
+            case ENXIO: throw .noSuchMap(what)
+            default: throw .failed(what, e == 0 ? nil : Errno(rawValue: e))
+            }
+        }
+        // Runs the node operations libdevmapper queued; with the udev flag above they only record
+        // that udev owns the nodes.
+        if udev { dm_task_update_nodes() }
+        return try result(dmt)
+    }
+}

@@ -1,0 +1,88 @@
+import Glibc
+import MultipathCore
+
+/// Bounded reads of sysfs attributes under a root: `/sys`, or a fake tree in tests.
+///
+/// The SCSI attributes read here (vendor, state, VPD pages, inquiry...) are cached by the kernel:
+/// reading them does no I/O to the device, so they are safe on the loop even for a hung path.
+public struct Sysfs: Sendable {
+    public var root: String
+
+    /// The largest file read: a VPD page (4-byte header + 65535 bytes). Text attributes are far smaller.
+    public static let readLimit = 65_540
+
+    public init(root: String = "/sys") {
+        self.root = root
+    }
+
+    private func full(_ path: String) -> String {
+        path.hasPrefix("/") ? root + path : root + "/" + path
+    }
+
+    /// Up to `limit` bytes of the file at `path` (relative to the root); nil when absent or unreadable.
+    public func read(_ path: String, limit: Int = Sysfs.readLimit) -> [UInt8]? {
+        guard let fd = try? FileDescriptor.open(full(path), O_RDONLY) else { return nil }
+        defer { fd.close() }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: min(4096, limit))
+        while bytes.count < limit {
+            let want = min(chunk.count, limit - bytes.count)
+            let r = chunk.withUnsafeMutableBytes { fd.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[..<want])) }
+            guard case .success(let n) = r else { return nil }
+            if n == 0 { break }
+            bytes += chunk[..<n]
+        }
+        return bytes
+    }
+
+    /// The attribute as text, without padding, newline or NULs.
+    public func text(_ path: String) -> String? {
+        read(path, limit: 4096).map(sysfsText)
+    }
+
+    /// The last component of a symbolic link's target (`block/sdb/device` -> `2:0:0:0`).
+    public func linkTarget(_ path: String) -> String? {
+        var buf = [CChar](repeating: 0, count: Int(PATH_MAX))
+        let n = readlink(full(path), &buf, buf.count - 1)
+        guard n > 0 else { return nil }
+        let target = buf[..<n].withUnsafeBufferPointer { String(decoding: UnsafeRawBufferPointer($0), as: UTF8.self) }
+        return target.split(separator: "/").last.map(String.init)
+    }
+
+    /// This tree as the core's reader.
+    public var reader: SysfsReader { { read($0) } }
+
+    /// The path a udev event describes, its attributes read from this tree. `wwidFromVPD83` decodes a
+    /// VPD page 0x83 into the WWID used when the `uidAttribute` property is missing.
+    public func pathIdentity(of event: Uevent, uidAttribute: String = "ID_SERIAL",
+                             wwidFromVPD83: ([UInt8]) -> String?) -> Result<PathIdentity, PathRejection> {
+        PathIdentity.fromUevent(event, uidAttribute: uidAttribute, sysfs: reader, wwidFromVPD83: wwidFromVPD83)
+    }
+
+    // Per disk, by kernel name.
+
+    /// The SCSI address, from the disk's `device` link.
+    public func hctl(ofDisk disk: String) -> HCTL? {
+        linkTarget("block/\(disk)/device").flatMap { HCTL($0) }
+    }
+
+    /// The SCSI device state: `running`, `offline`, `blocked`, `transport-offline`...
+    public func scsiState(ofDisk disk: String) -> String? {
+        text("block/\(disk)/device/state")
+    }
+
+    /// The SCSI command timeout (`device/timeout`, seconds): the default checker timeout.
+    public func scsiTimeout(ofDisk disk: String) -> Duration? {
+        text("block/\(disk)/device/timeout").flatMap { Int($0) }.map { .seconds($0) }
+    }
+
+    /// The ALUA access state the alua device handler last saw (`active/optimized`, `standby`...).
+    public func aluaAccessState(ofDisk disk: String) -> String? {
+        text("block/\(disk)/device/access_state")
+    }
+
+    /// The kernel's own WWID (`device/wwid`, e.g. `naa.33333330000007d0`).
+    public func kernelWWID(ofDisk disk: String) -> String? {
+        text("block/\(disk)/device/wwid")
+    }
+}

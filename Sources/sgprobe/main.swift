@@ -1,0 +1,182 @@
+// sgprobe: the SG edge on the reactor, for the lab. Sends SCSI commands to sg devices on one loop and
+// prints what the checker would conclude, or measures TUR throughput and round trips.
+//
+//   sgprobe [--timeout-ms N] [--tick-ms N] DEVICE...      one TUR per device (retried as the tur checker does)
+//   sgprobe --bench SECONDS [--depth N] DEVICE...         TURs back to back, N in flight per device
+//
+// Check mode prints, per device:  result DEVICE STATE after_ms=A deadline_ms=D attempts=K reason=TEXT
+// and with --tick-ms:              ticks N max_late_ms=X   (a repeating timer's lateness while commands ran)
+// Bench mode prints:               bench commands=N ... per_second=R rtt_us min=.. p50=.. p99=.. max=..
+import Glibc
+import MultipathCore
+import MultipathReactor
+import MultipathSystem
+
+func fail(_ why: String, status: Int32 = 2) -> Never {
+    let text = "sgprobe: \(why)\nusage: sgprobe [--timeout-ms N] [--tick-ms N] DEVICE... | sgprobe --bench SECONDS [--depth N] DEVICE...\n"
+    _ = text.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+    exit(status)
+}
+
+func ms(_ d: Duration) -> Int64 { d.nanosecondsClamped / 1_000_000 }
+
+/// One sg device in the loop: its fd registered for readiness, one timer kept at its earliest deadline.
+final class Path {
+    let device: SGDevice
+    let reactor: Reactor
+    let timeout: Duration
+    var source: SourceToken?
+    var timer: TimerToken?
+
+    init(_ path: String, reactor: Reactor, timeout: Duration) throws(SystemError) {
+        device = try SGDevice(path: path)
+        self.reactor = reactor
+        self.timeout = timeout
+        source = try reactor.register(device.fd!, name: path) { [unowned self] ready in
+            if ready.contains(.hangup) || ready.contains(.error) { self.device.handleHangup() }
+            if ready.contains(.readable) { try self.device.handleReadable() }
+            self.armDeadline()
+            if self.device.isGone { self.close() }
+        }
+    }
+
+    func submit(_ command: SCSICommand, _ completion: @escaping (CommandOutcome) -> Void) {
+        do {
+            try device.submit(command, timeout: timeout, now: reactor.now, completion: completion)
+        } catch {
+            completion(error.outcome)
+        }
+        armDeadline()
+    }
+
+    /// Keeps one timer at the device's earliest deadline (none when nothing is outstanding).
+    func armDeadline() {
+        guard let deadline = device.earliestDeadline else {
+            if let timer { reactor.cancel(timer) }
+            timer = nil
+            return
+        }
+        if let timer {
+            reactor.reschedule(timer, earliest: deadline)
+        } else {
+            timer = reactor.schedule(earliest: deadline, name: "\(device.path) deadline") { [unowned self] in
+                self.timer = nil
+                self.device.expire(now: self.reactor.now)
+                self.armDeadline()
+            }
+        }
+    }
+
+    func close() {
+        if let source { reactor.deregister(source) }
+        source = nil
+        if let timer { reactor.cancel(timer) }
+        timer = nil
+        device.close()
+    }
+}
+
+final class Probe {
+    let reactor: Reactor
+    let timeout: Duration
+    var paths: [Path] = []
+
+    init(devices: [String], timeout: Duration) throws(SystemError) {
+        reactor = try Reactor()
+        self.timeout = timeout
+        for d in devices {
+            do { paths.append(try Path(d, reactor: reactor, timeout: timeout)) } catch {
+                print("result \(d) down after_ms=0 deadline_ms=\(ms(timeout)) attempts=0 reason=open failed: \(error)")
+            }
+        }
+    }
+
+    /// One TUR per device, retried as the tur checker retries; prints each verdict with its timing, and the
+    /// lateness of a timer repeating every `tick` meanwhile.
+    func check(tick: Duration?) throws(SystemError) {
+        var remaining = paths.count
+        func send(_ p: Path, attempt: Int) {
+            let sent = reactor.now
+            p.submit(.testUnitReady) { [self] outcome in
+                guard let verdict = CommandInterpreter.settle(CommandInterpreter.interpret(outcome, command: "TUR"), attempt: attempt) else {
+                    send(p, attempt: attempt + 1)
+                    return
+                }
+                print("result \(p.device.path) \(verdict.state.rawValue) after_ms=\(ms(reactor.now - sent)) deadline_ms=\(ms(timeout)) attempts=\(attempt) reason=\(verdict.reason)")
+                remaining -= 1
+                if remaining == 0 { reactor.stop() }
+            }
+        }
+        var ticks = 0
+        var maxLate = Duration.zero
+        func scheduleTick(_ at: Instant, every: Duration) {
+            reactor.schedule(earliest: at, name: "tick") { [self] in
+                ticks += 1
+                maxLate = max(maxLate, reactor.now - at)
+                scheduleTick(at + every, every: every)
+            }
+        }
+        if let tick { scheduleTick(reactor.now + tick, every: tick) }
+        for p in paths { send(p, attempt: 1) }
+        if remaining > 0 { try reactor.run() }
+        if tick != nil { print("ticks \(ticks) max_late_ms=\(ms(maxLate))") }
+    }
+
+    /// Keeps `depth` TURs in flight on every device for `seconds`; prints the rate and round-trip distribution.
+    func bench(seconds: Int, depth: Int) throws(SystemError) {
+        var rtts: [Int64] = []
+        rtts.reserveCapacity(1 << 20)
+        var errors = 0
+        var outstanding = 0
+        let start = reactor.now
+        let end = start + .seconds(seconds)
+        func send(_ p: Path) {
+            let sent = reactor.now
+            outstanding += 1
+            p.submit(.testUnitReady) { [self] outcome in
+                outstanding -= 1
+                let now = reactor.now
+                if case .completed(let r) = outcome, r.isGood { rtts.append((now - sent).nanosecondsClamped / 1000) } else { errors += 1 }
+                if now < end { send(p) } else if outstanding == 0 { reactor.stop() }
+            }
+        }
+        for p in paths { for _ in 0..<depth { send(p) } }
+        if outstanding > 0 { try reactor.run() }
+        let elapsed = Double((reactor.now - start).nanosecondsClamped) / 1e9
+        rtts.sort()
+        func pct(_ q: Double) -> Int64 { rtts.isEmpty ? 0 : rtts[min(rtts.count - 1, Int(Double(rtts.count) * q))] }
+        print("bench commands=\(rtts.count) errors=\(errors) elapsed_ms=\(Int(elapsed * 1000)) devices=\(paths.count) depth=\(depth)"
+            + " per_second=\(Int(Double(rtts.count) / elapsed)) rtt_us min=\(rtts.first ?? 0) p50=\(pct(0.5)) p99=\(pct(0.99)) max=\(rtts.last ?? 0)")
+    }
+
+    func close() { for p in paths { p.close() } }
+}
+
+var timeout = Duration.seconds(2)
+var tick: Duration?
+var benchSeconds: Int?
+var depth = 1
+var devices: [String] = []
+var args = CommandLine.arguments.dropFirst()
+while let a = args.popFirst() {
+    func number() -> Int {
+        guard let v = args.popFirst().flatMap({ Int($0) }), v > 0 else { fail("\(a) needs a positive number") }
+        return v
+    }
+    switch a {
+    case "--timeout-ms": timeout = .milliseconds(number())
+    case "--tick-ms": tick = .milliseconds(number())
+    case "--bench": benchSeconds = number()
+    case "--depth": depth = min(number(), SGDevice.maxInFlight)
+    case _ where a.hasPrefix("-"): fail("unknown option \(a)")
+    default: devices.append(a)
+    }
+}
+if devices.isEmpty { fail("no device") }
+do {
+    let probe = try Probe(devices: devices, timeout: timeout)
+    if let benchSeconds { try probe.bench(seconds: benchSeconds, depth: depth) } else { try probe.check(tick: tick) }
+    probe.close()
+} catch {
+    fail("\(error)", status: 1)
+}

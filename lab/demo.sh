@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Shows the daemon's job in the lab VM: boots Debian's kernel under QEMU, starts multipathd -d -v3,
+# adds two SCSI paths to one LUN (scsi_debug), creates and removes a device-mapper map, stops the daemon
+# with SIGTERM, and prints the daemon's log live. Installs what it needs and builds first (root, Debian 12).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+bash lab/install.sh
+swift build
+. lab/vm.sh
+lab_check
+out=$(lab_outdir "$repo" demo)
+: >"$out/demo.log"
+echo "demo: booting $(basename "$(lab_kernel)") under QEMU (about 15 s; output in $out)"
+lab_boot "$out" "bash $repo/lab/guest/demo.sh $out $repo/.build/debug/multipathd" &
+vm=$!
+tail -n +1 -f --pid=$vm "$out/demo.log" &
+status=0
+wait $vm || status=$?
+wait $! 2>/dev/null || true
+[ $status = 0 ] || { echo "demo: the VM failed (status $status); console: $out/console.log" >&2; exit 1; }
