@@ -30,6 +30,7 @@ public final class Daemon {
     private var control: DaemonControl?
     private let watchdogInterval: Duration?
     private let reloadConfiguration: () -> Result<Void, DaemonControl.ReconfigureFailure>
+    private let configText: (_ local: Bool) -> String
     public private(set) var state = DaemonState.configure
 
     /// Bounds one turn's uevent work; the rest waits for the next turn (the reactor is level-triggered).
@@ -37,13 +38,14 @@ public final class Daemon {
 
     /// `notify` gets sd_notify assignments ("READY=1"); `reopenLog` runs on SIGUSR1; `watchdog` is
     /// systemd's WATCHDOG_USEC (WATCHDOG=1 is sent every half of it); `reloadConfiguration` is what
-    /// `reconfigure` and SIGHUP run.
+    /// `reconfigure` and SIGHUP run; `configText` is what `show config [local]` prints.
     public init(reactor: Reactor, logger: Logger, udev: any UeventSource, dm: any DMEventSource,
                 notify: @escaping (String) -> Void = { _ in }, reopenLog: @escaping () -> Void = {},
                 control: ControlSettings? = nil, watchdog: Duration? = nil,
                 reloadConfiguration: @escaping () -> Result<Void, DaemonControl.ReconfigureFailure> = {
-                    .failure(.init("this build has no configuration to reload"))
-                }) {
+                    .failure(.init("no configuration files to reload"))
+                },
+                configText: @escaping (_ local: Bool) -> String = { renderConfig(.builtin, onlyDifferences: $0) }) {
         self.reactor = reactor
         self.logger = logger
         self.udev = udev
@@ -53,6 +55,7 @@ public final class Daemon {
         controlSettings = control
         watchdogInterval = watchdog
         self.reloadConfiguration = reloadConfiguration
+        self.configText = configText
     }
 
     /// Takes the device-mapper inventory, registers the event sources and the signals, and tells
@@ -84,7 +87,8 @@ public final class Daemon {
                 snapshot: { ShowSnapshot() },
                 state: { [unowned self] in state },
                 shutdown: { [unowned self] in shutDown(reason: "shutdown command") },
-                reconfigure: { [unowned self] in reconfigure() }))
+                reconfigure: { [unowned self] in reconfigure() },
+                configText: configText))
             let server = ControlServer(reactor: reactor, logger: logger, listeners: controlSettings.listeners,
                                        handler: control, timeout: controlSettings.timeout)
             try server.start()

@@ -27,13 +27,17 @@ public final class DaemonControl: ControlHandler {
         public var shutdown: () -> Void
         /// Reloads the configuration; the failure text is logged.
         public var reconfigure: () -> Result<Void, ReconfigureFailure>
+        /// The running configuration in multipath.conf syntax (`local`: only what the files change).
+        public var configText: (_ local: Bool) -> String
 
         public init(snapshot: @escaping () -> ShowSnapshot, state: @escaping () -> DaemonState,
-                    shutdown: @escaping () -> Void, reconfigure: @escaping () -> Result<Void, ReconfigureFailure>) {
+                    shutdown: @escaping () -> Void, reconfigure: @escaping () -> Result<Void, ReconfigureFailure>,
+                    configText: @escaping (_ local: Bool) -> String) {
             self.snapshot = snapshot
             self.state = state
             self.shutdown = shutdown
             self.reconfigure = reconfigure
+            self.configText = configText
         }
     }
 
@@ -105,10 +109,12 @@ public final class DaemonControl: ControlHandler {
             case .failure(let why): return fail("reconfigure: \(why); the running configuration stays")
             }
 
-        // Waiting for the configuration (issue 3): the resolved configuration, its blacklist and the
-        // hardware table are printed from it.
-        case .showConfig, .showBlacklist, .showDevices:
-            return fail("'\(command)' needs the configuration, which this build does not load yet")
+        case .showConfig(let local):
+            return hooks.configText(local)
+
+        // Waiting for renderers of the blacklist rules and of the devices' blacklist verdicts.
+        case .showBlacklist, .showDevices:
+            return fail("'\(command)' is not implemented yet")
 
         // Waiting for the map model (issue 5): these act on maps and paths the daemon does not keep yet.
         case .resetMapsStats, .resetMapStats, .addPath, .delPath, .addMap, .delMap, .delMaps, .switchGroup,

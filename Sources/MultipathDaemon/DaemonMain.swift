@@ -39,6 +39,7 @@ public enum DaemonMain {
         // Like sd_notify: a broken NOTIFY_SOCKET is worth a warning, not a refusal to run.
         var notifier: SystemdNotifier?
         do { notifier = try SystemdNotifier.fromEnvironment() } catch { logger.warning("NOTIFY_SOCKET: \(error)") }
+        let running = RunningConfiguration(logger: logger)
         let listeners: [ControlListener]
         do { listeners = try controlListeners(logger: logger) } catch {
             logger.error("control socket: \(error)")
@@ -51,8 +52,10 @@ public enum DaemonMain {
                                     do { try notifier?.notify(state) } catch { logger.warning("sd_notify: \(error)") }
                                 },
                                 reopenLog: ours.reopen,
-                                control: .init(listeners: listeners),
-                                watchdog: SystemdNotifier.watchdogIntervalFromEnvironment())
+                                control: .init(listeners: listeners, timeout: .milliseconds(running.config.uxsockTimeoutMilliseconds)),
+                                watchdog: SystemdNotifier.watchdogIntervalFromEnvironment(),
+                                reloadConfiguration: running.reload,
+                                configText: { renderConfig(running.config, onlyDifferences: $0) })
             try daemon.start()
             try daemon.run()
         } catch {
@@ -75,5 +78,38 @@ public enum DaemonMain {
         let listeners = try addresses.map { a throws(SystemError) in try ControlListener(binding: a) }
         logger.info("control: listening on \(addresses.map(\.name).joined(separator: " and "))")
         return listeners
+    }
+}
+
+/// The configuration the daemon runs with: loaded at start, replaced by `reconfigure` only when the files
+/// load without errors.
+final class RunningConfiguration {
+    private(set) var config: Config
+    private let logger: Logger
+
+    init(logger: Logger) {
+        self.logger = logger
+        let (config, diagnostics) = ConfigFiles.load()
+        self.config = config
+        log(diagnostics)
+    }
+
+    func reload() -> Result<Void, DaemonControl.ReconfigureFailure> {
+        let files = ConfigFiles.read()
+        let (config, applied, diagnostics) = ConfigLoader.reload(current: self.config, main: files.main, confD: files.confD)
+        log(diagnostics)
+        guard applied else {
+            let errors = diagnostics.filter { $0.severity == .error }
+            return .failure(.init("\(errors.count) error(s) in the configuration, first: \(errors[0])"))
+        }
+        self.config = config
+        logger.notice("configuration reloaded")
+        return .success(())
+    }
+
+    private func log(_ diagnostics: [ConfigDiagnostic]) {
+        for d in diagnostics {
+            if d.severity == .error { logger.error("\(d)") } else { logger.warning("\(d)") }
+        }
     }
 }

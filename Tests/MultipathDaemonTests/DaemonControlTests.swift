@@ -103,6 +103,7 @@ final class NotifyListener {
         #expect(try ask(h, c, "show map mpatha json") == ["fail\n"])
         #expect(try ask(h, c, "fail path sdb") == ["fail\n"])
         #expect(h.messages.contains("control: 'failPath(\"sdb\")' needs the map model, which this daemon does not keep yet"))
-        #expect(try ask(h, c, "show config") == ["fail\n"])
+        #expect(try ask(h, c, "show config") == [renderConfig(.builtin, onlyDifferences: false)])
+        #expect(try ask(h, c, "show blacklist") == ["fail\n"])
     }
 }

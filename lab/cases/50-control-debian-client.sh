@@ -1,6 +1,6 @@
 # Debian's own 0.9.4 client drives our daemon unchanged: replies byte for byte as Debian's daemon
 # printed them (fixtures captured by lab/golden/capture-debian.sh), exit status 1 exactly on fail,
-# permission denied for others than root, the interactive shell.
+# permission denied for others than root, the interactive shell, reconfigure and show config.
 . "$LAB_REPO/lab/guest/control.sh"
 debian_daemon_stop
 daemon_ensure
@@ -24,6 +24,12 @@ out=$(setpriv --reuid=65534 --regid=65534 --clear-groups $debian_client show dae
 [ "$out" = "pid $(daemon_pid) idle" ] || fail "non-root show daemon: '$out'"
 out=$(printf 'show daemon\nshow status\nquit\n' | $debian_client -k 2>/dev/null)
 echo "$out" | grep -q "^pid $(daemon_pid) idle" && echo "$out" | grep -q '^busy: False' || fail "interactive: '$out'"
+# reconfigure reads the files again; show config prints what runs.
+printf 'defaults {\n\tpolling_interval 7\n}\n' >/etc/multipath.conf
+out=$(deb reconfigure) && [ "$out" = ok ] || fail "reconfigure: '$out'"
+deb show config | grep -q '^	polling_interval 7$' || fail "show config after reconfigure: $(deb show config | head -n 5 | tr '\n' ' ')"
+rm -f /etc/multipath.conf
+out=$(deb reconfigure) && [ "$out" = ok ] || fail "reconfigure without a file: '$out'"
 # Our own client, both ways, and over the path socket.
 out=$("$LAB_BIN" show daemon) && [ "$out" = "pid $(daemon_pid) idle" ] || fail "our client: '$out'"
 out=$(MULTIPATH_SOCKET_NAME=/run/multipathd.socket "$LAB_BIN" -k"show daemon") && [ "$out" = "pid $(daemon_pid) idle" ] ||

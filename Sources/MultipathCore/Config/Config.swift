@@ -135,6 +135,8 @@ public struct Config: Sendable {
     public var wwidsFile: String { string(global(.wwids_file)?.value) ?? "/etc/multipath/wwids" }
     /// nil: use the device's SCSI timeout from sysfs, as 0.9.4 does.
     public var checkerTimeout: Int? { int(global(.checker_timeout)?.value) }
+    /// How long the control socket waits for an answer before replying `timeout`.
+    public var uxsockTimeoutMilliseconds: Int { int(global(.uxsock_timeout)?.value) ?? 4000 }
 
     // MARK: Hardware matching
 
