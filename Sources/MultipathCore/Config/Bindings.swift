@@ -1,0 +1,135 @@
+/// The bindings file (`/etc/multipath/bindings`): `alias wwid` per line, `#` comments, as 0.9.4 writes it.
+public struct Bindings: Sendable, Hashable {
+    public struct Binding: Hashable, Sendable {
+        public var alias: String
+        public var wwid: String
+    }
+
+    public private(set) var bindings: [Binding] = []
+    /// Set by `-B`: existing names are used, no new ones are written.
+    public var readOnly: Bool
+
+    public static let header = """
+        # Multipath bindings, Version : 1.0
+        # NOTE: this file is automatically maintained by the multipath program.
+        # You should not need to edit this file in normal circumstances.
+        #
+        # Format:
+        # alias wwid
+        #
+
+        """
+
+    public init(readOnly: Bool = false) { self.readOnly = readOnly }
+
+    /// Parses the file. Lines that are malformed, or that repeat an alias or a WWID already bound,
+    /// are skipped and reported (the first binding stays).
+    public static func parse(_ text: String, file: String = "/etc/multipath/bindings", readOnly: Bool = false)
+        -> (Bindings, [ConfigDiagnostic]) {
+        var b = Bindings(readOnly: readOnly)
+        var diagnostics: [ConfigDiagnostic] = []
+        var aliases: Set<String> = [], wwids: Set<String> = []
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let content = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            let fields = content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+            guard !fields.isEmpty else { continue }
+            func skip(_ why: String) {
+                diagnostics.append(ConfigDiagnostic(severity: .warning, location: SourceLocation(file: file, line: n + 1),
+                                                    keyword: nil, message: why))
+            }
+            guard fields.count >= 2 else { skip("no WWID for alias \(fields[0]), ignored"); continue }
+            let binding = Binding(alias: String(fields[0]), wwid: String(fields[1]))
+            if aliases.contains(binding.alias) { skip("alias \(binding.alias) is bound twice, ignored"); continue }
+            if wwids.contains(binding.wwid) { skip("WWID \(binding.wwid) is bound twice, ignored"); continue }
+            aliases.insert(binding.alias)
+            wwids.insert(binding.wwid)
+            b.bindings.append(binding)
+        }
+        return (b, diagnostics)
+    }
+
+    public func render() -> String {
+        Self.header + bindings.map { "\($0.alias) \($0.wwid)\n" }.joined()
+    }
+
+    public func alias(forWWID wwid: String) -> String? { bindings.first { $0.wwid == wwid }?.alias }
+    public func wwid(forAlias alias: String) -> String? { bindings.first { $0.alias == alias }?.wwid }
+
+    /// The name for a user_friendly_names map: its existing binding with this prefix, or a new binding with
+    /// the smallest free id whose name is neither bound nor `taken` (names of other existing maps).
+    /// Returns nil in read-only mode when a new binding would be needed (0.9.4 then uses the WWID).
+    public mutating func allocate(wwid: String, prefix: String, taken: Set<String> = []) -> String? {
+        if let existing = alias(forWWID: wwid), Self.id(of: existing, prefix: prefix) != nil { return existing }
+        guard !readOnly else { return nil }
+        let used = Set(bindings.map(\.alias)).union(taken)
+        var id = 1
+        while used.contains(prefix + Self.suffix(for: id)) { id += 1 }
+        let name = prefix + Self.suffix(for: id)
+        // A WWID bound under another prefix keeps one binding: the new one replaces it.
+        bindings.removeAll { $0.wwid == wwid }
+        bindings.append(Binding(alias: name, wwid: wwid))
+        return name
+    }
+
+    /// 1 -> a, 26 -> z, 27 -> aa, 702 -> zz, 703 -> aaa (bijective base 26).
+    public static func suffix(for id: Int) -> String {
+        precondition(id > 0)
+        var n = id
+        var letters: [UInt8] = []
+        while n > 0 {
+            n -= 1
+            letters.append(UInt8(ascii: "a") + UInt8(n % 26))
+            n /= 26
+        }
+        return String(decoding: letters.reversed(), as: UTF8.self)
+    }
+
+    /// The id of `alias` if it is `prefix` followed by lower-case letters only.
+    public static func id(of alias: String, prefix: String) -> Int? {
+        guard alias.hasPrefix(prefix), alias.utf8.count > prefix.utf8.count else { return nil }
+        var id = 0
+        for b in alias.utf8.dropFirst(prefix.utf8.count) {
+            guard b >= UInt8(ascii: "a"), b <= UInt8(ascii: "z") else { return nil }
+            let (m, o1) = id.multipliedReportingOverflow(by: 26)
+            let (s, o2) = m.addingReportingOverflow(Int(b - UInt8(ascii: "a")) + 1)
+            guard !o1, !o2 else { return nil }
+            id = s
+        }
+        return id
+    }
+}
+
+/// How a map gets its name, in 0.9.4's order.
+public enum MapName: Hashable, Sendable {
+    /// `alias` in its `multipaths` entry.
+    case configured(String)
+    /// user_friendly_names: from the bindings file.
+    case friendly(String)
+    case wwid(String)
+
+    public var name: String {
+        switch self { case .configured(let n), .friendly(let n), .wwid(let n): n }
+    }
+
+    public var origin: String {
+        switch self {
+        case .configured: SettingOrigin.multipathsSection.description
+        case .friendly: "(setting: user_friendly_name)"
+        case .wwid: "(setting: default to WWID)"
+        }
+    }
+}
+
+extension Config {
+    /// The name for a map: explicit alias, else a friendly name from `bindings` (allocating one if needed),
+    /// else the WWID. `taken` are names of existing maps of other WWIDs.
+    public func mapName(wwid: String, paths: [PathIdentity], bindings: inout Bindings, taken: Set<String> = []) -> MapName {
+        let settings = mapSettings(wwid: wwid, paths: paths)
+        if let alias = settings.alias { return .configured(alias.value) }
+        if settings.userFriendlyNames.value,
+           let name = bindings.allocate(wwid: wwid, prefix: settings.aliasPrefix.value, taken: taken) {
+            return .friendly(name)
+        }
+        return .wwid(wwid)
+    }
+}

@@ -1,0 +1,280 @@
+/// The keyword/value pairs of one built-in device entry, as `multipath -t` prints them.
+struct RawDeviceEntry: Sendable {
+    let pairs: [(String, String)]
+    init(_ flat: String...) {
+        pairs = stride(from: 0, to: flat.count - 1, by: 2).map { (flat[$0], flat[$0 + 1]) }
+    }
+}
+
+/// One entry of the merged device table: a built-in, a user `device` section, or both merged.
+public struct HardwareEntry: Sendable {
+    public internal(set) var settings: Settings
+    /// True when the entry comes only from the built-in table.
+    public internal(set) var isBuiltin: Bool
+    var vendor: POSIXRegex?
+    var product: POSIXRegex?
+    var revision: POSIXRegex?
+
+    init(settings: Settings, isBuiltin: Bool) {
+        self.settings = settings
+        self.isBuiltin = isBuiltin
+        compile()
+    }
+
+    mutating func compile() {
+        func regex(_ k: ConfigKeyword) -> POSIXRegex? {
+            guard case .string(let s)? = settings[k]?.value else { return nil }
+            return try? POSIXRegex(s)
+        }
+        vendor = regex(.vendor)
+        product = regex(.product)
+        revision = regex(.revision)
+    }
+
+    func string(_ k: ConfigKeyword) -> String? {
+        guard case .string(let s)? = settings[k]?.value else { return nil }
+        return s
+    }
+
+    /// 0.9.4's rule: each regex that is set must match somewhere in the path's string.
+    func matches(vendor v: String, product p: String, revision r: String) -> Bool {
+        (vendor?.matches(v) ?? true) && (product?.matches(p) ?? true) && (revision?.matches(r) ?? true)
+    }
+
+    /// Same vendor, product and revision strings: such entries are merged at load.
+    var identity: [String?] { [string(.vendor), string(.product), string(.revision)] }
+}
+
+/// Where a resolved value came from, printed as multipath-tools does.
+public enum SettingOrigin: Hashable, Sendable, CustomStringConvertible {
+    case multipathsSection
+    case overridesProtocolSection
+    case overridesSection
+    case deviceConfiguration
+    case defaultsSection
+    case internalDefault
+
+    public var description: String {
+        switch self {
+        case .multipathsSection: "(setting: multipath.conf multipaths section)"
+        case .overridesProtocolSection: "(setting: multipath.conf overrides protocol section)"
+        case .overridesSection: "(setting: multipath.conf overrides section)"
+        case .deviceConfiguration: "(setting: storage device configuration)"
+        case .defaultsSection: "(setting: multipath.conf defaults/devices section)"
+        case .internalDefault: "(setting: multipath internal)"
+        }
+    }
+}
+
+/// A resolved value, where it came from, and the line that set it (nil for built-in values).
+public struct Resolved<Value: Sendable & Hashable>: Sendable, Hashable, CustomStringConvertible {
+    public var value: Value
+    public var origin: SettingOrigin
+    public var location: SourceLocation?
+    public var description: String { "\(value) \(origin)" }
+}
+
+/// The resolved configuration: defaults, the merged device table, overrides, multipaths and blacklists.
+public struct Config: Sendable {
+    public internal(set) var defaults: Settings
+    /// The device table, built-ins first, user entries after; searched from the end.
+    public internal(set) var hardware: [HardwareEntry]
+    public internal(set) var overrides: Settings
+    /// `overrides { protocol { type ... } }`, in file order (later wins).
+    public internal(set) var protocols: [Settings]
+    /// `multipaths` entries merged by WWID (later entries win), in first-seen order.
+    public internal(set) var multipaths: [Settings]
+    public internal(set) var blacklist: Blacklist
+    var multipathIndex: [String: Int]
+
+    /// The configuration with no file at all.
+    public static let builtin: Config = ConfigLoader.load(main: nil, confD: []).0
+
+    // MARK: Global settings
+
+    /// A `defaults` keyword: the user's value or the built-in one.
+    public func global(_ keyword: ConfigKeyword) -> Resolved<ConfigValue>? {
+        if let s = defaults[keyword] { return Resolved(value: s.value, origin: .defaultsSection, location: s.location) }
+        if keyword == .max_polling_interval, let p = global(.polling_interval) {
+            // Intended difference from 0.9.4 (4 * polling_interval): see docs/config-differences.md.
+            return Resolved(value: p.value, origin: .internalDefault, location: nil)
+        }
+        return builtinDefaults[keyword].map { Resolved(value: $0, origin: .internalDefault, location: nil) }
+    }
+
+    public var pollingInterval: Int { int(global(.polling_interval)?.value) ?? 5 }
+    public var maxPollingInterval: Int { int(global(.max_polling_interval)?.value) ?? pollingInterval }
+    public var findMultipaths: FindMultipathsMode {
+        if case .findMultipaths(let m)? = global(.find_multipaths)?.value { return m }
+        return .strict
+    }
+    public var findMultipathsTimeout: Int { int(global(.find_multipaths_timeout)?.value) ?? -10 }
+    public var bindingsFile: String { string(global(.bindings_file)?.value) ?? "/etc/multipath/bindings" }
+    public var wwidsFile: String { string(global(.wwids_file)?.value) ?? "/etc/multipath/wwids" }
+    /// nil: use the device's SCSI timeout from sysfs, as 0.9.4 does.
+    public var checkerTimeout: Int? { int(global(.checker_timeout)?.value) }
+
+    // MARK: Hardware matching
+
+    /// Indices of matching device entries, last table entry first: the first that sets a keyword wins.
+    public func hardwareMatches(vendor: String, product: String, revision: String) -> [Int] {
+        hardware.indices.reversed().filter { hardware[$0].matches(vendor: vendor, product: product, revision: revision) }
+    }
+
+    // MARK: Resolution
+
+    enum Level {
+        case multipath(Settings)
+        case protocols([Settings])
+        case overrides
+        case hardware([Int])
+        case defaults
+    }
+
+    /// Precedence as 0.9.4's propsel: each level applies only to keywords its section accepts.
+    func resolve(_ keyword: ConfigKeyword, _ levels: [Level]) -> (Resolved<ConfigValue>, Settings?)? {
+        for level in levels {
+            switch level {
+            case .multipath(let entry) where ConfigSection.multipath.keywords.contains(keyword):
+                if let s = entry[keyword] { return (Resolved(value: s.value, origin: .multipathsSection, location: s.location), entry) }
+            case .protocols(let entries) where ConfigSection.overridesProtocol.keywords.contains(keyword):
+                for entry in entries.reversed() {
+                    if let s = entry[keyword] { return (Resolved(value: s.value, origin: .overridesProtocolSection, location: s.location), entry) }
+                }
+            case .overrides where ConfigSection.overrides.keywords.contains(keyword):
+                if let s = overrides[keyword] { return (Resolved(value: s.value, origin: .overridesSection, location: s.location), overrides) }
+            case .hardware(let matches) where ConfigSection.device.keywords.contains(keyword):
+                for i in matches {
+                    if let s = hardware[i].settings[keyword] {
+                        return (Resolved(value: s.value, origin: .deviceConfiguration, location: s.location), hardware[i].settings)
+                    }
+                }
+            case .defaults:
+                if let r = global(keyword) { return (r, r.origin == .defaultsSection ? defaults : nil) }
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    public func multipathEntry(wwid: String) -> Settings? {
+        multipathIndex[wwid].map { multipaths[$0] }
+    }
+
+    /// The settings of one path device, from its identity.
+    public func pathSettings(for path: PathIdentity) -> ResolvedPathSettings {
+        let matches = hardwareMatches(vendor: path.vendor, product: path.product, revision: path.revision)
+        let protocolName = path.transport.description
+        let protocols = self.protocols.filter { string($0[.type]?.value) == protocolName }
+        var levels: [Level] = []
+        if let wwid = path.wwid, let entry = multipathEntry(wwid: wwid) { levels.append(.multipath(entry)) }
+        levels += [.protocols(protocols), .overrides, .hardware(matches), .defaults]
+        return ResolvedPathSettings(config: self, levels: levels, hardwareMatches: matches)
+    }
+
+    /// The settings of a map: its `multipaths` entry, then overrides, then the device entries of its first path.
+    public func mapSettings(wwid: String, paths: [PathIdentity]) -> ResolvedMapSettings {
+        let matches = paths.first.map { hardwareMatches(vendor: $0.vendor, product: $0.product, revision: $0.revision) } ?? []
+        var levels: [Level] = []
+        let entry = multipathEntry(wwid: wwid)
+        if let entry { levels.append(.multipath(entry)) }
+        levels += [.overrides, .hardware(matches), .defaults]
+        return ResolvedMapSettings(config: self, levels: levels, alias: entry.flatMap { e in
+            e[.alias].flatMap { s in string(s.value).map { Resolved(value: $0, origin: .multipathsSection, location: s.location) } }
+        })
+    }
+}
+
+func int(_ v: ConfigValue?) -> Int? {
+    switch v {
+    case .int(let n)?: n
+    case .disabledOrInt(let n)?: n
+    default: nil
+    }
+}
+
+func string(_ v: ConfigValue?) -> String? {
+    if case .string(let s)? = v { return s }
+    return nil
+}
+
+/// Lookup shared by path and map settings.
+public protocol ResolvedSettings {
+    /// Any keyword's value with its origin; nil when nothing sets it (the kernel's or sysfs's value applies).
+    func value(_ keyword: ConfigKeyword) -> Resolved<ConfigValue>?
+}
+
+extension ResolvedSettings {
+    func typed<T>(_ keyword: ConfigKeyword, _ extract: (ConfigValue) -> T?) -> Resolved<T>? {
+        guard let r = value(keyword), let v = extract(r.value) else { return nil }
+        return Resolved(value: v, origin: r.origin, location: r.location)
+    }
+    func bool(_ k: ConfigKeyword) -> Resolved<Bool>? { typed(k) { if case .bool(let b) = $0 { b } else { nil } } }
+    func str(_ k: ConfigKeyword) -> Resolved<String>? { typed(k) { if case .string(let s) = $0 { s } else { nil } } }
+    func number(_ k: ConfigKeyword) -> Resolved<Int>? { typed(k) { if case .int(let n) = $0 { n } else { nil } } }
+    func disabledOrInt(_ k: ConfigKeyword) -> Resolved<Int?>? { typed(k) { if case .disabledOrInt(let n) = $0 { n } else { nil } } }
+}
+
+public struct ResolvedPathSettings: ResolvedSettings, Sendable {
+    let config: Config
+    let levels: [Config.Level]
+    /// Matching device entries (indices into `Config.hardware`), most important first.
+    public let hardwareMatches: [Int]
+
+    public func value(_ keyword: ConfigKeyword) -> Resolved<ConfigValue>? { config.resolve(keyword, levels)?.0 }
+
+    public var uidAttribute: Resolved<String> { str(.uid_attribute)! }
+    public var pathChecker: Resolved<String> { str(.path_checker)! }
+    public var prio: Resolved<String> { str(.prio)! }
+    /// The arguments that go with `prio`: taken from the same section that chose the prioritizer.
+    public var prioArgs: Resolved<String> {
+        guard let (r, source) = config.resolve(.prio, levels) else { return Resolved(value: "", origin: .internalDefault, location: nil) }
+        let s = source?[.prio_args]
+        return Resolved(value: string(s?.value) ?? "", origin: r.origin, location: s?.location ?? r.location)
+    }
+    public var detectPrio: Resolved<Bool> { bool(.detect_prio)! }
+    public var detectChecker: Resolved<Bool> { bool(.detect_checker)! }
+    public var recheckWWID: Resolved<Bool> { bool(.recheck_wwid)! }
+    public var fastIOFailTimeout: Resolved<SCSITimeout>? { typed(.fast_io_fail_tmo) { if case .scsiTimeout(let t) = $0 { t } else { nil } } }
+    /// nil: leave the transport's own value.
+    public var devLossTimeout: Resolved<DevLossTimeout>? { typed(.dev_loss_tmo) { if case .devLossTimeout(let t) = $0 { t } else { nil } } }
+    public var ehDeadline: Resolved<SCSITimeout>? { typed(.eh_deadline) { if case .scsiTimeout(let t) = $0 { t } else { nil } } }
+    /// True when the built-in table or a `device` section knows this hardware (find_multipaths_timeout).
+    public var isKnownHardware: Bool { !hardwareMatches.isEmpty }
+}
+
+public struct ResolvedMapSettings: ResolvedSettings, Sendable {
+    let config: Config
+    let levels: [Config.Level]
+    /// The `alias` of the map's `multipaths` entry.
+    public let alias: Resolved<String>?
+
+    public func value(_ keyword: ConfigKeyword) -> Resolved<ConfigValue>? { config.resolve(keyword, levels)?.0 }
+
+    public var pathGroupingPolicy: Resolved<PathGroupingPolicy> {
+        typed(.path_grouping_policy) { if case .pathGroupingPolicy(let p) = $0 { p } else { nil } }!
+    }
+    public var pathSelector: Resolved<String> { str(.path_selector)! }
+    public var features: Resolved<String> { str(.features)! }
+    /// nil: no handler configured (the kernel may have attached one).
+    public var hardwareHandler: Resolved<String>? { str(.hardware_handler) }
+    public var failback: Resolved<Failback> { typed(.failback) { if case .failback(let f) = $0 { f } else { nil } }! }
+    public var noPathRetry: Resolved<NoPathRetry> { typed(.no_path_retry) { if case .noPathRetry(let n) = $0 { n } else { nil } }! }
+    public var rrWeight: Resolved<RRWeight> { typed(.rr_weight) { if case .rrWeight(let w) = $0 { w } else { nil } }! }
+    public var rrMinIO: Resolved<Int> { number(.rr_min_io)! }
+    public var rrMinIORequests: Resolved<Int> { number(.rr_min_io_rq)! }
+    public var flushOnLastDelete: Resolved<Bool> { bool(.flush_on_last_del)! }
+    public var userFriendlyNames: Resolved<Bool> { bool(.user_friendly_names)! }
+    public var aliasPrefix: Resolved<String> { str(.alias_prefix)! }
+    public var deferredRemove: Resolved<Bool> { bool(.deferred_remove)! }
+    public var skipKpartx: Resolved<Bool> { bool(.skip_kpartx)! }
+    public var retainAttachedHardwareHandler: Resolved<Bool> { bool(.retain_attached_hw_handler)! }
+    public var ghostDelay: Resolved<Int?> { disabledOrInt(.ghost_delay)! }
+    public var sanPathErrThreshold: Resolved<Int?> { disabledOrInt(.san_path_err_threshold)! }
+    public var sanPathErrForgetRate: Resolved<Int?> { disabledOrInt(.san_path_err_forget_rate)! }
+    public var sanPathErrRecoveryTime: Resolved<Int?> { disabledOrInt(.san_path_err_recovery_time)! }
+    public var delayWatchChecks: Resolved<Int?> { disabledOrInt(.delay_watch_checks)! }
+    public var delayWaitChecks: Resolved<Int?> { disabledOrInt(.delay_wait_checks)! }
+    /// nil: leave the device's own value.
+    public var maxSectorsKB: Resolved<Int>? { number(.max_sectors_kb) }
+}

@@ -1,0 +1,148 @@
+/// Builds a `Config` from `/etc/multipath.conf` and the `conf.d` files, as 0.9.4's load_config does.
+/// The daemon reads the files; this only sees their text.
+public enum ConfigLoader {
+    public static let mainFile = "/etc/multipath.conf"
+    /// 0.9.4 ignores `config_dir` (deprecated), so the directory is fixed.
+    public static let confDDirectory = "/etc/multipath/conf.d"
+
+    /// The `conf.d` entries to read, from a directory listing: names ending in `.conf`, in byte order
+    /// (as `scandir` with `alphasort` in the C locale).
+    public static func confDFiles(_ names: [String]) -> [String] {
+        names.filter { $0.count > 5 && $0.hasSuffix(".conf") }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    }
+
+    /// Loads the configuration. The result always holds a usable `Config`; diagnostics with severity
+    /// `.error` mean a file is broken, and a daemon reloading its configuration should keep the old one.
+    public static func load(main: (path: String, text: String)?, confD: [(path: String, text: String)])
+        -> (Config, [ConfigDiagnostic]) {
+        var parser = ConfigParser(document: ConfigDocument())
+        if let main { parser.parse(file: main.path, text: main.text) }
+        for file in confD { parser.parse(file: file.path, text: file.text) }
+        var diagnostics = parser.diagnostics
+        let doc = parser.document
+        for (keyword, location) in doc.unsupported {
+            if case .notSupported(let reason) = keyword.status {
+                diagnostics.append(ConfigDiagnostic(severity: .warning, location: location, keyword: keyword.rawValue,
+                                                    message: "not supported, ignored (\(reason))"))
+            }
+        }
+
+        let hardware = mergeHardware(user: doc.devices, diagnostics: &diagnostics)
+
+        var multipaths: [Settings] = []
+        var index: [String: Int] = [:]
+        for entry in doc.multipaths {
+            guard let wwid = string(entry[.wwid]?.value) else {
+                diagnostics.append(missing("wwid", in: entry, section: "multipath"))
+                continue
+            }
+            if let i = index[wwid] {
+                multipaths[i].merge(entry) { _, later in later }
+            } else {
+                index[wwid] = multipaths.count
+                multipaths.append(entry)
+            }
+        }
+        var protocols: [Settings] = []
+        for entry in doc.protocols {
+            guard entry[.type] != nil else { diagnostics.append(missing("type", in: entry, section: "protocol")); continue }
+            protocols.append(entry)
+        }
+
+        let config = Config(defaults: doc.defaults, hardware: hardware, overrides: doc.overrides, protocols: protocols,
+                            multipaths: multipaths,
+                            blacklist: makeBlacklist(doc, hardware: hardware, diagnostics: &diagnostics),
+                            multipathIndex: index)
+        return (config, diagnostics)
+    }
+
+    static let builtinHardware: [HardwareEntry] = builtinHardwareTable.map { raw in
+        var settings: Settings = [:]
+        for (name, text) in raw.pairs {
+            guard let keyword = ConfigKeyword(rawValue: name), case .value(let v) = keyword.kind.parse(text) else {
+                preconditionFailure("built-in hardware table: bad \(name) \(text)")
+            }
+            settings[keyword] = Setting(value: v, location: nil)
+        }
+        return HardwareEntry(settings: settings, isBuiltin: true)
+    }
+
+    /// Built-ins then user entries. An entry with the same vendor/product/revision strings as a later user
+    /// entry is merged into it (the later entry's values win) and takes its place, as 0.9.4's factorize_hwtable.
+    static func mergeHardware(user: [Settings], diagnostics: inout [ConfigDiagnostic]) -> [HardwareEntry] {
+        var entries = builtinHardware
+        for settings in user {
+            guard settings[.vendor] != nil, settings[.product] != nil else {
+                diagnostics.append(missing("vendor or product", in: settings, section: "device"))
+                continue
+            }
+            let entry = HardwareEntry(settings: settings, isBuiltin: false)
+            for k in [ConfigKeyword.vendor, .product, .revision] {
+                if let text = entry.string(k), (try? POSIXRegex(text)) == nil {
+                    diagnostics.append(ConfigDiagnostic(severity: .warning, location: settings[k]?.location, keyword: k.rawValue,
+                                                        message: "invalid regular expression \"\(text)\": the entry never matches"))
+                }
+            }
+            entries.append(entry)
+        }
+        // For each identity, the position of its last entry: everything with that identity is folded into it.
+        var last: [[String?]: Int] = [:]
+        for (i, e) in entries.enumerated() where !e.isBuiltin { last[e.identity] = i }
+        var merged: [Int: HardwareEntry] = [:]
+        for e in entries {
+            guard let target = last[e.identity] else { continue }
+            var into = merged[target] ?? HardwareEntry(settings: [:], isBuiltin: false)
+            into.settings.merge(e.settings) { _, later in later }
+            merged[target] = into
+        }
+        var result: [HardwareEntry] = []
+        for (i, e) in entries.enumerated() {
+            guard let target = last[e.identity] else { result.append(e); continue }
+            if target == i, var m = merged[i] { m.compile(); result.append(m) }
+        }
+        return result
+    }
+
+    static func makeBlacklist(_ doc: ConfigDocument, hardware: [HardwareEntry], diagnostics: inout [ConfigDiagnostic]) -> Blacklist {
+        var b = Blacklist()
+        func add(_ entries: [ListEntry], to rules: inout Blacklist.Rules) {
+            for e in entries { if let r = Blacklist.Rule(e.text, location: e.location) { rules[e.keyword].append(r) } }
+        }
+        func devices(_ list: [Settings]) -> [Blacklist.DeviceRule] {
+            list.compactMap { s in
+                let v = string(s[.vendor]?.value).flatMap { Blacklist.Rule($0, location: s[.vendor]?.location) }
+                let p = string(s[.product]?.value).flatMap { Blacklist.Rule($0, location: s[.product]?.location) }
+                return v == nil && p == nil ? nil : Blacklist.DeviceRule(vendor: v, product: p)
+            }
+        }
+        add(doc.blacklist, to: &b.blacklist)
+        add(doc.exceptions, to: &b.exceptions)
+        b.blacklist.devnode.append(Blacklist.Rule(Blacklist.defaultDevnode, location: nil)!)
+        b.exceptions.property.append(Blacklist.Rule(Blacklist.defaultPropertyException, location: nil)!)
+        b.blacklist.device = devices(doc.blacklistDevices)
+        b.exceptions.device = devices(doc.exceptionDevices)
+        // product_blacklist of device entries, unless the same vendor/product pair is already listed.
+        for e in hardware {
+            guard let vendor = e.string(.vendor), let product = e.string(.product_blacklist) else { continue }
+            if b.blacklist.device.contains(where: { $0.vendor?.text == vendor && $0.product?.text == product }) { continue }
+            b.blacklist.device.append(Blacklist.DeviceRule(vendor: Blacklist.Rule(vendor, location: nil),
+                                                           product: Blacklist.Rule(product, location: nil)))
+        }
+        // Identical entries are kept once, the first, as 0.9.4's merge_blacklist does.
+        for rules in [\Blacklist.blacklist, \Blacklist.exceptions] as [WritableKeyPath<Blacklist, Blacklist.Rules>] {
+            for k in [ConfigKeyword.devnode, .wwid, .property, .protocol] {
+                var seen: Set<String> = []
+                b[keyPath: rules][k] = b[keyPath: rules][k].filter { seen.insert($0.text).inserted }
+            }
+            var seen: Set<[String?]> = []
+            b[keyPath: rules].device = b[keyPath: rules].device.filter { seen.insert([$0.vendor?.text, $0.product?.text]).inserted }
+        }
+        return b
+    }
+
+    static func missing(_ what: String, in settings: Settings, section: String) -> ConfigDiagnostic {
+        let location = settings.values.compactMap(\.location).min { ($0.file, $0.line) < ($1.file, $1.line) }
+        return ConfigDiagnostic(severity: .warning, location: location, keyword: section,
+                                message: "\(section) section without \(what), ignored")
+    }
+}
