@@ -113,6 +113,15 @@ public struct Config: Sendable {
     public var wwidsFile: String { string(global(.wwids_file)?.value) ?? "/etc/multipath/wwids" }
     /// nil: use the device's SCSI timeout from sysfs, as 0.9.4 does.
     public var checkerTimeout: Int? { int(global(.checker_timeout)?.value) }
+    /// Our `failed_path_reprobe_ms`; nil when `off`.
+    public var failedPathReprobe: Duration? {
+        if case .disabledOrInt(let n)? = global(.failed_path_reprobe_ms)?.value { return n.map { .milliseconds($0) } }
+        return .milliseconds(100)
+    }
+    public var queueWithoutDaemon: Bool {
+        if case .bool(let b)? = global(.queue_without_daemon)?.value { return b }
+        return false
+    }
 
     // MARK: Hardware matching
 
