@@ -7,6 +7,8 @@ public enum Invocation: Equatable, Sendable {
     case client(command: String?, verbosity: Int)
     /// `-h`: print `usage` and exit 0.
     case help
+    /// `-t` (everything) or `-T` (only what the files change): print the resolved configuration and exit.
+    case printConfig(onlyDifferences: Bool)
 
     public static let usage = """
         usage: multipathd [-d] [-s] [-v N] [-B]       run the daemon
@@ -16,6 +18,8 @@ public enum Invocation: Equatable, Sendable {
           -s    no timestamps in the log
           -v N  verbosity: 0 errors only, 1 warnings, 2 (default) information, 3 debug, 4 trace
           -B    read-only bindings file
+          -t    print the resolved configuration (built-ins merged with the files) and exit
+          -T    print only what the configuration files change, and exit
           -n    ignored (use find_multipaths in multipath.conf)
           -w    ignored (device-mapper events always use the polling interface)
           -h    this help
@@ -39,6 +43,8 @@ public enum Invocation: Equatable, Sendable {
                 case "s": options.timestamps = false
                 case "B": options.readOnlyBindings = true
                 case "h": return .help
+                case "t": return .printConfig(onlyDifferences: false)
+                case "T": return .printConfig(onlyDifferences: true)
                 case "n": options.warnings.append("ignoring -n: use find_multipaths in multipath.conf to control new devices")
                 case "w": options.warnings.append("ignoring -w: device-mapper events always use the polling interface")
                 case "v":

@@ -36,12 +36,31 @@ public enum DaemonMain {
         }
         logger.info("device-mapper interface \(dm.versionString)")
 
+        let (config, diagnostics) = loadConfiguration()
+        for d in diagnostics {
+            if d.severity == .error { logger.error("\(d)") } else { logger.warning("\(d)") }
+        }
+        let wwids = TextFiles.read(config.wwidsFile).map(WWIDsFile.parse) ?? WWIDsFile()
+        var bindings = Bindings(readOnly: options.readOnlyBindings)
+        if let text = TextFiles.read(config.bindingsFile) {
+            let (parsed, problems) = Bindings.parse(text, file: config.bindingsFile, readOnly: options.readOnlyBindings)
+            bindings = parsed
+            for p in problems { logger.warning("\(p)") }
+        }
+        let dmLog = logger
+        let deviceMapper = DeviceMapper { level, message in
+            if level <= .error { dmLog.error("libdevmapper: \(message)") } else if level <= .warning { dmLog.debug("libdevmapper: \(message)") }
+        }
+
         // Like sd_notify: a broken NOTIFY_SOCKET is worth a warning, not a refusal to run.
         var notifier: SystemdNotifier?
         do { notifier = try SystemdNotifier.fromEnvironment() } catch { logger.warning("NOTIFY_SOCKET: \(error)") }
         do {
             let reactor = try Reactor()
-            let daemon = Daemon(reactor: reactor, logger: logger, udev: try UdevMonitor(), dm: dm,
+            let edges = Daemon.Edges(udev: try UdevMonitor(), dmEvents: dm, dm: deviceMapper,
+                                     io: SGPathIO(reactor: reactor), host: .system)
+            let daemon = Daemon(reactor: reactor, logger: logger, config: config, edges: edges, wwids: wwids,
+                                bindings: bindings, readOnlyBindings: options.readOnlyBindings,
                                 notify: { [logger, notifier] state in
                                     do { try notifier?.notify(state) } catch { logger.warning("sd_notify: \(error)") }
                                 },
@@ -54,5 +73,13 @@ public enum DaemonMain {
         }
         logger.notice("multipathd stopped")
         return 0
+    }
+
+    /// /etc/multipath.conf and /etc/multipath/conf.d/*.conf, as the daemon and `-t` read them.
+    public static func loadConfiguration(main: String = ConfigLoader.mainFile, confD directory: String = ConfigLoader.confDDirectory)
+        -> (Config, [ConfigDiagnostic]) {
+        let files = ConfigLoader.confDFiles(TextFiles.list(directory) ?? [])
+        return ConfigLoader.load(main: TextFiles.read(main).map { (main, $0) },
+                                 confD: files.compactMap { name in TextFiles.read(directory + "/" + name).map { (directory + "/" + name, $0) } })
     }
 }

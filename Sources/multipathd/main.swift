@@ -7,6 +7,10 @@ do {
     switch try Invocation.parse(CommandLine.arguments.dropFirst()) {
     case .help:
         print(Invocation.usage)
+    case .printConfig(let onlyDifferences):
+        let (config, diagnostics) = DaemonMain.loadConfiguration()
+        for d in diagnostics { SystemLog.writeToStandardError("multipathd: \(d)") }
+        print(renderConfig(config, onlyDifferences: onlyDifferences), terminator: "")
     case .daemon(let options):
         exit(DaemonMain.run(options))
     case .client(let command, _):
