@@ -25,7 +25,7 @@ let package = Package(
         // Thin edges over the kernel.
         .target(name: "MultipathSystem", dependencies: ["CLinux", "CUdev", "CDevMapper", "MultipathCore"]),
         // The loop.
-        .target(name: "MultipathReactor", dependencies: ["MultipathSystem"]),
+        .target(name: "MultipathReactor", dependencies: ["MultipathCore", "MultipathSystem"]),
         // Wiring: events in, core decisions, effects out.
         .target(name: "MultipathDaemon", dependencies: [
             "MultipathCore", "MultipathSystem", "MultipathReactor",

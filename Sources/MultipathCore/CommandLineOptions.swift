@@ -1,5 +1,5 @@
 /// What `multipathd` was asked to do, parsed from its arguments the way multipath-tools' multipathd
-/// reads them (getopt `dsv:k::Bnw`, options may follow command words, `--` ends the options).
+/// reads them (getopt `dsv:k::BnwtT`, options may follow command words, `--` ends the options).
 public enum Invocation: Equatable, Sendable {
     /// Run the daemon.
     case daemon(DaemonOptions)
@@ -7,21 +7,23 @@ public enum Invocation: Equatable, Sendable {
     case client(command: String?, verbosity: Int)
     /// `-h`: print `usage` and exit 0.
     case help
-    /// `-t` (everything) or `-T` (only what the files change): print the resolved configuration and exit.
+    /// `-t`: print the resolved configuration in multipath.conf syntax and exit; `-T`: only what differs
+    /// from the built-in defaults and hardware table.
     case printConfig(onlyDifferences: Bool)
 
     public static let usage = """
         usage: multipathd [-d] [-s] [-v N] [-B]       run the daemon
                multipathd -k"COMMAND" | COMMAND...    send COMMAND to the running daemon
                multipathd -k                          interactive shell
+               multipathd -t | -T                     print the configuration and exit
           -d    stay in the foreground and log to stderr
           -s    no timestamps in the log
           -v N  verbosity: 0 errors only, 1 warnings, 2 (default) information, 3 debug, 4 trace
           -B    read-only bindings file
-          -t    print the resolved configuration (built-ins merged with the files) and exit
-          -T    print only what the configuration files change, and exit
           -n    ignored (use find_multipaths in multipath.conf)
           -w    ignored (device-mapper events always use the polling interface)
+          -t    print the resolved configuration (built-ins merged with multipath.conf) and exit
+          -T    print only what differs from the built-in configuration and exit
           -h    this help
         """
 

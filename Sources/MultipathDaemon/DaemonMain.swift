@@ -36,7 +36,7 @@ public enum DaemonMain {
         }
         logger.info("device-mapper interface \(dm.versionString)")
 
-        let (config, diagnostics) = loadConfiguration()
+        let (config, diagnostics) = ConfigFiles.load()
         for d in diagnostics {
             if d.severity == .error { logger.error("\(d)") } else { logger.warning("\(d)") }
         }
@@ -73,13 +73,5 @@ public enum DaemonMain {
         }
         logger.notice("multipathd stopped")
         return 0
-    }
-
-    /// /etc/multipath.conf and /etc/multipath/conf.d/*.conf, as the daemon and `-t` read them.
-    public static func loadConfiguration(main: String = ConfigLoader.mainFile, confD directory: String = ConfigLoader.confDDirectory)
-        -> (Config, [ConfigDiagnostic]) {
-        let files = ConfigLoader.confDFiles(TextFiles.list(directory) ?? [])
-        return ConfigLoader.load(main: TextFiles.read(main).map { (main, $0) },
-                                 confD: files.compactMap { name in TextFiles.read(directory + "/" + name).map { (directory + "/" + name, $0) } })
     }
 }

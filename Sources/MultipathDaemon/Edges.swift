@@ -86,7 +86,7 @@ public final class SGPathIO: PathIO {
             if !d.sg.isGone { return nil }
             detach(path.devT)
         }
-        guard let sg = TextFiles.list(sysfs.root + "/block/\(path.name)/device/scsi_generic")?.first else {
+        guard let sg = TextFiles.list(sysfs.root + "/block/\(path.name)/device/scsi_generic").first else {
             return "\(path.name) has no sg device (is the sg module loaded?)"
         }
         do {

@@ -51,7 +51,6 @@ public final class Reactor {
     private struct Source {
         var generation: UInt32 = 1
         var fd = FileDescriptor(rawValue: -1)
-        var interest: Interest = []
         var inEpoll = false  // out of epoll while interest is empty: HUP/ERR would otherwise report forever
         var name = ""
         var handler: ((Readiness) throws -> Void)?
@@ -136,7 +135,6 @@ public final class Reactor {
         if !interest.isEmpty { try epoll.add(fd, Self.epollEvents(interest), token: token.rawValue) }
         freeSlots.removeLast()
         sources[slot].fd = fd
-        sources[slot].interest = interest
         sources[slot].inEpoll = !interest.isEmpty
         sources[slot].name = name
         sources[slot].handler = handler
@@ -153,7 +151,6 @@ public final class Reactor {
         case (true, true): try epoll.remove(source.fd)
         case (false, true): break
         }
-        sources[token.slot].interest = interest
         sources[token.slot].inEpoll = !interest.isEmpty
     }
 

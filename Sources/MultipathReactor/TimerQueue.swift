@@ -26,12 +26,10 @@ public struct TimerQueue {
         }
     }
 
+    /// Where a timer's entries sit in the two heaps; -1 while the slot is free.
     fileprivate struct Slot {
-        var earliest = Instant.zero
-        var latest = Instant.zero
-        var sequence: UInt64 = 0
         var generation: UInt32 = 1
-        var positionByEarliest: Int32 = -1  // -1: free
+        var positionByEarliest: Int32 = -1
         var positionByLatest: Int32 = -1
     }
 
@@ -48,10 +46,10 @@ public struct TimerQueue {
     public var isEmpty: Bool { byEarliest.items.isEmpty }
 
     /// When the first timer may fire.
-    public var nextEarliest: Instant? { byEarliest.items.first.map { slots[Int($0)].earliest } }
+    public var nextEarliest: Instant? { byEarliest.items.first?.key }
 
     /// When the loop must be awake: the smallest `latest` of all pending timers.
-    public var nextLatest: Instant? { byLatest.items.first.map { slots[Int($0)].latest } }
+    public var nextLatest: Instant? { byLatest.items.first?.key }
 
     /// Adds a timer; `latest` below `earliest` is taken as `earliest`. Ties fire in insertion order.
     public mutating func schedule(earliest: Instant, latest: Instant? = nil, _ timer: Timer) -> TimerToken {
@@ -95,19 +93,17 @@ public struct TimerQueue {
     /// Removes and returns the first timer in (earliest, sequence) order if its `earliest` is at or
     /// before `now`.
     public mutating func popDue(at now: Instant) -> Timer? {
-        guard let first = byEarliest.items.first, slots[Int(first)].earliest <= now else { return nil }
-        let timer = timers[Int(first)]
-        release(Int(first))
+        guard let first = byEarliest.items.first, first.key <= now else { return nil }
+        let timer = timers[Int(first.slot)]
+        release(Int(first.slot))
         return timer
     }
 
     private mutating func place(_ slot: Int, earliest: Instant, latest: Instant?) {
-        slots[slot].earliest = earliest
-        slots[slot].latest = max(latest ?? earliest, earliest)
-        slots[slot].sequence = nextSequence
+        let sequence = nextSequence
         nextSequence += 1
-        byEarliest.insert(UInt32(slot), &slots)
-        byLatest.insert(UInt32(slot), &slots)
+        byEarliest.insert(SlotHeap.Item(key: earliest, sequence: sequence, slot: UInt32(slot)), &slots)
+        byLatest.insert(SlotHeap.Item(key: max(latest ?? earliest, earliest), sequence: sequence, slot: UInt32(slot)), &slots)
     }
 
     private mutating func release(_ slot: Int) {
@@ -120,36 +116,35 @@ public struct TimerQueue {
     }
 }
 
-/// A binary min-heap of slot numbers that records each slot's position in the slot table.
+/// A binary min-heap of (instant, sequence) keys, each naming a slot, which it tells where the key sits.
+/// Keys live in the heap, not the slot table, so comparisons touch no other memory.
 private struct SlotHeap {
-    var items: [UInt32] = []
+    struct Item {
+        var key: Instant
+        var sequence: UInt64
+        var slot: UInt32
+    }
+
+    var items: [Item] = []
     let byLatest: Bool
 
     init(byLatest: Bool) { self.byLatest = byLatest }
 
-    mutating func insert(_ slot: UInt32, _ slots: inout [TimerQueue.Slot]) {
-        items.append(slot)
+    mutating func insert(_ item: Item, _ slots: inout [TimerQueue.Slot]) {
+        items.append(item)
         siftUp(items.count - 1, &slots)
     }
 
     mutating func remove(at i: Int, _ slots: inout [TimerQueue.Slot]) {
         let removed = items[i], last = items.removeLast()
-        setPosition(removed, -1, &slots)
+        setPosition(removed.slot, -1, &slots)
         guard i < items.count else { return }
         items[i] = last
-        setPosition(last, i, &slots)
-        siftDown(i, &slots)
-        siftUp(Int(position(last, slots)), &slots)
+        if i > 0 && Self.less(last, items[(i - 1) / 2]) { siftUp(i, &slots) } else { siftDown(i, &slots) }
     }
 
-    private func less(_ a: UInt32, _ b: UInt32, _ slots: [TimerQueue.Slot]) -> Bool {
-        let x = slots[Int(a)], y = slots[Int(b)]
-        let kx = byLatest ? x.latest : x.earliest, ky = byLatest ? y.latest : y.earliest
-        return kx != ky ? kx < ky : x.sequence < y.sequence
-    }
-
-    private func position(_ slot: UInt32, _ slots: [TimerQueue.Slot]) -> Int32 {
-        byLatest ? slots[Int(slot)].positionByLatest : slots[Int(slot)].positionByEarliest
+    private static func less(_ a: Item, _ b: Item) -> Bool {
+        a.key != b.key ? a.key < b.key : a.sequence < b.sequence
     }
 
     private func setPosition(_ slot: UInt32, _ i: Int, _ slots: inout [TimerQueue.Slot]) {
@@ -161,13 +156,13 @@ private struct SlotHeap {
         let moving = items[i]
         while i > 0 {
             let parent = (i - 1) / 2
-            guard less(moving, items[parent], slots) else { break }
+            guard Self.less(moving, items[parent]) else { break }
             items[i] = items[parent]
-            setPosition(items[i], i, &slots)
+            setPosition(items[i].slot, i, &slots)
             i = parent
         }
         items[i] = moving
-        setPosition(moving, i, &slots)
+        setPosition(moving.slot, i, &slots)
     }
 
     private mutating func siftDown(_ start: Int, _ slots: inout [TimerQueue.Slot]) {
@@ -176,13 +171,13 @@ private struct SlotHeap {
         while true {
             var child = 2 * i + 1
             if child >= items.count { break }
-            if child + 1 < items.count && less(items[child + 1], items[child], slots) { child += 1 }
-            guard less(items[child], moving, slots) else { break }
+            if child + 1 < items.count && Self.less(items[child + 1], items[child]) { child += 1 }
+            guard Self.less(items[child], moving) else { break }
             items[i] = items[child]
-            setPosition(items[i], i, &slots)
+            setPosition(items[i].slot, i, &slots)
             i = child
         }
         items[i] = moving
-        setPosition(moving, i, &slots)
+        setPosition(moving.slot, i, &slots)
     }
 }

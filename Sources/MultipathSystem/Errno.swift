@@ -25,7 +25,7 @@ public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
 }
 
 /// An `Errno` with the system call that returned it: the world's errors, thrown to the caller.
-public struct SystemError: Error, Sendable, CustomStringConvertible {
+public struct SystemError: Error, Hashable, Sendable, CustomStringConvertible {
     public var call: String
     public var errno: Errno
 

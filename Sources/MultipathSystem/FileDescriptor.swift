@@ -35,4 +35,20 @@ public struct FileDescriptor: Hashable, Sendable, CustomStringConvertible {
         let flags = try valueOrErrno { CLinux_fcntl_int(rawValue, F_GETFL, 0) }.get("fcntl F_GETFL")
         _ = try valueOrErrno { CLinux_fcntl_int(rawValue, F_SETFL, flags | O_NONBLOCK) }.get("fcntl F_SETFL")
     }
+
+    /// Up to `limit` bytes of the file at `path`; nil when it is absent or unreadable.
+    public static func readFile(_ path: String, limit: Int) -> [UInt8]? {
+        guard let fd = try? FileDescriptor.open(path, O_RDONLY) else { return nil }
+        defer { fd.close() }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: min(4096, limit))
+        while bytes.count < limit {
+            let want = min(chunk.count, limit - bytes.count)
+            let r = chunk.withUnsafeMutableBytes { fd.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[..<want])) }
+            guard case .success(let n) = r else { return nil }
+            if n == 0 { break }
+            bytes += chunk[..<n]
+        }
+        return bytes
+    }
 }

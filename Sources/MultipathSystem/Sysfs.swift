@@ -21,18 +21,7 @@ public struct Sysfs: Sendable {
 
     /// Up to `limit` bytes of the file at `path` (relative to the root); nil when absent or unreadable.
     public func read(_ path: String, limit: Int = Sysfs.readLimit) -> [UInt8]? {
-        guard let fd = try? FileDescriptor.open(full(path), O_RDONLY) else { return nil }
-        defer { fd.close() }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: min(4096, limit))
-        while bytes.count < limit {
-            let want = min(chunk.count, limit - bytes.count)
-            let r = chunk.withUnsafeMutableBytes { fd.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[..<want])) }
-            guard case .success(let n) = r else { return nil }
-            if n == 0 { break }
-            bytes += chunk[..<n]
-        }
-        return bytes
+        FileDescriptor.readFile(full(path), limit: limit)
     }
 
     /// The attribute as text, without padding, newline or NULs.
@@ -55,7 +44,7 @@ public struct Sysfs: Sendable {
     /// The path a udev event describes, its attributes read from this tree. `wwidFromVPD83` decodes a
     /// VPD page 0x83 into the WWID used when the `uidAttribute` property is missing.
     public func pathIdentity(of event: Uevent, uidAttribute: String = "ID_SERIAL",
-                             wwidFromVPD83: ([UInt8]) -> String?) -> Result<PathIdentity, PathRejection> {
+                             wwidFromVPD83: ([UInt8]) -> String? = { DeviceIdentification($0)?.multipathWWID }) -> Result<PathIdentity, PathRejection> {
         PathIdentity.fromUevent(event, uidAttribute: uidAttribute, sysfs: reader, wwidFromVPD83: wwidFromVPD83)
     }
 

@@ -1,27 +1,16 @@
 import Glibc
 import MultipathCore
 
-/// Whole-file reads and writes for the configuration, bindings and wwids files. Used at start, on
+/// Whole-file reads and writes for the bindings and wwids files. Used at start, on
 /// reconfigure and when a map is created, never on the path-checking path.
 public enum TextFiles {
     /// The file's text; nil when it does not exist or cannot be read.
     public static func read(_ path: String) -> String? {
-        Sysfs(root: "").read(path, limit: 1 << 24).map { String(decoding: $0, as: UTF8.self) }
+        FileDescriptor.readFile(path, limit: ConfigFiles.sizeLimit).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Names in a directory, without `.` and `..`; nil when it cannot be opened.
-    public static func list(_ directory: String) -> [String]? {
-        guard let dir = opendir(directory) else { return nil }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
-    }
+    /// Names in a directory, without `.` and `..`; empty when it cannot be read.
+    public static func list(_ directory: String) -> [String] { ConfigFiles.directoryEntries(directory) }
 
     /// Replaces the file by writing a temporary file next to it and renaming it over.
     public static func write(_ path: String, _ text: String) throws(SystemError) {

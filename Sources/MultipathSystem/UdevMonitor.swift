@@ -47,20 +47,6 @@ public final class UdevMonitor {
             throw SystemError("udev_monitor_receive_device", e)
         }
         defer { udev_device_unref(device) }
-        var properties: [(name: String, value: String)] = []
-        var entry = udev_device_get_properties_list_entry(device)
-        while let e = entry {
-            if let name = udev_list_entry_get_name(e) {
-                properties.append((String(cString: name), udev_list_entry_get_value(e).map { String(cString: $0) } ?? ""))
-            }
-            entry = udev_list_entry_get_next(e)
-        }
-        let devnum = UInt64(udev_device_get_devnum(device))
-        return Uevent(
-            action: Uevent.Action(udev_device_get_action(device).map { String(cString: $0) } ?? ""),
-            sysname: udev_device_get_sysname(device).map { String(cString: $0) } ?? "",
-            devnode: udev_device_get_devnode(device).map { String(cString: $0) },
-            devnum: devnum == 0 ? nil : DevT(encoded: devnum),
-            properties: properties)
+        return Uevent(udevDevice: device, action: Uevent.Action(udev_device_get_action(device).map { String(cString: $0) } ?? ""))
     }
 }

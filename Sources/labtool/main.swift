@@ -79,7 +79,7 @@ do {
         // The VPD 0x83 decoder is the SCSI helper's; until it is wired in, a path without the uid
         // property is listed with no WWID ("-"), which the lab case would report as a mismatch.
         for event in try UdevEnumerator.blockDisks() {
-            switch Sysfs().pathIdentity(of: event, wwidFromVPD83: { _ in nil }) {
+            switch Sysfs().pathIdentity(of: event) {
             case .success(let p):
                 print(p.name, p.devT, p.hctl.map(\.description) ?? "-", p.wwid ?? "-", p.sizeSectors,
                       p.vendor.isEmpty ? "-" : p.vendor, p.product.isEmpty ? "-" : p.product, p.transport, p.tpgs)

@@ -8,7 +8,7 @@ do {
     case .help:
         print(Invocation.usage)
     case .printConfig(let onlyDifferences):
-        let (config, diagnostics) = DaemonMain.loadConfiguration()
+        let (config, diagnostics) = ConfigFiles.load()
         for d in diagnostics { SystemLog.writeToStandardError("multipathd: \(d)") }
         print(renderConfig(config, onlyDifferences: onlyDifferences), terminator: "")
     case .daemon(let options):

@@ -41,6 +41,11 @@ import Testing
         #expect(try Invocation.parse(args) == .help)
     }
 
+    @Test(arguments: [(["-t"], false), (["-T"], true), (["-d", "-t"], false), (["-sT"], true)] as [([String], Bool)])
+    func printConfig(args: [String], onlyDifferences: Bool) throws {
+        #expect(try Invocation.parse(args) == .printConfig(onlyDifferences: onlyDifferences))
+    }
+
     static let errorCases: [([String], CommandLineError, String)] = [
         (["-x"], .unknownOption("-x"), "unknown option -x (multipathd -h lists the options)"),
         (["-dq"], .unknownOption("-q"), "unknown option -q (multipathd -h lists the options)"),
@@ -58,7 +63,7 @@ import Testing
     }
 
     @Test func usageNamesEveryFlag() {
-        for flag in ["-d", "-s", "-v N", "-B", "-k", "-n", "-w", "-h"] {
+        for flag in ["-d", "-s", "-v N", "-B", "-k", "-n", "-w", "-t", "-T", "-h"] {
             #expect(Invocation.usage.contains(flag))
         }
     }

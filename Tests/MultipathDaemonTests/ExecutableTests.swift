@@ -67,6 +67,16 @@ struct Executable {
         #expect(output.hasPrefix("usage: multipathd"))
     }
 
+    @Test func printConfigShowsTheMergedConfigurationAndExits() throws {
+        let (status, output) = try Executable.run(["-t"])
+        #expect(status == 0)
+        for section in ["defaults {\n", "blacklist {\n", "blacklist_exceptions {\n", "devices {\n", "overrides {\n"] {
+            #expect(output.contains(section))
+        }
+        #expect(output.contains("\tpolling_interval "))
+        #expect(output.contains("\t\tvendor \"NETAPP\"\n"))
+    }
+
     @Test func unknownFlagIsAnErrorWithStatus1() throws {
         let (status, output) = try Executable.run(["-x"])
         #expect(status == 1)

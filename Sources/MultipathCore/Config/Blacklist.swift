@@ -111,9 +111,10 @@ extension Blacklist {
 
 extension Config {
     /// The blacklist verdict for a path; `udevProperties` are the names of its udev properties, in udev's order.
-    public func blacklistVerdict(for path: PathIdentity, udevProperties: [String]?) -> BlacklistVerdict {
+    /// `uidAttribute` defaults to the path's resolved one; pass it when the path settings are at hand.
+    public func blacklistVerdict(for path: PathIdentity, udevProperties: [String]?, uidAttribute: String? = nil) -> BlacklistVerdict {
         blacklist.verdict(devnode: path.name, vendor: path.vendor, product: path.product,
                           protocol: path.transport.description, wwid: path.wwid, udevProperties: udevProperties,
-                          uidAttribute: pathSettings(for: path).uidAttribute.value)
+                          uidAttribute: uidAttribute ?? pathSettings(for: path).uidAttribute.value)
     }
 }

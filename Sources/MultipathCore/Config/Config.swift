@@ -11,9 +11,7 @@ public struct HardwareEntry: Sendable {
     public internal(set) var settings: Settings
     /// True when the entry comes only from the built-in table.
     public internal(set) var isBuiltin: Bool
-    var vendor: POSIXRegex?
-    var product: POSIXRegex?
-    var revision: POSIXRegex?
+    var matcher = HardwareMatcher(vendor: nil, product: nil, revision: nil)
 
     init(settings: Settings, isBuiltin: Bool) {
         self.settings = settings
@@ -26,9 +24,7 @@ public struct HardwareEntry: Sendable {
             guard case .string(let s)? = settings[k]?.value else { return nil }
             return try? POSIXRegex(s)
         }
-        vendor = regex(.vendor)
-        product = regex(.product)
-        revision = regex(.revision)
+        matcher = HardwareMatcher(vendor: regex(.vendor), product: regex(.product), revision: regex(.revision))
     }
 
     func string(_ k: ConfigKeyword) -> String? {
@@ -36,13 +32,25 @@ public struct HardwareEntry: Sendable {
         return s
     }
 
-    /// 0.9.4's rule: each regex that is set must match somewhere in the path's string.
-    func matches(vendor v: String, product p: String, revision r: String) -> Bool {
-        (vendor?.matches(v) ?? true) && (product?.matches(p) ?? true) && (revision?.matches(r) ?? true)
-    }
-
     /// Same vendor, product and revision strings: such entries are merged at load.
     var identity: [String?] { [string(.vendor), string(.product), string(.revision)] }
+}
+
+/// The compiled expressions of one device entry, kept apart so that the hot matching loop touches one reference.
+final class HardwareMatcher: Sendable {
+    let vendor: POSIXRegex?
+    let product: POSIXRegex?
+    let revision: POSIXRegex?
+    init(vendor: POSIXRegex?, product: POSIXRegex?, revision: POSIXRegex?) {
+        self.vendor = vendor
+        self.product = product
+        self.revision = revision
+    }
+
+    /// 0.9.4's rule: each regex that is set must match somewhere in the path's string.
+    func matches(vendor v: UnsafeBufferPointer<UInt8>, product p: UnsafeBufferPointer<UInt8>, revision r: UnsafeBufferPointer<UInt8>) -> Bool {
+        (vendor?.matches(utf8: v) ?? true) && (product?.matches(utf8: p) ?? true) && (revision?.matches(utf8: r) ?? true)
+    }
 }
 
 /// Where a resolved value came from, printed as multipath-tools does.
@@ -78,7 +86,9 @@ public struct Resolved<Value: Sendable & Hashable>: Sendable, Hashable, CustomSt
 public struct Config: Sendable {
     public internal(set) var defaults: Settings
     /// The device table, built-ins first, user entries after; searched from the end.
-    public internal(set) var hardware: [HardwareEntry]
+    public let hardware: [HardwareEntry]
+    /// `hardware[i].matcher`, in a flat array for the matching loop.
+    let matchers: [HardwareMatcher]
     public internal(set) var overrides: Settings
     /// `overrides { protocol { type ... } }`, in file order (later wins).
     public internal(set) var protocols: [Settings]
@@ -86,6 +96,18 @@ public struct Config: Sendable {
     public internal(set) var multipaths: [Settings]
     public internal(set) var blacklist: Blacklist
     var multipathIndex: [String: Int]
+
+    init(defaults: Settings, hardware: [HardwareEntry], overrides: Settings, protocols: [Settings], multipaths: [Settings],
+         blacklist: Blacklist, multipathIndex: [String: Int]) {
+        self.defaults = defaults
+        self.hardware = hardware
+        self.matchers = hardware.map(\.matcher)
+        self.overrides = overrides
+        self.protocols = protocols
+        self.multipaths = multipaths
+        self.blacklist = blacklist
+        self.multipathIndex = multipathIndex
+    }
 
     /// The configuration with no file at all.
     public static let builtin: Config = ConfigLoader.load(main: nil, confD: []).0
@@ -127,7 +149,12 @@ public struct Config: Sendable {
 
     /// Indices of matching device entries, last table entry first: the first that sets a keyword wins.
     public func hardwareMatches(vendor: String, product: String, revision: String) -> [Int] {
-        hardware.indices.reversed().filter { hardware[$0].matches(vendor: vendor, product: product, revision: revision) }
+        var (v, p, r) = (vendor, product, revision)
+        return v.withUTF8 { v in
+            p.withUTF8 { p in
+                r.withUTF8 { r in matchers.indices.reversed().filter { matchers[$0].matches(vendor: v, product: p, revision: r) } }
+            }
+        }
     }
 
     // MARK: Resolution
@@ -144,15 +171,15 @@ public struct Config: Sendable {
     func resolve(_ keyword: ConfigKeyword, _ levels: [Level]) -> (Resolved<ConfigValue>, Settings?)? {
         for level in levels {
             switch level {
-            case .multipath(let entry) where ConfigSection.multipath.keywords.contains(keyword):
+            case .multipath(let entry) where ConfigSection.multipath.accepts(keyword):
                 if let s = entry[keyword] { return (Resolved(value: s.value, origin: .multipathsSection, location: s.location), entry) }
-            case .protocols(let entries) where ConfigSection.overridesProtocol.keywords.contains(keyword):
+            case .protocols(let entries) where ConfigSection.overridesProtocol.accepts(keyword):
                 for entry in entries.reversed() {
                     if let s = entry[keyword] { return (Resolved(value: s.value, origin: .overridesProtocolSection, location: s.location), entry) }
                 }
-            case .overrides where ConfigSection.overrides.keywords.contains(keyword):
+            case .overrides where ConfigSection.overrides.accepts(keyword):
                 if let s = overrides[keyword] { return (Resolved(value: s.value, origin: .overridesSection, location: s.location), overrides) }
-            case .hardware(let matches) where ConfigSection.device.keywords.contains(keyword):
+            case .hardware(let matches) where ConfigSection.device.accepts(keyword):
                 for i in matches {
                     if let s = hardware[i].settings[keyword] {
                         return (Resolved(value: s.value, origin: .deviceConfiguration, location: s.location), hardware[i].settings)
@@ -183,7 +210,11 @@ public struct Config: Sendable {
 
     /// The settings of a map: its `multipaths` entry, then overrides, then the device entries of its first path.
     public func mapSettings(wwid: String, paths: [PathIdentity]) -> ResolvedMapSettings {
-        let matches = paths.first.map { hardwareMatches(vendor: $0.vendor, product: $0.product, revision: $0.revision) } ?? []
+        mapSettings(wwid: wwid, hardwareMatches: paths.first.map { hardwareMatches(vendor: $0.vendor, product: $0.product, revision: $0.revision) } ?? [])
+    }
+
+    /// The same, with the first path's `ResolvedPathSettings.hardwareMatches` (matching is the costly part).
+    public func mapSettings(wwid: String, hardwareMatches matches: [Int]) -> ResolvedMapSettings {
         var levels: [Level] = []
         let entry = multipathEntry(wwid: wwid)
         if let entry { levels.append(.multipath(entry)) }

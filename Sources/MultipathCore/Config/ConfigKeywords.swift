@@ -151,6 +151,12 @@ public enum ConfigSection: String, Hashable, Sendable, CaseIterable {
         }
     }
 
+    /// Whether the keyword belongs to this section (a precomputed set: resolution asks this a lot).
+    func accepts(_ keyword: ConfigKeyword) -> Bool { Self.members[self]!.contains(keyword) }
+
+    private static let members: [ConfigSection: Set<ConfigKeyword>] =
+        Dictionary(uniqueKeysWithValues: allCases.map { ($0, Set($0.keywords)) })
+
     /// The section a keyword opens from here, if it is a (sub)section keyword.
     func subsection(_ keyword: ConfigKeyword) -> ConfigSection? {
         switch (self, keyword) {

@@ -56,6 +56,15 @@ public enum ConfigLoader {
         return (config, diagnostics)
     }
 
+    /// A reconfigure: the new configuration when the files load without errors, otherwise `current`
+    /// (the diagnostics say why it was kept).
+    public static func reload(current: Config, main: (path: String, text: String)?, confD: [(path: String, text: String)])
+        -> (config: Config, applied: Bool, diagnostics: [ConfigDiagnostic]) {
+        let (new, diagnostics) = load(main: main, confD: confD)
+        let applied = !diagnostics.contains { $0.severity == .error }
+        return (applied ? new : current, applied, diagnostics)
+    }
+
     static let builtinHardware: [HardwareEntry] = builtinHardwareTable.map { raw in
         var settings: Settings = [:]
         for (name, text) in raw.pairs {

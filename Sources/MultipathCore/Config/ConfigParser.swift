@@ -90,7 +90,7 @@ struct ConfigParser {
                 continue
             }
             let section = stack[stack.count - 1].section
-            guard let keyword = ConfigKeyword(rawValue: first.text), section.keywords.contains(keyword) else {
+            guard let keyword = ConfigKeyword(rawValue: first.text), section.accepts(keyword) else {
                 warning(location, first.text, section == .top ? "invalid keyword" : "invalid keyword in the \(section.displayName) section")
                 if line.tokens.count > 1, line.tokens[1].kind == .open { skipDepth = 1 }
                 continue

@@ -6,9 +6,21 @@
 /// as glibc does in the C locale. Back-references are rejected (not ERE).
 public struct POSIXRegex: Sendable, Hashable, CustomStringConvertible {
     public let pattern: String
-    private let program: [Node]
-    /// A pattern without any special character is matched by substring search (most table entries).
-    private let literal: [UInt8]?
+    /// One reference, so that copying an expression (table entries hold three) costs one retain.
+    private let compiled: Compiled
+
+    private final class Compiled: Sendable {
+        let program: [Node]
+        /// A pattern without any special character is matched by substring search (most table entries).
+        let literal: [UInt8]?
+        /// Strings of which at least one must occur for a match: a cheap test before backtracking.
+        let required: [[UInt8]]
+        init(program: [Node], literal: [UInt8]?, required: [[UInt8]]) {
+            self.program = program
+            self.literal = literal
+            self.required = required
+        }
+    }
 
     public struct SyntaxError: Error, Hashable, Sendable, CustomStringConvertible {
         public var pattern: String
@@ -19,6 +31,7 @@ public struct POSIXRegex: Sendable, Hashable, CustomStringConvertible {
     public init(_ pattern: String) throws(SyntaxError) {
         self.pattern = pattern
         var parser = Parser(bytes: Array(pattern.utf8))
+        let program: [Node]
         do throws(Parser.Failure) {
             let alternatives = try parser.parseAlternation()
             if parser.index < parser.bytes.count { throw Parser.Failure("unmatched )") }
@@ -26,12 +39,39 @@ public struct POSIXRegex: Sendable, Hashable, CustomStringConvertible {
         } catch {
             throw SyntaxError(pattern: pattern, reason: error.reason)
         }
-        var bytes: [UInt8] = []
+        var bytes: [UInt8]? = []
         for node in program {
-            guard case .byte(let b) = node else { literal = nil; return }
-            bytes.append(b)
+            guard case .byte(let b) = node else { bytes = nil; break }
+            bytes?.append(b)
         }
-        literal = bytes
+        compiled = Compiled(program: program, literal: bytes, required: Self.requiredLiterals(program))
+    }
+
+    /// The longest run of literal bytes that every match contains; failing that, one such run per
+    /// alternative of a mandatory group. Empty when nothing is required.
+    private static func requiredLiterals(_ sequence: [Node]) -> [[UInt8]] {
+        var best: [UInt8] = [], run: [UInt8] = []
+        for node in sequence {
+            if case .byte(let b) = node { run.append(b); if run.count > best.count { best = run } } else { run = [] }
+        }
+        if !best.isEmpty { return [best] }
+        for node in sequence {
+            guard case .group(let alternatives) = node else { continue }
+            let each = alternatives.map { requiredLiterals($0) }
+            if each.allSatisfy({ $0.count == 1 }) { return each.map { $0[0] } }
+        }
+        return []
+    }
+
+    private static func contains(_ s: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+        if needle.isEmpty { return true }
+        guard s.count >= needle.count else { return false }
+        let first = needle[0]
+        outer: for start in 0...(s.count - needle.count) where s[start] == first {
+            for k in 1..<needle.count where s[start + k] != needle[k] { continue outer }
+            return true
+        }
+        return false
     }
 
     public var description: String { pattern }
@@ -42,19 +82,15 @@ public struct POSIXRegex: Sendable, Hashable, CustomStringConvertible {
     /// Whether the expression matches anywhere in `text`.
     public func matches(_ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { search(in: $0) }
+        return text.withUTF8 { matches(utf8: $0) }
     }
 
-    private func search(in s: UnsafeBufferPointer<UInt8>) -> Bool {
-        if let literal {
-            if literal.isEmpty { return true }
-            guard s.count >= literal.count else { return false }
-            outer: for start in 0...(s.count - literal.count) {
-                for k in 0..<literal.count where s[start + k] != literal[k] { continue outer }
-                return true
-            }
-            return false
-        }
+    /// The same, on UTF-8 bytes (the caller converts a string once for many expressions).
+    public func matches(utf8 s: UnsafeBufferPointer<UInt8>) -> Bool {
+        let c = compiled
+        if let literal = c.literal { return Self.contains(s, literal) }
+        if !c.required.isEmpty, !c.required.contains(where: { Self.contains(s, $0) }) { return false }
+        let program = c.program
         let m = Matcher(s: s)
         if case .start = program.first {
             return m.sequence(program[...], 0) { _ in true }

@@ -30,12 +30,12 @@ extension PathIdentity {
     /// Missing or malformed properties are tolerated: a path without a WWID keeps `wwid == nil`, a
     /// missing attribute leaves its field empty. Only what makes the device unusable as a path is
     /// rejected. The WWID is the `uidAttribute` property (trailing blanks trimmed) or else the one
-    /// `wwidFromVPD83` derives from the device's cached VPD page 0x83.
+    /// `wwidFromVPD83` derives from the device's cached VPD page 0x83 (by default multipath-tools' rule).
     public static func fromUevent(
         _ properties: [String: String],
         uidAttribute: String = "ID_SERIAL",
         sysfs: SysfsReader,
-        wwidFromVPD83: ([UInt8]) -> String?
+        wwidFromVPD83: ([UInt8]) -> String? = { DeviceIdentification($0)?.multipathWWID }
     ) -> Result<PathIdentity, PathRejection> {
         if let s = properties["SUBSYSTEM"], s != "block" { return .failure(.notBlockDevice(subsystem: s)) }
         let devPath = properties["DEVPATH"].map { $0.split(separator: "/").map(String.init) } ?? []
@@ -100,7 +100,7 @@ extension PathIdentity {
         _ event: Uevent,
         uidAttribute: String = "ID_SERIAL",
         sysfs: SysfsReader,
-        wwidFromVPD83: ([UInt8]) -> String?
+        wwidFromVPD83: ([UInt8]) -> String? = { DeviceIdentification($0)?.multipathWWID }
     ) -> Result<PathIdentity, PathRejection> {
         var properties: [String: String] = [:]
         for (name, value) in event.properties { properties[name] = value }

@@ -121,4 +121,13 @@ import Testing
     func findMultipathsSynonyms(_ c: (String, FindMultipathsMode)) {
         #expect(Self.load("defaults {\n find_multipaths \(c.0)\n}").0.findMultipaths == c.1)
     }
+
+    @Test func reloadKeepsTheRunningConfigurationWhenAFileIsBroken() {
+        let running = Self.load("defaults {\n polling_interval 7\n}").0
+        let broken = ConfigLoader.reload(current: running, main: ("/etc/multipath.conf", "defaults {\n polling_interval 9\n"), confD: [])
+        #expect(!broken.applied && broken.config.pollingInterval == 7)
+        #expect(broken.diagnostics.contains { $0.severity == .error && $0.message.contains("missing '}'") })
+        let fine = ConfigLoader.reload(current: running, main: ("/etc/multipath.conf", "defaults {\n polling_interval 9\n bogus 1\n}"), confD: [])
+        #expect(fine.applied && fine.config.pollingInterval == 9 && fine.diagnostics.count == 1)
+    }
 }

@@ -144,6 +144,16 @@ import Testing
         #expect(got == c.expected)
     }
 
+    @Test func defaultDecoderReadsTheVPDPageTheWayMultipathToolsDoes() {
+        // scsi_debug's page 0x83: a T10 vendor id and a locally assigned NAA for the LU.
+        var page: [UInt8] = [0x02, 0x01, 0, 28] + Array("Linux   scsi_debug      2000".utf8)
+        page += [0x01, 0x03, 0, 8, 0x33, 0x33, 0x33, 0x30, 0x00, 0x00, 0x07, 0xd0]
+        var sysfs = Self.sdbSysfs
+        sysfs["\(Self.sdbDir)/device/vpd_pg83"] = [0x00, 0x83, 0, UInt8(page.count)] + page
+        let got = PathIdentity.fromUevent(Self.with(["ID_SERIAL": nil]), sysfs: { sysfs[$0] })
+        #expect(got == .success(Self.sdbIdentity))
+    }
+
     @Test func rejectionsReadWell() {
         #expect(PathRejection.partition("sdb1").description == "sdb1 is a partition")
         #expect(PathRejection.noDevT("sdb").description == "sdb has no valid MAJOR/MINOR")

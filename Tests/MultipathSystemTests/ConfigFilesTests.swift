@@ -1,0 +1,36 @@
+import Glibc
+import MultipathCore
+import MultipathSystem
+import Testing
+
+@Suite struct ConfigFilesTests {
+    private func write(_ path: String, _ text: String) {
+        let f = fopen(path, "w")!
+        fputs(text, f)
+        fclose(f)
+    }
+
+    @Test func readsMainThenConfDInByteOrderSkippingOtherNames() throws {
+        var template = Array("/tmp/configfiles-XXXXXX".utf8CString)
+        let dir = String(cString: mkdtemp(&template)!)
+        mkdir(dir + "/conf.d", 0o755)
+        write(dir + "/multipath.conf", "defaults {\n\tpolling_interval 7\n}\n")
+        write(dir + "/conf.d/b.conf", "defaults {\n\tno_path_retry 3\n}\n")
+        write(dir + "/conf.d/A.conf", "defaults {\n\tpolling_interval 9\n}\n")
+        write(dir + "/conf.d/notes.txt", "garbage {\n")
+        let files = ConfigFiles.read(main: dir + "/multipath.conf", confDirectory: dir + "/conf.d")
+        #expect(files.main?.text.contains("polling_interval 7") == true)
+        #expect(files.confD.map(\.path) == [dir + "/conf.d/A.conf", dir + "/conf.d/b.conf"])
+
+        let (config, diagnostics) = ConfigFiles.load(main: dir + "/multipath.conf", confDirectory: dir + "/conf.d")
+        #expect(diagnostics.isEmpty)
+        #expect(config.pollingInterval == 9)  // conf.d comes after the main file
+    }
+
+    @Test func absentFilesGiveTheBuiltInConfiguration() {
+        let files = ConfigFiles.read(main: "/nonexistent/multipath.conf", confDirectory: "/nonexistent/conf.d")
+        #expect(files.main == nil)
+        #expect(files.confD.isEmpty)
+        #expect(ConfigFiles.load(main: "/nonexistent/m", confDirectory: "/nonexistent/d").0.pollingInterval == 5)
+    }
+}
