@@ -22,8 +22,9 @@ struct FlapOptions {
     var disk = ""
     var mode = FlapMode.offline
     var count = 20
-    /// Each half of a cycle (away, back) lasts at least half of this, and until the daemon reacted.
-    var period = Duration.seconds(4)
+    /// After the daemon's reaction, each state is held a random 0 to `hold` more, so that the writes fall
+    /// at random phases of the daemon's checker interval (a fixed hold would measure one phase only).
+    var hold = Duration.seconds(1)
     /// How long to wait for the daemon's reaction before counting the sample as missed.
     var timeout = Duration.seconds(30)
     var label = "flap"
@@ -97,11 +98,12 @@ final class Flapper {
         }
     }
 
+    /// Writes `value` and a newline, as `echo` does: the SCSI `state` attribute accepts nothing else.
     func writeSysfs(_ path: String, _ value: String) {
         do {
             let fd = try FileDescriptor.open(path, O_WRONLY)
             defer { fd.close() }
-            var text = value
+            var text = value + "\n"
             _ = try text.withUTF8 { fd.write(UnsafeRawBufferPointer($0)) }.get("write \(path)")
         } catch {
             fail("flap: \(error)")
@@ -120,9 +122,15 @@ final class Flapper {
         append("\(options.label),\(cycle),\(kind),\(path?.description ?? "-"),\(action.nanoseconds),\(seen.map { "\($0.nanoseconds)" } ?? ""),\(us.map { "\($0)" } ?? "")")
     }
 
+    /// Runs the loop (the watcher keeps recording) for a random 0 to `hold`.
+    func pause() throws {
+        let ms = Int64.random(in: 0..<max(1, options.hold.nanosecondsClamped / 1_000_000))
+        let end = reactor.now + .milliseconds(ms)
+        _ = try wait(until: end) { nil }
+    }
+
     func run() throws {
         let o = options
-        let half = o.period / 2
         guard var dev = currentDevT() else { fail("flap: no disk at \(hctl)") }
         let start = reactor.now
         guard try wait(until: start + o.timeout, for: { watcher.latest(dev)?.state == .active ? reactor.now : nil }) != nil else {
@@ -137,7 +145,7 @@ final class Flapper {
             }
             let gone = try wait(until: awayAt + o.timeout) { watcher.first(dev, o.mode.awayState, notBefore: awayAt)?.time }
             record(cycle, kinds.away, dev, awayAt, gone, into: &away)
-            _ = try wait(until: awayAt + half) { nil }
+            try pause()
 
             let backAt = reactor.now
             var now: DevT? = dev
@@ -153,7 +161,7 @@ final class Flapper {
             }
             record(cycle, kinds.back, now, backAt, active, into: &back)
             if let now { dev = now } else { fail("flap: no disk at \(hctl) \(o.timeout) after the rescan") }
-            _ = try wait(until: backAt + half) { nil }
+            try pause()
         }
         print("flap \(o.label) \(away.summary(kinds.away))")
         print("flap \(o.label) \(back.summary(kinds.back))")
@@ -176,7 +184,7 @@ func flap(_ arguments: ArraySlice<String>) {
         switch a {
         case "--mode": guard let m = FlapMode(rawValue: value(a)) else { fail("--mode is offline or delete") }; o.mode = m
         case "--count": o.count = number(a)
-        case "--period-ms": o.period = .milliseconds(number(a))
+        case "--hold-ms": o.hold = .milliseconds(number(a))
         case "--timeout-ms": o.timeout = .milliseconds(number(a))
         case "--label": o.label = value(a)
         case "--csv": o.csvPath = value(a)

@@ -1,7 +1,10 @@
 // Follows the path states of every multipath map from device-mapper events, whichever daemon drives
 // them: DM_DEV_ARM_POLL on /dev/mapper/control in the reactor's epoll loop, then DM_LIST_DEVICES and a
-// status ioctl per map whose event number moved. No process is spawned and nothing polls a CLI, so a
-// change is timestamped (CLOCK_MONOTONIC) when the kernel reports it, within the loop's wakeup time.
+// status ioctl per map whose event number moved. A table swap (a map created, or reloaded with paths
+// added or removed) raises no DM event, only the kernel's `change` uevent for the dm disk: the watcher
+// also listens to the kernel's uevents and re-reads that map. No process is spawned and nothing polls
+// a CLI, so a change is timestamped (CLOCK_MONOTONIC) when the kernel reports it, within the loop's
+// wakeup time.
 import Glibc
 import MultipathCore
 import MultipathReactor
@@ -37,6 +40,7 @@ final class MapWatcher {
 
     private let reactor: Reactor
     private let control: DMControl
+    private let uevents: UdevMonitor
     private let dm: DeviceMapper
     private var tracker = DMEventTracker()
     /// The last status read per map (name); a map whose table could not be read yet is absent.
@@ -51,6 +55,7 @@ final class MapWatcher {
     init(reactor: Reactor, outputPath: String?) throws {
         self.reactor = reactor
         control = try DMControl()
+        uevents = try UdevMonitor(source: .kernel)
         dm = DeviceMapper { level, message in if level <= .warning { printError("libdevmapper: \(message)") } }
         output = try outputPath.map { path throws(SystemError) in
             try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, mode: 0o644)
@@ -61,6 +66,7 @@ final class MapWatcher {
         write(Self.header)
         write("# clock monotonic_ns=\(now.nanoseconds) realtime_ns=\(UInt64(wall.tv_sec) * 1_000_000_000 + UInt64(wall.tv_nsec))")
         try reactor.register(control.fileDescriptor, name: "dm control") { [unowned self] _ in self.refresh() }
+        try reactor.register(uevents.fileDescriptor, name: "kernel uevents") { [unowned self] _ in self.uevent() }
         refresh()
     }
 
@@ -89,17 +95,27 @@ final class MapWatcher {
                     mapGone(d.name, now)
                 }
             }
-            // A map created without a live table is read again at each event until its table appears.
-            for name in tracker.known.keys.sorted() where statuses[name] == nil && isMultipath(tracker.known[name]!) {
-                read(name, now)
-            }
         } catch {
             // A broken control fd is a lab failure, not something to watch through.
             fail("watch: \(error)")
         }
     }
 
-    private func isMultipath(_ d: DMDevice) -> Bool { d.uuid?.hasPrefix(DMMapInfo.multipathUUIDPrefix) ?? false }
+    /// A dm disk's `change` (a table resumed): re-reads that map, after the device list (it may be new).
+    private func uevent() {
+        let now = reactor.now
+        var changed: [DevT] = []
+        do {
+            while let e = try uevents.receive() {
+                if e.sysname.hasPrefix("dm-"), let dev = e.devnum { changed.append(dev) }
+            }
+        } catch {
+            fail("watch: \(error)")
+        }
+        guard !changed.isEmpty else { return }
+        refresh()
+        for d in tracker.known.values where changed.contains(d.devT) { read(d.name, now) }
+    }
 
     private func read(_ map: String, _ now: Instant) {
         let status: MultipathStatus

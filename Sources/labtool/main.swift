@@ -21,6 +21,7 @@ let usage = """
            labtool create NAME WWID SECTORS TABLE...  create a multipath map
            labtool remove NAME
            labtool table NAME | status NAME           parsed and rendered again
+           labtool groups NAME                        the live table's path groups, one line each: N dev_t...
            labtool message NAME TEXT...               send a target message
            labtool busy-message NAME TEXT...          suspend, expect the message to come back busy, resume
            labtool dm-event NAME TEXT...              send a message; print how long until /dev/mapper/control
@@ -30,10 +31,12 @@ let usage = """
            labtool tur-bench SECONDS [--depth N] SG...        TURs back to back, N in flight per device
            labtool watch FILE                         path state changes of every multipath map, from DM events,
                                                       one line each, until SIGTERM/SIGINT
-           labtool flap DISK [--mode offline|delete] [--count N] [--period-ms P] [--timeout-ms T]
+           labtool flap DISK [--mode offline|delete] [--count N] [--hold-ms H] [--timeout-ms T]
                         [--label L] [--csv FILE] [--log FILE]
-                                                      takes DISK (sdX) away and back N times through sysfs and
-                                                      prints latency figures of the daemon's reactions
+                                                      takes DISK (sdX) away and back N times through sysfs,
+                                                      each state held until the daemon reacted (at most T, else
+                                                      missed) plus a random 0..H ms; prints min/median/p99/max
+                                                      of the reaction times; raw samples to the CSV
     """
 
 let args = Array(CommandLine.arguments.dropFirst())
@@ -107,6 +110,10 @@ do {
         try dm().remove(arg(1))
     case "table":
         print(try dm().table(arg(1)).table)
+    case "groups":
+        for (i, g) in try dm().table(arg(1)).table.groups.enumerated() {
+            print(i + 1, g.paths.map(\.device).joined(separator: " "))
+        }
     case "status":
         print(try dm().status(arg(1)))
     case "message":
