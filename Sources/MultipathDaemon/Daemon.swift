@@ -135,7 +135,7 @@ public final class Daemon {
         for _ in 0..<Self.maxUeventsPerTurn {
             do {
                 guard let event = try edges.udev.receive() else { return flushUevents() }
-                logger.debug("uevent \(event.action) \(event.sysname) \(event.devnum.map { "\($0)" } ?? "-")")
+                logger.debug("uevent \(event.action) \(event.sysname) \(event.devnum.map { "\($0)" } ?? "-") wwid \(event.wwid ?? "-")")
                 pendingUevents.append(event)
                 if pendingUevents.count >= Self.maxUeventBatch { flushUevents() }
             } catch {
