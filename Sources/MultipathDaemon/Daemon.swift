@@ -239,6 +239,7 @@ public final class Daemon {
                 return perform(engine.checkerFinished(devT, CheckerVerdict(.wild, why), now: now))
             }
             prober.check(path, contexts[devT] ?? PathContext(blockSize: 512)) { [unowned self] verdict in
+                logger.debug("\(path.name): checker \(path.settings.checker.value): \(verdict)")
                 perform(engine.checkerFinished(devT, verdict, now: reactor.now))
             }
         case .scheduleCheck(let devT, let earliest, let latest):
@@ -250,6 +251,7 @@ public final class Daemon {
         case .prioritize(let devT):
             guard let path = engine.paths[devT] else { return }
             prober.prioritize(path, contexts[devT] ?? PathContext(blockSize: 512)) { [unowned self] priority in
+                logger.debug("\(path.name): prio \(path.settings.prio.value): \(priority.map(String.init) ?? "undefined")")
                 perform(engine.priorityFinished(devT, priority, now: reactor.now))
             }
         case .reinstate(let map, let devT): send(.reinstatePath(devT), to: map)
