@@ -32,10 +32,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "multipathd", dependencies: ["MultipathDaemon"]),
-        // Drives the kernel edges from the lab cases.
-        .executableTarget(name: "labtool", dependencies: ["MultipathCore", "MultipathSystem"]),
-        // Lab tool: the SG edge on the reactor (TUR verdicts with timings, TUR throughput).
-        .executableTarget(name: "sgprobe", dependencies: ["MultipathCore", "MultipathSystem", "MultipathReactor"]),
+        // The lab's tool: drives the kernel edges, the SG edge on the reactor, watches and flaps paths.
+        .executableTarget(name: "labtool", dependencies: ["MultipathCore", "MultipathSystem", "MultipathReactor"]),
         // Fakes that play the kernel, a manual clock, fixtures.
         .target(name: "MultipathTestKit", dependencies: ["MultipathCore", "MultipathSystem", "MultipathReactor", "MultipathDaemon"]),
 

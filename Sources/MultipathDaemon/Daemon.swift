@@ -4,8 +4,10 @@ import MultipathCore
 import MultipathReactor
 import MultipathSystem
 
-/// The daemon's wiring: uevents and device-mapper events in, log lines out (for now), signals for
-/// shutdown, reconfigure and log reopening, the control socket, and systemd's notify protocol.
+/// The daemon's wiring: uevents, device-mapper events, checker and prioritizer completions and timers
+/// go into the core (`Multipaths`); the actions it returns go out to device-mapper, the path edges,
+/// the timer queue and the files. The control socket answers from the same model; systemd hears of
+/// every state change. Everything runs on the reactor's thread.
 public final class Daemon {
     /// The control socket: where to listen and `uxsock_timeout`.
     public struct ControlSettings {
@@ -17,60 +19,96 @@ public final class Daemon {
         }
     }
 
+    /// What the daemon is built from.
+    public struct Edges {
+        public var udev: any UeventSource
+        public var dmEvents: any DMEventSource
+        public var dm: any MultipathDeviceMapper
+        public var io: any PathIO
+        public var host: DaemonHost
+
+        public init(udev: any UeventSource, dmEvents: any DMEventSource, dm: any MultipathDeviceMapper, io: any PathIO, host: DaemonHost) {
+            self.udev = udev
+            self.dmEvents = dmEvents
+            self.dm = dm
+            self.io = io
+            self.host = host
+        }
+    }
+
     private let reactor: Reactor
     private let logger: Logger
-    private let udev: any UeventSource
-    private let dm: any DMEventSource
+    private let edges: Edges
     private let notify: (String) -> Void
     private let reopenLog: () -> Void
+    private let readOnlyBindings: Bool
+    private let prober: PathProber
+    public private(set) var engine: Multipaths
     private var dmDevices = DMEventTracker()
     private var tokens: [SourceToken] = []
     private let controlSettings: ControlSettings?
     private var controlServer: ControlServer?
     private var control: DaemonControl?
     private let watchdogInterval: Duration?
-    private let reloadConfiguration: () -> Result<Void, DaemonControl.ReconfigureFailure>
+    private let reloadConfiguration: () -> Result<Config, DaemonControl.ReconfigureFailure>
     private let configText: (_ local: Bool) -> String
     public private(set) var state = DaemonState.configure
 
+    private var contexts: [DevT: PathContext] = [:]
+    private var checkTimers: [DevT: TimerToken] = [:]
+    private var mapTimers: [String: TimerToken] = [:]
+    private var pendingUevents: [Uevent] = []
+    /// Messages the kernel refused with EBUSY (map suspended), sent again shortly.
+    private var busyMessages: [(map: String, message: MultipathMessage)] = []
+    private var busyTimer: TimerToken?
+    private var queue: [MultipathAction] = []
+    private var performing = false
+
     /// Bounds one turn's uevent work; the rest waits for the next turn (the reactor is level-triggered).
     static let maxUeventsPerTurn = 64
+    /// A burst is acted on once the monitor is drained, or at this many events.
+    static let maxUeventBatch = 4096
+    static let busyRetry = Duration.milliseconds(100)
 
     /// `notify` gets sd_notify assignments ("READY=1"); `reopenLog` runs on SIGUSR1; `watchdog` is
     /// systemd's WATCHDOG_USEC (WATCHDOG=1 is sent every half of it); `reloadConfiguration` is what
     /// `reconfigure` and SIGHUP run; `configText` is what `show config [local]` prints.
-    public init(reactor: Reactor, logger: Logger, udev: any UeventSource, dm: any DMEventSource,
+    public init(reactor: Reactor, logger: Logger, config: Config, edges: Edges, wwids: WWIDsFile = WWIDsFile(),
+                bindings: Bindings = Bindings(), readOnlyBindings: Bool = false,
                 notify: @escaping (String) -> Void = { _ in }, reopenLog: @escaping () -> Void = {},
                 control: ControlSettings? = nil, watchdog: Duration? = nil,
-                reloadConfiguration: @escaping () -> Result<Void, DaemonControl.ReconfigureFailure> = {
+                reloadConfiguration: @escaping () -> Result<Config, DaemonControl.ReconfigureFailure> = {
                     .failure(.init("no configuration files to reload"))
                 },
                 configText: @escaping (_ local: Bool) -> String = { renderConfig(.builtin, onlyDifferences: $0) }) {
         self.reactor = reactor
         self.logger = logger
-        self.udev = udev
-        self.dm = dm
+        self.edges = edges
         self.notify = notify
         self.reopenLog = reopenLog
+        self.readOnlyBindings = readOnlyBindings
         controlSettings = control
         watchdogInterval = watchdog
         self.reloadConfiguration = reloadConfiguration
         self.configText = configText
+        engine = Multipaths(config: config, wwids: wwids, bindings: bindings)
+        prober = PathProber(io: edges.io, host: edges.host)
+        prober.warn = { [logger] in logger.warning("\($0)") }
     }
 
-    /// Takes the device-mapper inventory, registers the event sources and the signals, and tells
-    /// systemd the daemon is ready.
+    /// Adopts the multipath maps that exist, registers the event sources and signals, takes the block
+    /// disks present now as one burst of adds, and tells systemd the daemon is ready.
     public func start() throws(SystemError) {
         notify("STATUS=startup")
         reactor.logSink = { [logger] in logger.error("\($0)") }
         notify("STATUS=configure")
         // Arm before listing, so that an event between the two still wakes the loop.
-        try dm.armPoll()
-        for change in dmDevices.update(try dm.listDevices()) { logger.debug("dm device at start: \(change)") }
-        logger.info("\(dmDevices.known.count) device-mapper devices at start")
+        try edges.dmEvents.armPoll()
+        _ = dmDevices.update(try edges.dmEvents.listDevices())
+        adoptMaps()
 
-        tokens.append(try reactor.register(udev.fileDescriptor, name: "udev monitor") { [unowned self] _ in receiveUevents() })
-        tokens.append(try reactor.register(dm.fileDescriptor, name: "dm events") { [unowned self] _ in try dmEvent() })
+        tokens.append(try reactor.register(edges.udev.fileDescriptor, name: "udev monitor") { [unowned self] _ in receiveUevents() })
+        tokens.append(try reactor.register(edges.dmEvents.fileDescriptor, name: "dm events") { [unowned self] _ in try dmEvent() })
         for signo in [SIGTERM, SIGINT] {
             try reactor.onSignal(signo) { [unowned self] in shutDown(signal: $0) }
         }
@@ -82,9 +120,15 @@ public final class Daemon {
             reopenLog()
             logger.notice("SIGUSR1: log reopened")
         }
+        let disks = try edges.host.enumerate()
+        logger.info("\(disks.count) block devices at start")
+        process(disks)
         if let controlSettings {
             let control = DaemonControl(logger: logger, hooks: .init(
-                snapshot: { ShowSnapshot() },
+                snapshot: { [unowned self] in
+                    let s = engine.showSnapshot(dmMinors: dmDevices.known.mapValues(\.devT.minor), now: reactor.now)
+                    return ShowSnapshot(paths: s.paths, maps: s.maps)
+                },
                 state: { [unowned self] in state },
                 shutdown: { [unowned self] in shutDown(reason: "shutdown command") },
                 reconfigure: { [unowned self] in reconfigure() },
@@ -101,13 +145,21 @@ public final class Daemon {
     }
 
     /// RELOADING=1, the reload, then READY=1 whatever its outcome: systemd waits for READY=1 either way.
+    /// The new configuration applies to paths and maps set up from then on.
     func reconfigure() -> Result<Void, DaemonControl.ReconfigureFailure> {
         state = .configure
         notify("RELOADING=1\nSTATUS=configure")
-        let result = reloadConfiguration()
-        state = .idle
-        notify("READY=1\nSTATUS=up")
-        return result
+        defer {
+            state = .idle
+            notify("READY=1\nSTATUS=up")
+        }
+        switch reloadConfiguration() {
+        case .success(let config):
+            engine.useConfiguration(config)
+            return .success(())
+        case .failure(let why):
+            return .failure(why)
+        }
     }
 
     private func scheduleWatchdog(every period: Duration) {
@@ -136,26 +188,230 @@ public final class Daemon {
         logger.notice("\(reason): shutting down")
         state = .shutdown
         notify("STOPPING=1\nSTATUS=shutdown")
+        perform(engine.shutdown())
         reactor.stop()
     }
 
-    /// Errors here are logged, never thrown: a lost or malformed message must not disable the monitor.
-    private func receiveUevents() {
-        for _ in 0..<Self.maxUeventsPerTurn {
+    private func adoptMaps() {
+        let maps: [DMMapInfo]
+        do { maps = try edges.dm.multipathMaps() } catch {
+            logger.error("cannot list multipath maps: \(error)")
+            return
+        }
+        for info in maps {
+            guard let wwid = info.wwid else { continue }
             do {
-                guard let event = try udev.receive() else { return }
-                logger.debug("uevent \(event.action) \(event.sysname) \(event.devnum.map { "\($0)" } ?? "-") wwid \(event.wwid ?? "-")")
+                let (size, table) = try edges.dm.table(info.name)
+                let status = try edges.dm.status(info.name)
+                perform(engine.adopt(name: info.name, wwid: wwid, sizeSectors: size, table: table, status: status, now: reactor.now))
             } catch {
-                logger.warning("uevent lost: \(error)")
-                return
+                logger.error("cannot adopt \(info.name): \(error)")
             }
         }
     }
 
+    // MARK: Uevents
+
+    /// Collects the burst; acts once the monitor is drained (or the burst is large), so that a later
+    /// remove cancels earlier events and many adds for one WWID make one map.
+    private func receiveUevents() {
+        for _ in 0..<Self.maxUeventsPerTurn {
+            do {
+                guard let event = try edges.udev.receive() else { return flushUevents() }
+                logger.debug("uevent \(event.action) \(event.sysname) \(event.devnum.map { "\($0)" } ?? "-") wwid \(event.wwid ?? "-")")
+                pendingUevents.append(event)
+                if pendingUevents.count >= Self.maxUeventBatch { flushUevents() }
+            } catch {
+                logger.warning("uevent lost: \(error)")
+                return flushUevents()
+            }
+        }
+    }
+
+    private func flushUevents() {
+        let burst = pendingUevents
+        pendingUevents = []
+        if !burst.isEmpty { process(burst) }
+    }
+
+    private func process(_ burst: [Uevent]) {
+        let merged = UeventMerge.merge(burst)
+        if merged.count != burst.count { logger.debug("\(burst.count) uevents merged into \(merged.count)") }
+        for event in merged {
+            switch event.action {
+            case .add, .change: pathAppeared(event)
+            case .remove:
+                guard let devT = event.devnum ?? engine.paths.values.first(where: { $0.name == event.sysname })?.devT else { continue }
+                perform(engine.removePath(devT, now: reactor.now))
+            default: continue
+            }
+        }
+        perform(engine.commit(now: reactor.now))
+    }
+
+    private func pathAppeared(_ event: Uevent) {
+        let sysfs = edges.host.sysfs
+        func identity(_ uid: String) -> Result<PathIdentity, PathRejection> {
+            PathIdentity.fromUevent(event, uidAttribute: uid, sysfs: sysfs) { DeviceIdentification($0)?.multipathWWID }
+        }
+        guard case .success(var path) = identity("ID_SERIAL") else { return }
+        // uid_attribute depends on the hardware entry, which the first read tells.
+        let uid = engine.config.pathSettings(for: path).uidAttribute.value
+        if uid != "ID_SERIAL", case .success(let again) = identity(uid) { path = again }
+
+        let dir = "block/\(path.name)"
+        let timeout = engine.config.checkerTimeout.map { Duration.seconds($0) }
+            ?? sysfs("\(dir)/device/timeout").map(sysfsText).flatMap { Int($0) }.map { .seconds($0) } ?? .seconds(30)
+        let choice = PathChoice.select(path, engine.config.pathSettings(for: path), hasAccessState: sysfs("\(dir)/device/access_state") != nil,
+                                       checkerTimeout: timeout)
+        let blockSize = sysfs("\(dir)/queue/logical_block_size").map(sysfsText).flatMap { Int($0) } ?? 512
+        let tpg = sysfs("\(dir)/device/vpd_pg83").flatMap { DeviceIdentification($0)?.targetPortGroup }
+        contexts[path.devT] = PathContext(blockSize: blockSize, targetPortGroup: tpg)
+        let names = event.properties.map(\.name)
+        if event.action == .change {
+            perform(engine.changePath(path, choice: choice, now: reactor.now))
+        } else {
+            perform(engine.addPath(path, udevProperties: names, choice: choice, now: reactor.now))
+        }
+    }
+
+    // MARK: Device-mapper events
+
+    /// Re-reads the status of each map whose event number moved: paths the kernel failed are probed at
+    /// once, tables loaded behind our back are taken, vanished maps forgotten.
     private func dmEvent() throws(SystemError) {
-        try dm.armPoll()
-        let changes = dmDevices.update(try dm.listDevices())
-        if changes.isEmpty { logger.debug("dm event: no device changed") }
-        for change in changes { logger.debug("dm event: \(change)") }
+        try edges.dmEvents.armPoll()
+        for change in dmDevices.update(try edges.dmEvents.listDevices()) {
+            logger.debug("dm event: \(change)")
+            switch change {
+            case .appeared(let d), .event(let d, _):
+                guard engine.map(named: d.name) != nil else { continue }
+                do {
+                    let status = try edges.dm.status(d.name)
+                    let table = try edges.dm.table(d.name).table
+                    perform(engine.mapStatus(name: d.name, status: status, table: table, now: reactor.now))
+                } catch {
+                    logger.warning("\(d.name): cannot read status: \(error)")
+                }
+            case .removed(let d):
+                perform(engine.mapVanished(name: d.name))
+            }
+        }
+    }
+
+    // MARK: Actions
+
+    /// Carries out the core's actions in order. Actions that produce more (a checker that ends at
+    /// once) queue them behind the current ones.
+    private func perform(_ actions: [MultipathAction]) {
+        queue += actions
+        guard !performing else { return }
+        performing = true
+        defer { performing = false }
+        while !queue.isEmpty {
+            execute(queue.removeFirst())
+        }
+    }
+
+    private func execute(_ action: MultipathAction) {
+        let now = reactor.now
+        switch action {
+        case .check(let devT):
+            guard let path = engine.paths[devT] else { return }
+            if let why = edges.io.attach(path.identity) {
+                return perform(engine.checkerFinished(devT, CheckerVerdict(.wild, why), now: now))
+            }
+            prober.check(path, contexts[devT] ?? PathContext(blockSize: 512)) { [unowned self] verdict in
+                logger.debug("\(path.name): checker \(path.settings.checker.value): \(verdict)")
+                perform(engine.checkerFinished(devT, verdict, now: reactor.now))
+            }
+        case .scheduleCheck(let devT, let earliest, let latest):
+            if let t = checkTimers[devT] { return reactor.reschedule(t, earliest: earliest, latest: latest) }
+            checkTimers[devT] = reactor.schedule(earliest: earliest, latest: latest, name: "check \(devT)") { [unowned self] in
+                checkTimers[devT] = nil
+                perform(engine.checkDue(devT, now: reactor.now))
+            }
+        case .prioritize(let devT):
+            guard let path = engine.paths[devT] else { return }
+            prober.prioritize(path, contexts[devT] ?? PathContext(blockSize: 512)) { [unowned self] priority in
+                logger.debug("\(path.name): prio \(path.settings.prio.value): \(priority.map(String.init) ?? "undefined")")
+                perform(engine.priorityFinished(devT, priority, now: reactor.now))
+            }
+        case .reinstate(let map, let devT): send(.reinstatePath(devT), to: map)
+        case .fail(let map, let devT): send(.failPath(devT), to: map)
+        case .switchGroup(let map, let group): send(.switchGroup(group), to: map)
+        case .setQueueing(let map, let on): send(on ? .queueIfNoPath : .failIfNoPath, to: map)
+        case .create(let load):
+            logger.notice("\(load.name): create \(load.table)")
+            do { try edges.dm.create(name: load.name, wwid: load.wwid, sizeSectors: load.sizeSectors, table: load.table) } catch {
+                logger.error("\(load.name): create failed: \(error)")
+            }
+        case .reload(let load):
+            logger.notice("\(load.name): reload \(load.table)")
+            reload(load)
+        case .remove(let map, let fallback):
+            do {
+                try edges.dm.remove(map)
+                logger.notice("\(map): removed (its last path is gone)")
+            } catch where error.isBusy {
+                logger.notice("\(map): in use, kept with no paths")
+                reload(fallback)
+            } catch {
+                logger.error("\(map): remove failed: \(error)")
+            }
+        case .setMapTimer(let wwid, let at):
+            if let t = mapTimers.removeValue(forKey: wwid) { reactor.cancel(t) }
+            guard let at else { return }
+            mapTimers[wwid] = reactor.schedule(earliest: at, name: "map \(wwid)") { [unowned self] in
+                mapTimers[wwid] = nil
+                perform(engine.mapTimerFired(wwid, now: reactor.now))
+            }
+        case .forget(let devT):
+            edges.io.detach(devT)
+            contexts[devT] = nil
+            if let t = checkTimers.removeValue(forKey: devT) { reactor.cancel(t) }
+        case .rememberWWID(let wwid):
+            do { try edges.host.appendFile(engine.config.wwidsFile, "/\(wwid)/\n") } catch {
+                logger.warning("cannot record \(wwid) in \(engine.config.wwidsFile): \(error)")
+            }
+        case .saveBindings(let text):
+            guard !readOnlyBindings else { return }
+            do { try edges.host.writeFile(engine.config.bindingsFile, text) } catch {
+                logger.warning("cannot write \(engine.config.bindingsFile): \(error)")
+            }
+        case .note(let text):
+            logger.info("\(text)")
+        }
+    }
+
+    private func reload(_ load: MapLoad) {
+        do {
+            try edges.dm.reload(name: load.name, sizeSectors: load.sizeSectors, table: load.table)
+            try edges.dm.resume(load.name)
+        } catch {
+            logger.error("\(load.name): reload failed: \(error)")
+        }
+    }
+
+    /// A message to a suspended map (EBUSY) is kept and sent again shortly, in order.
+    private func send(_ message: MultipathMessage, to map: String) {
+        if busyMessages.contains(where: { $0.map == map }) { return busyMessages.append((map, message)) }
+        do {
+            try edges.dm.send(message, to: map)
+            logger.info("\(map): \(message)")
+        } catch where error.isBusy {
+            logger.info("\(map): \(message): map busy, retrying in \(Self.busyRetry)")
+            busyMessages.append((map, message))
+            if busyTimer == nil {
+                busyTimer = reactor.schedule(earliest: reactor.now + Self.busyRetry, name: "busy messages") { [unowned self] in
+                    busyTimer = nil
+                    let retry = busyMessages
+                    busyMessages = []
+                    for (map, message) in retry { send(message, to: map) }
+                }
+            }
+        } catch {
+            logger.warning("\(map): \(message) failed: \(error)")
+        }
     }
 }

@@ -116,12 +116,12 @@ public final class DaemonControl: ControlHandler {
         case .showBlacklist, .showDevices:
             return fail("'\(command)' is not implemented yet")
 
-        // Waiting for the map model (issue 5): these act on maps and paths the daemon does not keep yet.
+        // These act on maps and paths: not yet wired from the control socket to the core (issue 6).
         case .resetMapsStats, .resetMapStats, .addPath, .delPath, .addMap, .delMap, .delMaps, .switchGroup,
              .suspend, .resume, .resize, .reload, .resetMap, .reinstatePath, .failPath, .disableQueueing,
              .restoreQueueing, .forceQueueingDaemon, .restoreQueueingDaemon, .getPRStatus, .setPRStatus,
              .unsetPRStatus, .getPRKey, .setPRKey, .unsetPRKey, .setMarginal, .unsetMarginal, .unsetMarginalMap:
-            return fail("'\(command)' needs the map model, which this daemon does not keep yet")
+            return fail("'\(command)' is not supported yet: commands that change maps or paths are not wired to the control socket")
         }
     }
 

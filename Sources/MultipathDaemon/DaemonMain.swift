@@ -36,10 +36,23 @@ public enum DaemonMain {
         }
         logger.info("device-mapper interface \(dm.versionString)")
 
+        let running = RunningConfiguration(logger: logger)
+        let config = running.config
+        let wwids = TextFiles.read(config.wwidsFile).map(WWIDsFile.parse) ?? WWIDsFile()
+        var bindings = Bindings(readOnly: options.readOnlyBindings)
+        if let text = TextFiles.read(config.bindingsFile) {
+            let (parsed, problems) = Bindings.parse(text, file: config.bindingsFile, readOnly: options.readOnlyBindings)
+            bindings = parsed
+            for p in problems { logger.warning("\(p)") }
+        }
+        let dmLog = logger
+        let deviceMapper = DeviceMapper { level, message in
+            if level <= .error { dmLog.error("libdevmapper: \(message)") } else if level <= .warning { dmLog.debug("libdevmapper: \(message)") }
+        }
+
         // Like sd_notify: a broken NOTIFY_SOCKET is worth a warning, not a refusal to run.
         var notifier: SystemdNotifier?
         do { notifier = try SystemdNotifier.fromEnvironment() } catch { logger.warning("NOTIFY_SOCKET: \(error)") }
-        let running = RunningConfiguration(logger: logger)
         let listeners: [ControlListener]
         do { listeners = try controlListeners(logger: logger) } catch {
             logger.error("control socket: \(error)")
@@ -47,7 +60,10 @@ public enum DaemonMain {
         }
         do {
             let reactor = try Reactor()
-            let daemon = Daemon(reactor: reactor, logger: logger, udev: try UdevMonitor(), dm: dm,
+            let edges = Daemon.Edges(udev: try UdevMonitor(), dmEvents: dm, dm: deviceMapper,
+                                     io: SGPathIO(reactor: reactor), host: .system)
+            let daemon = Daemon(reactor: reactor, logger: logger, config: config, edges: edges, wwids: wwids,
+                                bindings: bindings, readOnlyBindings: options.readOnlyBindings,
                                 notify: { [logger, notifier] state in
                                     do { try notifier?.notify(state) } catch { logger.warning("sd_notify: \(error)") }
                                 },
@@ -94,7 +110,7 @@ final class RunningConfiguration {
         log(diagnostics)
     }
 
-    func reload() -> Result<Void, DaemonControl.ReconfigureFailure> {
+    func reload() -> Result<Config, DaemonControl.ReconfigureFailure> {
         let files = ConfigFiles.read()
         let (config, applied, diagnostics) = ConfigLoader.reload(current: self.config, main: files.main, confD: files.confD)
         log(diagnostics)
@@ -104,7 +120,7 @@ final class RunningConfiguration {
         }
         self.config = config
         logger.notice("configuration reloaded")
-        return .success(())
+        return .success(config)
     }
 
     private func log(_ diagnostics: [ConfigDiagnostic]) {

@@ -188,6 +188,10 @@ public final class Reactor {
         timers.schedule(earliest: earliest, latest: latest, TimerQueue.Timer(name: name, handler: handler))
     }
 
+    /// When the loop must next wake for its timers (the smallest `latest`); a test driving a manual
+    /// clock moves it there, as the timerfd would wake the loop.
+    public var nextWakeup: Instant? { timers.nextLatest }
+
     /// No-op if the timer already fired or was cancelled.
     public func cancel(_ token: TimerToken) {
         timers.cancel(token)

@@ -42,6 +42,18 @@ public struct DMMapInfo: Hashable, Sendable {
 
     public static let multipathUUIDPrefix = "mpath-"
 
+    public init(name: String, uuid: String, devT: DevT, eventNumber: UInt32, openCount: Int = 0, isSuspended: Bool = false,
+                hasLiveTable: Bool = true, hasInactiveTable: Bool = false) {
+        self.name = name
+        self.uuid = uuid
+        self.devT = devT
+        self.eventNumber = eventNumber
+        self.openCount = openCount
+        self.isSuspended = isSuspended
+        self.hasLiveTable = hasLiveTable
+        self.hasInactiveTable = hasInactiveTable
+    }
+
     /// The WWID, for a map whose UUID has the multipath prefix.
     public var wwid: String? {
         uuid.hasPrefix(Self.multipathUUIDPrefix) ? String(uuid.dropFirst(Self.multipathUUIDPrefix.count)) : nil

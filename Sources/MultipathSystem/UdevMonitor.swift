@@ -1,9 +1,16 @@
 import CUdev
 import MultipathCore
 
-/// A libudev monitor on the "udev" netlink source (events after udev's rules ran, so ID_SERIAL is set),
-/// filtered to whole block disks. Its fd is non-blocking, for the reactor.
+/// A libudev monitor on a netlink source, filtered to whole block disks. Its fd is non-blocking, for the
+/// reactor.
 public final class UdevMonitor {
+    public enum Source: String, Sendable {
+        /// Events after udev's rules ran, so ID_SERIAL is set: the daemon's source.
+        case udev
+        /// The kernel's own events, as they happen, without udev's properties (lab measurements).
+        case kernel
+    }
+
     private let udev: OpaquePointer
     private let monitor: OpaquePointer
     public let fileDescriptor: FileDescriptor
@@ -11,9 +18,9 @@ public final class UdevMonitor {
     /// Netlink drops events when the socket's buffer is full (a storm of path events): ask for a big one.
     private static let receiveBufferSize: Int32 = 64 << 20
 
-    public init() throws(SystemError) {
+    public init(source: Source = .udev) throws(SystemError) {
         guard let udev = udev_new() else { throw SystemError("udev_new", .current) }
-        guard let monitor = udev_monitor_new_from_netlink(udev, "udev") else {
+        guard let monitor = udev_monitor_new_from_netlink(udev, source.rawValue) else {
             let e = Errno.current
             udev_unref(udev)
             throw SystemError("udev_monitor_new_from_netlink", e)

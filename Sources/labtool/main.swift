@@ -1,5 +1,6 @@
-// Drives the kernel edges from lab cases (lab/cases/*.sh), one subcommand per call. Prints plain lines
-// for the shell to compare with sysfs, udev and dmsetup; exits 1 with a message on failure.
+// The lab's tool (lab/cases/*.sh), one subcommand per call: drives the kernel edges and prints plain
+// lines for the shell to compare with sysfs, udev and dmsetup; sends SCSI commands through the SG edge;
+// watches and flaps paths under any multipath daemon to measure it. Exits 1 with a message on failure.
 import Glibc
 import MultipathCore
 import MultipathSystem
@@ -20,10 +21,22 @@ let usage = """
            labtool create NAME WWID SECTORS TABLE...  create a multipath map
            labtool remove NAME
            labtool table NAME | status NAME           parsed and rendered again
+           labtool groups NAME                        the live table's path groups, one line each: N dev_t...
            labtool message NAME TEXT...               send a target message
            labtool busy-message NAME TEXT...          suspend, expect the message to come back busy, resume
            labtool dm-event NAME TEXT...              send a message; print how long until /dev/mapper/control
                                                       turned readable (DM_DEV_ARM_POLL) and the map's event change
+           labtool tur [--timeout-ms N] [--tick-ms N] SG...   one TUR per sg device on the reactor (retried as the
+                                                      tur checker does): "result DEV STATE after_ms=.. reason=.."
+           labtool tur-bench SECONDS [--depth N] SG...        TURs back to back, N in flight per device
+           labtool watch FILE                         path state changes of every multipath map, from DM events,
+                                                      one line each, until SIGTERM/SIGINT
+           labtool flap DISK [--mode offline|delete] [--count N] [--hold-ms H] [--timeout-ms T]
+                        [--label L] [--csv FILE] [--log FILE]
+                                                      takes DISK (sdX) away and back N times through sysfs,
+                                                      each state held until the daemon reacted (at most T, else
+                                                      missed) plus a random 0..H ms; prints min/median/p99/max
+                                                      of the reaction times; raw samples to the CSV
            labtool control-load CLIENTS N COMMAND     hold CLIENTS connections to the daemon (the first stalled
                                                       mid-request), then time N round trips of COMMAND on
                                                       another: min p50 p99 max in ms
@@ -131,6 +144,10 @@ do {
         try dm().remove(arg(1))
     case "table":
         print(try dm().table(arg(1)).table)
+    case "groups":
+        for (i, g) in try dm().table(arg(1)).table.groups.enumerated() {
+            print(i + 1, g.paths.map(\.device).joined(separator: " "))
+        }
     case "status":
         print(try dm().status(arg(1)))
     case "message":
@@ -139,6 +156,12 @@ do {
     case "busy-message":
         guard let m = MultipathMessage(args[2...].joined(separator: " ")) else { fail("not a multipath message") }
         print(try messageWhileSuspended(m, to: arg(1), dm()))
+    case "tur", "tur-bench":
+        sgProbe(args.dropFirst(), bench: command == "tur-bench")
+    case "watch":
+        watch(args.dropFirst())
+    case "flap":
+        flap(args.dropFirst())
     case "dm-event":
         guard let m = MultipathMessage(args[2...].joined(separator: " ")) else { fail("not a multipath message") }
         let (us, changes) = try eventAfter(m, to: arg(1), dm())

@@ -3,7 +3,7 @@
 paths=$(sdebug_paths)
 [ "$(echo "$paths" | wc -l)" -ge 2 ] || fail "expected 2 scsi_debug paths, got: $paths"
 devs=$(echo "$paths" | awk '{ print "/dev/" $2 }')
-out=$("$sgprobe" --timeout-ms 5000 $devs) || fail "sgprobe failed: $out"
+out=$("$labtool" tur --timeout-ms 5000 $devs) || fail "labtool tur failed: $out"
 echo "$out"
 for d in $devs; do
   r=$(result_of "$d" "$out")

@@ -7,7 +7,7 @@ set -- $(echo "$paths" | sed -n 2p)
 sg_b=/dev/$2
 [ -n "$sg_b" ] || fail "expected 2 scsi_debug paths, got: $paths"
 echo offline >/sys/block/$sd_a/device/state || fail "cannot set $sd_a offline"
-out=$("$sgprobe" --timeout-ms 5000 "$sg_a" "$sg_b")
+out=$("$labtool" tur --timeout-ms 5000 "$sg_a" "$sg_b")
 echo running >/sys/block/$sd_a/device/state
 echo "$out"
 case $(result_of "$sg_a" "$out") in *" down "*) ;; *) fail "offline $sg_a ($sd_a) not down: $(result_of "$sg_a" "$out")" ;; esac

@@ -4,7 +4,7 @@
 paths=$(sdebug_paths)
 devs=$(echo "$paths" | awk '{ print "/dev/" $2 }')
 echo 1 >$sdebug/every_nth && echo 4 >$sdebug/opts || fail "cannot make scsi_debug drop commands"
-out=$("$sgprobe" --timeout-ms 2000 --tick-ms 100 $devs)
+out=$("$labtool" tur --timeout-ms 2000 --tick-ms 100 $devs)
 echo 0 >$sdebug/opts; echo 0 >$sdebug/every_nth
 echo "$out"
 for d in $devs; do
@@ -23,7 +23,7 @@ echo "sg timeout: $ticks ticks of 100 ms, latest $late ms late" >>"$LAB_OUT/timi
 [ "${late:-999}" -lt 100 ] || fail "the 100 ms timer fired up to $late ms late"
 # The kernel returns the dropped commands after its own abort: wait until the paths answer again.
 for i in $(seq 40); do
-  [ "$("$sgprobe" --timeout-ms 2000 $devs | grep -c ' up ')" = "$(echo "$devs" | wc -l)" ] && exit 0
+  [ "$("$labtool" tur --timeout-ms 2000 $devs | grep -c ' up ')" = "$(echo "$devs" | wc -l)" ] && exit 0
   sleep 0.5
 done
 fail "scsi_debug paths still not answering 20 s after commands stopped being dropped"

@@ -29,11 +29,11 @@ sg_of() {  # the sg device of loopback port $1
 }
 sg1=$(sg_of 1) sg2=$(sg_of 2)
 [ -n "$sg1" ] && [ -n "$sg2" ] || fail "no sg devices for the tcm_loop paths (got '$sg1' '$sg2')"
-"$sgprobe" $sg1 $sg2 >/dev/null  # consumes the power-on UNIT ATTENTION of fresh devices
+"$labtool" tur $sg1 $sg2 >/dev/null  # consumes the power-on UNIT ATTENTION of fresh devices
 for pair in 2:ghost 3:down 14:down 15:pending; do
   state=${pair%:*} expect=${pair#*:}
   echo $state >"$lun/alua/grp1/alua_access_state" || fail "cannot set ALUA state $state"
-  out=$("$sgprobe" --timeout-ms 5000 $sg1 $sg2)
+  out=$("$labtool" tur --timeout-ms 5000 $sg1 $sg2)
   echo 0 >"$lun/alua/grp1/alua_access_state"
   echo "state $state: $out"
   r1=$(result_of $sg1 "$out") r2=$(result_of $sg2 "$out")

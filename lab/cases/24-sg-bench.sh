@@ -8,7 +8,7 @@ one=$(echo "$devs" | head -1)
 for run in "1 $one" "16 $devs"; do
   set -- $run
   depth=$1; shift
-  out=$("$sgprobe" --bench 5 --depth $depth "$@") || fail "sgprobe --bench failed: $out"
+  out=$("$labtool" tur-bench 5 --depth $depth "$@") || fail "labtool tur-bench failed: $out"
   echo "$out"
   echo "sg bench ($# path(s), depth $depth): $out" >>"$LAB_OUT/timings.txt"
   [ "$(field "$out" errors)" = 0 ] || fail "failed commands: $out"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Runs inside the lab VM as root (started by lab/run.sh): loads the modules the cases need, runs each
 # case in its own bash with lab/guest/lib.sh, prints "ok NAME (1.2 s)" or "FAIL NAME: why", then
-# "N passed, N failed". Everything it writes goes to OUT (the host's output folder).
+# "N passed, N failed". Everything it writes goes to OUT (the host's output folder). A case may take
+# at most 120 s, or what a "# lab-timeout: SECONDS" line in it says.
 #   runner.sh REPO OUT BINARY [CASE...]    (no CASE: all of lab/cases/*.sh in order)
 set -u
 repo=$1 out=$2 bin=$3
@@ -20,9 +21,11 @@ passed=0 failed=0
 for name in "$@"; do
   why=$out/cases/$name.why
   rm -f "$why"
+  limit=$(sed -n 's/^# lab-timeout: *\([0-9][0-9]*\).*/\1/p' "$repo/lab/cases/$name.sh" | head -1)
+  limit=${limit:-120}
   t0=$(date +%s.%N)
   LAB_REPO=$repo LAB_OUT=$out LAB_BIN=$bin LAB_CASE=$name LAB_WHY=$why \
-    timeout 120 bash -c '. "$LAB_REPO/lab/guest/lib.sh"; . "$LAB_REPO/lab/cases/$LAB_CASE.sh"' \
+    timeout $limit bash -c '. "$LAB_REPO/lab/guest/lib.sh"; . "$LAB_REPO/lab/cases/$LAB_CASE.sh"' \
     >"$out/cases/$name.log" 2>&1 </dev/null
   rc=$?
   secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
@@ -31,7 +34,7 @@ for name in "$@"; do
   else
     failed=$((failed + 1))
     reason=$(cat "$why" 2>/dev/null || true)
-    [ $rc -eq 124 ] && reason="timed out after 120 s. $reason"
+    [ $rc -eq 124 ] && reason="timed out after $limit s. $reason"
     say "FAIL $name: ${reason:-exit status $rc, see cases/$name.log}"
   fi
 done

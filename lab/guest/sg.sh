@@ -1,7 +1,7 @@
-# Helpers for the SG cases (sourced after lib.sh): sgprobe, the scsi_debug and tcm_loop paths and their
+# Helpers for the SG cases (sourced after lib.sh): labtool, the scsi_debug and tcm_loop paths and their
 # sg devices. Every case leaves the devices as it found them (running, no dropped commands, ALUA optimized).
-sgprobe=$(dirname "$LAB_BIN")/sgprobe
-[ -x "$sgprobe" ] || fail "$sgprobe is missing: build it first (swift build --product sgprobe)"
+labtool=$(dirname "$LAB_BIN")/labtool
+[ -x "$labtool" ] || fail "$labtool is missing: build it first (swift build --product labtool)"
 sdebug=/sys/bus/pseudo/drivers/scsi_debug
 
 # Prints "sdX sgN H:C:T:L" for every scsi_debug disk, loading scsi_debug (2 paths to one LUN) and sg first.
@@ -17,6 +17,6 @@ sdebug_paths() {
   done
 }
 
-# sgprobe's result line for one device: "result /dev/sgN STATE after_ms=.. ...".
+# labtool tur's result line for one device: "result /dev/sgN STATE after_ms=.. ...".
 result_of() { echo "$2" | grep "^result $1 " || echo "no result for $1"; }
 field() { echo "$1" | sed -n "s/.* $2=\([^ ]*\).*/\1/p"; }

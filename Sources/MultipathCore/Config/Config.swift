@@ -137,6 +137,15 @@ public struct Config: Sendable {
     public var checkerTimeout: Int? { int(global(.checker_timeout)?.value) }
     /// How long the control socket waits for an answer before replying `timeout`.
     public var uxsockTimeoutMilliseconds: Int { int(global(.uxsock_timeout)?.value) ?? 4000 }
+    /// Our `failed_path_reprobe_ms`; nil when `off`.
+    public var failedPathReprobe: Duration? {
+        if case .disabledOrInt(let n)? = global(.failed_path_reprobe_ms)?.value { return n.map { .milliseconds($0) } }
+        return .milliseconds(100)
+    }
+    public var queueWithoutDaemon: Bool {
+        if case .bool(let b)? = global(.queue_without_daemon)?.value { return b }
+        return false
+    }
 
     // MARK: Hardware matching
 

@@ -20,6 +20,8 @@ public enum ConfigKeyword: String, Hashable, Sendable, CaseIterable {
     case find_multipaths_timeout, enable_foreign, marginal_pathgroups, recheck_wwid
     case devnode, wwid, property, vendor, product, revision, product_blacklist, hardware_handler
     case vpd_vendor, alias, type
+    // Our extension (not in 0.9.4): how soon a failed path is probed again.
+    case failed_path_reprobe_ms
 
     var kind: ValueKind {
         switch self {
@@ -48,6 +50,7 @@ public enum ConfigKeyword: String, Hashable, Sendable, CaseIterable {
         case .marginal_pathgroups: .marginalPathgroups
         case .vpd_vendor: .vpdVendor
         case .reservation_key: .bareString
+        case .failed_path_reprobe_ms: .millisecondsOrOff
         case .multipath_dir, .getuid_callout, .pg_timeout, .config_dir, .disable_changed_wwids: .deprecated
         default: .string
         }
@@ -116,7 +119,7 @@ public enum ConfigSection: String, Hashable, Sendable, CaseIterable {
             .marginal_path_double_failed_time, .find_multipaths, .uxsock_timeout, .retrigger_tries,
             .retrigger_delay, .missing_uev_wait_timeout, .skip_kpartx, .disable_changed_wwids, .remove_retries,
             .max_sectors_kb, .ghost_delay, .find_multipaths_timeout, .enable_foreign, .marginal_pathgroups,
-            .recheck_wwid]
+            .recheck_wwid, .failed_path_reprobe_ms]
         case .blacklist, .blacklistExceptions: [.devnode, .wwid, .property, .protocol, .device]
         case .blacklistDevice, .exceptionsDevice: [.vendor, .product]
         case .devices: [.device]
@@ -200,7 +203,7 @@ let builtinDefaults: [ConfigKeyword: ConfigValue] = [
     .uxsock_timeout: .int(4000), .retrigger_tries: .int(3), .retrigger_delay: .int(10),
     .missing_uev_wait_timeout: .int(30), .skip_kpartx: .bool(false), .remove_retries: .int(0),
     .ghost_delay: .disabledOrInt(nil), .find_multipaths_timeout: .int(-10), .enable_foreign: .string("NONE"),
-    .marginal_pathgroups: .onOff(false), .recheck_wwid: .bool(false),
+    .marginal_pathgroups: .onOff(false), .recheck_wwid: .bool(false), .failed_path_reprobe_ms: .disabledOrInt(100),
     // Not printed by `multipath -t`, but what 0.9.4 uses when nothing is set.
     .no_path_retry: .noPathRetry(.fail),
 ]

@@ -96,6 +96,8 @@ enum ValueKind: Sendable {
     case vpdVendor
     /// Accepted and ignored, as 0.9.4 does ("ignoring deprecated option").
     case deprecated
+    /// `off` (nil) or a number of milliseconds >= 1 (our `failed_path_reprobe_ms`).
+    case millisecondsOrOff
 
     enum Outcome: Equatable {
         case value(ConfigValue)
@@ -184,6 +186,10 @@ enum ValueKind: Sendable {
             return text == "hp3par" ? .value(.string(text)) : .invalid
         case .deprecated:
             return .unset
+        case .millisecondsOrOff:
+            if text == "off" || text == "no" || text == "0" { return .value(.disabledOrInt(nil)) }
+            guard let n = Int(text), n > 0 else { return .invalid }
+            return .value(.disabledOrInt(n))
         }
     }
 
@@ -195,7 +201,9 @@ enum ValueKind: Sendable {
             return String(n)
         case .string(let s): if case .bareString = self { return s } else { return quote(s) }
         case .bool(let b): return quote(b ? "yes" : "no")
-        case .disabledOrInt(let n): return n.map(String.init) ?? quote("no")
+        case .disabledOrInt(let n):
+            if case .millisecondsOrOff = self { return n.map(String.init) ?? "off" }
+            return n.map(String.init) ?? quote("no")
         case .failback(let f):
             switch f {
             case .immediate: return quote("immediate")

@@ -9,6 +9,7 @@ import Testing
     /// Keywords where we differ on purpose; docs/config-differences.md says why.
     static let documentedDifferences: Set<String> = [
         "defaults/max_polling_interval", "defaults/force_sync", "defaults/retrigger_tries", "defaults/disable_changed_wwids",
+        "defaults/failed_path_reprobe_ms",
     ]
 
     static let multipathBinary = ["/usr/sbin/multipath", "/sbin/multipath"].first { FileManager.default.isExecutableFile(atPath: $0) }

@@ -1,22 +1,13 @@
-// sgprobe: the SG edge on the reactor, for the lab. Sends SCSI commands to sg devices on one loop and
-// prints what the checker would conclude, or measures TUR throughput and round trips.
+// The SG edge on the reactor: sends SCSI commands to sg devices on one loop and prints what the checker
+// would conclude (`labtool tur`), or measures TUR throughput and round trips (`labtool tur-bench`).
 //
-//   sgprobe [--timeout-ms N] [--tick-ms N] DEVICE...      one TUR per device (retried as the tur checker does)
-//   sgprobe --bench SECONDS [--depth N] DEVICE...         TURs back to back, N in flight per device
-//
-// Check mode prints, per device:  result DEVICE STATE after_ms=A deadline_ms=D attempts=K reason=TEXT
+// `tur` prints, per device:       result DEVICE STATE after_ms=A deadline_ms=D attempts=K reason=TEXT
 // and with --tick-ms:              ticks N max_late_ms=X   (a repeating timer's lateness while commands ran)
-// Bench mode prints:               bench commands=N ... per_second=R rtt_us min=.. p50=.. p99=.. max=..
+// `tur-bench` prints:              bench commands=N ... per_second=R rtt_us min=.. p50=.. p99=.. max=..
 import Glibc
 import MultipathCore
 import MultipathReactor
 import MultipathSystem
-
-func fail(_ why: String, status: Int32 = 2) -> Never {
-    let text = "sgprobe: \(why)\nusage: sgprobe [--timeout-ms N] [--tick-ms N] DEVICE... | sgprobe --bench SECONDS [--depth N] DEVICE...\n"
-    _ = text.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
-    exit(status)
-}
 
 func ms(_ d: Duration) -> Int64 { d.nanosecondsClamped / 1_000_000 }
 
@@ -152,31 +143,33 @@ final class Probe {
     func close() { for p in paths { p.close() } }
 }
 
-var timeout = Duration.seconds(2)
-var tick: Duration?
-var benchSeconds: Int?
-var depth = 1
-var devices: [String] = []
-var args = CommandLine.arguments.dropFirst()
-while let a = args.popFirst() {
-    func number() -> Int {
-        guard let v = args.popFirst().flatMap({ Int($0) }), v > 0 else { fail("\(a) needs a positive number") }
+/// `labtool tur [--timeout-ms N] [--tick-ms N] DEVICE...` and `labtool tur-bench SECONDS [--depth N] DEVICE...`.
+func sgProbe(_ arguments: ArraySlice<String>, bench: Bool) {
+    var timeout = Duration.seconds(2)
+    var tick: Duration?
+    var depth = 1
+    var devices: [String] = []
+    var args = arguments
+    func number(_ option: String) -> Int {
+        guard let v = args.popFirst().flatMap({ Int($0) }), v > 0 else { fail("\(option) needs a positive number") }
         return v
     }
-    switch a {
-    case "--timeout-ms": timeout = .milliseconds(number())
-    case "--tick-ms": tick = .milliseconds(number())
-    case "--bench": benchSeconds = number()
-    case "--depth": depth = min(number(), SGDevice.maxInFlight)
-    case _ where a.hasPrefix("-"): fail("unknown option \(a)")
-    default: devices.append(a)
+    let benchSeconds = bench ? number("tur-bench") : nil
+    while let a = args.popFirst() {
+        switch a {
+        case "--timeout-ms": timeout = .milliseconds(number(a))
+        case "--tick-ms" where !bench: tick = .milliseconds(number(a))
+        case "--depth" where bench: depth = min(number(a), SGDevice.maxInFlight)
+        case _ where a.hasPrefix("-"): fail("unknown option \(a)")
+        default: devices.append(a)
+        }
     }
-}
-if devices.isEmpty { fail("no device") }
-do {
-    let probe = try Probe(devices: devices, timeout: timeout)
-    if let benchSeconds { try probe.bench(seconds: benchSeconds, depth: depth) } else { try probe.check(tick: tick) }
-    probe.close()
-} catch {
-    fail("\(error)", status: 1)
+    if devices.isEmpty { fail("no device") }
+    do {
+        let probe = try Probe(devices: devices, timeout: timeout)
+        if let benchSeconds { try probe.bench(seconds: benchSeconds, depth: depth) } else { try probe.check(tick: tick) }
+        probe.close()
+    } catch {
+        fail("\(error)")
+    }
 }

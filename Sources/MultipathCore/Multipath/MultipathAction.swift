@@ -1,0 +1,96 @@
+/// What the core asks the daemon to do. The daemon carries actions out in the order given: the
+/// messages that change what the kernel routes to (reinstate, fail, switch, queueing) come before
+/// anything slower (reloads, priorities, schedules).
+public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
+    /// Run the path's checker now and answer with `checkerFinished`. Never asked while one is out.
+    case check(DevT)
+    /// Call `checkDue` when the clock is in [earliest, latest]; replaces the path's earlier schedule.
+    case scheduleCheck(DevT, earliest: Instant, latest: Instant)
+    /// Run the path's prioritizer and answer with `priorityFinished`.
+    case prioritize(DevT)
+    case reinstate(map: String, DevT)
+    case fail(map: String, DevT)
+    case switchGroup(map: String, Int)
+    /// `queue_if_no_path` (true) or `fail_if_no_path` (false).
+    case setQueueing(map: String, Bool)
+    case create(MapLoad)
+    /// Load the table (noflush) and resume.
+    case reload(MapLoad)
+    /// Remove the map; if the kernel says it is busy (open), load `fallback` instead (the map with no paths).
+    case remove(map: String, fallback: MapLoad)
+    /// Call `mapTimerFired` at this instant; nil: the map needs no timer now.
+    case setMapTimer(wwid: String, at: Instant?)
+    /// The path is no longer tracked: close its device, drop its schedule.
+    case forget(DevT)
+    /// Append this WWID to the wwids file.
+    case rememberWWID(String)
+    /// Rewrite the bindings file with this text.
+    case saveBindings(String)
+    /// A decision worth a log line.
+    case note(String)
+
+    public var description: String {
+        switch self {
+        case .check(let d): "check \(d)"
+        case .scheduleCheck(let d, let e, let l): "check \(d) in [\(e), \(l)]"
+        case .prioritize(let d): "prioritize \(d)"
+        case .reinstate(let m, let d): "\(m): reinstate_path \(d)"
+        case .fail(let m, let d): "\(m): fail_path \(d)"
+        case .switchGroup(let m, let n): "\(m): switch_group \(n)"
+        case .setQueueing(let m, let on): "\(m): \(on ? "queue_if_no_path" : "fail_if_no_path")"
+        case .create(let l): "create \(l)"
+        case .reload(let l): "reload \(l)"
+        case .remove(let m, _): "remove \(m)"
+        case .setMapTimer(let w, let t): "timer \(w) \(t.map { "at \($0)" } ?? "off")"
+        case .forget(let d): "forget \(d)"
+        case .rememberWWID(let w): "remember wwid \(w)"
+        case .saveBindings: "save bindings"
+        case .note(let s): s
+        }
+    }
+}
+
+/// A map's name, WWID, size and table: what create and reload load.
+public struct MapLoad: Hashable, Sendable, CustomStringConvertible {
+    public var name: String
+    public var wwid: String
+    public var sizeSectors: UInt64
+    public var table: MultipathTable
+
+    public init(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable) {
+        self.name = name
+        self.wwid = wwid
+        self.sizeSectors = sizeSectors
+        self.table = table
+    }
+
+    public var description: String { "\(name) (\(sizeSectors) sectors): \(table)" }
+}
+
+/// A map as the core keeps it.
+public struct MultipathMap: Sendable {
+    public internal(set) var name: String
+    public let wwid: String
+    public internal(set) var settings: ResolvedMapSettings
+    /// Paths in the loaded table, in table order.
+    public internal(set) var members: [DevT]
+    /// The table the kernel has (ours, or the one found at start or after a reload behind our back).
+    public internal(set) var table: MultipathTable
+    public internal(set) var sizeSectors: UInt64
+    /// One-based; as the kernel last reported it, or as we last switched it.
+    public internal(set) var currentGroup: Int
+    /// Whether the kernel queues I/O when no path is usable.
+    public internal(set) var queueing: Bool
+    /// `no_path_retry N`: when queueing stops, counted from the last usable path's failure.
+    public internal(set) var queueingEndsAt: Instant?
+    /// `failback N`: when to switch to the best group.
+    public internal(set) var failbackAt: Instant?
+
+    /// `no_path_retry`, read as 0.9.4 does: `queue_if_no_path` in `features` without an explicit
+    /// `no_path_retry` means `queue`.
+    var noPathRetry: NoPathRetry {
+        let r = settings.noPathRetry
+        if r.origin == .internalDefault, settings.features.value.split(separator: " ").contains("queue_if_no_path") { return .queue }
+        return r.value
+    }
+}

@@ -1,0 +1,60 @@
+/// What `show` prints, taken from the model when a command arrives.
+extension Multipaths {
+    /// Every known path (orphans included, in device order) and every map (by name). `dmMinors` gives
+    /// the `dm-N` number of each map by name, from the device-mapper device list.
+    public func showSnapshot(dmMinors: [String: UInt32], now: Instant) -> (paths: [PathSnapshot], maps: [MapSnapshot]) {
+        var mapOf: [DevT: String] = [:]
+        for map in maps.values { for devT in map.members { mapOf[devT] = map.name } }
+
+        func snapshot(_ p: MultipathPath) -> PathSnapshot {
+            let seconds = Int(((now - p.health.lastChange).nanosecondsClamped / 1_000_000_000) % max(1, p.health.interval.nanosecondsClamped / 1_000_000_000))
+            return PathSnapshot(identity: p.identity, mapName: mapOf[p.devT], dmActive: p.health.inTable,
+                                deviceState: nil, checkerState: p.health.state, checker: p.settings.checker.value,
+                                nextCheck: Countdown(tick: seconds, total: Int(p.health.interval.nanosecondsClamped / 1_000_000_000)),
+                                priority: p.health.priority ?? -1)
+        }
+        var pathRows = paths.values.sorted { $0.devT < $1.devT }.map(snapshot)
+        pathRows += orphans.sorted { $0.key < $1.key }.map { PathSnapshot(identity: $0.value.identity) }
+        pathRows.sort { $0.identity.devT < $1.identity.devT }
+
+        let mapRows = maps.values.sorted { $0.name < $1.name }.map { map -> MapSnapshot in
+            let groups = map.table.groups.enumerated().map { index, group -> PathGroupSnapshot in
+                let members = group.paths.compactMap { $0.devT.flatMap { paths[$0] } }
+                let prio = Grouping.priority(of: members.map {
+                    GroupMember(devT: $0.devT, priority: $0.health.priority, isUsable: $0.health.state.isUsable)
+                }).priority
+                let usable = members.contains { $0.health.inTable ?? false }
+                let state: PathGroupSnapshot.State = index + 1 == map.currentGroup ? .active : (usable ? .enabled : .disabled)
+                let selector = ([group.selector] + group.selectorArgs).joined(separator: " ")
+                return PathGroupSnapshot(selector: selector, priority: prio, state: state, paths: members.map(snapshot))
+            }
+            let failback: MapSnapshot.Failback = switch map.settings.failback.value {
+            case .immediate: .immediate
+            case .followover: .followover
+            case .manual, .deferred: .idle
+            }
+            let queueing: MapSnapshot.Queueing = switch map.noPathRetry {
+            case .fail: .off
+            case .queue: .on
+            case .retries(let n):
+                map.queueingEndsAt.map { .secondsLeft(max(0, Int(($0 - now).nanosecondsClamped / 1_000_000_000))) } ?? .checks(n)
+            }
+            let first = map.members.first.flatMap { paths[$0] }?.identity
+            return MapSnapshot(
+                name: map.name, wwid: map.wwid, dmMinor: dmMinors[map.name], failback: failback, queueing: queueing,
+                activePaths: map.members.filter { paths[$0]?.health.inTable ?? false }.count,
+                sizeSectors: map.sizeSectors,
+                features: ([String(map.table.features.count)] + map.table.features).joined(separator: " "),
+                hardwareHandler: ([String(map.table.hardwareHandler.count)] + map.table.hardwareHandler).joined(separator: " "),
+                vendor: first?.vendor ?? "", product: first?.product ?? "", revision: first?.revision ?? "",
+                groups: groups)
+        }
+        return (pathRows, mapRows)
+    }
+
+    /// Takes a new configuration (reconfigure): paths and maps set up from now on resolve their
+    /// settings from it.
+    public mutating func useConfiguration(_ config: Config) {
+        self.config = config
+    }
+}

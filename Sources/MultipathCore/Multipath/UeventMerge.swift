@@ -1,0 +1,28 @@
+/// Uevent filtering and merging before the daemon acts on a burst (0.9.4's uevent_filter and
+/// merge_uevq, by device name): a `remove` cancels the events of the same device queued before it,
+/// and of several `add`/`change` events for one device only the last counts (a `remove` followed by a
+/// new `add` keeps both). Adds for one WWID are
+/// merged further down, by the core building each map once all its new paths were checked.
+public enum UeventMerge {
+    public static func merge(_ events: [Uevent]) -> [Uevent] {
+        var last: [String: Int] = [:]
+        var added: Set<String> = []
+        for (i, e) in events.enumerated() {
+            last[e.sysname] = i
+            if e.action == .add { added.insert(e.sysname) } else if e.action == .remove { added.remove(e.sysname) }
+        }
+        var kept: [Uevent] = []
+        for (i, e) in events.enumerated() {
+            let later = events[last[e.sysname]!]
+            if i == last[e.sysname] {
+                // An add followed by changes is still an add, with the latest properties.
+                var merged = e
+                if e.action == .change && added.contains(e.sysname) { merged.action = .add }
+                kept.append(merged)
+            } else if e.action == .remove && later.action == .add {
+                kept.append(e)
+            }
+        }
+        return kept
+    }
+}

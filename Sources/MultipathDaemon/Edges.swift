@@ -1,0 +1,178 @@
+import MultipathCore
+import MultipathReactor
+import MultipathSystem
+
+/// The device-mapper calls the daemon makes: libdevmapper in the daemon, a fake kernel in tests.
+public protocol MultipathDeviceMapper: AnyObject {
+    func multipathMaps() throws(DeviceMapperError) -> [DMMapInfo]
+    func table(_ name: String) throws(DeviceMapperError) -> (sizeSectors: UInt64, table: MultipathTable)
+    func status(_ name: String) throws(DeviceMapperError) -> MultipathStatus
+    func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable) throws(DeviceMapperError)
+    func reload(name: String, sizeSectors: UInt64, table: MultipathTable) throws(DeviceMapperError)
+    func resume(_ name: String) throws(DeviceMapperError)
+    func remove(_ name: String) throws(DeviceMapperError)
+    func send(_ message: MultipathMessage, to name: String) throws(DeviceMapperError)
+}
+
+extension DeviceMapper: MultipathDeviceMapper {}
+
+/// Commands to paths, for checkers and prioritizers: sg and Linux AIO in the daemon, a fake kernel in
+/// tests. Every completion runs later, from the loop, exactly once; nothing here waits.
+public protocol PathIO: AnyObject {
+    /// Prepares commands to the path (opens its sg device); returns why that failed, or nil.
+    func attach(_ path: PathIdentity) -> String?
+    func submit(_ command: SCSICommand, to devT: DevT, timeout: Duration, completion: @escaping (CommandOutcome) -> Void)
+    /// An O_DIRECT read of the first `length` bytes of the path's block device.
+    func directRead(_ devT: DevT, length: Int, timeout: Duration, completion: @escaping (DirectReadOutcome) -> Void)
+    /// Closes what `attach` opened; commands still out end as `.deviceGone`.
+    func detach(_ devT: DevT)
+}
+
+/// What the daemon reads and writes besides the kernel interfaces.
+public struct DaemonHost {
+    /// The block disks present now, as synthetic `add` uevents.
+    public var enumerate: () throws(SystemError) -> [Uevent]
+    public var sysfs: SysfsReader
+    public var writeFile: (String, String) throws(SystemError) -> Void
+    public var appendFile: (String, String) throws(SystemError) -> Void
+    /// 1...10 for `prio random`.
+    public var random: () -> Int
+
+    public init(enumerate: @escaping () throws(SystemError) -> [Uevent], sysfs: @escaping SysfsReader,
+                writeFile: @escaping (String, String) throws(SystemError) -> Void,
+                appendFile: @escaping (String, String) throws(SystemError) -> Void, random: @escaping () -> Int) {
+        self.enumerate = enumerate
+        self.sysfs = sysfs
+        self.writeFile = writeFile
+        self.appendFile = appendFile
+        self.random = random
+    }
+
+    public static var system: DaemonHost {
+        DaemonHost(enumerate: UdevEnumerator.blockDisks, sysfs: Sysfs().reader, writeFile: TextFiles.write,
+                   appendFile: TextFiles.append, random: { Int.random(in: 1...10) })
+    }
+}
+
+/// The real `PathIO`: one `SGDevice` per path, its fd in the reactor and one timer at its earliest
+/// deadline; directio reads through one `DirectIOContext` whose eventfd is in the reactor.
+public final class SGPathIO: PathIO {
+    private final class Device {
+        let sg: SGDevice
+        var source: SourceToken?
+        var timer: TimerToken?
+        var directFD: FileDescriptor?
+        let blockNode: String
+        init(sg: SGDevice, blockNode: String) {
+            self.sg = sg
+            self.blockNode = blockNode
+        }
+    }
+
+    private let reactor: Reactor
+    private let sysfs: Sysfs
+    private var devices: [DevT: Device] = [:]
+    private var direct: DirectIOContext?
+    private var directTimer: TimerToken?
+
+    public init(reactor: Reactor, sysfs: Sysfs = Sysfs()) {
+        self.reactor = reactor
+        self.sysfs = sysfs
+    }
+
+    public func attach(_ path: PathIdentity) -> String? {
+        // A device that went away (offline, hangup) is opened afresh: it may be back.
+        if let d = devices[path.devT] {
+            if !d.sg.isGone { return nil }
+            detach(path.devT)
+        }
+        guard let sg = TextFiles.list(sysfs.root + "/block/\(path.name)/device/scsi_generic").first else {
+            return "\(path.name) has no sg device (is the sg module loaded?)"
+        }
+        do {
+            let device = Device(sg: try SGDevice(path: "/dev/\(sg)"), blockNode: "/dev/\(path.name)")
+            device.source = try reactor.register(device.sg.fd!, name: "/dev/\(sg)") { [unowned self, unowned device] ready in
+                if !ready.isDisjoint(with: [.hangup, .error]) { device.sg.handleHangup() }
+                if ready.contains(.readable) { try device.sg.handleReadable() }
+                arm(device)
+                if device.sg.isGone, let source = device.source {
+                    reactor.deregister(source)
+                    device.source = nil
+                }
+            }
+            devices[path.devT] = device
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    public func submit(_ command: SCSICommand, to devT: DevT, timeout: Duration, completion: @escaping (CommandOutcome) -> Void) {
+        guard let device = devices[devT] else { return completion(.failed("\(devT) has no sg device")) }
+        do {
+            try device.sg.submit(command, timeout: timeout, now: reactor.now, completion: completion)
+        } catch {
+            completion(error.outcome)
+        }
+        arm(device)
+    }
+
+    /// One timer per device, at its earliest deadline.
+    private func arm(_ device: Device) {
+        guard let deadline = device.sg.earliestDeadline else {
+            if let t = device.timer { reactor.cancel(t) }
+            device.timer = nil
+            return
+        }
+        if let t = device.timer { return reactor.reschedule(t, earliest: deadline) }
+        device.timer = reactor.schedule(earliest: deadline, name: "\(device.sg.path) deadline") { [unowned self, unowned device] in
+            device.timer = nil
+            device.sg.expire(now: reactor.now)
+            arm(device)
+        }
+    }
+
+    public func directRead(_ devT: DevT, length: Int, timeout: Duration, completion: @escaping (DirectReadOutcome) -> Void) {
+        guard let device = devices[devT] else { return completion(.failed("\(devT) is not attached")) }
+        do {
+            let context = try directContext()
+            if device.directFD == nil { device.directFD = try DirectIOContext.open(device.blockNode) }
+            try context.submitRead(fd: device.directFD!, length: length, timeout: timeout, now: reactor.now, completion: completion)
+            armDirect()
+        } catch {
+            completion(.failed("\(error)"))
+        }
+    }
+
+    private func directContext() throws(SystemError) -> DirectIOContext {
+        if let direct { return direct }
+        let context = try DirectIOContext()
+        try reactor.register(context.eventFD, name: "directio") { [unowned self] _ in
+            try context.handleReadable()
+            armDirect()
+        }
+        direct = context
+        return context
+    }
+
+    private func armDirect() {
+        if let t = directTimer { reactor.cancel(t) }
+        directTimer = nil
+        guard let direct, let deadline = direct.earliestDeadline else { return }
+        directTimer = reactor.schedule(earliest: deadline, name: "directio deadline") { [unowned self] in
+            directTimer = nil
+            direct.expire(now: reactor.now)
+            armDirect()
+        }
+    }
+
+    public func detach(_ devT: DevT) {
+        guard let device = devices.removeValue(forKey: devT) else { return }
+        if let s = device.source { reactor.deregister(s) }
+        if let t = device.timer { reactor.cancel(t) }
+        device.sg.close()
+        // A directio read still out keeps using the fd number until it ends; closing it is what the
+        // kernel then completes against, so close only when nothing is out.
+        if let fd = device.directFD, direct?.inFlight ?? 0 == 0 { fd.close() }
+    }
+}

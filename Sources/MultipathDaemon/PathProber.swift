@@ -1,0 +1,132 @@
+import MultipathCore
+import MultipathSystem
+
+/// What the daemon learnt about a path when it appeared, for its checker and prioritizer.
+struct PathContext {
+    /// `queue/logical_block_size`: the readsector0 and directio read length.
+    var blockSize: Int
+    /// The path's target port group, from VPD page 0x83 (prio alua).
+    var targetPortGroup: UInt16?
+}
+
+/// Runs checkers and prioritizers on the asynchronous edges. Each ends in exactly one call of its
+/// completion, from the loop; none waits.
+final class PathProber {
+    private let io: PathIO
+    private let host: DaemonHost
+    private var refusedPrio: Set<String> = []
+    /// Says once per prioritizer name why it is not run.
+    var warn: (String) -> Void = { _ in }
+
+    init(io: PathIO, host: DaemonHost) {
+        self.io = io
+        self.host = host
+    }
+
+    // MARK: Checkers
+
+    func check(_ path: MultipathPath, _ context: PathContext, _ done: @escaping (CheckerVerdict) -> Void) {
+        let timeout = path.settings.checkerTimeout
+        let devT = path.devT
+        switch path.settings.checker.value {
+        case "tur":
+            command(.testUnitReady, devT, timeout, done)
+        case "readsector0":
+            command(.read10(lba: 0, blockSize: context.blockSize), devT, timeout, done)
+        case "directio":
+            io.directRead(devT, length: context.blockSize, timeout: timeout) { done(CommandInterpreter.interpret($0)) }
+        case "none":
+            done(CheckerVerdict(.up, "checker none"))
+        case "rdac":
+            io.submit(.rdacVolumeAccess, to: devT, timeout: timeout) { done(VendorCheckers.rdac($0)) }
+        case "emc_clariion":
+            io.submit(.emcUnitPathReport, to: devT, timeout: timeout) { done(VendorCheckers.emcClariion($0)) }
+        case "hp_sw":
+            io.submit(.hpSwInquiry, to: devT, timeout: timeout) { [io] inquiry in
+                io.submit(.testUnitReady, to: devT, timeout: timeout) { done(VendorCheckers.hpSw(inquiry: inquiry, tur: $0)) }
+            }
+        case "cciss_tur":
+            done(CheckerVerdict(.wild, "checker cciss_tur is not supported (cciss devices have no SCSI generic interface)"))
+        case let other:
+            done(CheckerVerdict(.wild, "checker \(other) is not supported"))
+        }
+    }
+
+    /// One command, repeated as the tur checker repeats it (unit attention, busy...), then a verdict.
+    private func command(_ c: SCSICommand, _ devT: DevT, _ timeout: Duration, attempt: Int = 1,
+                         _ done: @escaping (CheckerVerdict) -> Void) {
+        io.submit(c, to: devT, timeout: timeout) { [self] outcome in
+            let i = CommandInterpreter.interpret(outcome, command: c.name)
+            if let v = CommandInterpreter.settle(i, attempt: attempt) { return done(v) }
+            command(c, devT, timeout, attempt: attempt + 1, done)
+        }
+    }
+
+    // MARK: Prioritizers
+
+    /// nil: the prioritizer failed or is not supported (0.9.4's PRIO_UNDEF).
+    func prioritize(_ path: MultipathPath, _ context: PathContext, _ done: @escaping (Int?) -> Void) {
+        let args = path.settings.prioArgs
+        switch path.settings.prio.value {
+        case "const":
+            done(1)
+        case "random":
+            done(host.random())
+        case "sysfs":
+            let dir = "block/\(path.name)/device"
+            let state = host.sysfs("\(dir)/access_state").map(sysfsText).flatMap(Self.aluaState(named:))
+            let preferred = host.sysfs("\(dir)/preferred_path").map(sysfsText) == "1"
+            done(state.map { aluaPriority($0, preferred: preferred, exclusivePreferredBit: args.contains("exclusive_pref_bit")) })
+        case "alua":
+            guard let group = context.targetPortGroup else { return done(nil) }
+            io.submit(.reportTargetPortGroups(), to: path.devT, timeout: path.settings.checkerTimeout) { outcome in
+                guard case .completed(let r) = outcome, r.isGood, let groups = parseTargetPortGroups(r.data),
+                      let mine = groups.first(where: { $0.id == group }) else { return done(nil) }
+                done(aluaPriority(mine.state, preferred: mine.preferred, exclusivePreferredBit: args.contains("exclusive_pref_bit")))
+            }
+        case "weightedpath":
+            done(Self.weightedPath(args, path.identity))
+        case let other:
+            if refusedPrio.insert(other).inserted {
+                warn("prioritizer \(other) is not supported: paths using it get an undefined priority")
+            }
+            done(nil)
+        }
+    }
+
+    /// The kernel's `access_state` words.
+    static func aluaState(named s: String) -> ALUAState? {
+        switch s {
+        case "active/optimized": .activeOptimized
+        case "active/non-optimized": .activeNonOptimized
+        case "standby": .standby
+        case "unavailable": .unavailable
+        case "lba-dependent": .lbaDependent
+        case "offline": .offline
+        case "transitioning": .transitioning
+        default: nil
+        }
+    }
+
+    /// 0.9.4's weightedpath: `hbtl|devname|serial|wwn` then `regex prio` pairs; the first regex that
+    /// matches the path's H:B:T:L, name, serial or `host_wwnn:host_wwpn:target_wwnn:target_wwpn` gives
+    /// the priority, else 0.
+    static func weightedPath(_ args: String, _ p: PathIdentity) -> Int? {
+        let words = args.split(separator: " ").map(String.init)
+        guard let kind = words.first else { return nil }
+        let subject: String
+        switch kind {
+        case "hbtl": subject = p.hctl?.description ?? ""
+        case "devname": subject = p.name
+        case "serial": subject = p.serial
+        case "wwn": subject = p.fc.map { "\($0.hostNodeName):\($0.hostPortName):\($0.targetNodeName):\($0.targetPortName)" } ?? ""
+        default: return nil
+        }
+        var i = 1
+        while i + 1 < words.count {
+            if let regex = try? POSIXRegex(words[i]), regex.matches(subject) { return Int(words[i + 1]) }
+            i += 2
+        }
+        return 0
+    }
+}

@@ -1,0 +1,43 @@
+import Glibc
+import MultipathCore
+
+/// Whole-file reads and writes for the bindings and wwids files. Used at start, on
+/// reconfigure and when a map is created, never on the path-checking path.
+public enum TextFiles {
+    /// The file's text; nil when it does not exist or cannot be read.
+    public static func read(_ path: String) -> String? {
+        FileDescriptor.readFile(path, limit: ConfigFiles.sizeLimit).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Names in a directory, without `.` and `..`; empty when it cannot be read.
+    public static func list(_ directory: String) -> [String] { ConfigFiles.directoryEntries(directory) }
+
+    /// Replaces the file by writing a temporary file next to it and renaming it over.
+    public static func write(_ path: String, _ text: String) throws(SystemError) {
+        let temporary = path + ".tmp"
+        let fd = try FileDescriptor.open(temporary, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
+        do throws(SystemError) { try writeAll(fd, text, temporary) } catch {
+            fd.close()
+            throw error
+        }
+        fd.close()
+        guard rename(temporary, path) == 0 else { throw SystemError("rename \(temporary) \(path)", .current) }
+    }
+
+    public static func append(_ path: String, _ text: String) throws(SystemError) {
+        let fd = try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_APPEND, mode: 0o644)
+        defer { fd.close() }
+        try writeAll(fd, text, path)
+    }
+
+    private static func writeAll(_ fd: FileDescriptor, _ text: String, _ path: String) throws(SystemError) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let r = bytes.withUnsafeBytes { fd.write($0) }
+            switch r {
+            case .success(let n): bytes = bytes.dropFirst(n)
+            case .failure(let e): throw SystemError("write \(path)", e)
+            }
+        }
+    }
+}

@@ -1,0 +1,278 @@
+import MultipathCore
+import MultipathDaemon
+import MultipathReactor
+import MultipathSystem
+
+/// Plays the kernel under the daemon: SCSI paths (udev events, sysfs attributes, sg and directio
+/// completions through the reactor's timers) and device-mapper (maps with tables, per-path A/F state,
+/// current group, queueing, messages and events). Time is the reactor's clock.
+public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, PathIO {
+    public enum Behavior: Hashable {
+        case good
+        /// The device is offline: commands end with ENXIO.
+        case offline
+        /// Commands are taken and never completed.
+        case hang
+        /// ALUA standby: NOT READY 04/0B.
+        case standby
+    }
+
+    public final class Path {
+        public let name: String
+        public let devT: DevT
+        public var wwid: String
+        public var behavior: Behavior = .good
+        /// `device/access_state` for prio sysfs; nil: no alua handler attached.
+        public var accessState: String?
+        /// Commands received, and those still outstanding (never completed, for `.hang`).
+        public fileprivate(set) var commands = 0
+        public fileprivate(set) var outstanding = 0
+        init(name: String, devT: DevT, wwid: String) {
+            self.name = name
+            self.devT = devT
+            self.wwid = wwid
+        }
+    }
+
+    public struct Map {
+        public var uuid: String
+        public var devT: DevT
+        public var sizeSectors: UInt64
+        public var table: MultipathTable
+        public var active: [DevT: Bool]
+        public var currentGroup: Int
+        public var queueing: Bool
+        public var eventNumber: UInt32 = 0
+        /// Held open (by a filesystem, say): remove answers EBUSY.
+        public var isOpen = false
+    }
+
+    /// Whose clock and timers complete commands; a restarted daemon brings its own.
+    public var reactor: Reactor
+    public var latency = Duration.milliseconds(1)
+    public private(set) var paths: [String: Path] = [:]
+    public internal(set) var maps: [String: Map] = [:]
+    /// Maps whose messages answer EBUSY (suspended).
+    public var busyMaps: Set<String> = []
+    public private(set) var creates = 0
+    public private(set) var reloads = 0
+    public private(set) var removes = 0
+    public private(set) var messages: [(map: String, message: MultipathMessage, at: Instant)] = []
+    private let events = ReadinessPipe()
+    private var nextMinor: UInt32 = 0
+    private var staged: [String: (UInt64, MultipathTable)] = [:]
+
+    public init(reactor: Reactor) { self.reactor = reactor }
+
+    // MARK: Paths and udev
+
+    /// A new SCSI disk `name` (8:minor) for `wwid`; returns the add uevent udev would send.
+    @discardableResult
+    public func addPath(_ name: String, wwid: String) -> Uevent {
+        let devT = DevT(major: 8, minor: nextMinor)
+        nextMinor += 16
+        paths[name] = Path(name: name, devT: devT, wwid: wwid)
+        return uevent(.add, name)
+    }
+
+    public func path(_ devT: DevT) -> Path? { paths.values.first { $0.devT == devT } }
+
+    /// The device is gone; returns its remove uevent.
+    public func removePath(_ name: String) -> Uevent {
+        let e = uevent(.remove, name)
+        paths[name] = nil
+        return e
+    }
+
+    public func uevent(_ action: Uevent.Action, _ name: String) -> Uevent {
+        let p = paths[name]!
+        return Uevent(action: action, sysname: name, devnode: "/dev/\(name)", devnum: p.devT, properties: [
+            ("DEVNAME", "/dev/\(name)"), ("DEVTYPE", "disk"), ("SUBSYSTEM", "block"), ("MAJOR", "\(p.devT.major)"),
+            ("MINOR", "\(p.devT.minor)"), ("ID_VENDOR", "FAKE"), ("ID_MODEL", "disk"), ("ID_SERIAL", p.wwid), ("ID_WWN", p.wwid),
+        ])
+    }
+
+    /// Every disk as the enumeration at start reports it.
+    public func enumerate() -> [Uevent] { paths.keys.sorted().map { uevent(.add, $0) } }
+
+    public var sysfs: SysfsReader {
+        { [unowned self] file in
+            let parts = file.split(separator: "/").map(String.init)
+            guard parts.count >= 3, parts[0] == "block", let p = paths[parts[1]] else { return nil }
+            let text: String?
+            switch parts.dropFirst(2).joined(separator: "/") {
+            case "size": text = "32768"
+            case "queue/logical_block_size": text = "512"
+            case "device/timeout": text = "30"
+            case "device/state": text = p.behavior == .offline ? "offline" : "running"
+            case "device/access_state": text = p.accessState
+            default: text = nil
+            }
+            return text.map { Array(($0 + "\n").utf8) }
+        }
+    }
+
+    /// The host side of the daemon: this kernel's disks and sysfs, files kept in `files`.
+    public func host(files: FakeFiles) -> DaemonHost {
+        DaemonHost(enumerate: { [unowned self] () throws(SystemError) in enumerate() }, sysfs: sysfs,
+                   writeFile: { (path: String, text: String) throws(SystemError) in files.contents[path] = text },
+                   appendFile: { (path: String, text: String) throws(SystemError) in files.contents[path, default: ""] += text },
+                   random: { 5 })
+    }
+
+    // MARK: PathIO
+
+    public func attach(_ path: PathIdentity) -> String? {
+        paths[path.name] == nil ? "\(path.name) has no sg device" : nil
+    }
+
+    public func submit(_ command: SCSICommand, to devT: DevT, timeout: Duration, completion: @escaping (CommandOutcome) -> Void) {
+        guard let p = path(devT) else { return complete(after: latency) { completion(.deviceGone("gone")) } }
+        p.commands += 1
+        if p.behavior == .hang {
+            p.outstanding += 1
+            // As SGDevice: the command is reported timed out at its deadline; the kernel never returns it.
+            return complete(after: timeout) { completion(.timedOut) }
+        }
+        complete(after: latency) { [unowned p] in
+            switch p.behavior {
+            case .good, .hang: completion(.completed(.good))
+            case .offline: completion(.deviceGone("write: No such device or address"))
+            case .standby: completion(.completed(SCSIResult(status: 0x02, sense: [0x70, 0, 0x02, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x04, 0x0b])))
+            }
+        }
+    }
+
+    public func directRead(_ devT: DevT, length: Int, timeout: Duration, completion: @escaping (DirectReadOutcome) -> Void) {
+        submit(.read10(lba: 0, blockSize: length), to: devT, timeout: timeout) { outcome in
+            switch outcome {
+            case .completed(let r) where r.isGood: completion(.finished(bytes: length, expected: length))
+            case .timedOut: completion(.timedOut)
+            default: completion(.ioError(code: 5, description: "Input/output error"))
+            }
+        }
+    }
+
+    public func detach(_ devT: DevT) {}
+
+    private func complete(after d: Duration, _ body: @escaping () -> Void) {
+        reactor.schedule(earliest: reactor.now + d, name: "fake completion", body)
+    }
+
+    // MARK: Device-mapper
+
+    public var fileDescriptor: FileDescriptor { events.readEnd }
+
+    public func armPoll() throws(SystemError) { events.drain() }
+
+    public func listDevices() throws(SystemError) -> [DMDevice] {
+        maps.keys.sorted().map { n in DMDevice(name: n, devT: maps[n]!.devT, eventNumber: maps[n]!.eventNumber, uuid: maps[n]!.uuid) }
+    }
+
+    private func event(_ name: String) {
+        maps[name]?.eventNumber += 1
+        if events.pending == 0 { events.markReadable() }
+    }
+
+    /// The kernel fails a path after an I/O error on it.
+    public func kernelFails(_ pathName: String) {
+        let devT = paths[pathName]!.devT
+        for name in maps.keys.sorted() where maps[name]!.active[devT] == true {
+            maps[name]!.active[devT] = false
+            leaveDeadGroup(name)
+            event(name)
+        }
+    }
+
+    /// With I/O, the kernel leaves a group with no active path for the next one that has one.
+    private func leaveDeadGroup(_ name: String) {
+        guard let m = maps[name], m.currentGroup >= 1, m.currentGroup <= m.table.groups.count else { return }
+        let alive = { (g: Int) in m.table.groups[g - 1].paths.contains { m.active[$0.devT!] == true } }
+        if !alive(m.currentGroup), let next = (1...m.table.groups.count).first(where: alive) { maps[name]!.currentGroup = next }
+    }
+
+    public func multipathMaps() throws(DeviceMapperError) -> [DMMapInfo] {
+        maps.keys.sorted().map { n in
+            let m = maps[n]!
+            return DMMapInfo(name: n, uuid: m.uuid, devT: m.devT, eventNumber: m.eventNumber, openCount: m.isOpen ? 1 : 0,
+                             isSuspended: false, hasLiveTable: true, hasInactiveTable: staged[n] != nil)
+        }
+    }
+
+    /// As the kernel prints it: the selector's own path argument count, queueing as it is now.
+    public func table(_ name: String) throws(DeviceMapperError) -> (sizeSectors: UInt64, table: MultipathTable) {
+        guard let m = maps[name] else { throw .noSuchMap("table \(name)") }
+        var t = m.table
+        t.features = t.features.filter { $0 != "queue_if_no_path" } + (m.queueing ? ["queue_if_no_path"] : [])
+        for g in t.groups.indices where t.groups[g].selector == "service-time" && t.groups[g].pathArgCount == 1 {
+            t.groups[g].pathArgCount = 2
+            for p in t.groups[g].paths.indices { t.groups[g].paths[p].args.append("1") }
+        }
+        return (m.sizeSectors, t)
+    }
+
+    public func status(_ name: String) throws(DeviceMapperError) -> MultipathStatus {
+        guard let m = maps[name] else { throw .noSuchMap("status \(name)") }
+        return MultipathStatus(features: [m.queueing ? "1" : "0", "0"], currentGroup: m.currentGroup, groups: m.table.groups.enumerated().map { (i, g) in
+            MultipathStatus.GroupStatus(state: i + 1 == m.currentGroup ? .active : .enabled,
+                                        paths: g.paths.map { MultipathStatus.PathStatus(device: $0.device, isActive: m.active[$0.devT!] ?? false) })
+        })
+    }
+
+    public func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable) throws(DeviceMapperError) {
+        guard maps[name] == nil else { throw .failed("create \(name)", Errno(rawValue: 17)) }
+        creates += 1
+        maps[name] = Map(uuid: DMMapInfo.multipathUUIDPrefix + wwid, devT: DevT(major: 253, minor: UInt32(creates)), sizeSectors: sizeSectors,
+                         table: table, active: Dictionary(uniqueKeysWithValues: table.pathDevices.map { (DevT($0)!, true) }),
+                         currentGroup: table.initialGroup, queueing: table.queueIfNoPath)
+        event(name)
+    }
+
+    public func reload(name: String, sizeSectors: UInt64, table: MultipathTable) throws(DeviceMapperError) {
+        guard maps[name] != nil else { throw .noSuchMap("reload \(name)") }
+        reloads += 1
+        staged[name] = (sizeSectors, table)
+    }
+
+    public func resume(_ name: String) throws(DeviceMapperError) {
+        guard let (size, table) = staged.removeValue(forKey: name) else { return }
+        maps[name]!.sizeSectors = size
+        maps[name]!.table = table
+        maps[name]!.active = Dictionary(uniqueKeysWithValues: table.pathDevices.map { (DevT($0)!, true) })
+        maps[name]!.currentGroup = table.initialGroup
+        maps[name]!.queueing = table.queueIfNoPath
+        event(name)
+    }
+
+    public func remove(_ name: String) throws(DeviceMapperError) {
+        guard let m = maps[name] else { throw .noSuchMap("remove \(name)") }
+        if m.isOpen { throw .busy("remove \(name)") }
+        removes += 1
+        maps[name] = nil
+        if events.pending == 0 { events.markReadable() }
+    }
+
+    public func send(_ message: MultipathMessage, to name: String) throws(DeviceMapperError) {
+        guard maps[name] != nil else { throw .noSuchMap("message to \(name)") }
+        if busyMaps.contains(name) { throw .busy("message '\(message)' to \(name)") }
+        messages.append((name, message, reactor.now))
+        switch message {
+        case .failPath(let d): maps[name]!.active[d] = false; leaveDeadGroup(name)
+        case .reinstatePath(let d): maps[name]!.active[d] = true
+        case .switchGroup(let n): maps[name]!.currentGroup = n
+        case .queueIfNoPath: maps[name]!.queueing = true
+        case .failIfNoPath: maps[name]!.queueing = false
+        case .enableGroup, .disableGroup: break
+        }
+        event(name)
+    }
+
+    /// Messages sent so far, as text (`mpatha: fail_path 8:0`).
+    public var messageLog: [String] { messages.map { "\($0.map): \($0.message)" } }
+}
+
+/// Files the daemon writes (bindings, wwids), kept in memory.
+public final class FakeFiles {
+    public var contents: [String: String] = [:]
+    public init() {}
+}

@@ -1,0 +1,155 @@
+import Testing
+@testable import MultipathCore
+
+/// The core alone: values and instants in, actions out.
+@Suite struct MultipathsTests {
+    static let t0 = Instant(nanoseconds: 1_000_000_000)
+
+    static func engine(_ defaults: String = "") -> Multipaths {
+        let (config, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\n\(defaults)\n}\n"), confD: [])
+        precondition(diagnostics.isEmpty, "\(diagnostics)")
+        return Multipaths(config: config)
+    }
+
+    static func path(_ minor: UInt32, wwid: String = "3600a", name: String? = nil) -> PathIdentity {
+        PathIdentity(name: name ?? "sd\(Character(UnicodeScalar(UInt8(97 + minor / 16))))", devT: DevT(major: 8, minor: minor),
+                     vendor: "Linux", product: "scsi_debug", wwid: wwid, sizeSectors: 32768)
+    }
+
+    static let choice = PathChoice(checker: Resolved(value: "tur", origin: .internalDefault, location: nil),
+                                   prio: Resolved(value: "const", origin: .internalDefault, location: nil),
+                                   prioArgs: "", checkerTimeout: .seconds(30))
+    static let up = CheckerVerdict(.up, "TUR good")
+    static let down = CheckerVerdict(.down, "path offline")
+
+    static func significant(_ actions: [MultipathAction]) -> [String] {
+        actions.compactMap { a in
+            switch a {
+            case .note, .scheduleCheck, .setMapTimer, .prioritize, .rememberWWID, .saveBindings: nil
+            case .create(let l): "create \(l.name) \(l.table)"
+            default: a.description
+            }
+        }
+    }
+
+    /// Two paths up: one create once both were checked, not before.
+    static func twoPathMap(_ defaults: String = "") -> Multipaths {
+        let features = defaults.contains("no_path_retry") ? "1 queue_if_no_path" : "0"
+        var e = engine(defaults)
+        let sdb = DevT(major: 8, minor: 16), sdc = DevT(major: 8, minor: 32)
+        #expect(significant(e.addPath(path(16), udevProperties: nil, choice: choice, now: t0)) == ["check 8:16"])
+        #expect(significant(e.addPath(path(32), udevProperties: nil, choice: choice, now: t0)) == ["check 8:32"])
+        #expect(significant(e.checkerFinished(sdb, up, now: t0)) == [])
+        #expect(significant(e.checkerFinished(sdc, up, now: t0)) == [
+            "create 3600a \(features) 0 2 1 service-time 0 1 1 8:16 1 service-time 0 1 1 8:32 1"])
+        return e
+    }
+
+    @Test func mapIsCreatedOnceAllItsPathsWereChecked() {
+        let e = Self.twoPathMap("find_multipaths no")
+        #expect(e.maps["3600a"]?.members == [DevT(major: 8, minor: 16), DevT(major: 8, minor: 32)])
+        #expect(e.wwids.contains("3600a"))
+    }
+
+    @Test func failAndReinstateFollowTheChecker() {
+        var e = Self.twoPathMap("find_multipaths no")
+        let sdb = DevT(major: 8, minor: 16)
+        let t1 = Self.t0 + .seconds(5)
+        let a = e.checkerFinished(sdb, Self.down, now: t1)
+        #expect(Self.significant(a) == ["3600a: fail_path 8:16"])
+        // A failed path is probed again after failed_path_reprobe_ms (100 ms), not polling_interval.
+        #expect(a.contains(.scheduleCheck(sdb, earliest: t1 + .milliseconds(75), latest: t1 + .milliseconds(100))))
+        #expect(Self.significant(e.checkDue(sdb, now: t1 + .milliseconds(100))) == ["check 8:16"])
+        #expect(e.checkDue(sdb, now: t1 + .milliseconds(200)).isEmpty, "one probe in flight per path")
+        #expect(Self.significant(e.checkerFinished(sdb, Self.up, now: t1 + .milliseconds(105))) == ["3600a: reinstate_path 8:16"])
+    }
+
+    @Test func reprobeOffRestoresThePollingInterval() {
+        var e = Self.twoPathMap("find_multipaths no\nfailed_path_reprobe_ms off")
+        let sdb = DevT(major: 8, minor: 16)
+        let a = e.checkerFinished(sdb, Self.down, now: Self.t0)
+        #expect(a.contains(.scheduleCheck(sdb, earliest: Self.t0 + .milliseconds(3750), latest: Self.t0 + .seconds(5))))
+    }
+
+    @Test func healthyPathsBackOffUpToMaxPollingIntervalAndAChangeResets() {
+        var e = Self.twoPathMap("find_multipaths no\npolling_interval 2\nmax_polling_interval 8")
+        let sdb = DevT(major: 8, minor: 16)
+        var now = Self.t0
+        var latest: [Duration] = []
+        for verdict in [Self.up, Self.up, Self.up, Self.up, Self.down, Self.up] {
+            now = now + .seconds(1)
+            for a in e.checkerFinished(sdb, verdict, now: now) {
+                if case .scheduleCheck(_, _, let l) = a { latest.append(l - now) }
+            }
+        }
+        #expect(latest == [.seconds(4), .seconds(8), .seconds(8), .seconds(8), .milliseconds(100), .seconds(2)])
+    }
+
+    @Test func kernelFailedPathIsProbedAtOnce() throws {
+        var e = Self.twoPathMap("find_multipaths no")
+        let status = try MultipathStatus(parsing: "2 0 0 0 2 1 A 0 1 2 8:16 F 1 0 0 E 0 1 2 8:32 A 0 0 0")
+        let a = e.mapStatus(name: "3600a", status: status, table: nil, now: Self.t0)
+        #expect(Self.significant(a) == ["check 8:16"])
+        #expect(Self.significant(e.checkerFinished(DevT(major: 8, minor: 16), Self.up, now: Self.t0)) == ["3600a: reinstate_path 8:16"])
+    }
+
+    @Test func noPathRetryQueuesForNIntervalsThenFails() {
+        var e = Self.twoPathMap("find_multipaths no\nno_path_retry 3")
+        let (sdb, sdc) = (DevT(major: 8, minor: 16), DevT(major: 8, minor: 32))
+        #expect(e.maps["3600a"]!.queueing)
+        _ = e.checkerFinished(sdb, Self.down, now: Self.t0)
+        let a = e.checkerFinished(sdc, Self.down, now: Self.t0)
+        #expect(a.contains(.setMapTimer(wwid: "3600a", at: Self.t0 + .seconds(15))))
+        #expect(Self.significant(e.mapTimerFired("3600a", now: Self.t0 + .seconds(15))) == ["3600a: fail_if_no_path"])
+        #expect(Self.significant(e.checkerFinished(sdb, Self.up, now: Self.t0 + .seconds(20))) == [
+            "3600a: reinstate_path 8:16", "3600a: queue_if_no_path"])
+    }
+
+    @Test func lastPathRemovedRemovesTheMap() {
+        var e = Self.twoPathMap("find_multipaths no\nflush_on_last_del yes\nno_path_retry queue")
+        #expect(Self.significant(e.removePath(DevT(major: 8, minor: 16), now: Self.t0)) == [
+            "forget 8:16", "reload 3600a (32768 sectors): 1 queue_if_no_path 0 1 1 service-time 0 1 1 8:32 1"])
+        #expect(Self.significant(e.removePath(DevT(major: 8, minor: 32), now: Self.t0)) == [
+            "forget 8:32", "3600a: fail_if_no_path", "remove 3600a"])
+        #expect(e.maps.isEmpty)
+    }
+
+    @Test func blacklistedAndWWIDlessPathsAreOrphans() {
+        var e = Self.engine("find_multipaths no")
+        var noWWID = Self.path(16)
+        noWWID.wwid = nil
+        #expect(Self.significant(e.addPath(noWWID, udevProperties: nil, choice: Self.choice, now: Self.t0)) == [])
+        #expect(e.orphans[noWWID.devT]?.reason == "no WWID")
+        let (config, _) = ConfigLoader.load(main: ("c", "blacklist {\nwwid 3600b\n}\ndefaults {\nfind_multipaths no\n}"), confD: [])
+        var b = Multipaths(config: config)
+        _ = b.addPath(Self.path(32, wwid: "3600b"), udevProperties: nil, choice: Self.choice, now: Self.t0)
+        #expect(b.orphans[DevT(major: 8, minor: 32)]?.reason == "blacklisted by wwid \"3600b\"")
+    }
+
+    @Test func findMultipathsStrictTakesOnlyKnownWWIDs() {
+        var e = Self.engine("find_multipaths strict")
+        _ = e.addPath(Self.path(16), udevProperties: nil, choice: Self.choice, now: Self.t0)
+        #expect(e.paths.isEmpty && e.orphans.count == 1)
+    }
+
+    @Test func shutdownStopsQueueingUnlessQueueWithoutDaemon() {
+        #expect(Self.significant(Self.twoPathMap("find_multipaths no\nno_path_retry queue").shutdown()) == ["3600a: fail_if_no_path"])
+        #expect(Self.twoPathMap("find_multipaths no\nno_path_retry queue\nqueue_without_daemon yes").shutdown().isEmpty)
+    }
+
+    @Test func sanPathErrHoldsAFlappingPathBackUnlessItIsTheLast() {
+        var e = Self.twoPathMap("find_multipaths no\nsan_path_err_threshold 2\nsan_path_err_forget_rate 100\nsan_path_err_recovery_time 10")
+        let sdb = DevT(major: 8, minor: 16)
+        var now = Self.t0
+        for _ in 0..<2 {
+            now = now + .seconds(1)
+            _ = e.checkerFinished(sdb, Self.down, now: now)
+            now = now + .seconds(1)
+            _ = e.checkerFinished(sdb, Self.up, now: now)
+        }
+        _ = e.checkerFinished(sdb, Self.down, now: now + .seconds(1))
+        #expect(Self.significant(e.checkerFinished(sdb, Self.up, now: now + .seconds(2))) == [], "held back")
+        #expect(e.paths[sdb]?.health.state == .delayed)
+        #expect(Self.significant(e.checkerFinished(sdb, Self.up, now: now + .seconds(13))) == ["3600a: reinstate_path 8:16"])
+    }
+}

@@ -1,0 +1,99 @@
+import Glibc
+import Logging
+import MultipathCore
+import MultipathDaemon
+import MultipathReactor
+import MultipathSystem
+import MultipathTestKit
+import Testing
+
+/// The real daemon on a real reactor over a fake kernel and a manual clock: time moves only when a
+/// story says so, and every timer due on the way fires at its instant.
+final class Simulation {
+    let clock: ManualClock
+    let reactor: Reactor
+    let kernel: FakeMultipathKernel
+    let udev = FakeUeventSource()
+    let files: FakeFiles
+    let log = CapturingLogHandler(level: .info)
+    private(set) var daemon: Daemon!
+    var notified: [String] = []
+
+    static let defaults = "polling_interval 5\nfind_multipaths no\nuser_friendly_names yes\n"
+
+    /// A new kernel with `paths` (name, wwid) present before the daemon starts.
+    convenience init(paths: [(String, String)] = [("sda", "3600a"), ("sdb", "3600a")]) throws {
+        let clock = ManualClock()
+        let reactor = try Reactor(clock: clock)
+        let kernel = FakeMultipathKernel(reactor: reactor)
+        for (name, wwid) in paths { kernel.addPath(name, wwid: wwid) }
+        try self.init(kernel: kernel, clock: clock, reactor: reactor, files: FakeFiles())
+    }
+
+    /// A daemon restarting over an existing kernel.
+    init(kernel: FakeMultipathKernel, clock: ManualClock, reactor: Reactor, files: FakeFiles) throws {
+        self.clock = clock
+        self.reactor = reactor
+        self.kernel = kernel
+        self.files = files
+        kernel.reactor = reactor
+    }
+
+    func restarted() throws -> Simulation {
+        try Simulation(kernel: kernel, clock: clock, reactor: try Reactor(clock: clock), files: files)
+    }
+
+    func start(_ config: String = "") throws {
+        let (c, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\n\(Self.defaults)\(config)\n}\n"), confD: [])
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let bindings = files.contents[c.bindingsFile].map { Bindings.parse($0).0 } ?? Bindings()
+        let wwids = files.contents[c.wwidsFile].map(WWIDsFile.parse) ?? WWIDsFile()
+        daemon = Daemon(reactor: reactor, logger: log.logger, config: c,
+                        edges: .init(udev: udev, dmEvents: kernel, dm: kernel, io: kernel, host: kernel.host(files: files)),
+                        wwids: wwids, bindings: bindings, notify: { [unowned self] in notified.append($0) })
+        try daemon.start()
+        try advance(by: .milliseconds(10))
+    }
+
+    /// Turns until a turn dispatches nothing and fires nothing.
+    func pump() throws {
+        while true {
+            let before = reactor.stats
+            try reactor.runOnce(maxWait: .zero)
+            if reactor.stats.events == before.events && reactor.stats.timersFired == before.timersFired { return }
+        }
+    }
+
+    func advance(by d: Duration) throws {
+        let target = clock.now + d
+        try pump()
+        while let next = reactor.nextWakeup, next <= target {
+            clock.advance(to: next)
+            try pump()
+        }
+        clock.advance(to: target)
+        try pump()
+    }
+
+    /// Moves time until `condition` holds (at most `limit`); returns when it first held.
+    func advance(until condition: () -> Bool, limit: Duration = .seconds(60)) throws -> Instant? {
+        let end = clock.now + limit
+        try pump()
+        while !condition() {
+            guard let next = reactor.nextWakeup, next <= end else { return nil }
+            clock.advance(to: next)
+            try pump()
+        }
+        return clock.now
+    }
+
+    func push(_ events: [Uevent]) throws {
+        for e in events { udev.push(e) }
+        try pump()
+    }
+
+    var messages: [String] { kernel.messageLog }
+    func count(_ message: String) -> Int { messages.filter { $0 == message }.count }
+    func devT(_ name: String) -> DevT { kernel.paths[name]!.devT }
+    func active(_ map: String, _ path: String) -> Bool? { kernel.maps[map]?.active[devT(path)] }
+}

@@ -1,0 +1,218 @@
+import Glibc
+import MultipathCore
+import MultipathDaemon
+import MultipathSystem
+import MultipathTestKit
+import Testing
+
+/// Whole stories through the real daemon over the fake kernel, deterministic, in simulated time.
+@Suite struct StoryTests {
+    /// Paths in two priority groups: sda 50, sdb and sdc 10 (prio weightedpath on the device name).
+    static let twoGroups = "path_grouping_policy group_by_prio\nprio weightedpath\nprio_args \"devname sda 50 sd[bc] 10\"\n"
+
+    @Test func startBuildsOneMapPerWWIDWithFriendlyNames() throws {
+        let sim = try Simulation(paths: [("sda", "3600a"), ("sdb", "3600a"), ("sdc", "3600a"), ("sdd", "3600b")])
+        try sim.start()
+        #expect(sim.kernel.creates == 2 && sim.kernel.reloads == 0)
+        #expect(sim.kernel.maps["mpatha"]?.table.description == "0 0 3 1 service-time 0 1 1 8:0 1 service-time 0 1 1 8:16 1 service-time 0 1 1 8:32 1")
+        #expect(sim.kernel.maps["mpathb"]?.uuid == "mpath-3600b")
+        #expect(sim.files.contents["/etc/multipath/bindings"]?.hasSuffix("mpatha 3600a\nmpathb 3600b\n") ?? false)
+        #expect(sim.files.contents["/etc/multipath/wwids"] == "/3600a/\n/3600b/\n")
+        #expect(sim.messages.isEmpty)
+        #expect(sim.notified == ["STATUS=startup", "STATUS=configure", "READY=1\nSTATUS=up"])
+    }
+
+    @Test func groupByPrioOrdersGroupsBestFirst() throws {
+        let sim = try Simulation(paths: [("sda", "3600a"), ("sdb", "3600a"), ("sdc", "3600a")])
+        try sim.start(Self.twoGroups)
+        #expect(sim.kernel.maps["mpatha"]?.table.description == "0 0 2 1 service-time 0 1 1 8:0 1 service-time 0 2 1 8:16 1 8:32 1")
+    }
+
+    @Test func healthyPathsAreCheckedEveryPollingInterval() throws {
+        let sim = try Simulation()
+        try sim.start()
+        let before = sim.kernel.paths["sda"]!.commands
+        try sim.advance(by: .seconds(50))
+        #expect(sim.kernel.paths["sda"]!.commands - before == 10)
+    }
+
+    @Test func aPathFlaps100TimesAndIsReinstatedFastEachTime() throws {
+        let sim = try Simulation()
+        try sim.start()
+        var reinstateTimes: [Duration] = []
+        for _ in 0..<100 {
+            sim.kernel.paths["sdb"]!.behavior = .offline
+            let failed = try sim.advance(until: { sim.active("mpatha", "sdb") == false }, limit: .seconds(6))
+            #expect(failed != nil)
+            let back = sim.clock.now
+            sim.kernel.paths["sdb"]!.behavior = .good
+            let reinstated = try #require(try sim.advance(until: { sim.active("mpatha", "sdb") == true }, limit: .seconds(1)))
+            reinstateTimes.append(reinstated - back)
+        }
+        #expect(sim.count("mpatha: fail_path 8:16") == 100 && sim.count("mpatha: reinstate_path 8:16") == 100)
+        #expect(reinstateTimes.max()! <= .milliseconds(101), "reinstated within one re-probe: \(reinstateTimes.max()!)")
+        #expect(sim.kernel.reloads == 0 && sim.active("mpatha", "sda") == true)
+    }
+
+    @Test func allPathsDownWithNoPathRetry3QueuesExactlyFifteenSecondsThenResumes() throws {
+        let sim = try Simulation()
+        try sim.start("no_path_retry 3")
+        #expect(sim.kernel.maps["mpatha"]!.queueing)
+        for p in ["sda", "sdb"] { sim.kernel.paths[p]!.behavior = .offline }
+        let lastFailed = try #require(try sim.advance(until: {
+            sim.active("mpatha", "sda") == false && sim.active("mpatha", "sdb") == false }))
+        try sim.advance(by: .seconds(15) - .milliseconds(1))
+        #expect(sim.kernel.maps["mpatha"]!.queueing, "still queueing 1 ms before 3 x 5 s")
+        try sim.advance(by: .milliseconds(1))
+        #expect(!sim.kernel.maps["mpatha"]!.queueing)
+        #expect(sim.kernel.messages.last.map { "\($0.message) \($0.at - lastFailed)" } == "fail_if_no_path 15.0 seconds")
+        sim.kernel.paths["sda"]!.behavior = .good
+        try sim.advance(by: .milliseconds(200))
+        #expect(Array(sim.messages.suffix(2)) == ["mpatha: reinstate_path 8:0", "mpatha: queue_if_no_path"])
+        #expect(sim.kernel.maps["mpatha"]!.queueing)
+    }
+
+    /// sda (priority 50, group 1) fails; the kernel moves to group 2; sda comes back.
+    func failback(_ mode: String, after: Duration = .seconds(30), interlude: (Simulation) throws -> Void = { _ in }) throws -> (Simulation, Instant) {
+        let sim = try Simulation(paths: [("sda", "3600a"), ("sdb", "3600a"), ("sdc", "3600a")])
+        try sim.start(Self.twoGroups + "failback \(mode)")
+        sim.kernel.paths["sda"]!.behavior = .offline
+        _ = try sim.advance(until: { sim.active("mpatha", "sda") == false })
+        #expect(sim.kernel.maps["mpatha"]!.currentGroup == 2)
+        sim.kernel.paths["sda"]!.behavior = .good
+        let back = try #require(try sim.advance(until: { sim.active("mpatha", "sda") == true }))
+        try interlude(sim)
+        try sim.advance(by: after)
+        return (sim, back)
+    }
+
+    func switches(_ sim: Simulation) -> [Instant] {
+        sim.kernel.messages.filter { $0.message == .switchGroup(1) }.map(\.at)
+    }
+
+    @Test func failbackImmediateSwitchesWithTheReinstate() throws {
+        let (sim, back) = try failback("immediate")
+        #expect(switches(sim) == [back])
+        #expect(sim.kernel.maps["mpatha"]!.currentGroup == 1)
+    }
+
+    @Test func failbackManualNeverSwitches() throws {
+        let (sim, _) = try failback("manual")
+        #expect(switches(sim).isEmpty && sim.kernel.maps["mpatha"]!.currentGroup == 2)
+    }
+
+    @Test func failbackFollowoverSwitchesWhenTheGroupsFirstPathReturns() throws {
+        let (sim, back) = try failback("followover")
+        #expect(switches(sim) == [back])
+    }
+
+    @Test func failbackDeferredSwitchesAfterTheDelay() throws {
+        let (sim, back) = try failback("10")
+        #expect(switches(sim) == [back + .seconds(10)])
+    }
+
+    @Test func deferredFailbackIsCancelledByAPathFailure() throws {
+        let (sim, back) = try failback("10", after: .seconds(40)) { sim in
+            try sim.advance(by: .seconds(2))
+            sim.kernel.paths["sdc"]!.behavior = .offline
+            _ = try sim.advance(until: { sim.active("mpatha", "sdc") == false })
+        }
+        let s = switches(sim)
+        #expect(!s.isEmpty && s.allSatisfy { $0 > back + .seconds(10) }, "no switch at the cancelled deadline: \(s)")
+        #expect(sim.log.lines.messages.contains("mpatha: deferred failback cancelled by a path failure"))
+    }
+
+    @Test func aHungPathTimesOutWhileHealthyPathsKeepTheirSchedule() throws {
+        let sim = try Simulation(paths: [("sda", "3600a"), ("sdb", "3600a"), ("sdc", "3600a")])
+        try sim.start("checker_timeout 5")
+        let start = sim.clock.now
+        let healthy = ["sda", "sdc"].map { sim.kernel.paths[$0]!.commands }
+        sim.kernel.paths["sdb"]!.behavior = .hang
+        let failed = try #require(try sim.advance(until: { sim.active("mpatha", "sdb") == false }, limit: .seconds(11)))
+        #expect(failed - start <= .seconds(10), "failed one checker timeout after its next check")
+        try sim.advance(by: .seconds(60) - (failed - start))
+        #expect(zip(["sda", "sdc"], healthy).map { sim.kernel.paths[$0]!.commands - $1 } == [12, 12])
+        // One probe in flight at a time: one command per checker timeout (plus the re-probe delay), not a flood.
+        #expect(sim.kernel.paths["sdb"]!.outstanding <= 12)
+        #expect(sim.active("mpatha", "sda") == true && sim.active("mpatha", "sdc") == true)
+    }
+
+    @Test func aThousandAddsForTwoHundredFiftyWWIDsMakeTwoHundredFiftyCreates() throws {
+        let sim = try Simulation(paths: [])
+        try sim.start()
+        var events: [Uevent] = []
+        for i in 0..<1000 { events.append(sim.kernel.addPath("sd" + Bindings.suffix(for: i + 1), wwid: "36000\(i % 250)")) }
+        try sim.push(events)
+        try sim.advance(by: .milliseconds(100))
+        #expect(sim.kernel.creates == 250 && sim.kernel.reloads == 0)
+        #expect(sim.kernel.maps.values.allSatisfy { $0.table.pathDevices.count == 4 })
+    }
+
+    @Test func restartAdoptsExistingMapsWithZeroReloads() throws {
+        let sim = try Simulation(paths: [("sda", "3600a"), ("sdb", "3600a"), ("sdc", "3600b"), ("sdd", "3600b")])
+        try sim.start(Self.twoGroups + "no_path_retry 3")
+        let (creates, messages) = (sim.kernel.creates, sim.messages.count)
+        let again = try sim.restarted()
+        try again.start(Self.twoGroups + "no_path_retry 3")
+        try again.advance(by: .seconds(20))
+        #expect(sim.kernel.creates == creates && sim.kernel.reloads == 0 && again.messages.count == messages)
+        #expect(again.daemon.engine.maps.count == 2)
+    }
+
+    @Test func aPathTheKernelFailedIsProbedAtOnce() throws {
+        let sim = try Simulation()
+        try sim.start()
+        let t = sim.clock.now
+        sim.kernel.kernelFails("sdb")
+        let back = try #require(try sim.advance(until: { sim.active("mpatha", "sdb") == true }, limit: .seconds(1)))
+        #expect(back - t <= .milliseconds(2), "one TUR round trip, not a polling interval")
+    }
+
+    @Test func removedPathsLeaveTheMapAndTheLastTakesIt() throws {
+        let sim = try Simulation()
+        try sim.start()
+        try sim.push([sim.kernel.removePath("sda")])
+        #expect(sim.kernel.reloads == 1 && sim.kernel.maps["mpatha"]?.table.pathDevices == ["8:16"])
+        try sim.push([sim.kernel.removePath("sdb")])
+        #expect(sim.kernel.maps["mpatha"] == nil && sim.kernel.removes == 1)
+    }
+
+    @Test func aRemoveLaterInTheBurstCancelsTheAdd() throws {
+        let sim = try Simulation(paths: [])
+        try sim.start()
+        let add = sim.kernel.addPath("sda", wwid: "3600a")
+        try sim.push([add, sim.kernel.removePath("sda")])
+        try sim.advance(by: .milliseconds(100))
+        #expect(sim.kernel.creates == 0)
+    }
+
+    @Test func aMessageToASuspendedMapIsRetried() throws {
+        let sim = try Simulation()
+        try sim.start()
+        sim.kernel.busyMaps = ["mpatha"]
+        sim.kernel.paths["sdb"]!.behavior = .offline
+        try sim.advance(by: .seconds(5))
+        #expect(sim.active("mpatha", "sdb") == true, "refused while suspended")
+        sim.kernel.busyMaps = []
+        try sim.advance(by: .milliseconds(100))
+        #expect(sim.active("mpatha", "sdb") == false)
+    }
+
+    @Test func shutdownTurnsQueueingOffUnlessQueueWithoutDaemon() throws {
+        let sim = try Simulation()
+        try sim.start("no_path_retry queue")
+        raise(SIGTERM)
+        try sim.daemon.run()
+        #expect(sim.messages.last == "mpatha: fail_if_no_path" && sim.notified.last == "STOPPING=1\nSTATUS=shutdown")
+    }
+
+    @Test func ueventsAreQuietBelowVerbosity3AndLostOnesAreLogged() throws {
+        let sim = try Simulation(paths: [])
+        try sim.start()
+        sim.udev.pushFailure(SystemError("udev_monitor_receive_device", Errno(rawValue: ENOBUFS)))
+        try sim.push([sim.kernel.addPath("sda", wwid: "3600a")])
+        try sim.advance(by: .milliseconds(10))
+        #expect(sim.log.lines.messages.contains("uevent lost: udev_monitor_receive_device: No buffer space available"))
+        #expect(sim.kernel.creates == 1 && sim.reactor.stats.handlersDisabled == 0)
+    }
+}

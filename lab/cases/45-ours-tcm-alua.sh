@@ -1,0 +1,96 @@
+# Ours on LIO tcm_loop: one ramdisk LUN, two paths each in its own ALUA target port group, prio alua
+# (REPORT TARGET PORT GROUPS, asynchronous), group_by_prio, failback immediate. The groups follow the
+# ALUA states: port 1 optimized and port 2 non-optimized -> port 1's group first; port 1 standby -> after
+# its next check (ghost, priority 1) the map is regrouped with port 2 first and I/O goes there; port 1
+# optimized again -> back first. (LIO here did not take active/non-optimized for group 1 once group 2
+# had it: the swap is done through standby.)
+# lab-timeout: 200
+. "$LAB_REPO/lab/guest/dm-paths.sh"
+daemon_kill
+must modprobe sg
+must modprobe dm_multipath
+must modprobe tcm_loop
+mountpoint -q /sys/kernel/config || must mount -t configfs none /sys/kernel/config
+t=/sys/kernel/config/target
+lun=$t/core/rd_mcp_0/sglab
+if [ ! -d "$lun" ]; then
+  mkdir -p "$lun" || fail "cannot create the ramdisk backstore"
+  echo rd_pages=1024 >"$lun/control"
+  echo 1 >"$lun/enable" || fail "cannot enable the ramdisk"
+  echo 5e1ab5e1ab0001 >"$lun/wwn/vpd_unit_serial"
+  for i in 1 2; do
+    mkdir "$lun/alua/grp$i" && echo $((10 + i)) >"$lun/alua/grp$i/tg_pt_gp_id" || fail "cannot create ALUA group $i"
+    w=$t/loopback/naa.50014050000000a$i
+    mkdir -p "$w/tpgt_1/lun/lun_0" || fail "cannot create loopback port $i"
+    echo naa.50014050000000b$i >"$w/tpgt_1/nexus" || fail "cannot create the I_T nexus of port $i"
+    ln -s "$lun" "$w/tpgt_1/lun/lun_0/port" || fail "cannot link the LUN to port $i"
+    echo grp$i >"$w/tpgt_1/lun/lun_0/alua_tg_pt_gp" || fail "cannot put port $i in ALUA group $i"
+  done
+  udevadm settle -t 10
+fi
+# Implicit ALUA only: the kernel's alua handler would otherwise make a group active again (SET TARGET
+# PORT GROUPS) when dm-multipath initialises it, undoing the states set here.
+for i in 1 2; do echo 1 >"$lun/alua/grp$i/alua_access_type" || fail "cannot make group $i implicit-only"; done
+state() { echo "$2" >"$lun/alua/grp$1/alua_access_state" || fail "cannot set group $1 to ALUA state $2"; }
+disk_of() {
+  local addr
+  addr=$(cat $t/loopback/naa.50014050000000a$1/tpgt_1/address) || fail "no address for port $1"
+  ls /sys/bus/scsi/devices/$addr:0/block
+}
+state 1 0; state 2 1
+d1=$(disk_of 1) d2=$(disk_of 2)
+dev1=$(cat /sys/block/$d1/dev) dev2=$(cat /sys/block/$d2/dev)
+cat >/etc/multipath.conf <<CONF
+defaults {
+    path_grouping_policy group_by_prio
+    prio alua
+    detect_prio no
+    failback immediate
+    checker_timeout 5
+    find_multipaths no
+    user_friendly_names yes
+}
+blacklist {
+    device {
+        vendor ".*"
+        product ".*"
+    }
+}
+blacklist_exceptions {
+    device {
+        vendor "LIO-ORG"
+        product ".*"
+    }
+}
+CONF
+log=$LAB_OUT/ours-$LAB_CASE.log
+"$LAB_BIN" -d -s -v3 >>"$log" 2>&1 </dev/null &
+pid=$!
+trap 'kill -TERM $pid; sleep 1; for m in $(dmsetup ls --target multipath | awk "\$1 != \"No\" { print \$1 }"); do dmsetup remove $m; done' EXIT
+# groups_are "DEV DEV": waits up to $2 s until the map's groups (table order) are these, one path each.
+groups_are() {
+  local got deadline=$(( ${EPOCHREALTIME/./} + $2 * 1000000 ))
+  while :; do
+    map=$(dmsetup ls --target multipath | awk '$1 != "No" { print $1; exit }')
+    [ -n "$map" ] && got=$("$labtool" groups "$map" 2>/dev/null | cut -d' ' -f2- | paste -sd' ') && [ "$got" = "$1" ] && return 0
+    [ ${EPOCHREALTIME/./} -lt $deadline ] || break
+    sleep 0.3
+  done
+  echo "groups: ${got:-no map}; table: $(dmsetup table $map 2>&1)"
+  return 1
+}
+t0=$EPOCHREALTIME
+groups_are "$dev1 $dev2" 30 || fail "port 1 (optimized) is not first"
+echo "start: $(dmsetup table $map)"
+state 1 2
+t0=$EPOCHREALTIME
+groups_are "$dev2 $dev1" 30 || fail "with port 1 standby, port 2 is not first"
+echo "ours: port 1 standby -> regrouped in $(ms_between "$t0" "$EPOCHREALTIME") ms: $(dmsetup table $map)" | tee -a "$LAB_OUT/timings.txt"
+current=$(dmsetup status $map | awk '{ print $6 }')
+[ "$current" = 1 ] || fail "I/O is not routed to group 1 (port 2's) after the regroup: $(dmsetup status $map)"
+echo "standby: $(dmsetup status $map)"
+state 1 0
+t0=$EPOCHREALTIME
+groups_are "$dev1 $dev2" 30 || fail "with port 1 optimized again, it is not first"
+echo "ours: port 1 optimized again -> regrouped in $(ms_between "$t0" "$EPOCHREALTIME") ms: $(dmsetup table $map)" | tee -a "$LAB_OUT/timings.txt"
+state 2 0

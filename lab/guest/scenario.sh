@@ -1,0 +1,201 @@
+# Scenario helpers: the same path stories against either multipath daemon, measured from DM events by
+# `labtool watch` / `labtool flap` (CLOCK_MONOTONIC, no CLI polling). Sourced by a case after lib.sh.
+# DAEMON is `debian` (/sbin/multipathd 0.9.4) or `ours` ($LAB_BIN); both run as `-d -s -v3` with the
+# same /etc/multipath.conf, their output in $LAB_OUT/<daemon>-<case>.log.
+#
+#   scenario_begin DAEMON NPATHS [KEY VALUE]...
+#       Stops any daemon, removes multipath maps and scsi_debug, writes the lab config (defaults section:
+#       group_by_prio, prio alua, checker_timeout 5, find_multipaths no, user_friendly_names yes, plus
+#       the KEY VALUE pairs, e.g. polling_interval 1; only scsi_debug disks are not blacklisted), loads
+#       scsi_debug with NPATHS paths to one LUN, starts `labtool watch` into $LAB_OUT/watch-<case>.log
+#       and arranges scenario_end to run when the case exits.
+#   scenario_start                 starts the daemon; sets scenario_t0 ($EPOCHREALTIME just before)
+#   scenario_wait STATE N SINCE [TIMEOUT_S=30]
+#       Waits until, at a watch line timestamped at or after SINCE (an $EPOCHREALTIME), one map has N
+#       paths in STATE (A, F) by the latest lines; prints "MAP MS" (MS: milliseconds from SINCE to that
+#       line). Returns 1 on timeout.
+#   scenario_flap DISK LABEL [labtool flap options]
+#       Runs `labtool flap DISK` with raw samples appended to $LAB_OUT/flap.csv, its own watch log in
+#       $LAB_OUT/watch-<case>-<LABEL>.log; prints flap's summary lines and adds them to timings.txt;
+#       fails the case if a reaction was missed (not seen within flap's --timeout-ms).
+#   scenario_disks                 the scsi_debug disks (sdX), one per line, by SCSI host number
+#   scenario_map                   the name of the one multipath map (fails the case if not exactly one)
+#   scenario_check_groups MAP      fails the case unless MAP's path groups (table order) are the paths by
+#                                  ALUA state, best first; prints the groups and `dmsetup table/status`
+#   scenario_best_disk MAP         the first path (sdX) of MAP's first group
+#   scenario_cli COMMAND...        the running daemon's CLI (client mode of the same binary)
+#   scenario_timing TEXT           prints TEXT and adds "<case>: TEXT" to $LAB_OUT/timings.txt
+#   scenario_end                   stops the daemon and the watcher, removes the maps and scsi_debug
+. "$LAB_REPO/lab/guest/dm-paths.sh"
+
+scenario_daemon=
+scenario_pids=$lab_state/scenario.pids
+watch_log=$LAB_OUT/watch-$LAB_CASE.log
+
+scenario_begin() {
+  scenario_daemon=$1
+  local npaths=$2
+  shift 2
+  case $scenario_daemon in
+    debian) [ -x /sbin/multipathd ] || fail "/sbin/multipathd is missing (apt-get install multipath-tools)" ;;
+    ours) ;;
+    *) fail "scenario_begin: DAEMON is debian or ours, not '$scenario_daemon'" ;;
+  esac
+  trap scenario_end EXIT
+  trap 'exit 1' TERM
+  daemon_kill
+  scenario_clean
+  scenario_config "$@"
+  must modprobe dm_multipath
+  must modprobe scsi_dh_alua
+  must modprobe scsi_debug add_host="$npaths" num_tgts=1 max_luns=1 vpd_use_hostno=0 dev_size_mb=16 ptype=0
+  must udevadm settle --timeout=20
+  [ "$(scenario_disks | wc -l)" = "$npaths" ] || fail "expected $npaths scsi_debug disks, got: $(scenario_disks | tr '\n' ' ')"
+  "$labtool" watch "$watch_log" 2>>"$LAB_OUT/watch-errors.log" &
+  echo $! >>"$scenario_pids"
+  wait_file_line "$watch_log" 2 || fail "labtool watch did not start: $(cat "$LAB_OUT/watch-errors.log" 2>/dev/null)"
+}
+
+# wait_file_line FILE N: waits up to 10 s until FILE has N lines.
+wait_file_line() {
+  local i
+  for i in $(seq 200); do
+    [ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+scenario_config() {
+  mkdir -p /etc/multipath
+  {
+    echo "defaults {"
+    echo "    path_grouping_policy group_by_prio"
+    echo "    prio alua"
+    echo "    checker_timeout 5"
+    echo "    find_multipaths no"
+    echo "    user_friendly_names yes"
+    while [ $# -ge 2 ]; do echo "    $1 $2"; shift 2; done
+    echo "}"
+    # Other cases leave LIO (tcm_loop) LUNs behind: the scenarios concern scsi_debug only.
+    printf 'blacklist {\n    device {\n        vendor ".*"\n        product ".*"\n    }\n}\n'
+    printf 'blacklist_exceptions {\n    device {\n        vendor "Linux"\n        product "scsi_debug"\n    }\n}\n'
+  } >/etc/multipath.conf
+  cp /etc/multipath.conf "$LAB_OUT/multipath.conf-$LAB_CASE"
+}
+
+scenario_binary() { if [ "$scenario_daemon" = debian ]; then echo /sbin/multipathd; else echo "$LAB_BIN"; fi; }
+
+scenario_start() {
+  local log=$LAB_OUT/$scenario_daemon-$LAB_CASE.log
+  scenario_t0=$EPOCHREALTIME
+  "$(scenario_binary)" -d -s -v3 >>"$log" 2>&1 </dev/null &
+  echo $! >"$lab_state/scenario.daemon"
+  echo $! >>"$scenario_pids"
+}
+
+scenario_cli() { timeout 60 "$(scenario_binary)" "$@"; }
+
+# The watch log's monotonic time in seconds of an $EPOCHREALTIME, from the pair of clocks in its header
+# (in seconds: awk's doubles hold nanoseconds since 1970 only to 256 ns, and mawk prints no such %d).
+scenario_mono() {
+  awk -v t="$1" '/^# clock / { split($3, m, "="); split($4, r, "="); printf "%.6f\n", t - (r[2] / 1e9 - m[2] / 1e9); exit }' "$watch_log"
+}
+
+scenario_wait() {
+  local state=$1 n=$2 since timeout=${4:-30} deadline found
+  since=$(scenario_mono "$3")
+  deadline=$(( ${EPOCHREALTIME/./} + timeout * 1000000 ))
+  while [ ${EPOCHREALTIME/./} -lt $deadline ]; do
+    found=$(awk -v want="$state" -v n="$n" -v since="$since" '
+      /^#/ || $3 == "-" { next }
+      { st[$2, $3] = $4; maps[$2] = 1; t = $1 / 1e9
+        if (t < since) next
+        for (m in maps) { c = 0; for (k in st) { split(k, p, SUBSEP); if (p[1] == m && st[k] == want) c++ }
+          if (c == n) { printf "%s %.1f\n", m, (t - since) * 1000; exit } } }' "$watch_log")
+    [ -n "$found" ] && { echo "$found"; return 0; }
+    sleep 0.1
+  done
+  return 1
+}
+
+scenario_flap() {
+  local disk=$1 label=$2 out
+  shift 2
+  out=$("$labtool" flap "$disk" --label "$label" --csv "$LAB_OUT/flap.csv" --log "$LAB_OUT/watch-$LAB_CASE-$label.log" "$@" 2>&1) ||
+    fail "labtool flap $disk $*: $out"
+  echo "$out" | while read -r line; do scenario_timing "$line"; done
+  case $out in *" missed=0 "*" missed=0 "*) ;; *) fail "$label: the daemon did not react within the timeout: $(echo $out)" ;; esac
+}
+
+scenario_disks() {
+  local d
+  for d in /sys/bus/scsi/devices/*:*:*:*; do
+    grep -q scsi_debug "$d/model" 2>/dev/null && [ -d "$d/block" ] && echo "$(basename "$d" | cut -d: -f1) $(ls "$d/block")"
+  done | sort -n | cut -d' ' -f2
+}
+
+scenario_map() {
+  local maps
+  maps=$(dmsetup ls --target multipath | awk '$1 != "No" { print $1 }')
+  [ "$(echo "$maps" | grep -c .)" = 1 ] || fail "expected one multipath map, got: $(echo $maps)"
+  echo "$maps"
+}
+
+# scsi_debug's implicit ALUA state of a disk: its SCSI host number mod 3 (0 active/optimized,
+# 1 active/non-optimized, 2 standby), which is also the order of their alua priorities (50, 10, 1).
+scenario_alua_rank() { echo $(( $(basename "$(readlink /sys/block/$1/device)" | cut -d: -f1) % 3 )); }
+
+scenario_check_groups() {
+  local map=$1 want got d
+  want=$(for d in $(scenario_disks); do echo "$(scenario_alua_rank $d) $(cat /sys/block/$d/dev)"; done |
+    sort -n | awk '$1 != r { if (NR > 1) print l; r = $1; l = $2; next } { l = l " " $2 } END { print l }')
+  got=$("$labtool" groups "$map" | cut -d' ' -f2- | while read -r l; do echo $(echo $l | tr ' ' '\n' | sort -V); done) ||
+    fail "labtool groups $map failed"
+  want=$(echo "$want" | while read -r l; do echo $(echo $l | tr ' ' '\n' | sort -V); done)
+  echo "groups of $map (table order): $(echo "$got" | paste -sd'|')"
+  echo "dmsetup table: $(dmsetup table "$map")"
+  echo "dmsetup status: $(dmsetup status "$map")"
+  [ "$got" = "$want" ] || fail "groups of $map: $(echo "$got" | paste -sd'|'), expected by ALUA state: $(echo "$want" | paste -sd'|')"
+}
+
+scenario_best_disk() {
+  local dev
+  dev=$("$labtool" groups "$1" | awk 'NR == 1 { print $2 }')
+  [ -n "$dev" ] || fail "no path in $1's first group"
+  basename "$(readlink /sys/dev/block/$dev)"
+}
+
+scenario_timing() { echo "$*"; echo "$LAB_CASE: $*" >>"$LAB_OUT/timings.txt"; }
+
+# Stops what the scenario started (daemon first, so that it does not react to the cleanup), then
+# removes the maps and scsi_debug; a case that leaves them behind fails. Also run at scenario_begin for
+# what earlier cases left.
+scenario_end() {
+  local p
+  for p in $(cat "$scenario_pids" 2>/dev/null); do kill -TERM "$p" 2>/dev/null; done
+  for p in $(cat "$scenario_pids" 2>/dev/null); do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$p" 2>/dev/null
+  done
+  rm -f "$scenario_pids"
+  scenario_clean || { [ -s "$LAB_WHY" ] || fail "cleanup: $(scenario_clean 2>&1)"; }
+}
+
+scenario_clean() {
+  local m left
+  [ -d /sys/module/scsi_debug ] && echo 0 >/sys/bus/pseudo/drivers/scsi_debug/opts && echo 0 >/sys/bus/pseudo/drivers/scsi_debug/every_nth
+  # udev's blkid may hold a map open while it reads through it.
+  udevadm settle --timeout=30
+  for _ in $(seq 20); do
+    left=$(dmsetup ls --target multipath 2>/dev/null | awk '$1 != "No" { print $1 }')
+    [ -z "$left" ] && break
+    for m in $left; do dmsetup remove "$m" >/dev/null 2>&1; done
+    sleep 0.5
+  done
+  [ -z "$left" ] || { echo "cannot remove $(echo $left): $(dmsetup info -c $left 2>&1 | tail -n +2)" >&2; return 1; }
+  [ -d /sys/module/scsi_debug ] || return 0
+  for _ in $(seq 20); do modprobe -r scsi_debug 2>/dev/null && return 0; sleep 0.5; done
+  echo "cannot unload scsi_debug: $(modprobe -r scsi_debug 2>&1)" >&2
+  return 1
+}
