@@ -172,14 +172,14 @@ scenario_timing() { echo "$*"; echo "$LAB_CASE: $*" >>"$LAB_OUT/timings.txt"; }
 # removes the maps and scsi_debug; a case that leaves them behind fails. Also run at scenario_begin for
 # what earlier cases left.
 scenario_end() {
-  local p
+  local p why
   for p in $(cat "$scenario_pids" 2>/dev/null); do kill -TERM "$p" 2>/dev/null; done
   for p in $(cat "$scenario_pids" 2>/dev/null); do
     for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$p" 2>/dev/null
   done
   rm -f "$scenario_pids"
-  scenario_clean || { [ -s "$LAB_WHY" ] || fail "cleanup: $(scenario_clean 2>&1)"; }
+  why=$(scenario_clean 2>&1) || { [ -s "$LAB_WHY" ] || fail "cleanup: $why"; }
 }
 
 scenario_clean() {
