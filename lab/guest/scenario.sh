@@ -46,16 +46,19 @@ scenario_begin() {
   trap 'exit 1' TERM
   daemon_kill
   scenario_clean
+  local t1=$EPOCHREALTIME
   scenario_config "$@"
   must modprobe dm_multipath
   must modprobe scsi_dh_alua
   must modprobe scsi_debug add_host="$npaths" num_tgts=1 max_luns=1 vpd_use_hostno=0 dev_size_mb=16 ptype=0
+  local t2=$EPOCHREALTIME
   must udevadm settle --timeout=20
+  local t3=$EPOCHREALTIME
   [ "$(scenario_disks | wc -l)" = "$npaths" ] || fail "expected $npaths scsi_debug disks, got: $(scenario_disks | tr '\n' ' ')"
   "$labtool" watch "$watch_log" 2>>"$LAB_OUT/watch-errors.log" &
   echo $! >>"$scenario_pids"
   wait_file_line "$watch_log" 2 || fail "labtool watch did not start: $(cat "$LAB_OUT/watch-errors.log" 2>/dev/null)"
-  echo "scenario: setup took $(ms_between "$t" "$EPOCHREALTIME") ms"
+  echo "scenario: setup took $(ms_between "$t" "$EPOCHREALTIME") ms (clean $(ms_between "$t" "$t1"), modules $(ms_between "$t1" "$t2"), udev $(ms_between "$t2" "$t3"))"
 }
 
 # wait_file_line FILE N: waits up to 10 s until FILE has N lines.
