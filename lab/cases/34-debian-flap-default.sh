@@ -3,8 +3,8 @@
 # state held until the daemon reacted plus a random 0-5 s, so that the writes fall anywhere in its
 # checker interval; two paths stay up). Reinstate latency (running -> A in DM) and failure detection
 # (offline -> F in DM) over the 20 flaps: min/median/p99/max to timings.txt, samples to flap.csv.
-# About 5 cycles of 12 s.
-# lab-timeout: 240
+# About 5 cycles of 12 s, plus 20 to 50 s of setup and cleanup (udev works through the events).
+# lab-timeout: 300
 . "$LAB_REPO/lab/guest/scenario.sh"
 scenario_begin debian 6
 scenario_start
