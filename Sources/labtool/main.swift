@@ -31,12 +31,13 @@ let usage = """
            labtool tur-bench SECONDS [--depth N] SG...        TURs back to back, N in flight per device
            labtool watch FILE                         path state changes of every multipath map, from DM events,
                                                       one line each, until SIGTERM/SIGINT
-           labtool flap DISK [--mode offline|delete] [--count N] [--hold-ms H] [--timeout-ms T]
+           labtool flap DISK... [--mode offline|delete] [--count N] [--hold-ms H] [--timeout-ms T]
                         [--label L] [--csv FILE] [--log FILE]
-                                                      takes DISK (sdX) away and back N times through sysfs,
-                                                      each state held until the daemon reacted (at most T, else
-                                                      missed) plus a random 0..H ms; prints min/median/p99/max
-                                                      of the reaction times; raw samples to the CSV
+                                                      takes each DISK (sdX) away and back N times through sysfs,
+                                                      the disks independently in one loop; each state is held
+                                                      until the daemon reacted (at most T, else missed) plus a
+                                                      random 0..H ms; prints min/median/p99/max of the reaction
+                                                      times over all disks; raw samples to the CSV
            labtool control-load CLIENTS N COMMAND     hold CLIENTS connections to the daemon (the first stalled
                                                       mid-request), then time N round trips of COMMAND on
                                                       another: min p50 p99 max in ms

@@ -12,4 +12,5 @@ for message in "fail_path $dev" "reinstate_path $dev"; do
   [ "$us" -le 100000 ] || fail "$message: DM event after $us us (limit 100 ms)"
   echo "$out" | grep -q 'labmp ([0-9]*:[0-9]*) event [0-9]* -> [0-9]*' || fail "$message: labmp's event number did not move: $out"
 done
+must udevadm settle --timeout=20  # udev may still be reading the map after the events
 must "$labtool" remove labmp

@@ -7,9 +7,9 @@ scenario_begin debian 2
 scenario_start
 scenario_wait A 2 "$scenario_t0" 60 >/dev/null || fail "no map with 2 active paths within 60 s"
 map=$(scenario_map)
-disk=$(scenario_best_disk "$map")
-scenario_flap "$disk" debian-offline --count 1 --hold-ms 1 --timeout-ms 30000
-scenario_flap "$disk" debian-delete --mode delete --count 1 --hold-ms 1 --timeout-ms 30000
+disk=$(scenario_table_disks "$map")
+scenario_flap debian-offline "$disk" --count 1 --hold-ms 1 --timeout-ms 30000
+scenario_flap debian-delete "$disk" --mode delete --count 1 --hold-ms 1 --timeout-ms 30000
 t=$EPOCHREALTIME
 echo 1 >/sys/bus/pseudo/drivers/scsi_debug/add_host || fail "cannot add a scsi_debug host"
 r=$(scenario_wait A 3 "$t" 30) || fail "the added path did not show active in $map within 30 s"

@@ -14,15 +14,15 @@
 #       Waits until, at a watch line timestamped at or after SINCE (an $EPOCHREALTIME), one map has N
 #       paths in STATE (A, F) by the latest lines; prints "MAP MS" (MS: milliseconds from SINCE to that
 #       line). Returns 1 on timeout.
-#   scenario_flap DISK LABEL [labtool flap options]
-#       Runs `labtool flap DISK` with raw samples appended to $LAB_OUT/flap.csv, its own watch log in
+#   scenario_flap LABEL DISK... [labtool flap options]
+#       Runs `labtool flap DISK...` (the disks flap independently, in parallel) with raw samples appended to $LAB_OUT/flap.csv, its own watch log in
 #       $LAB_OUT/watch-<case>-<LABEL>.log; prints flap's summary lines and adds them to timings.txt;
 #       fails the case if a reaction was missed (not seen within flap's --timeout-ms).
 #   scenario_disks                 the scsi_debug disks (sdX), one per line, by SCSI host number
 #   scenario_map                   the name of the one multipath map (fails the case if not exactly one)
 #   scenario_check_groups MAP      fails the case unless MAP's path groups (table order) are the paths by
 #                                  ALUA state, best first; prints the groups and `dmsetup table/status`
-#   scenario_best_disk MAP         the first path (sdX) of MAP's first group
+#   scenario_table_disks MAP [N=1] the first N paths (sdX) of MAP in table order (best group first)
 #   scenario_cli COMMAND...        the running daemon's CLI (client mode of the same binary)
 #   scenario_timing TEXT           prints TEXT and adds "<case>: TEXT" to $LAB_OUT/timings.txt
 #   scenario_end                   stops the daemon and the watcher, removes the maps and scsi_debug
@@ -41,19 +41,28 @@ scenario_begin() {
     ours) ;;
     *) fail "scenario_begin: DAEMON is debian or ours, not '$scenario_daemon'" ;;
   esac
+  local t=$EPOCHREALTIME
   trap scenario_end EXIT
   trap 'exit 1' TERM
   daemon_kill
   scenario_clean
+  local t1=$EPOCHREALTIME
   scenario_config "$@"
   must modprobe dm_multipath
   must modprobe scsi_dh_alua
   must modprobe scsi_debug add_host="$npaths" num_tgts=1 max_luns=1 vpd_use_hostno=0 dev_size_mb=16 ptype=0
+  local t2=$EPOCHREALTIME
   must udevadm settle --timeout=20
+  local t3=$EPOCHREALTIME
   [ "$(scenario_disks | wc -l)" = "$npaths" ] || fail "expected $npaths scsi_debug disks, got: $(scenario_disks | tr '\n' ' ')"
   "$labtool" watch "$watch_log" 2>>"$LAB_OUT/watch-errors.log" &
   echo $! >>"$scenario_pids"
   wait_file_line "$watch_log" 2 || fail "labtool watch did not start: $(cat "$LAB_OUT/watch-errors.log" 2>/dev/null)"
+  # Over 9p under TCG a cold start reads the binary and its libraries for seconds, which would count in
+  # start-to-map: bring them into the page cache first (Debian's checkers and prioritizers are plugins).
+  "$(scenario_binary)" -h >/dev/null 2>&1
+  [ "$scenario_daemon" = debian ] && cat /lib/multipath/*.so >/dev/null
+  echo "scenario: setup took $(ms_between "$t" "$EPOCHREALTIME") ms (clean $(ms_between "$t" "$t1"), modules $(ms_between "$t1" "$t2"), udev $(ms_between "$t2" "$t3"))"
 }
 
 # wait_file_line FILE N: waits up to 10 s until FILE has N lines.
@@ -120,10 +129,10 @@ scenario_wait() {
 }
 
 scenario_flap() {
-  local disk=$1 label=$2 out
-  shift 2
-  out=$("$labtool" flap "$disk" --label "$label" --csv "$LAB_OUT/flap.csv" --log "$LAB_OUT/watch-$LAB_CASE-$label.log" "$@" 2>&1) ||
-    fail "labtool flap $disk $*: $out"
+  local label=$1 out
+  shift
+  out=$("$labtool" flap --label "$label" --csv "$LAB_OUT/flap.csv" --log "$LAB_OUT/watch-$LAB_CASE-$label.log" "$@" 2>&1) ||
+    fail "labtool flap $*: $out"
   echo "$out" | while read -r line; do scenario_timing "$line"; done
   case $out in *" missed=0 "*" missed=0 "*) ;; *) fail "$label: the daemon did not react within the timeout: $(echo $out)" ;; esac
 }
@@ -159,11 +168,11 @@ scenario_check_groups() {
   [ "$got" = "$want" ] || fail "groups of $map: $(echo "$got" | paste -sd'|'), expected by ALUA state: $(echo "$want" | paste -sd'|')"
 }
 
-scenario_best_disk() {
-  local dev
-  dev=$("$labtool" groups "$1" | awk 'NR == 1 { print $2 }')
-  [ -n "$dev" ] || fail "no path in $1's first group"
-  basename "$(readlink /sys/dev/block/$dev)"
+scenario_table_disks() {
+  local devs d
+  devs=$("$labtool" groups "$1" | cut -d' ' -f2- | tr ' ' '\n' | head -n "${2:-1}")
+  [ "$(echo "$devs" | grep -c .)" = "${2:-1}" ] || fail "$1 has fewer than ${2:-1} paths: $("$labtool" groups "$1")"
+  for d in $devs; do basename "$(readlink /sys/dev/block/$d)"; done
 }
 
 scenario_timing() { echo "$*"; echo "$LAB_CASE: $*" >>"$LAB_OUT/timings.txt"; }
@@ -172,14 +181,15 @@ scenario_timing() { echo "$*"; echo "$LAB_CASE: $*" >>"$LAB_OUT/timings.txt"; }
 # removes the maps and scsi_debug; a case that leaves them behind fails. Also run at scenario_begin for
 # what earlier cases left.
 scenario_end() {
-  local p
+  local p why t=$EPOCHREALTIME
   for p in $(cat "$scenario_pids" 2>/dev/null); do kill -TERM "$p" 2>/dev/null; done
   for p in $(cat "$scenario_pids" 2>/dev/null); do
     for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$p" 2>/dev/null
   done
   rm -f "$scenario_pids"
-  scenario_clean || { [ -s "$LAB_WHY" ] || fail "cleanup: $(scenario_clean 2>&1)"; }
+  why=$(scenario_clean 2>&1) || { [ -s "$LAB_WHY" ] || fail "cleanup: $why"; }
+  echo "scenario: cleanup took $(ms_between "$t" "$EPOCHREALTIME") ms"
 }
 
 scenario_clean() {
