@@ -17,8 +17,10 @@ public struct Multipaths: Sendable {
     private var byWWID: [String: Set<DevT>] = [:]
     /// WWIDs whose map must be built or checked against its table at the next `commit`.
     private var dirty: Set<String> = []
-    /// find_multipaths smart and ghost_delay: WWIDs waiting until an instant.
+    /// find_multipaths smart: WWIDs waiting for a second path until an instant.
     private var waiting: [String: Instant] = [:]
+    /// ghost_delay: new maps with only ghost paths, waiting for an active one until an instant.
+    private var ghostWait: [String: Instant] = [:]
     /// Orphans that smart find_multipaths may still take, with what `addPath` was given.
     private var undecided: [DevT: (choice: PathChoice, udev: [String]?)] = [:]
     /// Path states found in maps adopted at start, for paths not yet enumerated.
@@ -52,9 +54,10 @@ public struct Multipaths: Sendable {
         }
         guard let wwid = identity.wwid, !wwid.isEmpty else { return orphan(identity, "no WWID") }
         let policy = FindMultipathsPolicy(config)
-        let firstSeen = now
+        // Only smart mode's wait depends on the hardware table; matching it costs a regex per entry.
+        let known = policy.mode == .smart && config.pathSettings(for: identity).isKnownHardware
         switch policy.decide(knownWWID: wwids.contains(wwid), mapExists: maps[wwid] != nil, siblings: byWWID[wwid]?.count ?? 0,
-                             knownHardware: config.pathSettings(for: identity).isKnownHardware, firstSeen: firstSeen, now: now) {
+                             knownHardware: known, firstSeen: now, now: now) {
         case .multipath:
             var actions = admit(identity, choice: choice, now: now)
             // A second path decides for the ones smart mode was holding.
@@ -332,13 +335,17 @@ public struct Multipaths: Sendable {
     }
 
     private func nextDeadline(_ wwid: String) -> Instant? {
-        [maps[wwid]?.queueingEndsAt, maps[wwid]?.failbackAt, waiting[wwid]].compactMap { $0 }.min()
+        [maps[wwid]?.queueingEndsAt, maps[wwid]?.failbackAt, waiting[wwid], ghostWait[wwid]].compactMap { $0 }.min()
     }
 
     /// A map's timer: the end of `no_path_retry` queueing, a deferred failback, or a wait (smart
     /// find_multipaths, ghost_delay) that ran out.
     public mutating func mapTimerFired(_ wwid: String, now: Instant) -> [MultipathAction] {
         var actions: [MultipathAction] = []
+        if let t = ghostWait[wwid], t <= now {
+            dirty.insert(wwid)
+            actions += commit(now: now)
+        }
         if let t = waiting[wwid], t <= now {
             waiting[wwid] = nil
             dirty.insert(wwid)
@@ -384,15 +391,22 @@ public struct Multipaths: Sendable {
             guard settled else { continue }
             let identities = devTs.map { paths[$0]!.identity }
             let settings = config.mapSettings(wwid: wwid, paths: identities)
-            if maps[wwid] == nil, let delay = settings.ghostDelay.value, waiting[wwid] == nil,
-               !devTs.contains(where: { paths[$0]!.health.state == .up }), devTs.contains(where: { paths[$0]!.health.state == .ghost }) {
-                let until = devTs.map { paths[$0]!.health.firstSeen }.min()! + .seconds(delay)
-                if now < until {
-                    waiting[wwid] = until
-                    actions += [.note("\(wwid): only ghost paths, waiting until \(until) (ghost_delay)"), .setMapTimer(wwid: wwid, at: until)]
-                    continue
+            // ghost_delay: a new map whose paths are all ghosts waits for an active one, at most that long.
+            if maps[wwid] == nil, let delay = settings.ghostDelay.value {
+                let states = devTs.map { paths[$0]!.health.state }
+                if states.contains(.up) {
+                    ghostWait[wwid] = nil
+                } else if states.contains(.ghost) {
+                    let until = devTs.map { paths[$0]!.health.firstSeen }.min()! + .seconds(delay)
+                    if now < until {
+                        if ghostWait.updateValue(until, forKey: wwid) == nil {
+                            actions += [.note("\(wwid): only ghost paths, waiting until \(until) (ghost_delay)"), .setMapTimer(wwid: wwid, at: until)]
+                        }
+                        continue
+                    }
                 }
             }
+            ghostWait[wwid] = nil
             if let t = waiting[wwid], now < t { continue }
             dirty.remove(wwid)
             let groups = Grouping.group(groupMembers(devTs), policy: settings.pathGroupingPolicy.value)
