@@ -256,13 +256,16 @@ public final class Daemon {
         }
         guard case .success(var path) = identity("ID_SERIAL") else { return }
         // uid_attribute depends on the hardware entry, which the first read tells.
-        let uid = engine.config.pathSettings(for: path).uidAttribute.value
-        if uid != "ID_SERIAL", case .success(let again) = identity(uid) { path = again }
+        var settings = engine.config.pathSettings(for: path)
+        if settings.uidAttribute.value != "ID_SERIAL", case .success(let again) = identity(settings.uidAttribute.value) {
+            path = again
+            settings = engine.config.pathSettings(for: path)
+        }
 
         let dir = "block/\(path.name)"
         let timeout = engine.config.checkerTimeout.map { Duration.seconds($0) }
             ?? sysfs("\(dir)/device/timeout").map(sysfsText).flatMap { Int($0) }.map { .seconds($0) } ?? .seconds(30)
-        let choice = PathChoice.select(path, engine.config.pathSettings(for: path), hasAccessState: sysfs("\(dir)/device/access_state") != nil,
+        let choice = PathChoice.select(path, settings, hasAccessState: sysfs("\(dir)/device/access_state") != nil,
                                        checkerTimeout: timeout)
         let blockSize = sysfs("\(dir)/queue/logical_block_size").map(sysfsText).flatMap { Int($0) } ?? 512
         let tpg = sysfs("\(dir)/device/vpd_pg83").flatMap { DeviceIdentification($0)?.targetPortGroup }

@@ -216,3 +216,15 @@ import Testing
         #expect(sim.kernel.creates == 1 && sim.reactor.stats.handlersDisabled == 0)
     }
 }
+
+@Suite struct SignalStoryTests {
+    @Test func sighupIsAnsweredAndSigusr1ReopensTheLog() throws {
+        let sim = try Simulation(paths: [])
+        try sim.start()
+        raise(SIGHUP)
+        raise(SIGUSR1)
+        try sim.advance(by: .milliseconds(1))
+        #expect(sim.log.lines.messages.contains("SIGHUP: reconfigure requested (configuration reload is not implemented yet)"))
+        #expect(sim.log.lines.messages.last == "SIGUSR1: log reopened")
+    }
+}

@@ -86,7 +86,7 @@ state 1 2
 t0=$EPOCHREALTIME
 groups_are "$dev2 $dev1" 30 || fail "with port 1 standby, port 2 is not first"
 echo "ours: port 1 standby -> regrouped in $(ms_between "$t0" "$EPOCHREALTIME") ms: $(dmsetup table $map)" | tee -a "$LAB_OUT/timings.txt"
-current=$(dmsetup status $map | awk '{ print $6 }')
+current=$(dmsetup status $map | awk '{ i = 4; i += $i + 1; i += $i + 1; print $(i + 1) }')
 [ "$current" = 1 ] || fail "I/O is not routed to group 1 (port 2's) after the regroup: $(dmsetup status $map)"
 echo "standby: $(dmsetup status $map)"
 state 1 0

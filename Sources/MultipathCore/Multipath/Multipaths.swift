@@ -17,8 +17,10 @@ public struct Multipaths: Sendable {
     private var byWWID: [String: Set<DevT>] = [:]
     /// WWIDs whose map must be built or checked against its table at the next `commit`.
     private var dirty: Set<String> = []
-    /// find_multipaths smart and ghost_delay: WWIDs waiting until an instant.
+    /// find_multipaths smart: WWIDs waiting for a second path until an instant.
     private var waiting: [String: Instant] = [:]
+    /// ghost_delay: new maps with only ghost paths, waiting for an active one until an instant.
+    private var ghostWait: [String: Instant] = [:]
     /// Orphans that smart find_multipaths may still take, with what `addPath` was given.
     private var undecided: [DevT: (choice: PathChoice, udev: [String]?)] = [:]
     /// Path states found in maps adopted at start, for paths not yet enumerated.
@@ -52,9 +54,10 @@ public struct Multipaths: Sendable {
         }
         guard let wwid = identity.wwid, !wwid.isEmpty else { return orphan(identity, "no WWID") }
         let policy = FindMultipathsPolicy(config)
-        let firstSeen = now
+        // Only smart mode's wait depends on the hardware table; matching it costs a regex per entry.
+        let known = policy.mode == .smart && config.pathSettings(for: identity).isKnownHardware
         switch policy.decide(knownWWID: wwids.contains(wwid), mapExists: maps[wwid] != nil, siblings: byWWID[wwid]?.count ?? 0,
-                             knownHardware: config.pathSettings(for: identity).isKnownHardware, firstSeen: firstSeen, now: now) {
+                             knownHardware: known, firstSeen: now, now: now) {
         case .multipath:
             var actions = admit(identity, choice: choice, now: now)
             // A second path decides for the ones smart mode was holding.
@@ -63,7 +66,7 @@ public struct Multipaths: Sendable {
                 let o = orphans.removeValue(forKey: devT)!
                 actions += admit(o.identity, choice: held.choice, now: now)
             }
-            return actions + commit(now: now)
+            return actions
         case .notMultipath:
             return orphan(identity, "not multipathed (find_multipaths \(policy.mode.rawValue))")
         case .waitUntil(let t):
@@ -99,7 +102,7 @@ public struct Multipaths: Sendable {
         var actions: [MultipathAction] = [.forget(devT), .note("\(path.name): removed")]
         byWWID[wwid]?.remove(devT)
         if byWWID[wwid]?.isEmpty ?? false { byWWID[wwid] = nil }
-        guard let map = maps[wwid] else { return actions + commit(now: now) }
+        guard let map = maps[wwid] else { return actions + build(wwid, now: now) }
         if byWWID[wwid] == nil {
             maps[wwid] = nil
             dirty.remove(wwid)
@@ -111,7 +114,7 @@ public struct Multipaths: Sendable {
             return actions
         }
         dirty.insert(wwid)
-        return actions + commit(now: now)
+        return actions + build(wwid, now: now)
     }
 
     /// A `change` uevent, as 0.9.4 handles it: a new WWID takes the path out of its map and in again as
@@ -131,7 +134,7 @@ public struct Multipaths: Sendable {
         paths[devT]?.identity = identity
         guard old.identity.sizeSectors != identity.sizeSectors, let wwid = identity.wwid else { return [] }
         dirty.insert(wwid)
-        return [.note("\(identity.name): size changed from \(old.identity.sizeSectors) to \(identity.sizeSectors) sectors")] + commit(now: now)
+        return [.note("\(identity.name): size changed from \(old.identity.sizeSectors) to \(identity.sizeSectors) sectors")] + build(wwid, now: now)
     }
 
     // MARK: Checking
@@ -192,7 +195,7 @@ public struct Multipaths: Sendable {
             actions.append(schedule(devT, now: now))
         }
         if new.isUsable && p.settings.prio.value != "const" { actions.append(.prioritize(devT)) }
-        if dirty.contains(wwid) { actions += commit(now: now) }
+        actions += build(wwid, now: now)
         return actions
     }
 
@@ -253,9 +256,9 @@ public struct Multipaths: Sendable {
         guard p.health.priority != value else { return [] }
         paths[devT]!.health.priority = value
         var actions: [MultipathAction] = [.note("\(p.name): priority \(p.health.priority.map(String.init) ?? "unknown") -> \(value)")]
-        guard maps[wwid] != nil else { return actions + commit(now: now) }
+        guard maps[wwid] != nil else { return actions + build(wwid, now: now) }
         dirty.insert(wwid)
-        actions += commit(now: now)
+        actions += build(wwid, now: now)
         if !dirty.contains(wwid) { actions += mapReacts(wwid, wentDown: false, usableCheck: true, now: now) }
         return actions
     }
@@ -332,13 +335,17 @@ public struct Multipaths: Sendable {
     }
 
     private func nextDeadline(_ wwid: String) -> Instant? {
-        [maps[wwid]?.queueingEndsAt, maps[wwid]?.failbackAt, waiting[wwid]].compactMap { $0 }.min()
+        [maps[wwid]?.queueingEndsAt, maps[wwid]?.failbackAt, waiting[wwid], ghostWait[wwid]].compactMap { $0 }.min()
     }
 
     /// A map's timer: the end of `no_path_retry` queueing, a deferred failback, or a wait (smart
     /// find_multipaths, ghost_delay) that ran out.
     public mutating func mapTimerFired(_ wwid: String, now: Instant) -> [MultipathAction] {
         var actions: [MultipathAction] = []
+        if let t = ghostWait[wwid], t <= now {
+            dirty.insert(wwid)
+            actions += build(wwid, now: now)
+        }
         if let t = waiting[wwid], t <= now {
             waiting[wwid] = nil
             dirty.insert(wwid)
@@ -347,7 +354,7 @@ public struct Multipaths: Sendable {
                 let o = orphans.removeValue(forKey: devT)!
                 actions += addPath(o.identity, udevProperties: held.udev, choice: held.choice, now: now)
             }
-            actions += commit(now: now)
+            actions += build(wwid, now: now)
         }
         if var map = maps[wwid] {
             if let t = map.queueingEndsAt, t <= now {
@@ -374,54 +381,67 @@ public struct Multipaths: Sendable {
     /// A map whose table already is what the configuration asks for is left alone.
     public mutating func commit(now: Instant) -> [MultipathAction] {
         var actions: [MultipathAction] = []
-        for wwid in dirty.sorted() {
-            let devTs = members(of: wwid)
-            guard !devTs.isEmpty else { dirty.remove(wwid); continue }
-            let settled = devTs.allSatisfy { d in
-                let h = paths[d]!.health
-                return h.state != .unchecked && (!h.state.isUsable || h.priority != nil)
-            }
-            guard settled else { continue }
-            let identities = devTs.map { paths[$0]!.identity }
-            let settings = config.mapSettings(wwid: wwid, paths: identities)
-            if maps[wwid] == nil, let delay = settings.ghostDelay.value, waiting[wwid] == nil,
-               !devTs.contains(where: { paths[$0]!.health.state == .up }), devTs.contains(where: { paths[$0]!.health.state == .ghost }) {
+        for wwid in dirty.sorted() { actions += build(wwid, now: now) }
+        return actions
+    }
+
+    /// `commit` for one WWID, if it is marked.
+    private mutating func build(_ wwid: String, now: Instant) -> [MultipathAction] {
+        guard dirty.contains(wwid) else { return [] }
+        var actions: [MultipathAction] = []
+        let devTs = members(of: wwid)
+        guard !devTs.isEmpty else { dirty.remove(wwid); return actions }
+        let settled = devTs.allSatisfy { d in
+            let h = paths[d]!.health
+            return h.state != .unchecked && (!h.state.isUsable || h.priority != nil)
+        }
+        guard settled else { return actions }
+        let identities = devTs.map { paths[$0]!.identity }
+        let settings = config.mapSettings(wwid: wwid, paths: identities)
+        // ghost_delay: a new map whose paths are all ghosts waits for an active one, at most that long.
+        if maps[wwid] == nil, let delay = settings.ghostDelay.value {
+            let states = devTs.map { paths[$0]!.health.state }
+            if states.contains(.up) {
+                ghostWait[wwid] = nil
+            } else if states.contains(.ghost) {
                 let until = devTs.map { paths[$0]!.health.firstSeen }.min()! + .seconds(delay)
                 if now < until {
-                    waiting[wwid] = until
-                    actions += [.note("\(wwid): only ghost paths, waiting until \(until) (ghost_delay)"), .setMapTimer(wwid: wwid, at: until)]
-                    continue
+                    if ghostWait.updateValue(until, forKey: wwid) == nil {
+                        actions += [.note("\(wwid): only ghost paths, waiting until \(until) (ghost_delay)"), .setMapTimer(wwid: wwid, at: until)]
+                    }
+                    return actions
                 }
             }
-            if let t = waiting[wwid], now < t { continue }
-            dirty.remove(wwid)
-            let groups = Grouping.group(groupMembers(devTs), policy: settings.pathGroupingPolicy.value)
-            let noPathRetry: NoPathRetry = settings.noPathRetry.origin == .internalDefault
-                && settings.features.value.split(separator: " ").contains("queue_if_no_path") ? .queue : settings.noPathRetry.value
-            let table = Grouping.table(groups: groups, features: settings.features.value, hardwareHandler: settings.hardwareHandler?.value,
-                                       selector: settings.pathSelector.value, rrMinIORequests: settings.rrMinIORequests.value,
-                                       rrWeight: settings.rrWeight.value, noPathRetry: noPathRetry)
-            let size = identities[0].sizeSectors
-            let order = table.groups.flatMap { $0.paths.compactMap(\.devT) }
-            if var map = maps[wwid] {
-                map.settings = settings
-                if Grouping.sameLayout(map.table, table) && map.sizeSectors == size {
-                    map.members = order
-                    maps[wwid] = map
-                    continue
-                }
-                let load = MapLoad(name: map.name, wwid: wwid, sizeSectors: size, table: table)
-                actions += [.reload(load)]
-                actions += loaded(wwid, load, settings: settings, previous: map.members, now: now)
-            } else {
-                let before = bindings
-                let name = config.mapName(wwid: wwid, paths: identities, bindings: &bindings, taken: Set(maps.values.map(\.name)))
-                if bindings != before { actions.append(.saveBindings(bindings.render())) }
-                if wwids.add(wwid) != nil { actions.append(.rememberWWID(wwid)) }
-                let load = MapLoad(name: name.name, wwid: wwid, sizeSectors: size, table: table)
-                actions.append(.create(load))
-                actions += loaded(wwid, load, settings: settings, previous: [], now: now)
+        }
+        ghostWait[wwid] = nil
+        if let t = waiting[wwid], now < t { return actions }
+        dirty.remove(wwid)
+        let groups = Grouping.group(groupMembers(devTs), policy: settings.pathGroupingPolicy.value)
+        let noPathRetry: NoPathRetry = settings.noPathRetry.origin == .internalDefault
+            && settings.features.value.split(separator: " ").contains("queue_if_no_path") ? .queue : settings.noPathRetry.value
+        let table = Grouping.table(groups: groups, features: settings.features.value, hardwareHandler: settings.hardwareHandler?.value,
+                                   selector: settings.pathSelector.value, rrMinIORequests: settings.rrMinIORequests.value,
+                                   rrWeight: settings.rrWeight.value, noPathRetry: noPathRetry)
+        let size = identities[0].sizeSectors
+        let order = table.groups.flatMap { $0.paths.compactMap(\.devT) }
+        if var map = maps[wwid] {
+            map.settings = settings
+            if Grouping.sameLayout(map.table, table) && map.sizeSectors == size {
+                map.members = order
+                maps[wwid] = map
+                return actions
             }
+            let load = MapLoad(name: map.name, wwid: wwid, sizeSectors: size, table: table)
+            actions += [.reload(load)]
+            actions += loaded(wwid, load, settings: settings, previous: map.members, now: now)
+        } else {
+            let before = bindings
+            let name = config.mapName(wwid: wwid, paths: identities, bindings: &bindings, taken: Set(maps.values.map(\.name)))
+            if bindings != before { actions.append(.saveBindings(bindings.render())) }
+            if wwids.add(wwid) != nil { actions.append(.rememberWWID(wwid)) }
+            let load = MapLoad(name: name.name, wwid: wwid, sizeSectors: size, table: table)
+            actions.append(.create(load))
+            actions += loaded(wwid, load, settings: settings, previous: [], now: now)
         }
         return actions
     }

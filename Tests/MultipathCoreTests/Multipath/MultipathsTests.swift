@@ -153,3 +153,57 @@ import Testing
         #expect(Self.significant(e.checkerFinished(sdb, Self.up, now: now + .seconds(13))) == ["3600a: reinstate_path 8:16"])
     }
 }
+
+@Suite struct MultipathsMoreTests {
+    typealias T = MultipathsTests
+
+    @Test func ghostDelayWaitsForAnActivePathBeforeCreating() {
+        var e = T.engine("find_multipaths no\nghost_delay 10")
+        let (sdb, sdc) = (DevT(major: 8, minor: 16), DevT(major: 8, minor: 32))
+        _ = e.addPath(T.path(16), udevProperties: nil, choice: T.choice, now: T.t0)
+        _ = e.addPath(T.path(32), udevProperties: nil, choice: T.choice, now: T.t0)
+        _ = e.checkerFinished(sdb, CheckerVerdict(.ghost, "standby"), now: T.t0)
+        let a = e.checkerFinished(sdc, CheckerVerdict(.ghost, "standby"), now: T.t0)
+        #expect(T.significant(a) == [] && a.contains(.setMapTimer(wwid: "3600a", at: T.t0 + .seconds(10))))
+        #expect(T.significant(e.mapTimerFired("3600a", now: T.t0 + .seconds(10))).first?.hasPrefix("create 3600a") ?? false)
+    }
+
+    @Test func anUpPathEndsTheGhostDelay() {
+        var e = T.engine("find_multipaths no\nghost_delay 10")
+        let (sdb, sdc) = (DevT(major: 8, minor: 16), DevT(major: 8, minor: 32))
+        _ = e.addPath(T.path(16), udevProperties: nil, choice: T.choice, now: T.t0)
+        _ = e.addPath(T.path(32), udevProperties: nil, choice: T.choice, now: T.t0)
+        _ = e.checkerFinished(sdb, CheckerVerdict(.ghost, "standby"), now: T.t0)
+        _ = e.checkerFinished(sdc, CheckerVerdict(.ghost, "standby"), now: T.t0)
+        let a = e.checkerFinished(sdc, T.up, now: T.t0 + .seconds(1))
+        #expect(T.significant(a).contains { $0.hasPrefix("create 3600a") })
+    }
+
+    @Test func aChangedWWIDMovesThePathToANewMap() {
+        var e = T.twoPathMap("find_multipaths no")
+        let a = e.changePath(T.path(16, wwid: "3600b"), choice: T.choice, now: T.t0)
+        #expect(T.significant(a) == ["forget 8:16", "reload 3600a (32768 sectors): 0 0 1 1 service-time 0 1 1 8:32 1", "check 8:16"])
+        #expect(e.members(of: "3600b") == [DevT(major: 8, minor: 16)])
+    }
+
+    @Test func anAdoptedMapThatDiffersFromTheConfigurationIsReloadedOnce() throws {
+        var e = T.engine("find_multipaths no\npath_grouping_policy multibus")
+        let table = try MultipathTable(parsing: "0 0 2 1 service-time 0 1 2 8:16 1 1 service-time 0 1 2 8:32 1 1")
+        let status = try MultipathStatus(parsing: "2 0 0 0 2 1 A 0 1 2 8:16 A 0 0 0 E 0 1 2 8:32 A 0 0 0")
+        _ = e.adopt(name: "mpatha", wwid: "3600a", sizeSectors: 32768, table: table, status: status, now: T.t0)
+        _ = e.addPath(T.path(16), udevProperties: nil, choice: T.choice, now: T.t0)
+        _ = e.addPath(T.path(32), udevProperties: nil, choice: T.choice, now: T.t0)
+        _ = e.checkerFinished(DevT(major: 8, minor: 16), T.up, now: T.t0)
+        #expect(T.significant(e.checkerFinished(DevT(major: 8, minor: 32), T.up, now: T.t0)) == [
+            "reload mpatha (32768 sectors): 0 0 1 1 service-time 0 2 1 8:16 1 8:32 1"])
+    }
+
+    @Test func aTableLoadedBehindOurBackIsTaken() throws {
+        var e = T.twoPathMap("find_multipaths no")
+        let theirs = try MultipathTable(parsing: "0 0 1 1 round-robin 0 1 1 8:16 1")
+        let status = try MultipathStatus(parsing: "2 0 0 0 1 1 A 0 1 0 8:16 A 0")
+        _ = e.mapStatus(name: "3600a", status: status, table: theirs, now: T.t0)
+        #expect(e.maps["3600a"]?.table == theirs)
+        #expect(T.significant(e.mapVanished(name: "3600a")) == [] && e.maps.isEmpty)
+    }
+}
