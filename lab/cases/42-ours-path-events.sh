@@ -7,7 +7,7 @@ scenario_begin ours 2
 scenario_start
 scenario_wait A 2 "$scenario_t0" 60 >/dev/null || fail "no map with 2 active paths within 60 s"
 map=$(scenario_map)
-disk=$(scenario_best_disk "$map")
+disk=$(scenario_table_disks "$map" 1)
 scenario_flap ours-offline "$disk" --count 1 --hold-ms 1 --timeout-ms 30000
 scenario_flap ours-delete "$disk" --mode delete --count 1 --hold-ms 1 --timeout-ms 30000
 t=$EPOCHREALTIME

@@ -7,7 +7,7 @@
 scenario_begin ours 2
 scenario_start
 scenario_wait A 2 "$scenario_t0" 60 >/dev/null || fail "no map with 2 active paths within 60 s"
-out=$(scenario_flap ours-default "$(scenario_best_disk "$(scenario_map)")" --count 20 --hold-ms 5000 --timeout-ms 30000) || exit 1
+out=$(scenario_flap ours-default "$(scenario_table_disks "$(scenario_map)" 1)" --count 20 --hold-ms 5000 --timeout-ms 30000) || exit 1
 echo "$out"
 p99=$(echo "$out" | grep ' reinstate ' | sed -n 's/.* p99=\([0-9]*\)\..*/\1/p')
 [ -n "$p99" ] || fail "no reinstate figures: $out"

@@ -7,7 +7,7 @@ scenario_begin ours 3
 scenario_start
 scenario_wait A 3 "$scenario_t0" 60 >/dev/null || fail "no map with 3 active paths within 60 s"
 map=$(scenario_map)
-disk=$(scenario_best_disk "$map")
+disk=$(scenario_table_disks "$map" 1)
 # The map is in DM before udev has made its /dev/mapper node.
 udevadm settle --timeout=20
 wait_file /dev/mapper/$map 20 || fail "no /dev/mapper/$map"
