@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Shows the daemon's job in the lab VM: boots Debian's kernel under QEMU, starts multipathd -d -v3,
-# adds two SCSI paths to one LUN (scsi_debug), creates and removes a device-mapper map, stops the daemon
-# with SIGTERM, and prints the daemon's log live. Installs what it needs and builds first (root, Debian 12).
+# Shows the daemon's job in the lab VM: boots Debian's kernel under QEMU, adds two SCSI paths to one LUN
+# (scsi_debug), starts multipathd, which builds the multipath map; takes the best path offline and back
+# (failed, reinstated, with the times) and stops it; prints it all live. Installs and builds first (root).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"

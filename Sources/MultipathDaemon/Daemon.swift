@@ -267,6 +267,9 @@ public final class Daemon {
             ?? sysfs("\(dir)/device/timeout").map(sysfsText).flatMap { Int($0) }.map { .seconds($0) } ?? .seconds(30)
         let choice = PathChoice.select(path, settings, hasAccessState: sysfs("\(dir)/device/access_state") != nil,
                                        checkerTimeout: timeout)
+        logger.debug("\(path.name): uid_attribute = \(settings.uidAttribute)")
+        logger.debug("\(path.name): path_checker = \(choice.checker)")
+        logger.debug("\(path.name): prio = \(choice.prio)")
         let blockSize = sysfs("\(dir)/queue/logical_block_size").map(sysfsText).flatMap { Int($0) } ?? 512
         let tpg = sysfs("\(dir)/device/vpd_pg83").flatMap { DeviceIdentification($0)?.targetPortGroup }
         contexts[path.devT] = PathContext(blockSize: blockSize, targetPortGroup: tpg)
@@ -346,6 +349,9 @@ public final class Daemon {
         case .setQueueing(let map, let on): send(on ? .queueIfNoPath : .failIfNoPath, to: map)
         case .create(let load):
             logger.notice("\(load.name): create \(load.table)")
+            if logger.logLevel <= .debug, let map = engine.maps[load.wwid] {
+                for line in map.settings.originLines(ResolvedMapSettings.loggedKeywords) { logger.debug("\(load.name): \(line)") }
+            }
             do { try edges.dm.create(name: load.name, wwid: load.wwid, sizeSectors: load.sizeSectors, table: load.table) } catch {
                 logger.error("\(load.name): create failed: \(error)")
             }

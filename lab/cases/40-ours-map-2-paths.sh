@@ -7,3 +7,8 @@ r=$(scenario_wait A 2 "$scenario_t0" 60) || fail "no map with 2 active paths wit
 set -- $r
 scenario_timing "ours: start to map $1 with 2 active paths: $2 ms"
 scenario_check_groups "$(scenario_map)"
+# At -v3 the daemon says where each setting came from, as 0.9.4 does.
+log=$LAB_OUT/ours-$LAB_CASE.log
+grep -qE ': path_checker = tur \(setting: ' "$log" || fail "no path_checker origin in the -v3 log"
+grep -qE ': path_grouping_policy = "group_by_prio" \(setting: multipath.conf defaults/devices section\)' "$log" ||
+  fail "no path_grouping_policy origin in the -v3 log: $(grep -m3 'path_grouping_policy' "$log")"

@@ -4,23 +4,51 @@
 out=$1 bin=$2
 log=$out/demo.log
 say() { echo "--- $*" >>"$log"; }
-modprobe dm_mod
-say "starting multipathd -d -v3"
-"$bin" -d -v3 >>"$log" 2>&1 </dev/null &
-daemon=$!
-until grep -q 'multipathd ready' "$log" || ! kill -0 $daemon 2>/dev/null; do sleep 0.1; done
-say "modprobe scsi_debug add_host=2 ...: two paths to one LUN"
+show() { say "$*"; "$@" >>"$log" 2>&1; }
+ms_since() { echo $(( (${EPOCHREALTIME/./} - ${1/./}) / 1000 )); }
+# wait_dm MAP DEVT STATE: until `dmsetup status` shows the path DEVT as STATE (A or F), at most 30 s.
+wait_dm() {
+  for _ in $(seq 3000); do
+    dmsetup status "$1" 2>/dev/null | tr ' ' '\n' | grep -A1 -x "$2" | tail -n1 | grep -qx "$3" && return 0
+    sleep 0.01
+  done
+  return 1
+}
+modprobe -a dm_mod dm_multipath dm_service_time
+cat >/etc/multipath.conf <<'CONF'
+defaults {
+	find_multipaths no
+	user_friendly_names yes
+	path_grouping_policy group_by_prio
+	prio alua
+}
+CONF
+show cat /etc/multipath.conf
+say "modprobe scsi_debug add_host=2 ...: two paths to one LUN (implicit ALUA: one optimized, one not)"
 modprobe scsi_debug add_host=2 num_tgts=1 max_luns=1 vpd_use_hostno=0 dev_size_mb=16 ptype=0
 udevadm settle
-sleep 1
-say "dmsetup create demo (a zero target)"
-dmsetup create demo --table '0 2048 zero'
-udevadm settle
-sleep 1
-say "dmsetup remove demo"
-dmsetup remove demo
-udevadm settle
-sleep 1
+say "starting multipathd -d -s"
+"$bin" -d -s >>"$log" 2>&1 </dev/null &
+daemon=$!
+for _ in $(seq 600); do dmsetup ls --target multipath 2>/dev/null | grep -q mpath && break; sleep 0.05; done
+map=$(dmsetup ls --target multipath | awk '{ print $1; exit }')
+[ -n "$map" ] || { say "no map was built"; kill -TERM $daemon; exit 1; }
+for _ in $(seq 200); do [ "$(dmsetup status "$map" | grep -o ' A ' | wc -l)" = 2 ] && break; sleep 0.05; done
+show "$bin" show topology
+show "$bin" show paths
+# The path in the first (best) group.
+devt=$(dmsetup table "$map" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+:[0-9]+$/) { print $i; exit } }')
+disk=$(basename "$(readlink /sys/dev/block/$devt)")
+say "echo offline > /sys/block/$disk/device/state"
+t=$EPOCHREALTIME
+echo offline >/sys/block/$disk/device/state
+wait_dm "$map" "$devt" F && say "$disk ($devt) failed in $map after $(ms_since $t) ms (the next check of an idle path; polling_interval 5)"
+show "$bin" show topology
+say "echo running > /sys/block/$disk/device/state"
+t=$EPOCHREALTIME
+echo running >/sys/block/$disk/device/state
+wait_dm "$map" "$devt" A && say "$disk ($devt) reinstated in $map after $(ms_since $t) ms (failed paths are re-probed every 100 ms)"
+show "$bin" show topology
 say "kill -TERM (multipathd)"
 kill -TERM $daemon
 wait $daemon

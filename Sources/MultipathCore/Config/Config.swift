@@ -320,3 +320,21 @@ public struct ResolvedMapSettings: ResolvedSettings, Sendable {
     /// nil: leave the device's own value.
     public var maxSectorsKB: Resolved<Int>? { number(.max_sectors_kb) }
 }
+
+extension ResolvedSettings {
+    /// `keyword = value (setting: origin)` for each keyword that resolves, as multipath.conf spells the
+    /// value: what the daemon logs at -v3 when it sets up a path or a map.
+    public func originLines(_ keywords: [ConfigKeyword]) -> [String] {
+        keywords.compactMap { k in
+            value(k).map { "\(k.rawValue) = \(k.kind.render($0.value)) \($0.origin)" }
+        }
+    }
+}
+
+extension ResolvedMapSettings {
+    /// The map settings whose origin an administrator most often needs.
+    public static let loggedKeywords: [ConfigKeyword] = [
+        .path_grouping_policy, .path_selector, .features, .hardware_handler, .failback, .no_path_retry,
+        .rr_weight, .rr_min_io_rq, .flush_on_last_del, .user_friendly_names, .alias_prefix,
+    ]
+}
