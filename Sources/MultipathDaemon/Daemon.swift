@@ -126,7 +126,10 @@ public final class Daemon {
         if let controlSettings {
             let control = DaemonControl(logger: logger, hooks: .init(
                 snapshot: { [unowned self] in
-                    let s = engine.showSnapshot(dmMinors: dmDevices.known.mapValues(\.devT.minor), now: reactor.now)
+                    let sysfs = edges.host.sysfs
+                    let s = engine.showSnapshot(dmMinors: dmDevices.known.mapValues(\.devT.minor),
+                                                deviceState: { sysfs("block/\($0.name)/device/state").map(sysfsText) },
+                                                now: reactor.now)
                     return ShowSnapshot(paths: s.paths, maps: s.maps)
                 },
                 state: { [unowned self] in state },

@@ -22,6 +22,27 @@ import Testing
         #expect(sim.notified == ["STATUS=startup", "STATUS=configure", "READY=1\nSTATUS=up"])
     }
 
+    @Test func showTopologyIsTakenFromTheModel() throws {
+        let sim = try Simulation(paths: [("sda", "3600a"), ("sdb", "3600a"), ("sdc", "3600a")])
+        try sim.start(Self.twoGroups)
+        sim.kernel.paths["sdb"]!.behavior = .offline
+        _ = try sim.advance(until: { sim.active("mpatha", "sdb") == false }, limit: .seconds(6))
+        let s = sim.daemon.engine.showSnapshot(dmMinors: ["mpatha": 3], deviceState: { $0.name == "sdb" ? "offline" : "running" },
+                                               now: sim.clock.now)
+        #expect(s.paths.map(\.identity.name) == ["sda", "sdb", "sdc"])
+        #expect(s.paths.map(\.dmActive) == [true, false, true])
+        #expect(s.paths.map(\.deviceState) == ["running", "offline", "running"])
+        let map = try #require(s.maps.first)
+        #expect(map.name == "mpatha" && map.dmMinor == 3 && map.activePaths == 2)
+        #expect(map.groups.map(\.selector) == ["service-time 0", "service-time 0"])
+        #expect(map.groups.map(\.priority) == [50, 10])
+        #expect(map.groups.map(\.state) == [.active, .enabled])
+        #expect(map.groups.map { $0.paths.map(\.identity.name) } == [["sda"], ["sdb", "sdc"]])
+        let topology = ShowFormat.topology(s.maps)
+        #expect(topology.hasPrefix("mpatha (3600a) dm-3"))
+        #expect(topology.contains("policy='service-time 0' prio=50 status=active"))
+    }
+
     @Test func groupByPrioOrdersGroupsBestFirst() throws {
         let sim = try Simulation(paths: [("sda", "3600a"), ("sdb", "3600a"), ("sdc", "3600a")])
         try sim.start(Self.twoGroups)

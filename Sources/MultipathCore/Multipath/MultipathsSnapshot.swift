@@ -1,20 +1,24 @@
 /// What `show` prints, taken from the model when a command arrives.
 extension Multipaths {
     /// Every known path (orphans included, in device order) and every map (by name). `dmMinors` gives
-    /// the `dm-N` number of each map by name, from the device-mapper device list.
-    public func showSnapshot(dmMinors: [String: UInt32], now: Instant) -> (paths: [PathSnapshot], maps: [MapSnapshot]) {
+    /// the `dm-N` number of each map by name, from the device-mapper device list; `deviceState` a path's
+    /// sysfs `device/state`.
+    public func showSnapshot(dmMinors: [String: UInt32], deviceState: (PathIdentity) -> String?, now: Instant)
+        -> (paths: [PathSnapshot], maps: [MapSnapshot]) {
         var mapOf: [DevT: String] = [:]
         for map in maps.values { for devT in map.members { mapOf[devT] = map.name } }
 
         func snapshot(_ p: MultipathPath) -> PathSnapshot {
             let seconds = Int(((now - p.health.lastChange).nanosecondsClamped / 1_000_000_000) % max(1, p.health.interval.nanosecondsClamped / 1_000_000_000))
             return PathSnapshot(identity: p.identity, mapName: mapOf[p.devT], dmActive: p.health.inTable,
-                                deviceState: nil, checkerState: p.health.state, checker: p.settings.checker.value,
+                                deviceState: deviceState(p.identity), checkerState: p.health.state, checker: p.settings.checker.value,
                                 nextCheck: Countdown(tick: seconds, total: Int(p.health.interval.nanosecondsClamped / 1_000_000_000)),
                                 priority: p.health.priority ?? -1)
         }
         var pathRows = paths.values.sorted { $0.devT < $1.devT }.map(snapshot)
-        pathRows += orphans.sorted { $0.key < $1.key }.map { PathSnapshot(identity: $0.value.identity) }
+        pathRows += orphans.sorted { $0.key < $1.key }.map {
+            PathSnapshot(identity: $0.value.identity, deviceState: deviceState($0.value.identity))
+        }
         pathRows.sort { $0.identity.devT < $1.identity.devT }
 
         let mapRows = maps.values.sorted { $0.name < $1.name }.map { map -> MapSnapshot in
@@ -25,7 +29,8 @@ extension Multipaths {
                 }).priority
                 let usable = members.contains { $0.health.inTable ?? false }
                 let state: PathGroupSnapshot.State = index + 1 == map.currentGroup ? .active : (usable ? .enabled : .disabled)
-                let selector = ([group.selector] + group.selectorArgs).joined(separator: " ")
+                // As the table spells it, with the argument count: `service-time 0`.
+                let selector = ([group.selector, String(group.selectorArgs.count)] + group.selectorArgs).joined(separator: " ")
                 return PathGroupSnapshot(selector: selector, priority: prio, state: state, paths: members.map(snapshot))
             }
             let failback: MapSnapshot.Failback = switch map.settings.failback.value {
