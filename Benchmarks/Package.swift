@@ -10,9 +10,19 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // What the benchmarks share: the CI thresholds, and engines with many maps built as a start-up burst.
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MultipathCore", package: "swift-multipathd"),
+            ],
+            path: "Support"
+        ),
         .executableTarget(
             name: "ReactorBenchmarks",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "MultipathReactor", package: "swift-multipathd"),
                 .product(name: "MultipathSystem", package: "swift-multipathd"),
@@ -23,10 +33,44 @@ let package = Package(
         .executableTarget(
             name: "ConfigBenchmarks",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "MultipathCore", package: "swift-multipathd"),
             ],
             path: "Benchmarks/ConfigBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "EngineBenchmarks",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MultipathCore", package: "swift-multipathd"),
+            ],
+            path: "Benchmarks/EngineBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "ShowBenchmarks",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MultipathCore", package: "swift-multipathd"),
+            ],
+            path: "Benchmarks/ShowBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "DaemonBenchmarks",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MultipathCore", package: "swift-multipathd"),
+                .product(name: "MultipathDaemon", package: "swift-multipathd"),
+                .product(name: "MultipathReactor", package: "swift-multipathd"),
+                .product(name: "MultipathTestKit", package: "swift-multipathd"),
+            ],
+            path: "Benchmarks/DaemonBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ],

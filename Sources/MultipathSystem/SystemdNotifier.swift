@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 
 /// `sd_notify` by hand: one datagram per state change to the socket named by NOTIFY_SOCKET

@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkSupport
 import MultipathCore
 
 /// A 5,000-line multipath.conf: defaults, 200 blacklisted WWIDs, 500 device entries, 150 multipaths.
@@ -29,7 +30,7 @@ let manyPaths: [PathIdentity] = {
 }()
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal], maxDuration: .seconds(2))
+    Benchmark.defaultConfiguration = benchmarkConfiguration()
 
     Benchmark("Config: load built-in table + 5,000-line configuration") { benchmark in
         for _ in benchmark.scaledIterations {

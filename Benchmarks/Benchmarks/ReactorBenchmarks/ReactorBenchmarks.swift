@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkSupport
 import MultipathCore
 import MultipathReactor
 import MultipathSystem
@@ -18,13 +19,11 @@ func deadlines(_ count: Int, from start: Instant) -> [Instant] {
 }
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .mallocCountTotal, .throughput],
-        maxDuration: .seconds(2)
-    )
+    Benchmark.defaultConfiguration = benchmarkConfiguration(throughput: true)
+    let allocationFree = Benchmark.Configuration(scalingFactor: .kilo, thresholds: ciThresholds(throughput: true, allocationFree: true))
 
     // One event end to end: eventfd write, epoll_wait, dispatch through the table, eventfd read.
-    Benchmark("Reactor: eventfd write + epoll_wait + dispatch + read", configuration: .init(scalingFactor: .kilo)) { benchmark in
+    Benchmark("Reactor: eventfd write + epoll_wait + dispatch + read", configuration: allocationFree) { benchmark in
         let reactor = try Reactor(clock: SteppedClock())
         let events = try EventFD()
         defer { events.fd.close() }
@@ -40,7 +39,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // Dispatch alone: 64 sources that stay ready (level-triggered), one epoll_wait returning all 64 per turn.
-    Benchmark("Reactor: one turn dispatching 64 ready events", configuration: .init(scalingFactor: .kilo)) { benchmark in
+    Benchmark("Reactor: one turn dispatching 64 ready events", configuration: allocationFree) { benchmark in
         let reactor = try Reactor(clock: SteppedClock(), maxEventsPerTurn: 64)
         let fds = try (0..<64).map { _ throws(SystemError) in try EventFD() }
         defer { for e in fds { e.fd.close() } }
@@ -82,7 +81,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // Cancel and reschedule with 10,000 timers pending, one operation per iteration.
-    Benchmark("TimerQueue: reschedule among 10,000 pending", configuration: .init(scalingFactor: .kilo)) { benchmark in
+    Benchmark("TimerQueue: reschedule among 10,000 pending", configuration: allocationFree) { benchmark in
         var queue = TimerQueue()
         let times = deadlines(10_000, from: .zero)
         let tokens = times.map { queue.schedule(earliest: $0, TimerQueue.Timer(name: "check") {}) }
@@ -95,7 +94,7 @@ let benchmarks: @Sendable () -> Void = {
         precondition(queue.count == 10_000)
     }
 
-    Benchmark("TimerQueue: cancel + schedule among 10,000 pending", configuration: .init(scalingFactor: .kilo)) { benchmark in
+    Benchmark("TimerQueue: cancel + schedule among 10,000 pending", configuration: allocationFree) { benchmark in
         var queue = TimerQueue()
         let times = deadlines(10_000, from: .zero)
         var tokens = times.map { queue.schedule(earliest: $0, TimerQueue.Timer(name: "check") {}) }
