@@ -15,7 +15,7 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(dmMinors)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            let s = engine.showSnapshot(dmMinors: dmMinors, now: now)
+            let s = engine.showSnapshot(dmMinors: dmMinors, deviceState: { _ in "running" }, now: now)
             precondition(s.paths.count == 10_000 && s.maps.count == 2_500)
             blackHole(s)
         }
@@ -23,7 +23,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("Show: show paths at 10,000 paths (format only)") { benchmark in
-        let paths = engine.showSnapshot(dmMinors: dmMinors, now: now).paths
+        let paths = engine.showSnapshot(dmMinors: dmMinors, deviceState: { _ in "running" }, now: now).paths
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations { blackHole(ShowFormat.paths(paths)) }
         benchmark.stopMeasurement()
@@ -31,7 +31,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("Show: show maps json at 10,000 paths (format only)") { benchmark in
-        let maps = engine.showSnapshot(dmMinors: dmMinors, now: now).maps
+        let maps = engine.showSnapshot(dmMinors: dmMinors, deviceState: { _ in "running" }, now: now).maps
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations { blackHole(ShowFormat.json(maps: maps)) }
         benchmark.stopMeasurement()
