@@ -11,8 +11,10 @@ d=$(diff <(deb show wildcards) "$fixtures/wildcards.txt") || fail "show wildcard
 d=$(diff <(deb help | sed 3d) <(sed 3d "$fixtures/help.txt")) || fail "help differs: $d"
 d=$(diff <(deb show map | sed 3d) <(sed 3d "$fixtures/show-map.txt")) || fail "show map (missing argument) differs: $d"
 d=$(diff <(deb show maps json) "$fixtures/json-empty.txt") || fail "show maps json differs: $d"
+# Disks left by earlier cases (case 23's tcm_loop LUN) may be there: compare with our own client.
 out=$(deb show status)
-[ "$out" = "$(printf 'path checker states:\n\npaths: 0\nbusy: False')" ] || fail "show status: '$out'"
+[ "$out" = "$("$LAB_BIN" show status)" ] && [ "$(echo "$out" | head -n1)" = "path checker states:" ] &&
+  echo "$out" | grep -qx 'paths: [0-9]*' && [ "$(echo "$out" | tail -n1)" = "busy: False" ] || fail "show status: '$out'"
 out=$(deb -k"show daemon") && [ "$out" = "pid $(daemon_pid) idle" ] || fail "-k\"show daemon\": '$out'"
 out=$(deb foo paths); rc=$?
 [ "$out" = fail ] && [ $rc = 1 ] || fail "foo paths: '$out' status $rc (want fail, 1)"
