@@ -3,9 +3,11 @@
 # permission denied for others than root, the interactive shell, reconfigure and show config.
 . "$LAB_REPO/lab/guest/control.sh"
 debian_daemon_stop
-# The empty-model replies below need no maps: earlier cases may leave one (45's on tcm_loop).
+# The empty-model replies below need no maps: earlier cases leave disks (23's tcm_loop LUN) and
+# configuration behind, so this daemon runs with every device blacklisted.
 daemon_kill
 dmsetup remove_all
+printf 'blacklist {\n\tdevnode ".*"\n}\n' >/etc/multipath.conf
 daemon_start
 out=$(deb show daemon) || fail "show daemon: status $?"
 [ "$out" = "pid $(daemon_pid) idle" ] || fail "show daemon: '$out'"
