@@ -7,27 +7,9 @@
 # lab-timeout: 200
 . "$LAB_REPO/lab/guest/dm-paths.sh"
 daemon_kill
-must modprobe sg
+. "$LAB_REPO/lab/guest/tcm.sh"
 must modprobe dm_multipath
-must modprobe tcm_loop
-mountpoint -q /sys/kernel/config || must mount -t configfs none /sys/kernel/config
-t=/sys/kernel/config/target
-lun=$t/core/rd_mcp_0/sglab
-if [ ! -d "$lun" ]; then
-  mkdir -p "$lun" || fail "cannot create the ramdisk backstore"
-  echo rd_pages=1024 >"$lun/control"
-  echo 1 >"$lun/enable" || fail "cannot enable the ramdisk"
-  echo 5e1ab5e1ab0001 >"$lun/wwn/vpd_unit_serial"
-  for i in 1 2; do
-    mkdir "$lun/alua/grp$i" && echo $((10 + i)) >"$lun/alua/grp$i/tg_pt_gp_id" || fail "cannot create ALUA group $i"
-    w=$t/loopback/naa.50014050000000a$i
-    mkdir -p "$w/tpgt_1/lun/lun_0" || fail "cannot create loopback port $i"
-    echo naa.50014050000000b$i >"$w/tpgt_1/nexus" || fail "cannot create the I_T nexus of port $i"
-    ln -s "$lun" "$w/tpgt_1/lun/lun_0/port" || fail "cannot link the LUN to port $i"
-    echo grp$i >"$w/tpgt_1/lun/lun_0/alua_tg_pt_gp" || fail "cannot put port $i in ALUA group $i"
-  done
-  udevadm settle -t 10
-fi
+tcm_setup
 # Implicit ALUA only: the kernel's alua handler would otherwise make a group active again (SET TARGET
 # PORT GROUPS) when dm-multipath initialises it, undoing the states set here.
 for i in 1 2; do echo 1 >"$lun/alua/grp$i/alua_access_type" || fail "cannot make group $i implicit-only"; done
