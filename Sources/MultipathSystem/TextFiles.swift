@@ -1,16 +1,28 @@
 import Glibc
 import MultipathCore
 
-/// Whole-file reads and writes for the bindings and wwids files. Used at start, on
+/// Whole-file reads and writes for the configuration, bindings and wwids files. Used at start, on
 /// reconfigure and when a map is created, never on the path-checking path.
 public enum TextFiles {
+    /// A configuration, bindings or wwids file larger than this is not one.
+    public static let sizeLimit = 16 << 20
+
     /// The file's text; nil when it does not exist or cannot be read.
     public static func read(_ path: String) -> String? {
-        FileDescriptor.readFile(path, limit: ConfigFiles.sizeLimit).map { String(decoding: $0, as: UTF8.self) }
+        FileDescriptor.readFile(path, limit: sizeLimit).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Names in a directory, without `.` and `..`; empty when it cannot be read.
-    public static func list(_ directory: String) -> [String] { ConfigFiles.directoryEntries(directory) }
+    public static func list(_ directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
 
     /// Replaces the file by writing a temporary file next to it and renaming it over.
     public static func write(_ path: String, _ text: String) throws(SystemError) {
