@@ -2,6 +2,17 @@
 // Benchmarks live in their own package so that the main build does not compile package-benchmark.
 import PackageDescription
 
+/// One benchmark executable in `Benchmarks/<name>`, using the shared support and these of our products.
+func benchmark(_ name: String, _ products: [String]) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: ["BenchmarkSupport", .product(name: "Benchmark", package: "benchmark")]
+            + products.map { .product(name: $0, package: "swift-multipathd") },
+        path: "Benchmarks/\(name)",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    )
+}
+
 let package = Package(
     name: "swift-multipathd-benchmarks",
     dependencies: [
@@ -19,60 +30,11 @@ let package = Package(
             ],
             path: "Support"
         ),
-        .executableTarget(
-            name: "ReactorBenchmarks",
-            dependencies: [
-                "BenchmarkSupport",
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "MultipathReactor", package: "swift-multipathd"),
-                .product(name: "MultipathSystem", package: "swift-multipathd"),
-            ],
-            path: "Benchmarks/ReactorBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "ConfigBenchmarks",
-            dependencies: [
-                "BenchmarkSupport",
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "MultipathCore", package: "swift-multipathd"),
-            ],
-            path: "Benchmarks/ConfigBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "EngineBenchmarks",
-            dependencies: [
-                "BenchmarkSupport",
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "MultipathCore", package: "swift-multipathd"),
-            ],
-            path: "Benchmarks/EngineBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "ShowBenchmarks",
-            dependencies: [
-                "BenchmarkSupport",
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "MultipathCore", package: "swift-multipathd"),
-            ],
-            path: "Benchmarks/ShowBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "DaemonBenchmarks",
-            dependencies: [
-                "BenchmarkSupport",
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "MultipathCore", package: "swift-multipathd"),
-                .product(name: "MultipathDaemon", package: "swift-multipathd"),
-                .product(name: "MultipathReactor", package: "swift-multipathd"),
-                .product(name: "MultipathTestKit", package: "swift-multipathd"),
-            ],
-            path: "Benchmarks/DaemonBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
+        benchmark("ReactorBenchmarks", ["MultipathReactor", "MultipathSystem"]),
+        benchmark("ConfigBenchmarks", ["MultipathCore"]),
+        benchmark("EngineBenchmarks", ["MultipathCore"]),
+        benchmark("ShowBenchmarks", ["MultipathCore"]),
+        benchmark("DaemonBenchmarks", ["MultipathCore", "MultipathDaemon", "MultipathReactor", "MultipathTestKit"]),
     ],
     swiftLanguageModes: [.v6]
 )
