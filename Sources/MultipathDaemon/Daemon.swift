@@ -92,8 +92,9 @@ public final class Daemon {
         self.reloadConfiguration = reloadConfiguration
         self.configText = configText
         engine = Multipaths(config: config, wwids: wwids, bindings: bindings)
-        prober = PathProber(io: edges.io, host: edges.host)
+        prober = PathProber(io: edges.io, host: edges.host, now: { [reactor] in reactor.now })
         prober.warn = { [logger] in logger.warning("\($0)") }
+        prober.debug = { [logger] in logger.debug("\($0)") }
     }
 
     /// Adopts the multipath maps that exist, registers the event sources and signals, takes the block

@@ -24,9 +24,17 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         public var behavior: Behavior = .good
         /// `device/access_state` for prio sysfs; nil: no alua handler attached.
         public var accessState: String?
+        /// How long its commands take; nil: the kernel's `latency`.
+        public var latency: Duration?
+        /// `ro`: the disk is read-only.
+        public var readOnly = false
         /// Commands received, and those still outstanding (never completed, for `.hang`).
         public fileprivate(set) var commands = 0
         public fileprivate(set) var outstanding = 0
+        /// Directio reads received, and the most that were out at once.
+        public fileprivate(set) var reads = 0
+        public fileprivate(set) var mostReadsOut = 0
+        fileprivate var readsOut = 0
         init(name: String, devT: DevT, wwid: String) {
             self.name = name
             self.devT = devT
@@ -106,6 +114,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             case "device/timeout": text = "30"
             case "device/state": text = p.behavior == .offline ? "offline" : "running"
             case "device/access_state": text = p.accessState
+            case "ro": text = p.readOnly ? "1" : "0"
             default: text = nil
             }
             return text.map { Array(($0 + "\n").utf8) }
@@ -134,7 +143,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             // As SGDevice: the command is reported timed out at its deadline; the kernel never returns it.
             return complete(after: timeout) { completion(.timedOut) }
         }
-        complete(after: latency) { [unowned p] in
+        complete(after: p.latency ?? latency) { [unowned p] in
             switch p.behavior {
             case .good, .hang: completion(.completed(.good))
             case .offline: completion(.deviceGone("write: No such device or address"))
@@ -144,7 +153,13 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     }
 
     public func directRead(_ devT: DevT, length: Int, timeout: Duration, completion: @escaping (DirectReadOutcome) -> Void) {
-        submit(.read10(lba: 0, blockSize: length), to: devT, timeout: timeout) { outcome in
+        if let p = path(devT) {
+            p.reads += 1
+            p.readsOut += 1
+            p.mostReadsOut = max(p.mostReadsOut, p.readsOut)
+        }
+        submit(.read10(lba: 0, blockSize: length), to: devT, timeout: timeout) { [weak self] outcome in
+            if let p = self?.path(devT) { p.readsOut -= 1 }
             switch outcome {
             case .completed(let r) where r.isGood: completion(.finished(bytes: length, expected: length))
             case .timedOut: completion(.timedOut)
