@@ -207,7 +207,8 @@ public final class Daemon {
             do {
                 let (size, table) = try edges.dm.table(info.name)
                 let status = try edges.dm.status(info.name)
-                perform(engine.adopt(name: info.name, wwid: wwid, sizeSectors: size, table: table, status: status, now: reactor.now))
+                perform(engine.adopt(name: info.name, wwid: wwid, sizeSectors: size, table: table, status: status,
+                                     readOnly: info.isReadOnly, now: reactor.now))
             } catch {
                 logger.error("cannot adopt \(info.name): \(error)")
             }
@@ -356,7 +357,7 @@ public final class Daemon {
             if logger.logLevel <= .debug, let map = engine.maps[load.wwid] {
                 for line in map.settings.originLines(ResolvedMapSettings.loggedKeywords) { logger.debug("\(load.name): \(line)") }
             }
-            do { try edges.dm.create(name: load.name, wwid: load.wwid, sizeSectors: load.sizeSectors, table: load.table) } catch {
+            do { try edges.dm.create(name: load.name, wwid: load.wwid, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly) } catch {
                 logger.error("\(load.name): create failed: \(error)")
             }
         case .reload(let load):
@@ -399,7 +400,7 @@ public final class Daemon {
 
     private func reload(_ load: MapLoad) {
         do {
-            try edges.dm.reload(name: load.name, sizeSectors: load.sizeSectors, table: load.table)
+            try edges.dm.reload(name: load.name, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly)
             try edges.dm.resume(load.name)
         } catch {
             logger.error("\(load.name): reload failed: \(error)")

@@ -7,8 +7,8 @@ public protocol MultipathDeviceMapper: AnyObject {
     func multipathMaps() throws(DeviceMapperError) -> [DMMapInfo]
     func table(_ name: String) throws(DeviceMapperError) -> (sizeSectors: UInt64, table: MultipathTable)
     func status(_ name: String) throws(DeviceMapperError) -> MultipathStatus
-    func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable) throws(DeviceMapperError)
-    func reload(name: String, sizeSectors: UInt64, table: MultipathTable) throws(DeviceMapperError)
+    func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool) throws(DeviceMapperError)
+    func reload(name: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool) throws(DeviceMapperError)
     func resume(_ name: String) throws(DeviceMapperError)
     func remove(_ name: String) throws(DeviceMapperError)
     func send(_ message: MultipathMessage, to name: String) throws(DeviceMapperError)

@@ -53,6 +53,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         public var eventNumber: UInt32 = 0
         /// Held open (by a filesystem, say): remove answers EBUSY.
         public var isOpen = false
+        public var readOnly = false
     }
 
     /// Whose clock and timers complete commands; a restarted daemon brings its own.
@@ -68,7 +69,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     public private(set) var messages: [(map: String, message: MultipathMessage, at: Instant)] = []
     private let events = ReadinessPipe()
     private var nextMinor: UInt32 = 0
-    private var staged: [String: (UInt64, MultipathTable)] = [:]
+    private var staged: [String: (size: UInt64, table: MultipathTable, readOnly: Bool)] = [:]
 
     public init(reactor: Reactor) { self.reactor = reactor }
 
@@ -98,6 +99,15 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             ("DEVNAME", "/dev/\(name)"), ("DEVTYPE", "disk"), ("SUBSYSTEM", "block"), ("MAJOR", "\(p.devT.major)"),
             ("MINOR", "\(p.devT.minor)"), ("ID_VENDOR", "FAKE"), ("ID_MODEL", "disk"), ("ID_SERIAL", p.wwid), ("ID_WWN", p.wwid),
         ])
+    }
+
+    /// The disk turns read-only or writable (as `set_disk_ro` after a revalidation finds the write-protect
+    /// bit changed); returns the change uevent, with DISK_RO, that the kernel sends.
+    public func setReadOnly(_ name: String, _ readOnly: Bool) -> Uevent {
+        paths[name]!.readOnly = readOnly
+        var e = uevent(.change, name)
+        e.properties.append(("DISK_RO", readOnly ? "1" : "0"))
+        return e
     }
 
     /// Every disk as the enumeration at start reports it.
@@ -210,7 +220,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         maps.keys.sorted().map { n in
             let m = maps[n]!
             return DMMapInfo(name: n, uuid: m.uuid, devT: m.devT, eventNumber: m.eventNumber, openCount: m.isOpen ? 1 : 0,
-                             isSuspended: false, hasLiveTable: true, hasInactiveTable: staged[n] != nil)
+                             isSuspended: false, hasLiveTable: true, hasInactiveTable: staged[n] != nil, isReadOnly: m.readOnly)
         }
     }
 
@@ -234,23 +244,24 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         })
     }
 
-    public func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable) throws(DeviceMapperError) {
+    public func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool) throws(DeviceMapperError) {
         guard maps[name] == nil else { throw .failed("create \(name)", Errno(rawValue: 17)) }
         creates += 1
         maps[name] = Map(uuid: DMMapInfo.multipathUUIDPrefix + wwid, devT: DevT(major: 253, minor: UInt32(creates)), sizeSectors: sizeSectors,
                          table: table, active: Dictionary(uniqueKeysWithValues: table.pathDevices.map { (DevT($0)!, true) }),
-                         currentGroup: table.initialGroup, queueing: table.queueIfNoPath)
+                         currentGroup: table.initialGroup, queueing: table.queueIfNoPath, readOnly: readOnly)
         event(name)
     }
 
-    public func reload(name: String, sizeSectors: UInt64, table: MultipathTable) throws(DeviceMapperError) {
+    public func reload(name: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool) throws(DeviceMapperError) {
         guard maps[name] != nil else { throw .noSuchMap("reload \(name)") }
         reloads += 1
-        staged[name] = (sizeSectors, table)
+        staged[name] = (sizeSectors, table, readOnly)
     }
 
     public func resume(_ name: String) throws(DeviceMapperError) {
-        guard let (size, table) = staged.removeValue(forKey: name) else { return }
+        guard let (size, table, readOnly) = staged.removeValue(forKey: name) else { return }
+        maps[name]!.readOnly = readOnly
         maps[name]!.sizeSectors = size
         maps[name]!.table = table
         maps[name]!.active = Dictionary(uniqueKeysWithValues: table.pathDevices.map { (DevT($0)!, true) })

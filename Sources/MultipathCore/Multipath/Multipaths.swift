@@ -109,7 +109,8 @@ public struct Multipaths: Sendable {
             if map.settings.flushOnLastDelete.value && map.queueing { actions.append(.setQueueing(map: map.name, false)) }
             let empty = MultipathTable(features: map.table.features.filter { $0 != "queue_if_no_path" },
                                        hardwareHandler: map.table.hardwareHandler, initialGroup: 0, groups: [])
-            actions += [.remove(map: map.name, fallback: MapLoad(name: map.name, wwid: wwid, sizeSectors: map.sizeSectors, table: empty)),
+            actions += [.remove(map: map.name, fallback: MapLoad(name: map.name, wwid: wwid, sizeSectors: map.sizeSectors, table: empty,
+                                                                 readOnly: map.readOnly)),
                         .setMapTimer(wwid: wwid, at: nil)]
             return actions
         }
@@ -118,7 +119,9 @@ public struct Multipaths: Sendable {
     }
 
     /// A `change` uevent, as 0.9.4 handles it: a new WWID takes the path out of its map and in again as
-    /// a new path; a new size is taken when every path of the map agrees (the map is reloaded with it).
+    /// a new path; a new size is taken when every path of the map agrees (the map is reloaded with it);
+    /// a path turning read-only makes the map read-only, and it is writable again once all are.
+    /// Both reloads happen in `build`, which compares size and mode with what the kernel has.
     public mutating func changePath(_ identity: PathIdentity, choice: PathChoice, now: Instant) -> [MultipathAction] {
         let devT = identity.devT
         if let o = orphans[devT] {
@@ -132,9 +135,17 @@ public struct Multipaths: Sendable {
             return [note] + removePath(devT, now: now) + addPath(identity, udevProperties: nil, choice: choice, now: now)
         }
         paths[devT]?.identity = identity
-        guard old.identity.sizeSectors != identity.sizeSectors, let wwid = identity.wwid else { return [] }
+        guard let wwid = identity.wwid else { return [] }
+        var notes: [MultipathAction] = []
+        if old.identity.sizeSectors != identity.sizeSectors {
+            notes.append(.note("\(identity.name): size changed from \(old.identity.sizeSectors) to \(identity.sizeSectors) sectors"))
+        }
+        if old.identity.readOnly != identity.readOnly {
+            notes.append(.note("\(identity.name): update path write_protect to '\(identity.readOnly ? 1 : 0)' (uevent)"))
+        }
+        guard !notes.isEmpty else { return [] }
         dirty.insert(wwid)
-        return [.note("\(identity.name): size changed from \(old.identity.sizeSectors) to \(identity.sizeSectors) sectors")] + build(wwid, now: now)
+        return notes + build(wwid, now: now)
     }
 
     // MARK: Checking
@@ -423,15 +434,16 @@ public struct Multipaths: Sendable {
                                    selector: settings.pathSelector.value, rrMinIORequests: settings.rrMinIORequests.value,
                                    rrWeight: settings.rrWeight.value, noPathRetry: noPathRetry)
         let size = identities[0].sizeSectors
+        let readOnly = identities.contains(where: \.readOnly)
         let order = table.groups.flatMap { $0.paths.compactMap(\.devT) }
         if var map = maps[wwid] {
             map.settings = settings
-            if Grouping.sameLayout(map.table, table) && map.sizeSectors == size {
+            if Grouping.sameLayout(map.table, table) && map.sizeSectors == size && map.readOnly == readOnly {
                 map.members = order
                 maps[wwid] = map
                 return actions
             }
-            let load = MapLoad(name: map.name, wwid: wwid, sizeSectors: size, table: table)
+            let load = MapLoad(name: map.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly)
             actions += [.reload(load)]
             actions += loaded(wwid, load, settings: settings, previous: map.members, now: now)
         } else {
@@ -439,7 +451,7 @@ public struct Multipaths: Sendable {
             let name = config.mapName(wwid: wwid, paths: identities, bindings: &bindings, taken: Set(maps.values.map(\.name)))
             if bindings != before { actions.append(.saveBindings(bindings.render())) }
             if wwids.add(wwid) != nil { actions.append(.rememberWWID(wwid)) }
-            let load = MapLoad(name: name.name, wwid: wwid, sizeSectors: size, table: table)
+            let load = MapLoad(name: name.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly)
             actions.append(.create(load))
             actions += loaded(wwid, load, settings: settings, previous: [], now: now)
         }
@@ -465,6 +477,7 @@ public struct Multipaths: Sendable {
         map.members = order
         map.table = load.table
         map.sizeSectors = load.sizeSectors
+        map.readOnly = load.readOnly
         map.currentGroup = load.table.initialGroup
         map.queueing = load.table.queueIfNoPath
         map.queueingEndsAt = nil
@@ -478,11 +491,12 @@ public struct Multipaths: Sendable {
     /// A multipath map found at start: taken as it is. Its paths keep the states its status shows; once
     /// they are enumerated and checked, the map is reloaded only if it differs from the configuration.
     public mutating func adopt(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable,
-                               status: MultipathStatus, now: Instant) -> [MultipathAction] {
+                               status: MultipathStatus, readOnly: Bool = false, now: Instant) -> [MultipathAction] {
         let settings = config.mapSettings(wwid: wwid, paths: [])
         maps[wwid] = MultipathMap(name: name, wwid: wwid, settings: settings, members: table.groups.flatMap { $0.paths.compactMap(\.devT) },
                                   table: table, sizeSectors: sizeSectors, currentGroup: status.currentGroup,
                                   queueing: table.queueIfNoPath)
+        maps[wwid]!.readOnly = readOnly
         for p in status.paths { if let d = p.devT { adoptedState[d] = p.isActive } }
         dirty.insert(wwid)
         return [.note("\(name): adopted (\(table.groups.count) groups, \(status.paths.count) paths)")]

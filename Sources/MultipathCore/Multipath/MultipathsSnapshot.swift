@@ -47,7 +47,7 @@ extension Multipaths {
             let first = map.members.first.flatMap { paths[$0] }?.identity
             return MapSnapshot(
                 name: map.name, wwid: map.wwid, dmMinor: dmMinors[map.name], failback: failback, queueing: queueing,
-                activePaths: map.members.filter { paths[$0]?.health.inTable ?? false }.count,
+                activePaths: map.members.filter { paths[$0]?.health.inTable ?? false }.count, readOnly: map.readOnly,
                 sizeSectors: map.sizeSectors,
                 features: ([String(map.table.features.count)] + map.table.features).joined(separator: " "),
                 hardwareHandler: ([String(map.table.hardwareHandler.count)] + map.table.hardwareHandler).joined(separator: " "),
