@@ -86,7 +86,7 @@ scenario_config() {
     echo "    user_friendly_names yes"
     while [ $# -ge 2 ]; do echo "    $1 $2"; shift 2; done
     echo "}"
-    # Other cases leave LIO (tcm_loop) LUNs behind: the scenarios concern scsi_debug only.
+    # The scenarios concern scsi_debug only, whatever other disks the machine has.
     printf 'blacklist {\n    device {\n        vendor ".*"\n        product ".*"\n    }\n}\n'
     printf 'blacklist_exceptions {\n    device {\n        vendor "Linux"\n        product "scsi_debug"\n    }\n}\n'
   } >/etc/multipath.conf
