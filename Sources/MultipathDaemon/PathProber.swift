@@ -15,7 +15,8 @@ final class PathProber {
     private let io: PathIO
     private let host: DaemonHost
     private let now: () -> Instant
-    private var refusedPrio: Set<String> = []
+    /// Warnings already given (a prioritizer refused, bad path_latency arguments): each is said once.
+    private var warned: Set<String> = []
     /// path_latency measurements out, with everyone waiting for their answer: a request while one
     /// runs joins it rather than doubling the reads.
     private var latencyWaiters: [DevT: [(Int?) -> Void]] = [:]
@@ -94,7 +95,7 @@ final class PathProber {
             done(Self.weightedPath(args, path.identity))
         case "path_latency":
             let (settings, complaint) = PathLatency.parse(args)
-            if let complaint, refusedPrio.insert("path_latency \(args)").inserted { warn("\(path.name): path_latency: \(complaint)") }
+            if let complaint, warned.insert("path_latency \(args)").inserted { warn("\(path.name): path_latency: \(complaint)") }
             let devT = path.devT
             guard latencyWaiters[devT] == nil else { return latencyWaiters[devT]!.append(done) }
             latencyWaiters[devT] = [done]
@@ -102,7 +103,7 @@ final class PathProber {
                 for waiter in latencyWaiters.removeValue(forKey: devT) ?? [] { waiter(priority) }
             }
         case let other:
-            if refusedPrio.insert(other).inserted {
+            if warned.insert(other).inserted {
                 warn("prioritizer \(other) is not supported (\(Self.prioritizers.joined(separator: ", ")) are): paths using it get an undefined priority")
             }
             done(nil)

@@ -4,7 +4,8 @@
 # does, and writable again only once every path is.
 # lab-timeout: 240
 . "$LAB_REPO/lab/guest/scenario.sh"
-wp=/sys/bus/pseudo/drivers/scsi_debug/wp
+# The driver attribute .../drivers/scsi_debug/wp is read-only; the module parameter is writable.
+wp=/sys/module/scsi_debug/parameters/wp
 # map_mode_is ro|rw TIMEOUT_S: waits until the map is loaded read-only (or writable).
 map_mode_is() {
   local deadline=$(( ${EPOCHREALTIME/./} + $2 * 1000000 )) now
