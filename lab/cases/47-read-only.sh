@@ -2,7 +2,7 @@
 # switch (global) plus a rescan of one disk makes the kernel revalidate it, turn it read-only and send a
 # change uevent with DISK_RO=1 (`blockdev --setro` sends none). A map turns read-only when one path
 # does, and writable again only once every path is.
-# lab-timeout: 240
+# lab-timeout: 320
 . "$LAB_REPO/lab/guest/scenario.sh"
 # The driver attribute .../drivers/scsi_debug/wp is read-only; the module parameter is writable.
 wp=/sys/module/scsi_debug/parameters/wp

@@ -494,9 +494,8 @@ public struct Multipaths: Sendable {
                                status: MultipathStatus, readOnly: Bool = false, now: Instant) -> [MultipathAction] {
         let settings = config.mapSettings(wwid: wwid, paths: [])
         maps[wwid] = MultipathMap(name: name, wwid: wwid, settings: settings, members: table.groups.flatMap { $0.paths.compactMap(\.devT) },
-                                  table: table, sizeSectors: sizeSectors, currentGroup: status.currentGroup,
+                                  table: table, sizeSectors: sizeSectors, readOnly: readOnly, currentGroup: status.currentGroup,
                                   queueing: table.queueIfNoPath)
-        maps[wwid]!.readOnly = readOnly
         for p in status.paths { if let d = p.devT { adoptedState[d] = p.isActive } }
         dirty.insert(wwid)
         return [.note("\(name): adopted (\(table.groups.count) groups, \(status.paths.count) paths)")]
