@@ -24,7 +24,7 @@ public struct PathLatency: Hashable, Sendable {
     }
 
     /// `prio_args "io_num=N base_num=M"`, as 0.9.4 reads it: the first two words, both keys present,
-    /// both in range. Otherwise the defaults, with the complaint 0.9.4 logs.
+    /// both in range. Otherwise the defaults, with a complaint (0.9.4 logs one too).
     public static func parse(_ args: String) -> (settings: PathLatency, complaint: String?) {
         var samples: Int?, base: Double?
         for word in args.split(whereSeparator: { $0 == " " || $0 == "\t" }).prefix(2) {
