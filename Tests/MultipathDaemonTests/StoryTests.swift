@@ -115,11 +115,15 @@ import Testing
         let (sim, back) = try failback("immediate")
         #expect(switches(sim) == [back])
         #expect(sim.kernel.maps["mpatha"]!.currentGroup == 1)
+        // switch_grp counts the daemon's switches: to group 2 when sda failed, back with the reinstate.
+        let sent = sim.kernel.messages.filter { if case .switchGroup = $0.message { true } else { false } }.count
+        #expect(sent == 2 && sim.daemon.engine.maps["3600a"]!.stats.switchGroups == sent)
     }
 
     @Test func failbackManualNeverSwitches() throws {
         let (sim, _) = try failback("manual")
         #expect(switches(sim).isEmpty && sim.kernel.maps["mpatha"]!.currentGroup == 2)
+        #expect(sim.daemon.engine.maps["3600a"]!.stats.switchGroups == 0, "the kernel's own switch is not counted")
     }
 
     @Test func failbackFollowoverSwitchesWhenTheGroupsFirstPathReturns() throws {
