@@ -30,7 +30,7 @@ public final class DaemonControl: ControlHandler {
         /// The running configuration in multipath.conf syntax (`local`: as `show config local`).
         public var configText: (_ local: Bool) -> String
         public var blacklist: () -> Blacklist
-        /// The names in /sys/block, in the directory's order.
+        /// The names in /sys/block, in udev's order.
         public var blockDevices: () -> [String]
         /// Zeroes the counters of the map with this WWID (nil: of every map); false: no such map.
         public var resetStats: (_ wwid: String?) -> Bool

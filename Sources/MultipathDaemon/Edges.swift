@@ -37,7 +37,7 @@ public struct DaemonHost {
     public var appendFile: (String, String) throws(SystemError) -> Void
     /// 1...10 for `prio random`.
     public var random: () -> Int
-    /// The names in /sys/block, in the directory's order (`show devices`).
+    /// The names in /sys/block, in udev's order (`show devices`).
     public var blockDevices: () -> [String]
 
     public init(enumerate: @escaping () throws(SystemError) -> [Uevent], sysfs: @escaping SysfsReader,
@@ -54,7 +54,7 @@ public struct DaemonHost {
 
     public static var system: DaemonHost {
         DaemonHost(enumerate: UdevEnumerator.blockDisks, sysfs: Sysfs().reader, writeFile: TextFiles.write,
-                   appendFile: TextFiles.append, random: { Int.random(in: 1...10) }, blockDevices: { TextFiles.list("/sys/block") })
+                   appendFile: TextFiles.append, random: { Int.random(in: 1...10) }, blockDevices: { Sysfs().blockDevices() })
     }
 }
 

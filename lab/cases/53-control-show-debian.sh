@@ -15,7 +15,7 @@ must modprobe dm_multipath
 must modprobe scsi_debug add_host=2 num_tgts=1 max_luns=2 vpd_use_hostno=0 dev_size_mb=16 ptype=0
 must udevadm settle --timeout=90
 lun1=$(for d in /sys/block/sd*; do
-  [ "$(cat $d/device/model 2>/dev/null)" = scsi_debug ] || continue
+  grep -q scsi_debug $d/device/model 2>/dev/null || continue
   case $(readlink -f $d/device) in *:1) udevadm info -q property -p $d | sed -n 's/^ID_SERIAL=//p'; break ;; esac
 done)
 [ -n "$lun1" ] || fail "no scsi_debug LUN 1"

@@ -30,7 +30,7 @@ extension ShowFormat {
         return out
     }
 
-    /// `show devices`: every entry of /sys/block in the order given (0.9.4 prints readdir's order).
+    /// `show devices`: every entry of /sys/block in the order given (0.9.4 prints udev's order).
     /// A monitored device is one the daemon keeps as a path (in a map or an orphan it did not
     /// blacklist); for the others only the device node rules are consulted. The two spaces after a
     /// monitored name are 0.9.4's.

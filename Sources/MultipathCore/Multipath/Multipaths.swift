@@ -48,9 +48,9 @@ public struct Multipaths: Sendable {
         switch config.blacklistVerdict(for: identity, udevProperties: udevProperties) {
         case .accepted: break
         case .blacklisted(let by, let rule):
-            return orphan(identity, "blacklisted by \(by.rawValue) \"\(rule)\"")
+            return orphan(identity, "\(Self.blacklistedReason) by \(by.rawValue) \"\(rule)\"")
         case .missingProperty:
-            return orphan(identity, "blacklisted, udev property missing")
+            return orphan(identity, "\(Self.blacklistedReason), udev property missing")
         }
         guard let wwid = identity.wwid, !wwid.isEmpty else { return orphan(identity, "no WWID") }
         let policy = FindMultipathsPolicy(config)

@@ -59,7 +59,7 @@ extension Multipaths {
         return (pathRows, mapRows)
     }
 
-    /// How `addPath` begins the reason of an orphan it blacklisted.
+    /// How `addPath` begins the reason of an orphan it blacklisted: 0.9.4 does not keep those at all.
     static let blacklistedReason = "blacklisted"
 
     /// `show config local` as 0.9.4: the whole configuration, but of the device entries only those that
