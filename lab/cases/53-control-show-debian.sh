@@ -1,4 +1,4 @@
-# lab-timeout: 300
+# lab-timeout: 600
 # `show blacklist`, `show devices`, `show config local`, `show status` and `show maps stats` from
 # Debian's 0.9.4 daemon and from ours, both asked by Debian's client, on the same scsi_debug disks (two
 # LUNs, two paths each): without a configuration file (find_multipaths strict: every path an orphan),
@@ -43,10 +43,17 @@ settle() {
 # Keyword lines where we differ on purpose, and verbosity (0.9.4 shows its -v).
 comparable() { grep -vE '^	(max_polling_interval|failed_path_reprobe_ms|force_sync|retrigger_tries|disable_changed_wwids|verbosity) ' "$1"; }
 
+# `show status` with orphans: 0.9.4 counts each under the verdict of the one check it made when it found
+# the path (up, or pending when its asynchronous TUR had not answered yet: it varies from run to run); ours
+# are never checked and count as pending. Compared: how many paths the state lines count, and the rest.
+orphan_status() { awk '/^[a-z]+ +[0-9]+$/ { n += $2; next } { print } END { print "in states:", n }' "$1"; }
+
 compare() {
-  local i d
+  local i d norm
   for i in "${!commands[@]}"; do
-    d=$(diff <(comparable "$out/debian-$1-$i.txt") <(comparable "$out/ours-$1-$i.txt")) ||
+    norm=comparable
+    [ "$1" = builtin ] && [ "${commands[$i]}" = "show status" ] && norm=orphan_status
+    d=$(diff <($norm "$out/debian-$1-$i.txt") <($norm "$out/ours-$1-$i.txt")) ||
       fail "$1: '${commands[$i]}' differs (< Debian, > ours): $(echo "$d" | head -n 8 | tr '\n' ' ')"
   done
 }

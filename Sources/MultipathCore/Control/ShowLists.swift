@@ -50,9 +50,9 @@ extension ShowFormat {
 
     /// `show status`: how many paths are in each checker state (states with none are left out), then
     /// the paths the checker watches. As 0.9.4: an orphan (a path seen and not blacklisted, in no map)
-    /// counts in its state line but not in `paths:`; 0.9.4 gives it the verdict of the one check it
-    /// made when it found the path, which its asynchronous TUR leaves pending. We never check orphans,
-    /// so their state is pending too.
+    /// counts in a state line but not in `paths:`. 0.9.4 gives it the verdict of the one check it made
+    /// when it found the path: pending when its asynchronous TUR had not answered within its short wait
+    /// (most of them in the lab), else up. We never check orphans: theirs is pending.
     public static func status(_ paths: [PathSnapshot], busy: Bool) -> String {
         var out = "path checker states:\n"
         let states = paths.map { $0.checkerState ?? .pending }
