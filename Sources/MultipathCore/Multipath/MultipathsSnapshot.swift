@@ -1,9 +1,8 @@
 /// What `show` prints, taken from the model when a command arrives.
 extension Multipaths {
     /// Every path the daemon keeps (orphans it did not blacklist included, in device order; 0.9.4 keeps
-    /// no blacklisted device) and every map (by name). `dmMinors` gives
-    /// the `dm-N` number of each map by name, from the device-mapper device list; `deviceState` a path's
-    /// sysfs `device/state`.
+    /// no blacklisted device) and every map (by name). `dmMinors` gives the `dm-N` number of each map by
+    /// name, from the device-mapper device list; `deviceState` a path's sysfs `device/state`.
     public func showSnapshot(dmMinors: [String: UInt32], deviceState: (PathIdentity) -> String?, now: Instant)
         -> (paths: [PathSnapshot], maps: [MapSnapshot]) {
         var mapOf: [DevT: String] = [:]
