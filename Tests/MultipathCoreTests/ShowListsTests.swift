@@ -91,4 +91,10 @@ import Testing
         #expect(e.maps[Self.lun0]?.name == "mpatha")
         #expect(Self.comparable(e.localConfigText()) == Self.comparable(try ShowFormatTests.fixture("config-local-lists")))
     }
+
+    /// `show config`: the same text as 0.9.4's, but for the documented differences.
+    @Test func configAsDebianPrintsIt() throws {
+        #expect(Self.comparable(renderConfig(.builtin, onlyDifferences: false)) == Self.comparable(try ShowFormatTests.fixture("config-builtin")))
+        #expect(Self.comparable(renderConfig(try Self.lists(), onlyDifferences: false)) == Self.comparable(try ShowFormatTests.fixture("config-lists")))
+    }
 }
