@@ -51,7 +51,6 @@ public final class Daemon {
     private var control: DaemonControl?
     private let watchdogInterval: Duration?
     private let reloadConfiguration: () -> Result<Config, DaemonControl.ReconfigureFailure>
-    private let configText: (_ local: Bool) -> String
     public private(set) var state = DaemonState.configure
 
     private var contexts: [DevT: PathContext] = [:]
@@ -72,15 +71,14 @@ public final class Daemon {
 
     /// `notify` gets sd_notify assignments ("READY=1"); `reopenLog` runs on SIGUSR1; `watchdog` is
     /// systemd's WATCHDOG_USEC (WATCHDOG=1 is sent every half of it); `reloadConfiguration` is what
-    /// `reconfigure` and SIGHUP run; `configText` is what `show config [local]` prints.
+    /// `reconfigure` and SIGHUP run.
     public init(reactor: Reactor, logger: Logger, config: Config, edges: Edges, wwids: WWIDsFile = WWIDsFile(),
                 bindings: Bindings = Bindings(), readOnlyBindings: Bool = false,
                 notify: @escaping (String) -> Void = { _ in }, reopenLog: @escaping () -> Void = {},
                 control: ControlSettings? = nil, watchdog: Duration? = nil,
                 reloadConfiguration: @escaping () -> Result<Config, DaemonControl.ReconfigureFailure> = {
                     .failure(.init("no configuration files to reload"))
-                },
-                configText: @escaping (_ local: Bool) -> String = { renderConfig(.builtin, onlyDifferences: $0) }) {
+                }) {
         self.reactor = reactor
         self.logger = logger
         self.edges = edges
@@ -90,7 +88,6 @@ public final class Daemon {
         controlSettings = control
         watchdogInterval = watchdog
         self.reloadConfiguration = reloadConfiguration
-        self.configText = configText
         engine = Multipaths(config: config, wwids: wwids, bindings: bindings)
         prober = PathProber(io: edges.io, host: edges.host, now: { [reactor] in reactor.now })
         prober.warn = { [logger] in logger.warning("\($0)") }
@@ -136,7 +133,10 @@ public final class Daemon {
                 state: { [unowned self] in state },
                 shutdown: { [unowned self] in shutDown(reason: "shutdown command") },
                 reconfigure: { [unowned self] in reconfigure() },
-                configText: configText))
+                configText: { [unowned self] local in local ? engine.localConfigText() : renderConfig(engine.config, onlyDifferences: false) },
+                blacklist: { [unowned self] in engine.config.blacklist },
+                blockDevices: edges.host.blockDevices,
+                resetStats: { [unowned self] wwid in engine.resetStats(wwid: wwid, now: reactor.now) }))
             let server = ControlServer(reactor: reactor, logger: logger, listeners: controlSettings.listeners,
                                        handler: control, timeout: controlSettings.timeout)
             try server.start()
@@ -334,7 +334,7 @@ public final class Daemon {
             }
             prober.check(path, contexts[devT] ?? PathContext(blockSize: 512)) { [unowned self] verdict in
                 logger.debug("\(path.name): checker \(path.settings.checker.value): \(verdict)")
-                perform(engine.checkerFinished(devT, verdict, now: reactor.now))
+                perform(engine.checkerFinished(devT, verdict, issued: now, now: reactor.now))
             }
         case .scheduleCheck(let devT, let earliest, let latest):
             if let t = checkTimers[devT] { return reactor.reschedule(t, earliest: earliest, latest: latest) }

@@ -37,12 +37,16 @@ public struct DaemonHost {
     public var appendFile: (String, String) throws(SystemError) -> Void
     /// 1...10 for `prio random`.
     public var random: () -> Int
+    /// The names in /sys/block, in udev's order (`show devices`).
+    public var blockDevices: () -> [String]
 
     public init(enumerate: @escaping () throws(SystemError) -> [Uevent], sysfs: @escaping SysfsReader,
                 writeFile: @escaping (String, String) throws(SystemError) -> Void,
-                appendFile: @escaping (String, String) throws(SystemError) -> Void, random: @escaping () -> Int) {
+                appendFile: @escaping (String, String) throws(SystemError) -> Void, random: @escaping () -> Int,
+                blockDevices: @escaping () -> [String]) {
         self.enumerate = enumerate
         self.sysfs = sysfs
+        self.blockDevices = blockDevices
         self.writeFile = writeFile
         self.appendFile = appendFile
         self.random = random
@@ -50,7 +54,7 @@ public struct DaemonHost {
 
     public static var system: DaemonHost {
         DaemonHost(enumerate: UdevEnumerator.blockDisks, sysfs: Sysfs().reader, writeFile: TextFiles.write,
-                   appendFile: TextFiles.append, random: { Int.random(in: 1...10) })
+                   appendFile: TextFiles.append, random: { Int.random(in: 1...10) }, blockDevices: { Sysfs().blockDevices() })
     }
 }
 

@@ -136,7 +136,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         DaemonHost(enumerate: { [unowned self] () throws(SystemError) in enumerate() }, sysfs: sysfs,
                    writeFile: { (path: String, text: String) throws(SystemError) in files.contents[path] = text },
                    appendFile: { (path: String, text: String) throws(SystemError) in files.contents[path, default: ""] += text },
-                   random: { 5 })
+                   random: { 5 }, blockDevices: { [unowned self] in paths.keys.sorted() })
     }
 
     // MARK: PathIO

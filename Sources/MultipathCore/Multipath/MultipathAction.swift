@@ -90,6 +90,7 @@ public struct MultipathMap: Sendable {
     public internal(set) var queueingEndsAt: Instant?
     /// `failback N`: when to switch to the best group.
     public internal(set) var failbackAt: Instant?
+    public internal(set) var stats = MapStats()
 
     /// `no_path_retry`, read as 0.9.4 does: `queue_if_no_path` in `features` without an explicit
     /// `no_path_retry` means `queue`.

@@ -48,9 +48,9 @@ public struct Multipaths: Sendable {
         switch config.blacklistVerdict(for: identity, udevProperties: udevProperties) {
         case .accepted: break
         case .blacklisted(let by, let rule):
-            return orphan(identity, "blacklisted by \(by.rawValue) \"\(rule)\"")
+            return orphan(identity, "\(Self.blacklistedReason) by \(by.rawValue) \"\(rule)\"")
         case .missingProperty:
-            return orphan(identity, "blacklisted, udev property missing")
+            return orphan(identity, "\(Self.blacklistedReason), udev property missing")
         }
         guard let wwid = identity.wwid, !wwid.isEmpty else { return orphan(identity, "no WWID") }
         let policy = FindMultipathsPolicy(config)
@@ -157,10 +157,11 @@ public struct Multipaths: Sendable {
         return [.check(devT)]
     }
 
-    /// The checker's verdict: the critical path.
-    public mutating func checkerFinished(_ devT: DevT, _ verdict: CheckerVerdict, now: Instant) -> [MultipathAction] {
+    /// The checker's verdict: the critical path. `issued`: when the check was sent (its latency).
+    public mutating func checkerFinished(_ devT: DevT, _ verdict: CheckerVerdict, issued: Instant? = nil, now: Instant) -> [MultipathAction] {
         guard var p = paths[devT] else { return [] }
         p.health.probing = false
+        if let issued { p.health.checkLatency.record(now - issued) }
         let old = p.health.state
         var new = verdict.state
         let wwid = p.identity.wwid!
@@ -184,14 +185,19 @@ public struct Multipaths: Sendable {
 
         var cameUp: DevT?, wentDown = false
         if let map {
+            if p.health.inTable == false { p.health.usableSince = verdict.state.isUsable ? p.health.usableSince ?? issued ?? now : nil }
             if p.health.inTable == false && new.isUsable {
                 actions.append(.reinstate(map: map.name, devT))
                 p.health.inTable = true
                 cameUp = devT
+                maps[wwid]!.stats.reinstate.record(now - (p.health.usableSince ?? now))
+                p.health.usableSince = nil
             } else if p.health.inTable == true && Self.isFailing(new) {
                 actions.append(.fail(map: map.name, devT))
                 p.health.inTable = false
                 wentDown = true
+                p.health.failures += 1
+                maps[wwid]!.stats.pathFailed(at: issued ?? now)
             }
         }
         let recheck = p.health.recheck
@@ -303,10 +309,17 @@ public struct Multipaths: Sendable {
         if usable == 0 {
             if case .retries(let n) = map.noPathRetry, map.queueing, map.queueingEndsAt == nil {
                 map.queueingEndsAt = now + pollingInterval * n
+                map.stats.queueing(true, now: now)
                 actions.append(.note("\(map.name): no usable path, queueing for \(n) x \(config.pollingInterval) s"))
             }
+            if wentDown && map.noPathRetry == .fail { map.stats.mapFailures += 1 }
         } else {
             map.queueingEndsAt = nil
+            map.stats.queueing(false, now: now)
+            if let since = map.stats.failoverSince {
+                map.stats.failover.record(now - since)
+                map.stats.failoverSince = nil
+            }
             if map.noPathRetry != .fail && !map.queueing {
                 map.queueing = true
                 actions.append(.setQueueing(map: map.name, true))
@@ -324,12 +337,14 @@ public struct Multipaths: Sendable {
                 case .manual: break
                 case .immediate:
                     map.currentGroup = best
+                    map.stats.switchGroups += 1
                     actions.append(.switchGroup(map: map.name, best))
                 case .followover:
                     // Only when the path that came up is the first of its group to come back.
                     if let cameUp, let g = groups.firstIndex(where: { $0.contains { m in m.devT == cameUp } }),
                        groups[g].filter(\.isUsable).count == 1, g + 1 == best {
                         map.currentGroup = best
+                        map.stats.switchGroups += 1
                         actions.append(.switchGroup(map: map.name, best))
                     }
                 case .deferred(let seconds):
@@ -370,7 +385,9 @@ public struct Multipaths: Sendable {
         if var map = maps[wwid] {
             if let t = map.queueingEndsAt, t <= now {
                 map.queueingEndsAt = nil
+                map.stats.queueing(false, now: now)
                 if usableCount(map) == 0 && map.queueing {
+                    map.stats.queueingTimeouts += 1
                     map.queueing = false
                     actions += [.setQueueing(map: map.name, false), .note("\(map.name): no_path_retry ran out, failing I/O")]
                 }
@@ -380,6 +397,7 @@ public struct Multipaths: Sendable {
                 let best = Grouping.bestGroup(loadedGroups(map))
                 if best != map.currentGroup {
                     map.currentGroup = best
+                    map.stats.switchGroups += 1
                     actions.append(.switchGroup(map: map.name, best))
                 }
             }
@@ -481,6 +499,8 @@ public struct Multipaths: Sendable {
         map.currentGroup = load.table.initialGroup
         map.queueing = load.table.queueIfNoPath
         map.queueingEndsAt = nil
+        map.stats.queueing(false, now: now)
+        map.stats.mapLoads += 1
         map.failbackAt = nil
         maps[wwid] = map
         return actions + mapReacts(wwid, wentDown: false, usableCheck: false, now: now)
@@ -519,6 +539,8 @@ public struct Multipaths: Sendable {
             if !s.isActive && p.health.inTable != false {
                 p.health.inTable = false
                 wentDown = true
+                p.health.failures += 1
+                maps[wwid]!.stats.pathFailed(at: now)
                 actions.append(.note("\(p.name): failed by the kernel, probing now"))
                 if p.health.probing { p.health.recheck = true } else { p.health.probing = true; actions.append(.check(d)) }
             } else if s.isActive && p.health.inTable != true {
@@ -539,6 +561,17 @@ public struct Multipaths: Sendable {
         let map = maps.removeValue(forKey: wwid)!
         for d in map.members { paths[d]?.health.inTable = nil }
         return [.note("\(name): removed behind our back"), .setMapTimer(wwid: wwid, at: nil)]
+    }
+
+    /// `reset map M stats` (M's WWID) or `reset maps stats` (nil): false when there is no such map.
+    public mutating func resetStats(wwid: String?, now: Instant) -> Bool {
+        if let wwid {
+            guard maps[wwid] != nil else { return false }
+            maps[wwid]!.stats.reset(now: now)
+        } else {
+            for w in maps.keys { maps[w]!.stats.reset(now: now) }
+        }
+        return true
     }
 
     /// Shutdown: unless `queue_without_daemon` is set, maps stop queueing (nobody would reinstate a path).
