@@ -57,6 +57,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     public private(set) var creates = 0
     public private(set) var reloads = 0
     public private(set) var removes = 0
+    public private(set) var renames = 0
     public private(set) var messages: [(map: String, message: MultipathMessage, at: Instant)] = []
     private let events = ReadinessPipe()
     private var nextMinor: UInt32 = 0
@@ -249,6 +250,18 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         if m.isOpen { throw .busy("remove \(name)") }
         removes += 1
         maps[name] = nil
+        if events.pending == 0 { events.markReadable() }
+    }
+
+    public func rename(_ name: String, to newName: String) throws(DeviceMapperError) {
+        guard let m = maps.removeValue(forKey: name) else { throw .noSuchMap("rename \(name)") }
+        guard maps[newName] == nil else {
+            maps[name] = m
+            throw .failed("rename \(name) to \(newName)", Errno(rawValue: 17))
+        }
+        renames += 1
+        maps[newName] = m
+        if let t = staged.removeValue(forKey: name) { staged[newName] = t }
         if events.pending == 0 { events.markReadable() }
     }
 

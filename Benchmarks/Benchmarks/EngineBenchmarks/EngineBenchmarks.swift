@@ -66,8 +66,8 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // The engine at start: every add, first check and priority of a burst, maps created by commit.
-    // 250 and 500 maps show how it scales (quadratically: see Fixtures.engine).
-    for (maps, pathsPerMap) in [(1, 64), (250, 4), (500, 4)] {
+    // 250, 1,000 and 4,096 maps show how it scales.
+    for (maps, pathsPerMap) in [(1, 64), (250, 4), (1_000, 4), (4_096, 4)] {
         Benchmark("Engine: build \(maps) map(s) of \(pathsPerMap) paths (adds, checks, priorities, commit)") { benchmark in
             var engines = Array(repeating: Multipaths(config: Fixtures.config()), count: benchmark.scaledIterations.count)
             benchmark.startMeasurement()

@@ -56,10 +56,4 @@ extension Multipaths {
         }
         return (pathRows, mapRows)
     }
-
-    /// Takes a new configuration (reconfigure): paths and maps set up from now on resolve their
-    /// settings from it.
-    public mutating func useConfiguration(_ config: Config) {
-        self.config = config
-    }
 }
