@@ -192,6 +192,9 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         if !alive(m.currentGroup), let next = (1...m.table.groups.count).first(where: alive) { maps[name]!.currentGroup = next }
     }
 
+    /// Someone opens (a filesystem, `exec 3</dev/mapper/NAME`) or closes the map.
+    public func hold(_ name: String, open: Bool) { maps[name]?.isOpen = open }
+
     public func multipathMaps() throws(DeviceMapperError) -> [DMMapInfo] {
         maps.keys.sorted().map { n in
             let m = maps[n]!
