@@ -348,3 +348,14 @@ import Testing
         #expect(sim.kernel.paths["sda"]!.commands - before == 5)
     }
 }
+
+extension ReconfigureStoryTests {
+    @Test func anAliasAnotherMapHasIsNotTaken() throws {
+        let sim = try Simulation(paths: Self.paths)
+        try sim.start()
+        try sim.reconfigure(sections: "multipaths {\nmultipath {\nwwid 3600a\nalias mpathb\n}\n}\n")
+        #expect(sim.kernel.renames == 0 && sim.kernel.maps.keys.sorted() == ["mpatha", "mpathb"])
+        #expect(sim.log.lines.messages.contains("mpatha: not renamed to mpathb: another map has that name"))
+        #expect(sim.daemon.engine.map(named: "mpathb")?.wwid == "3600b")
+    }
+}

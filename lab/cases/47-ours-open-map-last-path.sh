@@ -9,10 +9,12 @@ scenario_wait A 1 "$scenario_t0" 60 >/dev/null || fail "no map with 1 active pat
 map=$(scenario_map)
 disk=$(scenario_table_disks "$map" 1)
 log=$LAB_OUT/ours-$LAB_CASE.log
+udevadm settle --timeout=30
+wait_file "/dev/mapper/$map" 30 || fail "udev made no /dev/mapper/$map"
 # Held open by a process of its own, which scenario_end stops before it removes the maps.
 sleep 600 3<"/dev/mapper/$map" &
 echo $! >>"$scenario_pids"
-sleep 0.2
+sleep 0.5
 [ "$(dmsetup info -c --noheadings -o open "$map" | tr -d ' ')" -ge 1 ] || fail "$map is not open"
 echo 1 >"/sys/block/$disk/device/delete" || fail "cannot delete $disk"
 for _ in $(seq 100); do grep -q "$map: in use, kept with no paths" "$log" && break; sleep 0.1; done

@@ -9,8 +9,9 @@ echo 2 >/sys/bus/pseudo/drivers/scsi_debug/max_luns || fail "cannot set max_luns
 for h in /sys/class/scsi_host/host*; do
   [ "$(cat "$h/proc_name" 2>/dev/null)" = scsi_debug ] && echo '- - -' >"$h/scan"
 done
-must udevadm settle --timeout=20
+for _ in $(seq 60); do [ "$(scenario_disks | wc -l)" = 4 ] && break; sleep 1; done
 [ "$(scenario_disks | wc -l)" = 4 ] || fail "expected 4 scsi_debug disks, got: $(scenario_disks | tr '\n' ' ')"
+udevadm settle --timeout=60
 scenario_start
 maps() { dmsetup ls --target multipath | awk '$1 != "No" { print $1 }' | sort; }
 ready=

@@ -619,7 +619,9 @@ public struct Multipaths: Sendable {
             let name = config.mapName(wwid: wwid, settings: map.settings, bindings: &bindings, current: map.name,
                                       taken: { mapNames[$0].map { $0 != wwid } ?? false }).name
             if bindings.revision != revision { actions.append(.saveBindings) }
-            if name != map.name {
+            if name != map.name, mapNames[name] != nil {
+                actions.append(.note("\(map.name): not renamed to \(name): another map has that name"))
+            } else if name != map.name {
                 actions.append(.rename(map: map.name, to: name))
                 mapNames[map.name] = nil
                 mapNames[name] = wwid
