@@ -1,4 +1,4 @@
-# lab-timeout: 150
+# lab-timeout: 300
 # Ours, 1 scsi_debug path: the map is held open when its only path is deleted, so the kernel refuses
 # to remove it and the daemon keeps it with no paths; a path to the same LUN from add_host must then
 # come back into that map by reload (same name), not by a create that fails because the map exists.
@@ -24,13 +24,13 @@ dmsetup table "$map" | grep -qE ' [0-9]+:[0-9]+ ' && fail "$map still has a path
 t=$EPOCHREALTIME
 echo 1 >/sys/bus/pseudo/drivers/scsi_debug/add_host || fail "cannot add a scsi_debug host"
 back=
-for _ in $(seq 300); do
+for _ in $(seq 900); do
   dmsetup status "$map" 2>/dev/null | grep -qE ' [0-9]+:[0-9]+ A ' && { back=$EPOCHREALTIME; break; }
   sleep 0.1
 done
 echo "path back: dmsetup table: $(dmsetup table "$map")"
 echo "path back: dmsetup status: $(dmsetup status "$map")"
-[ -n "$back" ] || fail "no active path in $map within 30 s of add_host: $(tail -n 3 "$log" | tr '\n' ' ')"
+[ -n "$back" ] || fail "no active path in $map within 90 s of add_host: $(tail -n 3 "$log" | tr '\n' ' ')"
 scenario_timing "ours: add_host -> path active in the kept open map $map: $(ms_between "$t" "$back") ms"
 grep -E "create failed|reload failed" "$log" && fail "a failed create or reload in the log"
 grep -qE "$map: reload .*[0-9]+:[0-9]+" "$log" || fail "no reload of $map with a path in the log"

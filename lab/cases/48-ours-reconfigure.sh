@@ -1,4 +1,4 @@
-# lab-timeout: 180
+# lab-timeout: 300
 # Ours, 2 scsi_debug paths to each of 2 LUNs (two maps, grouped by ALUA state): /etc/multipath.conf
 # gives the first map path_grouping_policy multibus, then `multipathd reconfigure`. That map must be
 # reloaded with one group; the other must see no reload (same table, same DM event counter, no log line).

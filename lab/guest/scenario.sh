@@ -52,7 +52,7 @@ scenario_begin() {
   must modprobe scsi_dh_alua
   must modprobe scsi_debug add_host="$npaths" num_tgts=1 max_luns=1 vpd_use_hostno=0 dev_size_mb=16 ptype=0
   local t2=$EPOCHREALTIME
-  must udevadm settle --timeout=20
+  must udevadm settle --timeout=60
   local t3=$EPOCHREALTIME
   [ "$(scenario_disks | wc -l)" = "$npaths" ] || fail "expected $npaths scsi_debug disks, got: $(scenario_disks | tr '\n' ' ')"
   "$labtool" watch "$watch_log" 2>>"$LAB_OUT/watch-errors.log" &

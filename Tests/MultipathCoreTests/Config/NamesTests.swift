@@ -48,6 +48,14 @@ import Testing
         #expect(b.allocate(wwid: "3600v", prefix: "mpath", current: "mpatha") == "mpathf", "unless another WWID holds it")
     }
 
+    @Test func aNameFreedByAPrefixChangeIsGivenAgain() {
+        var b = Bindings()
+        #expect((1...30).map { b.allocate(wwid: "3600\($0)", prefix: "mpath") }.last == "mpathad")
+        #expect(b.allocate(wwid: "36001", prefix: "data") == "dataa")
+        #expect(b.allocate(wwid: "3600new", prefix: "mpath") == "mpatha")
+        #expect(b.revision == 32 && b.bindings.count == 31)
+    }
+
     @Test func readOnlyDoesNotAllocate() {
         var (b, _) = Bindings.parse(Self.file, readOnly: true)
         #expect(b.allocate(wwid: "3600c", prefix: "mpath") == "mpathc")
