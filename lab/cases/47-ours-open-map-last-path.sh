@@ -1,4 +1,4 @@
-# lab-timeout: 300
+# lab-timeout: 420
 # Ours, 1 scsi_debug path: the map is held open when its only path is deleted, so the kernel refuses
 # to remove it and the daemon keeps it with no paths; a path to the same LUN from add_host must then
 # come back into that map by reload (same name), not by a create that fails because the map exists.

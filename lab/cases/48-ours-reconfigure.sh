@@ -1,27 +1,25 @@
-# lab-timeout: 300
+# lab-timeout: 480
 # Ours, 2 scsi_debug paths to each of 2 LUNs (two maps, grouped by ALUA state): /etc/multipath.conf
 # gives the first map path_grouping_policy multibus, then `multipathd reconfigure`. That map must be
 # reloaded with one group; the other must see no reload (same table, same DM event counter, no log line).
 . "$LAB_REPO/lab/guest/scenario.sh"
 scenario_begin ours 2
-# A second LUN behind both hosts: a second WWID.
-echo 2 >/sys/bus/pseudo/drivers/scsi_debug/max_luns || fail "cannot set max_luns"
-for h in /sys/class/scsi_host/host*; do
-  [ "$(cat "$h/proc_name" 2>/dev/null)" = scsi_debug ] && echo '- - -' >"$h/scan"
-done
-for _ in $(seq 60); do [ "$(scenario_disks | wc -l)" = 4 ] && break; sleep 1; done
+# Two LUNs behind both hosts: two WWIDs.
+modprobe -r scsi_debug || fail "cannot unload scsi_debug"
+must modprobe scsi_debug add_host=2 num_tgts=1 max_luns=2 vpd_use_hostno=0 dev_size_mb=16 ptype=0
+for _ in $(seq 120); do [ "$(scenario_disks | wc -l)" = 4 ] && break; sleep 1; done
 [ "$(scenario_disks | wc -l)" = 4 ] || fail "expected 4 scsi_debug disks, got: $(scenario_disks | tr '\n' ' ')"
 udevadm settle --timeout=60
 scenario_start
 maps() { dmsetup ls --target multipath | awk '$1 != "No" { print $1 }' | sort; }
 ready=
-for _ in $(seq 300); do
+for _ in $(seq 600); do
   n=0
   for m in $(maps); do [ "$(dmsetup status "$m" | grep -oE ' [0-9]+:[0-9]+ A ' | wc -l)" = 2 ] && n=$((n + 1)); done
   [ $n = 2 ] && { ready=1; break; }
   sleep 0.2
 done
-[ -n "$ready" ] || fail "no two maps with 2 active paths each within 60 s: $(maps | tr '\n' ' ')"
+[ -n "$ready" ] || fail "no two maps with 2 active paths each within 120 s: $(maps | tr '\n' ' ')"
 set -- $(maps)
 a=$1 b=$2
 wwid=$(dmsetup info -c --noheadings -o uuid "$a" | sed 's/^mpath-//')
@@ -38,7 +36,7 @@ t=$EPOCHREALTIME
 out=$(scenario_cli reconfigure) || fail "reconfigure: $out"
 [ "$out" = ok ] || fail "reconfigure answered '$out'"
 done=
-for _ in $(seq 100); do
+for _ in $(seq 300); do
   [ "$("$labtool" groups "$a" | wc -l)" = 1 ] && { done=$EPOCHREALTIME; break; }
   sleep 0.1
 done
