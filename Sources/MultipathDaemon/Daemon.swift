@@ -385,6 +385,9 @@ public final class Daemon {
             } catch where error.isBusy {
                 logger.notice("\(map): in use, kept with no paths")
                 reload(fallback)
+            } catch .noSuchMap {
+                logger.notice("\(map): already removed")
+                perform(engine.mapRemoved(name: map, now: now))
             } catch {
                 logger.error("\(map): remove failed: \(error)")
             }
