@@ -53,9 +53,7 @@ public enum Fixtures {
         return actions
     }
 
-    /// The same engine built one map at a time (add, check and prioritize its paths, then the next map):
-    /// `commit` looks at every map still waiting for its paths, so the burst order of `build` costs time
-    /// quadratic in the number of maps, and a fixture of thousands of maps is made this way instead.
+    /// The same engine built one map at a time (add, check and prioritize its paths, then the next map).
     public static func engine(maps: Int, pathsPerMap: Int) -> Multipaths {
         var engine = Multipaths(config: config())
         for map in 0..<maps {

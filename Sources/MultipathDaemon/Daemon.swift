@@ -62,6 +62,8 @@ public final class Daemon {
     private var busyTimer: TimerToken?
     private var queue: [MultipathAction] = []
     private var performing = false
+    /// The bindings changed: written once the actions at hand are done.
+    private var bindingsChanged = false
 
     /// Bounds one turn's uevent work; the rest waits for the next turn (the reactor is level-triggered).
     static let maxUeventsPerTurn = 64
@@ -149,7 +151,8 @@ public final class Daemon {
     }
 
     /// RELOADING=1, the reload, then READY=1 whatever its outcome: systemd waits for READY=1 either way.
-    /// The new configuration applies to paths and maps set up from then on.
+    /// Every known path's checker and prioritizer are chosen again under the new configuration; the core
+    /// applies it to paths and maps (reloading, renaming only what differs).
     func reconfigure() -> Result<Void, DaemonControl.ReconfigureFailure> {
         state = .configure
         notify("RELOADING=1\nSTATUS=configure")
@@ -159,7 +162,11 @@ public final class Daemon {
         }
         switch reloadConfiguration() {
         case .success(let config):
-            engine.useConfiguration(config)
+            var choices: [DevT: PathChoice] = [:]
+            for identity in engine.paths.values.map(\.identity) + engine.orphans.values.map(\.identity) {
+                choices[identity.devT] = choice(for: identity, config.pathSettings(for: identity), config)
+            }
+            perform(engine.reconfigure(config, choices: choices, now: reactor.now))
             return .success(())
         case .failure(let why):
             return .failure(why)
@@ -268,10 +275,7 @@ public final class Daemon {
         }
 
         let dir = "block/\(path.name)"
-        let timeout = engine.config.checkerTimeout.map { Duration.seconds($0) }
-            ?? sysfs("\(dir)/device/timeout").map(sysfsText).flatMap { Int($0) }.map { .seconds($0) } ?? .seconds(30)
-        let choice = PathChoice.select(path, settings, hasAccessState: sysfs("\(dir)/device/access_state") != nil,
-                                       checkerTimeout: timeout)
+        let choice = choice(for: path, settings, engine.config)
         logger.debug("\(path.name): uid_attribute = \(settings.uidAttribute)")
         logger.debug("\(path.name): path_checker = \(choice.checker)")
         logger.debug("\(path.name): prio = \(choice.prio)")
@@ -284,6 +288,15 @@ public final class Daemon {
         } else {
             perform(engine.addPath(path, udevProperties: names, choice: choice, now: reactor.now))
         }
+    }
+
+    /// The checker and prioritizer for a path (`detect_checker`, `detect_prio` look at sysfs).
+    private func choice(for path: PathIdentity, _ settings: ResolvedPathSettings, _ config: Config) -> PathChoice {
+        let sysfs = edges.host.sysfs
+        let dir = "block/\(path.name)"
+        let timeout = config.checkerTimeout.map { Duration.seconds($0) }
+            ?? sysfs("\(dir)/device/timeout").map(sysfsText).flatMap { Int($0) }.map { .seconds($0) } ?? .seconds(30)
+        return PathChoice.select(path, settings, hasAccessState: sysfs("\(dir)/device/access_state") != nil, checkerTimeout: timeout)
     }
 
     // MARK: Device-mapper events
@@ -320,8 +333,11 @@ public final class Daemon {
         performing = true
         defer { performing = false }
         while !queue.isEmpty {
-            execute(queue.removeFirst())
+            let batch = queue
+            queue = []
+            for action in batch { execute(action) }
         }
+        if bindingsChanged { saveBindings() }
     }
 
     private func execute(_ action: MultipathAction) {
@@ -367,11 +383,23 @@ public final class Daemon {
             do {
                 try edges.dm.remove(map)
                 logger.notice("\(map): removed (its last path is gone)")
+                perform(engine.mapRemoved(name: map, now: now))
             } catch where error.isBusy {
                 logger.notice("\(map): in use, kept with no paths")
                 reload(fallback)
+            } catch .noSuchMap {
+                logger.notice("\(map): already removed")
+                perform(engine.mapRemoved(name: map, now: now))
             } catch {
                 logger.error("\(map): remove failed: \(error)")
+            }
+        case .rename(let map, let newName):
+            do {
+                try edges.dm.rename(map, to: newName)
+                logger.notice("\(map): renamed to \(newName)")
+            } catch {
+                logger.error("\(map): rename to \(newName) failed: \(error)")
+                engine.renameFailed(map: newName, keeping: map)
             }
         case .setMapTimer(let wwid, let at):
             if let t = mapTimers.removeValue(forKey: wwid) { reactor.cancel(t) }
@@ -388,13 +416,17 @@ public final class Daemon {
             do { try edges.host.appendFile(engine.config.wwidsFile, "/\(wwid)/\n") } catch {
                 logger.warning("cannot record \(wwid) in \(engine.config.wwidsFile): \(error)")
             }
-        case .saveBindings(let text):
-            guard !readOnlyBindings else { return }
-            do { try edges.host.writeFile(engine.config.bindingsFile, text) } catch {
-                logger.warning("cannot write \(engine.config.bindingsFile): \(error)")
-            }
+        case .saveBindings:
+            bindingsChanged = !readOnlyBindings
         case .note(let text):
             logger.info("\(text)")
+        }
+    }
+
+    private func saveBindings() {
+        bindingsChanged = false
+        do { try edges.host.writeFile(engine.config.bindingsFile, engine.bindings.render()) } catch {
+            logger.warning("cannot write \(engine.config.bindingsFile): \(error)")
         }
     }
 

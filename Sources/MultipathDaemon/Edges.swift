@@ -11,6 +11,7 @@ public protocol MultipathDeviceMapper: AnyObject {
     func reload(name: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool) throws(DeviceMapperError)
     func resume(_ name: String) throws(DeviceMapperError)
     func remove(_ name: String) throws(DeviceMapperError)
+    func rename(_ name: String, to newName: String) throws(DeviceMapperError)
     func send(_ message: MultipathMessage, to name: String) throws(DeviceMapperError)
 }
 

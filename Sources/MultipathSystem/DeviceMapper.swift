@@ -203,6 +203,11 @@ public final class DeviceMapper {
         try run(DM_DEVICE_REMOVE, "remove \(name)", name: name, udev: true) { _ in true } result: { _ in }
     }
 
+    /// Renames the map; udev renames its /dev/mapper node.
+    public func rename(_ name: String, to newName: String) throws(DeviceMapperError) {
+        try run(DM_DEVICE_RENAME, "rename \(name) to \(newName)", name: name, udev: true) { dm_task_set_newname($0, newName) != 0 } result: { _ in }
+    }
+
     /// Sends a target message; `.busy` while the map is suspended.
     public func send(_ message: MultipathMessage, to name: String) throws(DeviceMapperError) {
         try run(DM_DEVICE_TARGET_MSG, "message '\(message)' to \(name)", name: name) { dmt in

@@ -66,6 +66,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     public private(set) var creates = 0
     public private(set) var reloads = 0
     public private(set) var removes = 0
+    public private(set) var renames = 0
     public private(set) var messages: [(map: String, message: MultipathMessage, at: Instant)] = []
     private let events = ReadinessPipe()
     private var nextMinor: UInt32 = 0
@@ -216,6 +217,9 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         if !alive(m.currentGroup), let next = (1...m.table.groups.count).first(where: alive) { maps[name]!.currentGroup = next }
     }
 
+    /// Someone opens (a filesystem, `exec 3</dev/mapper/NAME`) or closes the map.
+    public func hold(_ name: String, open: Bool) { maps[name]?.isOpen = open }
+
     public func multipathMaps() throws(DeviceMapperError) -> [DMMapInfo] {
         maps.keys.sorted().map { n in
             let m = maps[n]!
@@ -275,6 +279,18 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         if m.isOpen { throw .busy("remove \(name)") }
         removes += 1
         maps[name] = nil
+        if events.pending == 0 { events.markReadable() }
+    }
+
+    public func rename(_ name: String, to newName: String) throws(DeviceMapperError) {
+        guard let m = maps.removeValue(forKey: name) else { throw .noSuchMap("rename \(name)") }
+        guard maps[newName] == nil else {
+            maps[name] = m
+            throw .failed("rename \(name) to \(newName)", Errno(rawValue: 17))
+        }
+        renames += 1
+        maps[newName] = m
+        if let t = staged.removeValue(forKey: name) { staged[newName] = t }
         if events.pending == 0 { events.markReadable() }
     }
 

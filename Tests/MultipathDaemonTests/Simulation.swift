@@ -20,6 +20,8 @@ final class Simulation {
     var notified: [String] = []
 
     static let defaults = "polling_interval 5\nfind_multipaths no\nuser_friendly_names yes\n"
+    /// The configuration file as it is now: `reconfigure` changes it and SIGHUP reads it again.
+    private var configFile = ""
 
     /// A new kernel with `paths` (name, wwid) present before the daemon starts.
     convenience init(paths: [(String, String)] = [("sda", "3600a"), ("sdb", "3600a")]) throws {
@@ -43,16 +45,37 @@ final class Simulation {
         try Simulation(kernel: kernel, clock: clock, reactor: try Reactor(clock: clock), files: files)
     }
 
-    func start(_ config: String = "") throws {
-        let (c, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\n\(Self.defaults)\(config)\n}\n"), confD: [])
+    /// `config` goes into the defaults section (over `Self.defaults`), `sections` after it.
+    static func file(_ config: String, sections: String) -> String {
+        let own = Set(config.split(separator: "\n").compactMap { $0.split(separator: " ").first })
+        let defaults = Self.defaults.split(separator: "\n").filter { !own.contains($0.split(separator: " ")[0]) }
+        return "defaults {\n\(defaults.joined(separator: "\n"))\n\(config)\n}\n\(sections)"
+    }
+
+    private func load() -> Config {
+        let (c, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", configFile), confD: [])
         #expect(diagnostics.isEmpty, "\(diagnostics)")
+        return c
+    }
+
+    func start(_ config: String = "", sections: String = "") throws {
+        configFile = Self.file(config, sections: sections)
+        let c = load()
         let bindings = files.contents[c.bindingsFile].map { Bindings.parse($0).0 } ?? Bindings()
         let wwids = files.contents[c.wwidsFile].map(WWIDsFile.parse) ?? WWIDsFile()
         daemon = Daemon(reactor: reactor, logger: log.logger, config: c,
                         edges: .init(udev: udev, dmEvents: kernel, dm: kernel, io: kernel, host: kernel.host(files: files)),
-                        wwids: wwids, bindings: bindings, notify: { [unowned self] in notified.append($0) })
+                        wwids: wwids, bindings: bindings, notify: { [unowned self] in notified.append($0) },
+                        reloadConfiguration: { [unowned self] in .success(load()) })
         try daemon.start()
         try advance(by: .milliseconds(10))
+    }
+
+    /// Rewrites the configuration file and sends SIGHUP.
+    func reconfigure(_ config: String = "", sections: String = "") throws {
+        configFile = Self.file(config, sections: sections)
+        raise(SIGHUP)
+        try advance(by: .milliseconds(1))
     }
 
     /// Turns until a turn dispatches nothing and fires nothing.

@@ -278,3 +278,113 @@ import Testing
         #expect(sda.failures == 1 && sda.checkLatency.max == sim.kernel.latency)
     }
 }
+
+/// A map's last path leaves while the map is open, or not, and comes back.
+@Suite struct LastPathStoryTests {
+    @Test(arguments: [true, false])
+    func aReturningPathReloadsAKeptMapOrCreatesARemovedOne(open: Bool) throws {
+        let sim = try Simulation()
+        try sim.start()
+        sim.kernel.hold("mpatha", open: open)
+        try sim.push([sim.kernel.removePath("sda")])
+        try sim.push([sim.kernel.removePath("sdb")])
+        #expect(sim.kernel.removes == (open ? 0 : 1))
+        #expect(sim.kernel.maps["mpatha"]?.table.pathDevices == (open ? [] : nil), "kept with no paths while open")
+        #expect((sim.daemon.engine.map(named: "mpatha") != nil) == open)
+        let reloads = sim.kernel.reloads
+        try sim.push([sim.kernel.addPath("sdc", wwid: "3600a")])
+        try sim.advance(by: .milliseconds(100))
+        #expect(sim.kernel.creates == (open ? 1 : 2) && sim.kernel.reloads == reloads + (open ? 1 : 0))
+        #expect(sim.kernel.maps["mpatha"]?.table.pathDevices == ["\(sim.devT("sdc"))"])
+        #expect(!sim.log.lines.messages.contains { $0.contains("failed") })
+        #expect(sim.active("mpatha", "sdc") == true)
+    }
+
+    @Test func anAdoptedMapWithNoPathsTakesItsReturningPathByReload() throws {
+        let sim = try Simulation()
+        try sim.start()
+        sim.kernel.hold("mpatha", open: true)
+        try sim.push([sim.kernel.removePath("sda")])
+        try sim.push([sim.kernel.removePath("sdb")])
+        let again = try sim.restarted()
+        try again.start()
+        #expect(again.daemon.engine.map(named: "mpatha")?.members == [])
+        let reloads = sim.kernel.reloads
+        try again.push([sim.kernel.addPath("sdc", wwid: "3600a")])
+        try again.advance(by: .milliseconds(100))
+        #expect(sim.kernel.creates == 1 && sim.kernel.reloads == reloads + 1)
+        #expect(sim.kernel.maps["mpatha"]?.table.pathDevices == ["\(sim.devT("sdc"))"])
+        #expect(again.active("mpatha", "sdc") == true)
+    }
+}
+
+/// `reconfigure` (SIGHUP or the command): only what the new configuration changes is touched.
+@Suite struct ReconfigureStoryTests {
+    static let paths = [("sda", "3600a"), ("sdb", "3600a"), ("sdc", "3600b"), ("sdd", "3600b")]
+
+    func dmOperations(_ sim: Simulation) -> [Int] {
+        [sim.kernel.creates, sim.kernel.reloads, sim.kernel.removes, sim.kernel.renames, sim.messages.count]
+    }
+
+    @Test func anUnchangedConfigurationTouchesNothing() throws {
+        let sim = try Simulation(paths: Self.paths)
+        try sim.start(StoryTests.twoGroups)
+        let before = dmOperations(sim)
+        try sim.reconfigure(StoryTests.twoGroups)
+        try sim.advance(by: .seconds(10))
+        #expect(dmOperations(sim) == before)
+        #expect(sim.notified.suffix(2) == ["RELOADING=1\nSTATUS=configure", "READY=1\nSTATUS=up"])
+    }
+
+    @Test func aNewGroupingPolicyReloadsThatMapOnly() throws {
+        let sim = try Simulation(paths: Self.paths)
+        try sim.start()
+        let mpathb = sim.kernel.maps["mpathb"]!.table
+        try sim.reconfigure(sections: "multipaths {\nmultipath {\nwwid 3600a\npath_grouping_policy multibus\n}\n}\n")
+        #expect(sim.kernel.reloads == 1 && sim.kernel.renames == 0)
+        #expect(sim.kernel.maps["mpatha"]?.table.description == "0 0 1 1 service-time 0 2 1 8:0 1 8:16 1")
+        #expect(sim.kernel.maps["mpathb"]?.table == mpathb)
+    }
+
+    @Test func aNewAliasRenamesTheMap() throws {
+        let sim = try Simulation(paths: Self.paths)
+        try sim.start()
+        try sim.reconfigure(sections: "multipaths {\nmultipath {\nwwid 3600a\nalias data\n}\n}\n")
+        #expect(sim.kernel.renames == 1 && sim.kernel.reloads == 0)
+        #expect(sim.kernel.maps["mpatha"] == nil && sim.kernel.maps["data"] != nil && sim.kernel.maps["mpathb"] != nil)
+        sim.kernel.paths["sdb"]!.behavior = .offline
+        _ = try sim.advance(until: { sim.active("data", "sdb") == false }, limit: .seconds(6))
+        #expect(sim.messages == ["data: fail_path 8:16"])
+    }
+
+    @Test func aPathNowBlacklistedLeavesItsMap() throws {
+        let sim = try Simulation(paths: Self.paths)
+        try sim.start()
+        try sim.reconfigure(sections: "blacklist {\ndevnode \"^sdb$\"\n}\n")
+        #expect(sim.kernel.reloads == 1 && sim.kernel.maps["mpatha"]?.table.pathDevices == ["8:0"])
+        #expect(sim.daemon.engine.orphans[sim.devT("sdb")]?.reason.hasPrefix("blacklisted by devnode") ?? false)
+        try sim.reconfigure()
+        #expect(sim.kernel.reloads == 2 && sim.kernel.maps["mpatha"]?.table.pathDevices == ["8:0", "8:16"], "back once unlisted")
+    }
+
+    @Test func aNewPollingIntervalReschedulesTheChecks() throws {
+        let sim = try Simulation(paths: Self.paths)
+        try sim.start()
+        try sim.advance(by: .seconds(1))
+        let before = sim.kernel.paths["sda"]!.commands
+        try sim.reconfigure("polling_interval 2")
+        try sim.advance(by: .seconds(10))
+        #expect(sim.kernel.paths["sda"]!.commands - before == 5)
+    }
+}
+
+extension ReconfigureStoryTests {
+    @Test func anAliasAnotherMapHasIsNotTaken() throws {
+        let sim = try Simulation(paths: Self.paths)
+        try sim.start()
+        try sim.reconfigure(sections: "multipaths {\nmultipath {\nwwid 3600a\nalias mpathb\n}\n}\n")
+        #expect(sim.kernel.renames == 0 && sim.kernel.maps.keys.sorted() == ["mpatha", "mpathb"])
+        #expect(sim.log.lines.messages.contains("mpatha: not renamed to mpathb: another map has that name"))
+        #expect(sim.daemon.engine.map(named: "mpathb")?.wwid == "3600b")
+    }
+}

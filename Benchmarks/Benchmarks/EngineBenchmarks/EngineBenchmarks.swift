@@ -66,10 +66,12 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // The engine at start: every add, first check and priority of a burst, maps created by commit.
-    // 250 and 500 maps show how it scales (quadratically: see Fixtures.engine).
-    for (maps, pathsPerMap) in [(1, 64), (250, 4), (500, 4)] {
-        Benchmark("Engine: build \(maps) map(s) of \(pathsPerMap) paths (adds, checks, priorities, commit)") { benchmark in
-            var engines = Array(repeating: Multipaths(config: Fixtures.config()), count: benchmark.scaledIterations.count)
+    // 250, 1,000 and 4,096 maps show how it scales; user_friendly_names adds a binding per map.
+    for (maps, pathsPerMap, friendly) in [(1, 64, false), (250, 4, false), (1_000, 4, false), (4_096, 4, false), (4_096, 4, true)] {
+        let names = friendly ? " with user_friendly_names" : ""
+        let config = friendly ? Fixtures.config("find_multipaths no\npath_grouping_policy group_by_prio\nuser_friendly_names yes") : Fixtures.config()
+        Benchmark("Engine: build \(maps) map(s) of \(pathsPerMap) paths\(names) (adds, checks, priorities, commit)") { benchmark in
+            var engines = Array(repeating: Multipaths(config: config), count: benchmark.scaledIterations.count)
             benchmark.startMeasurement()
             for i in benchmark.scaledIterations { blackHole(Fixtures.build(maps: maps, pathsPerMap: pathsPerMap, into: &engines[i])) }
             benchmark.stopMeasurement()

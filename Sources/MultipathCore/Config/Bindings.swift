@@ -8,6 +8,13 @@ public struct Bindings: Sendable, Hashable {
     public private(set) var bindings: [Binding] = []
     /// Set by `-B`: existing names are used, no new ones are written.
     public var readOnly: Bool
+    /// Counts the changes, so that a caller sees one without comparing (or copying) the list.
+    public private(set) var revision = 0
+    /// The same bindings by alias and by WWID, and per prefix an id below which every name is bound:
+    /// naming thousands of maps stays linear.
+    private var wwidOfAlias: [String: String] = [:]
+    private var aliasOfWWID: [String: String] = [:]
+    private var firstUnbound: [String: Int] = [:]
 
     public static let header = """
         # Multipath bindings, Version : 1.0
@@ -43,7 +50,7 @@ public struct Bindings: Sendable, Hashable {
             if wwids.contains(binding.wwid) { skip("WWID \(binding.wwid) is bound twice, ignored"); continue }
             aliases.insert(binding.alias)
             wwids.insert(binding.wwid)
-            b.bindings.append(binding)
+            b.add(binding)
         }
         return (b, diagnostics)
     }
@@ -52,22 +59,51 @@ public struct Bindings: Sendable, Hashable {
         Self.header + bindings.map { "\($0.alias) \($0.wwid)\n" }.joined()
     }
 
-    public func alias(forWWID wwid: String) -> String? { bindings.first { $0.wwid == wwid }?.alias }
-    public func wwid(forAlias alias: String) -> String? { bindings.first { $0.alias == alias }?.wwid }
+    public func alias(forWWID wwid: String) -> String? { aliasOfWWID[wwid] }
+    public func wwid(forAlias alias: String) -> String? { wwidOfAlias[alias] }
 
-    /// The name for a user_friendly_names map: its existing binding with this prefix, or a new binding with
-    /// the smallest free id whose name is neither bound nor `taken` (names of other existing maps).
-    /// Returns nil in read-only mode when a new binding would be needed (0.9.4 then uses the WWID).
-    public mutating func allocate(wwid: String, prefix: String, taken: Set<String> = []) -> String? {
+    public static func == (a: Bindings, b: Bindings) -> Bool { a.bindings == b.bindings && a.readOnly == b.readOnly }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(bindings)
+        hasher.combine(readOnly)
+    }
+
+    private mutating func add(_ binding: Binding) {
+        bindings.append(binding)
+        wwidOfAlias[binding.alias] = binding.wwid
+        aliasOfWWID[binding.wwid] = binding.alias
+        revision += 1
+    }
+
+    /// The name for a user_friendly_names map: its existing binding with this prefix; else `current` (the
+    /// name the map has now, as 0.9.4 keeps an existing alias) if it is a name under the prefix that no
+    /// other WWID holds; else a new binding with the smallest free id whose name is neither bound nor
+    /// `taken` (a name of another existing map). Returns nil in read-only mode when a new binding would be
+    /// needed (0.9.4 then uses the WWID).
+    public mutating func allocate(wwid: String, prefix: String, current: String? = nil,
+                                  taken: (String) -> Bool = { _ in false }) -> String? {
         if let existing = alias(forWWID: wwid), Self.id(of: existing, prefix: prefix) != nil { return existing }
         guard !readOnly else { return nil }
-        let used = Set(bindings.map(\.alias)).union(taken)
-        var id = 1
-        while used.contains(prefix + Self.suffix(for: id)) { id += 1 }
-        let name = prefix + Self.suffix(for: id)
+        var name: String
+        if let current, Self.id(of: current, prefix: prefix) != nil, wwidOfAlias[current] == nil {
+            name = current
+        } else {
+            var id = firstUnbound[prefix] ?? 1
+            while wwidOfAlias[prefix + Self.suffix(for: id)] != nil { id += 1 }
+            firstUnbound[prefix] = id
+            name = prefix + Self.suffix(for: id)
+            while taken(name) || wwidOfAlias[name] != nil {
+                id += 1
+                name = prefix + Self.suffix(for: id)
+            }
+        }
         // A WWID bound under another prefix keeps one binding: the new one replaces it.
-        bindings.removeAll { $0.wwid == wwid }
-        bindings.append(Binding(alias: name, wwid: wwid))
+        if let old = aliasOfWWID.removeValue(forKey: wwid) {
+            bindings.removeAll { $0.wwid == wwid }
+            wwidOfAlias[old] = nil
+            firstUnbound = [:]
+        }
+        add(Binding(alias: name, wwid: wwid))
         return name
     }
 
@@ -123,11 +159,17 @@ public enum MapName: Hashable, Sendable {
 extension Config {
     /// The name for a map: explicit alias, else a friendly name from `bindings` (allocating one if needed),
     /// else the WWID. `taken` are names of existing maps of other WWIDs.
-    public func mapName(wwid: String, paths: [PathIdentity], bindings: inout Bindings, taken: Set<String> = []) -> MapName {
-        let settings = mapSettings(wwid: wwid, paths: paths)
+    public func mapName(wwid: String, paths: [PathIdentity], bindings: inout Bindings, current: String? = nil,
+                        taken: (String) -> Bool = { _ in false }) -> MapName {
+        mapName(wwid: wwid, settings: mapSettings(wwid: wwid, paths: paths), bindings: &bindings, current: current, taken: taken)
+    }
+
+    /// `mapName` with the map's settings already resolved.
+    public func mapName(wwid: String, settings: ResolvedMapSettings, bindings: inout Bindings, current: String? = nil,
+                        taken: (String) -> Bool = { _ in false }) -> MapName {
         if let alias = settings.alias { return .configured(alias.value) }
         if settings.userFriendlyNames.value,
-           let name = bindings.allocate(wwid: wwid, prefix: settings.aliasPrefix.value, taken: taken) {
+           let name = bindings.allocate(wwid: wwid, prefix: settings.aliasPrefix.value, current: current, taken: taken) {
             return .friendly(name)
         }
         return .wwid(wwid)

@@ -1,6 +1,8 @@
 /// The wwids file (`/etc/multipath/wwids`): one `/wwid/` per line, `#` comments, as 0.9.4 writes it.
 public struct WWIDsFile: Sendable, Hashable {
     public private(set) var wwids: [String] = []
+    /// The same WWIDs, for lookups at every path add.
+    private var known: Set<String> = []
 
     public static let header = """
         # Multipath wwids, Version : 1.0
@@ -11,7 +13,10 @@ public struct WWIDsFile: Sendable, Hashable {
 
         """
 
-    public init(wwids: [String] = []) { self.wwids = wwids }
+    public init(wwids: [String] = []) {
+        self.wwids = wwids
+        known = Set(wwids)
+    }
 
     /// Lines that are not `/wwid/` are ignored, as 0.9.4 does; duplicates are kept once.
     public static func parse(_ text: String) -> WWIDsFile {
@@ -25,17 +30,20 @@ public struct WWIDsFile: Sendable, Hashable {
         return file
     }
 
-    public func contains(_ wwid: String) -> Bool { wwids.contains(wwid) }
+    public func contains(_ wwid: String) -> Bool { known.contains(wwid) }
 
     /// Adds a WWID; returns the line to append to the file, or nil if it was known.
     @discardableResult
     public mutating func add(_ wwid: String) -> String? {
-        guard !contains(wwid) else { return nil }
+        guard known.insert(wwid).inserted else { return nil }
         wwids.append(wwid)
         return "/\(wwid)/\n"
     }
 
-    public mutating func remove(_ wwid: String) { wwids.removeAll { $0 == wwid } }
+    public mutating func remove(_ wwid: String) {
+        guard known.remove(wwid) != nil else { return }
+        wwids.removeAll { $0 == wwid }
+    }
 
     public func render() -> String { Self.header + wwids.map { "/\($0)/\n" }.joined() }
 }

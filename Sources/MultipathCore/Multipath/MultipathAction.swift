@@ -16,16 +16,19 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
     case create(MapLoad)
     /// Load the table (noflush) and resume.
     case reload(MapLoad)
-    /// Remove the map; if the kernel says it is busy (open), load `fallback` instead (the map with no paths).
+    /// Remove the map and answer with `mapRemoved`; if the kernel says it is busy (open), load `fallback`
+    /// instead (the map with no paths).
     case remove(map: String, fallback: MapLoad)
+    /// Rename the map; answer with `renameFailed` if the kernel refuses.
+    case rename(map: String, to: String)
     /// Call `mapTimerFired` at this instant; nil: the map needs no timer now.
     case setMapTimer(wwid: String, at: Instant?)
     /// The path is no longer tracked: close its device, drop its schedule.
     case forget(DevT)
     /// Append this WWID to the wwids file.
     case rememberWWID(String)
-    /// Rewrite the bindings file with this text.
-    case saveBindings(String)
+    /// Rewrite the bindings file with `bindings.render()`. Many in a row make one write.
+    case saveBindings
     /// A decision worth a log line.
     case note(String)
 
@@ -41,6 +44,7 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
         case .create(let l): "create \(l)"
         case .reload(let l): "reload \(l)"
         case .remove(let m, _): "remove \(m)"
+        case .rename(let m, let n): "rename \(m) to \(n)"
         case .setMapTimer(let w, let t): "timer \(w) \(t.map { "at \($0)" } ?? "off")"
         case .forget(let d): "forget \(d)"
         case .rememberWWID(let w): "remember wwid \(w)"

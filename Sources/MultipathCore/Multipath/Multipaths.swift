@@ -15,14 +15,18 @@ public struct Multipaths: Sendable {
     public private(set) var bindings: Bindings
 
     private var byWWID: [String: Set<DevT>] = [:]
+    /// Map names to WWIDs, kept with `maps` (`map(named:)` and free names are asked for per map).
+    private var mapNames: [String: String] = [:]
     /// WWIDs whose map must be built or checked against its table at the next `commit`.
     private var dirty: Set<String> = []
     /// find_multipaths smart: WWIDs waiting for a second path until an instant.
     private var waiting: [String: Instant] = [:]
     /// ghost_delay: new maps with only ghost paths, waiting for an active one until an instant.
     private var ghostWait: [String: Instant] = [:]
-    /// Orphans that smart find_multipaths may still take, with what `addPath` was given.
-    private var undecided: [DevT: (choice: PathChoice, udev: [String]?)] = [:]
+    /// Orphans that smart find_multipaths may still take, by WWID, with what `addPath` was given.
+    private var undecided: [String: [DevT: (choice: PathChoice, udev: [String]?)]] = [:]
+    /// The udev property names each path came with, for the blacklist again at reconfigure.
+    private var udevProperties: [DevT: [String]] = [:]
     /// Path states found in maps adopted at start, for paths not yet enumerated.
     private var adoptedState: [DevT: Bool] = [:]
 
@@ -35,7 +39,7 @@ public struct Multipaths: Sendable {
     var pollingInterval: Duration { .seconds(max(config.pollingInterval, 1)) }
     var maxPollingInterval: Duration { max(.seconds(config.maxPollingInterval), pollingInterval) }
 
-    public func map(named name: String) -> MultipathMap? { maps.values.first { $0.name == name } }
+    public func map(named name: String) -> MultipathMap? { mapNames[name].flatMap { maps[$0] } }
     public func members(of wwid: String) -> [DevT] { byWWID[wwid].map { $0.sorted() } ?? [] }
 
     // MARK: Paths coming and going
@@ -45,7 +49,8 @@ public struct Multipaths: Sendable {
     public mutating func addPath(_ identity: PathIdentity, udevProperties: [String]?, choice: PathChoice,
                                  now: Instant) -> [MultipathAction] {
         if paths[identity.devT] != nil || orphans[identity.devT] != nil { return changePath(identity, choice: choice, now: now) }
-        switch config.blacklistVerdict(for: identity, udevProperties: udevProperties) {
+        if let udevProperties { self.udevProperties[identity.devT] = udevProperties }
+        switch config.blacklistVerdict(for: identity, udevProperties: self.udevProperties[identity.devT]) {
         case .accepted: break
         case .blacklisted(let by, let rule):
             return orphan(identity, "\(Self.blacklistedReason) by \(by.rawValue) \"\(rule)\"")
@@ -61,8 +66,7 @@ public struct Multipaths: Sendable {
         case .multipath:
             var actions = admit(identity, choice: choice, now: now)
             // A second path decides for the ones smart mode was holding.
-            for (devT, held) in undecided where orphans[devT]?.identity.wwid == wwid {
-                undecided[devT] = nil
+            for (devT, held) in (undecided.removeValue(forKey: wwid) ?? [:]).sorted(by: { $0.key < $1.key }) {
                 let o = orphans.removeValue(forKey: devT)!
                 actions += admit(o.identity, choice: held.choice, now: now)
             }
@@ -70,7 +74,7 @@ public struct Multipaths: Sendable {
         case .notMultipath:
             return orphan(identity, "not multipathed (find_multipaths \(policy.mode.rawValue))")
         case .waitUntil(let t):
-            undecided[identity.devT] = (choice, udevProperties)
+            undecided[wwid, default: [:]][identity.devT] = (choice, udevProperties)
             waiting[wwid] = min(waiting[wwid] ?? t, t)
             return orphan(identity, "waiting for a second path until \(t) (find_multipaths smart)") + [.setMapTimer(wwid: wwid, at: nextDeadline(wwid))]
         }
@@ -79,6 +83,13 @@ public struct Multipaths: Sendable {
     private mutating func orphan(_ identity: PathIdentity, _ reason: String) -> [MultipathAction] {
         orphans[identity.devT] = (identity, reason)
         return [.note("\(identity.name): \(reason)")]
+    }
+
+    /// Smart find_multipaths no longer holds the path.
+    private mutating func undecide(_ devT: DevT) {
+        guard let wwid = orphans[devT]?.identity.wwid else { return }
+        undecided[wwid]?[devT] = nil
+        if undecided[wwid]?.isEmpty ?? false { undecided[wwid] = nil }
     }
 
     private mutating func admit(_ identity: PathIdentity, choice: PathChoice, now: Instant) -> [MultipathAction] {
@@ -95,20 +106,25 @@ public struct Multipaths: Sendable {
 
     /// A path's device went away (remove uevent): it leaves its map by reload; the last one takes the
     /// map with it (`flush_on_last_del` first turns queueing off, so that I/O fails instead of hanging).
+    /// The map is kept, with no paths, until `mapRemoved` says the kernel let it go: an open map stays,
+    /// and a path that comes back reloads it.
     public mutating func removePath(_ devT: DevT, now: Instant) -> [MultipathAction] {
-        undecided[devT] = nil
+        udevProperties[devT] = nil
+        undecide(devT)
         if orphans.removeValue(forKey: devT) != nil { return [.forget(devT)] }
         guard let path = paths.removeValue(forKey: devT), let wwid = path.identity.wwid else { return [] }
         var actions: [MultipathAction] = [.forget(devT), .note("\(path.name): removed")]
         byWWID[wwid]?.remove(devT)
         if byWWID[wwid]?.isEmpty ?? false { byWWID[wwid] = nil }
-        guard let map = maps[wwid] else { return actions + build(wwid, now: now) }
+        guard var map = maps[wwid] else { return actions + build(wwid, now: now) }
         if byWWID[wwid] == nil {
-            maps[wwid] = nil
             dirty.remove(wwid)
             if map.settings.flushOnLastDelete.value && map.queueing { actions.append(.setQueueing(map: map.name, false)) }
             let empty = MultipathTable(features: map.table.features.filter { $0 != "queue_if_no_path" },
                                        hardwareHandler: map.table.hardwareHandler, initialGroup: 0, groups: [])
+            (map.members, map.table, map.currentGroup, map.queueing) = ([], empty, 0, false)
+            (map.queueingEndsAt, map.failbackAt) = (nil, nil)
+            maps[wwid] = map
             actions += [.remove(map: map.name, fallback: MapLoad(name: map.name, wwid: wwid, sizeSectors: map.sizeSectors, table: empty,
                                                                  readOnly: map.readOnly)),
                         .setMapTimer(wwid: wwid, at: nil)]
@@ -126,6 +142,7 @@ public struct Multipaths: Sendable {
         let devT = identity.devT
         if let o = orphans[devT] {
             if o.identity.wwid == identity.wwid { orphans[devT]?.identity = identity; return [] }
+            undecide(devT)
             orphans[devT] = nil
             return addPath(identity, udevProperties: nil, choice: choice, now: now)
         }
@@ -375,8 +392,7 @@ public struct Multipaths: Sendable {
         if let t = waiting[wwid], t <= now {
             waiting[wwid] = nil
             dirty.insert(wwid)
-            for (devT, held) in undecided where orphans[devT]?.identity.wwid == wwid {
-                undecided[devT] = nil
+            for (devT, held) in (undecided.removeValue(forKey: wwid) ?? [:]).sorted(by: { $0.key < $1.key }) {
                 let o = orphans.removeValue(forKey: devT)!
                 actions += addPath(o.identity, udevProperties: held.udev, choice: held.choice, now: now)
             }
@@ -465,9 +481,9 @@ public struct Multipaths: Sendable {
             actions += [.reload(load)]
             actions += loaded(wwid, load, settings: settings, previous: map.members, now: now)
         } else {
-            let before = bindings
-            let name = config.mapName(wwid: wwid, paths: identities, bindings: &bindings, taken: Set(maps.values.map(\.name)))
-            if bindings != before { actions.append(.saveBindings(bindings.render())) }
+            let revision = bindings.revision
+            let name = config.mapName(wwid: wwid, settings: settings, bindings: &bindings, taken: { mapNames[$0] != nil })
+            if bindings.revision != revision { actions.append(.saveBindings) }
             if wwids.add(wwid) != nil { actions.append(.rememberWWID(wwid)) }
             let load = MapLoad(name: name.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly)
             actions.append(.create(load))
@@ -489,6 +505,7 @@ public struct Multipaths: Sendable {
                 actions.append(.fail(map: load.name, d))
             }
         }
+        if maps[wwid] == nil { mapNames[load.name] = wwid }
         var map = maps[wwid] ?? MultipathMap(name: load.name, wwid: wwid, settings: settings, members: order, table: load.table,
                                              sizeSectors: load.sizeSectors, currentGroup: load.table.initialGroup,
                                              queueing: load.table.queueIfNoPath)
@@ -513,6 +530,8 @@ public struct Multipaths: Sendable {
     public mutating func adopt(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable,
                                status: MultipathStatus, readOnly: Bool = false, now: Instant) -> [MultipathAction] {
         let settings = config.mapSettings(wwid: wwid, paths: [])
+        if let old = maps[wwid] { mapNames[old.name] = nil }
+        mapNames[name] = wwid
         maps[wwid] = MultipathMap(name: name, wwid: wwid, settings: settings, members: table.groups.flatMap { $0.paths.compactMap(\.devT) },
                                   table: table, sizeSectors: sizeSectors, readOnly: readOnly, currentGroup: status.currentGroup,
                                   queueing: table.queueIfNoPath)
@@ -557,9 +576,8 @@ public struct Multipaths: Sendable {
 
     /// The map disappeared (removed by someone else): forgotten; its paths stay known.
     public mutating func mapVanished(name: String) -> [MultipathAction] {
-        guard let wwid = map(named: name)?.wwid else { return [] }
-        let map = maps.removeValue(forKey: wwid)!
-        for d in map.members { paths[d]?.health.inTable = nil }
+        guard let wwid = mapNames[name] else { return [] }
+        forgetMap(wwid)
         return [.note("\(name): removed behind our back"), .setMapTimer(wwid: wwid, at: nil)]
     }
 
@@ -572,6 +590,101 @@ public struct Multipaths: Sendable {
             for w in maps.keys { maps[w]!.stats.reset(now: now) }
         }
         return true
+    }
+
+    /// The `remove` asked for when the map's last path left went through. A path of its WWID that
+    /// came back meanwhile builds a new map.
+    public mutating func mapRemoved(name: String, now: Instant) -> [MultipathAction] {
+        guard let wwid = mapNames[name] else { return [] }
+        forgetMap(wwid)
+        guard byWWID[wwid] != nil else { return [] }
+        dirty.insert(wwid)
+        return build(wwid, now: now)
+    }
+
+    private mutating func forgetMap(_ wwid: String) {
+        guard let map = maps.removeValue(forKey: wwid) else { return }
+        mapNames[map.name] = nil
+        for d in map.members { paths[d]?.health.inTable = nil }
+    }
+
+    /// The kernel refused a `rename`: the map keeps its old name.
+    public mutating func renameFailed(map newName: String, keeping oldName: String) {
+        guard let wwid = mapNames.removeValue(forKey: newName) else { return }
+        mapNames[oldName] = wwid
+        maps[wwid]!.name = oldName
+    }
+
+    // MARK: Reconfigure
+
+    /// A new configuration, applied as 0.9.4's reconfigure does. Orphans are judged again (a path no
+    /// longer refused joins its map) and every path takes its new checker and prioritizer (`choices`,
+    /// resolved by the daemon, orphans included; a new prioritizer asks for a priority); a path now
+    /// blacklisted leaves its map. Each map's settings and name are resolved again (a new name renames
+    /// it) and the map is rebuilt, reloaded only if its table differs. A new `polling_interval`
+    /// reschedules every check.
+    public mutating func reconfigure(_ config: Config, choices: [DevT: PathChoice], now: Instant) -> [MultipathAction] {
+        let oldInterval = pollingInterval
+        self.config = config
+        var actions: [MultipathAction] = []
+        for (devT, o) in orphans.sorted(by: { $0.key < $1.key }) {
+            guard let choice = choices[devT] else { continue }
+            undecide(devT)
+            orphans[devT] = nil
+            let again = addPath(o.identity, udevProperties: nil, choice: choice, now: now)
+            // An orphan still refused for the same reason is not news.
+            actions += orphans[devT]?.reason == o.reason ? again.filter { if case .note = $0 { false } else { true } } : again
+        }
+        for devT in paths.keys.sorted() {
+            let p = paths[devT]!
+            if case .accepted = config.blacklistVerdict(for: p.identity, udevProperties: udevProperties[devT]) {} else {
+                let properties = udevProperties[devT]
+                actions += removePath(devT, now: now)
+                actions += addPath(p.identity, udevProperties: properties, choice: choices[devT] ?? p.settings, now: now)
+                continue
+            }
+            if let choice = choices[devT] {
+                paths[devT]!.settings = choice
+                if choice.prio.value != p.settings.prio.value || choice.prioArgs != p.settings.prioArgs {
+                    if choice.prio.value == "const" {
+                        actions += priorityFinished(devT, 1, now: now)
+                    } else if p.health.state.isUsable {
+                        actions.append(.prioritize(devT))
+                    }
+                }
+            }
+            if pollingInterval != oldInterval {
+                paths[devT]!.health.interval = pollingInterval
+                if !p.health.probing { actions.append(schedule(devT, now: now)) }
+            }
+        }
+        for wwid in maps.keys.sorted() {
+            var map = maps[wwid]!
+            map.settings = config.mapSettings(wwid: wwid, paths: members(of: wwid).map { paths[$0]!.identity })
+            let revision = bindings.revision
+            let name = config.mapName(wwid: wwid, settings: map.settings, bindings: &bindings, current: map.name,
+                                      taken: { mapNames[$0].map { $0 != wwid } ?? false }).name
+            if bindings.revision != revision { actions.append(.saveBindings) }
+            if name != map.name, mapNames[name] != nil {
+                actions.append(.note("\(map.name): not renamed to \(name): another map has that name"))
+            } else if name != map.name {
+                actions.append(.rename(map: map.name, to: name))
+                mapNames[map.name] = nil
+                mapNames[name] = wwid
+                map.name = name
+            }
+            if map.noPathRetry == .fail && map.queueing {
+                map.queueing = false
+                actions.append(.setQueueing(map: map.name, false))
+            }
+            maps[wwid] = map
+            dirty.insert(wwid)
+        }
+        actions += commit(now: now)
+        for wwid in maps.keys.sorted() where !dirty.contains(wwid) {
+            actions += mapReacts(wwid, wentDown: false, usableCheck: false, now: now)
+        }
+        return actions
     }
 
     /// Shutdown: unless `queue_without_daemon` is set, maps stop queueing (nobody would reinstate a path).

@@ -73,10 +73,4 @@ extension Multipaths {
         let maps = maps.values.sorted { $0.name < $1.name }.map { (wwid: $0.wwid, name: $0.name) }
         return renderConfig(config, local: .init(hardware: used, maps: maps))
     }
-
-    /// Takes a new configuration (reconfigure): paths and maps set up from now on resolve their
-    /// settings from it.
-    public mutating func useConfiguration(_ config: Config) {
-        self.config = config
-    }
 }

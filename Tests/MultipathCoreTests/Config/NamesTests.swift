@@ -40,10 +40,20 @@ import Testing
         var (b, _) = Bindings.parse(Self.file)
         #expect(b.allocate(wwid: "3600a", prefix: "mpath") == "mpatha", "existing binding")
         #expect(b.allocate(wwid: "3600z", prefix: "mpath") == "mpathb", "smallest free id")
-        #expect(b.allocate(wwid: "3600y", prefix: "mpath", taken: ["mpathd"]) == "mpathe", "a name used by another map is skipped")
+        #expect(b.allocate(wwid: "3600y", prefix: "mpath", taken: { $0 == "mpathd" }) == "mpathe", "a name used by another map is skipped")
         #expect(b.allocate(wwid: "3600f", prefix: "mpath") == "mpathd", "a binding without the prefix gets a new name")
         #expect(b.alias(forWWID: "3600f") == "mpathd" && b.wwid(forAlias: "custom") == nil)
         #expect(b.allocate(wwid: "3600x", prefix: "data") == "dataa")
+        #expect(b.allocate(wwid: "3600w", prefix: "mpath", current: "mpathq") == "mpathq", "a map's own name is kept")
+        #expect(b.allocate(wwid: "3600v", prefix: "mpath", current: "mpatha") == "mpathf", "unless another WWID holds it")
+    }
+
+    @Test func aNameFreedByAPrefixChangeIsGivenAgain() {
+        var b = Bindings()
+        #expect((1...30).map { b.allocate(wwid: "3600\($0)", prefix: "mpath") }.last == "mpathad")
+        #expect(b.allocate(wwid: "36001", prefix: "data") == "dataa")
+        #expect(b.allocate(wwid: "3600new", prefix: "mpath") == "mpatha")
+        #expect(b.revision == 32 && b.bindings.count == 31)
     }
 
     @Test func readOnlyDoesNotAllocate() {

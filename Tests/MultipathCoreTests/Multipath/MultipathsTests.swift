@@ -111,7 +111,8 @@ import Testing
             "forget 8:16", "reload 3600a (32768 sectors): 1 queue_if_no_path 0 1 1 service-time 0 1 1 8:32 1"])
         #expect(Self.significant(e.removePath(DevT(major: 8, minor: 32), now: Self.t0)) == [
             "forget 8:32", "3600a: fail_if_no_path", "remove 3600a"])
-        #expect(e.maps.isEmpty)
+        #expect(e.maps["3600a"]?.members == [], "kept, with no paths, until the kernel let it go")
+        #expect(e.mapRemoved(name: "3600a", now: Self.t0).isEmpty && e.maps.isEmpty && e.map(named: "3600a") == nil)
     }
 
     @Test func blacklistedAndWWIDlessPathsAreOrphans() {
