@@ -36,15 +36,15 @@ public final class Daemon {
         }
     }
 
-    private let reactor: Reactor
-    private let logger: Logger
-    private let edges: Edges
+    let reactor: Reactor
+    let logger: Logger
+    let edges: Edges
     private let notify: (String) -> Void
     private let reopenLog: () -> Void
     private let readOnlyBindings: Bool
     private let prober: PathProber
-    public private(set) var engine: Multipaths
-    private var dmDevices = DMEventTracker()
+    public internal(set) var engine: Multipaths
+    private(set) var dmDevices = DMEventTracker()
     private var tokens: [SourceToken] = []
     private let controlSettings: ControlSettings?
     private var controlServer: ControlServer?
@@ -63,6 +63,8 @@ public final class Daemon {
     private var busyTimer: TimerToken?
     private var queue: [MultipathAction] = []
     private var performing = false
+    /// What went wrong carrying out actions since the last control command began (it answers `fail`).
+    var actionFailures: [String] = []
 
     /// Bounds one turn's uevent work; the rest waits for the next turn (the reactor is level-triggered).
     static let maxUeventsPerTurn = 64
@@ -135,7 +137,8 @@ public final class Daemon {
                 state: { [unowned self] in state },
                 shutdown: { [unowned self] in shutDown(reason: "shutdown command") },
                 reconfigure: { [unowned self] in reconfigure() },
-                configText: configText))
+                configText: configText,
+                act: { [unowned self] in act($0) }))
             let server = ControlServer(reactor: reactor, logger: logger, listeners: controlSettings.listeners,
                                        handler: control, timeout: controlSettings.timeout)
             try server.start()
@@ -252,7 +255,7 @@ public final class Daemon {
         perform(engine.commit(now: reactor.now))
     }
 
-    private func pathAppeared(_ event: Uevent) {
+    func pathAppeared(_ event: Uevent) {
         let sysfs = edges.host.sysfs
         func identity(_ uid: String) -> Result<PathIdentity, PathRejection> {
             PathIdentity.fromUevent(event, uidAttribute: uid, sysfs: sysfs) { DeviceIdentification($0)?.multipathWWID }
@@ -312,7 +315,7 @@ public final class Daemon {
 
     /// Carries out the core's actions in order. Actions that produce more (a checker that ends at
     /// once) queue them behind the current ones.
-    private func perform(_ actions: [MultipathAction]) {
+    func perform(_ actions: [MultipathAction]) {
         queue += actions
         guard !performing else { return }
         performing = true
@@ -356,7 +359,7 @@ public final class Daemon {
                 for line in map.settings.originLines(ResolvedMapSettings.loggedKeywords) { logger.debug("\(load.name): \(line)") }
             }
             do { try edges.dm.create(name: load.name, wwid: load.wwid, sizeSectors: load.sizeSectors, table: load.table) } catch {
-                logger.error("\(load.name): create failed: \(error)")
+                failed("\(load.name): create failed: \(error)")
             }
         case .reload(let load):
             logger.notice("\(load.name): reload \(load.table)")
@@ -371,6 +374,25 @@ public final class Daemon {
             } catch {
                 logger.error("\(map): remove failed: \(error)")
             }
+        case .flush(let map, let wwid):
+            do {
+                try edges.dm.remove(map)
+                perform(engine.mapFlushed(wwid))
+            } catch where error.isBusy {
+                failed("\(map): in use, not removed")
+            } catch {
+                failed("\(map): remove failed: \(error)")
+            }
+        case .suspend(let map):
+            do {
+                try edges.dm.suspend(map)
+                logger.notice("\(map): suspended (operator)")
+            } catch { failed("\(map): suspend failed: \(error)") }
+        case .resume(let map):
+            do {
+                try edges.dm.resume(map)
+                logger.notice("\(map): resumed (operator)")
+            } catch { failed("\(map): resume failed: \(error)") }
         case .setMapTimer(let wwid, let at):
             if let t = mapTimers.removeValue(forKey: wwid) { reactor.cancel(t) }
             guard let at else { return }
@@ -391,9 +413,18 @@ public final class Daemon {
             do { try edges.host.writeFile(engine.config.bindingsFile, text) } catch {
                 logger.warning("cannot write \(engine.config.bindingsFile): \(error)")
             }
+        case .savePRKeys(let text):
+            do { try edges.host.writeFile(engine.config.prkeysFile, text) } catch {
+                failed("cannot write \(engine.config.prkeysFile): \(error)")
+            }
         case .note(let text):
             logger.info("\(text)")
         }
+    }
+
+    private func failed(_ why: String) {
+        logger.error("\(why)")
+        actionFailures.append(why)
     }
 
     private func reload(_ load: MapLoad) {
@@ -401,7 +432,7 @@ public final class Daemon {
             try edges.dm.reload(name: load.name, sizeSectors: load.sizeSectors, table: load.table)
             try edges.dm.resume(load.name)
         } catch {
-            logger.error("\(load.name): reload failed: \(error)")
+            failed("\(load.name): reload failed: \(error)")
         }
     }
 
@@ -424,6 +455,7 @@ public final class Daemon {
             }
         } catch {
             logger.warning("\(map): \(message) failed: \(error)")
+            actionFailures.append("\(map): \(message) failed: \(error)")
         }
     }
 }

@@ -29,15 +29,19 @@ public final class DaemonControl: ControlHandler {
         public var reconfigure: () -> Result<Void, ReconfigureFailure>
         /// The running configuration in multipath.conf syntax (`local`: only what the files change).
         public var configText: (_ local: Bool) -> String
+        /// Carries out a command that changes maps or paths; the text is the reply (empty: `ok`).
+        public var act: (ControlCommand) -> Result<String, ReconfigureFailure>
 
         public init(snapshot: @escaping () -> ShowSnapshot, state: @escaping () -> DaemonState,
                     shutdown: @escaping () -> Void, reconfigure: @escaping () -> Result<Void, ReconfigureFailure>,
-                    configText: @escaping (_ local: Bool) -> String) {
+                    configText: @escaping (_ local: Bool) -> String,
+                    act: @escaping (ControlCommand) -> Result<String, ReconfigureFailure> = { .failure(.init("'\($0)' needs the daemon's maps")) }) {
             self.snapshot = snapshot
             self.state = state
             self.shutdown = shutdown
             self.reconfigure = reconfigure
             self.configText = configText
+            self.act = act
         }
     }
 
@@ -116,12 +120,18 @@ public final class DaemonControl: ControlHandler {
         case .showBlacklist, .showDevices:
             return fail("'\(command)' is not implemented yet")
 
-        // These act on maps and paths: not yet wired from the control socket to the core (issue 6).
-        case .resetMapsStats, .resetMapStats, .addPath, .delPath, .addMap, .delMap, .delMaps, .switchGroup,
-             .suspend, .resume, .resize, .reload, .resetMap, .reinstatePath, .failPath, .disableQueueing,
-             .restoreQueueing, .forceQueueingDaemon, .restoreQueueingDaemon, .getPRStatus, .setPRStatus,
-             .unsetPRStatus, .getPRKey, .setPRKey, .unsetPRKey, .setMarginal, .unsetMarginal, .unsetMarginalMap:
-            return fail("'\(command)' is not supported yet: commands that change maps or paths are not wired to the control socket")
+        // Waiting for the per-map statistics counters.
+        case .resetMapsStats, .resetMapStats:
+            return fail("'\(command)' is not supported yet: there are no statistics counters to reset")
+
+        case .addPath, .delPath, .addMap, .delMap, .delMaps, .switchGroup, .suspend, .resume, .resize, .reload, .resetMap,
+             .reinstatePath, .failPath, .disableQueueing, .restoreQueueing, .forceQueueingDaemon, .restoreQueueingDaemon,
+             .getPRStatus, .setPRStatus, .unsetPRStatus, .getPRKey, .setPRKey, .unsetPRKey, .setMarginal, .unsetMarginal,
+             .unsetMarginalMap:
+            switch hooks.act(command) {
+            case .success(let text): return text
+            case .failure(let why): return fail(why.description)
+            }
         }
     }
 

@@ -10,6 +10,7 @@ public protocol MultipathDeviceMapper: AnyObject {
     func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable) throws(DeviceMapperError)
     func reload(name: String, sizeSectors: UInt64, table: MultipathTable) throws(DeviceMapperError)
     func resume(_ name: String) throws(DeviceMapperError)
+    func suspend(_ name: String) throws(DeviceMapperError)
     func remove(_ name: String) throws(DeviceMapperError)
     func send(_ message: MultipathMessage, to name: String) throws(DeviceMapperError)
 }
@@ -37,20 +38,29 @@ public struct DaemonHost {
     public var appendFile: (String, String) throws(SystemError) -> Void
     /// 1...10 for `prio random`.
     public var random: () -> Int
+    /// A file's text (the prkeys file); nil when it cannot be read.
+    public var readFile: (String) -> String?
+    /// The entries of a sysfs directory (`block/sda`), for `reset map`.
+    public var listSysfs: (String) -> [String]
 
     public init(enumerate: @escaping () throws(SystemError) -> [Uevent], sysfs: @escaping SysfsReader,
                 writeFile: @escaping (String, String) throws(SystemError) -> Void,
-                appendFile: @escaping (String, String) throws(SystemError) -> Void, random: @escaping () -> Int) {
+                appendFile: @escaping (String, String) throws(SystemError) -> Void, random: @escaping () -> Int,
+                readFile: @escaping (String) -> String? = { _ in nil }, listSysfs: @escaping (String) -> [String] = { _ in [] }) {
         self.enumerate = enumerate
         self.sysfs = sysfs
         self.writeFile = writeFile
         self.appendFile = appendFile
         self.random = random
+        self.readFile = readFile
+        self.listSysfs = listSysfs
     }
 
     public static var system: DaemonHost {
-        DaemonHost(enumerate: UdevEnumerator.blockDisks, sysfs: Sysfs().reader, writeFile: TextFiles.write,
-                   appendFile: TextFiles.append, random: { Int.random(in: 1...10) })
+        let sysfs = Sysfs()
+        return DaemonHost(enumerate: UdevEnumerator.blockDisks, sysfs: sysfs.reader, writeFile: TextFiles.write,
+                          appendFile: TextFiles.append, random: { Int.random(in: 1...10) }, readFile: TextFiles.read,
+                          listSysfs: { TextFiles.list(sysfs.root + "/" + $0) })
     }
 }
 

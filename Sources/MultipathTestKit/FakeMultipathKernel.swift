@@ -22,6 +22,8 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         public let devT: DevT
         public var wwid: String
         public var behavior: Behavior = .good
+        /// What `block/<name>/size` says, in 512-byte sectors.
+        public var sizeSectors: UInt64 = 32768
         /// `device/access_state` for prio sysfs; nil: no alua handler attached.
         public var accessState: String?
         /// Commands received, and those still outstanding (never completed, for `.hang`).
@@ -54,6 +56,10 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     public internal(set) var maps: [String: Map] = [:]
     /// Maps whose messages answer EBUSY (suspended).
     public var busyMaps: Set<String> = []
+    /// Maps suspended by `suspend` (messages answer EBUSY until `resume`).
+    public private(set) var suspended: Set<String> = []
+    /// Partitions (`sda1`) and their holders (`dm-7`), as sysfs lists them.
+    public var partitionHolders: [String: [String]] = [:]
     public private(set) var creates = 0
     public private(set) var reloads = 0
     public private(set) var removes = 0
@@ -101,7 +107,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             guard parts.count >= 3, parts[0] == "block", let p = paths[parts[1]] else { return nil }
             let text: String?
             switch parts.dropFirst(2).joined(separator: "/") {
-            case "size": text = "32768"
+            case "size": text = "\(p.sizeSectors)"
             case "queue/logical_block_size": text = "512"
             case "device/timeout": text = "30"
             case "device/state": text = p.behavior == .offline ? "offline" : "running"
@@ -117,7 +123,13 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         DaemonHost(enumerate: { [unowned self] () throws(SystemError) in enumerate() }, sysfs: sysfs,
                    writeFile: { (path: String, text: String) throws(SystemError) in files.contents[path] = text },
                    appendFile: { (path: String, text: String) throws(SystemError) in files.contents[path, default: ""] += text },
-                   random: { 5 })
+                   random: { 5 }, readFile: { files.contents[$0] },
+                   listSysfs: { [unowned self] dir in
+                       let parts = dir.split(separator: "/").map(String.init)
+                       guard parts.first == "block", parts.count >= 2 else { return [] }
+                       if parts.count == 2 { return partitionHolders.keys.filter { $0.hasPrefix(parts[1]) }.sorted() + ["device", "size"] }
+                       return parts.count == 4 && parts[3] == "holders" ? partitionHolders[parts[2]] ?? [] : []
+                   })
     }
 
     // MARK: PathIO
@@ -195,7 +207,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         maps.keys.sorted().map { n in
             let m = maps[n]!
             return DMMapInfo(name: n, uuid: m.uuid, devT: m.devT, eventNumber: m.eventNumber, openCount: m.isOpen ? 1 : 0,
-                             isSuspended: false, hasLiveTable: true, hasInactiveTable: staged[n] != nil)
+                             isSuspended: suspended.contains(n), hasLiveTable: true, hasInactiveTable: staged[n] != nil)
         }
     }
 
@@ -234,7 +246,14 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         staged[name] = (sizeSectors, table)
     }
 
+    public func suspend(_ name: String) throws(DeviceMapperError) {
+        guard maps[name] != nil else { throw .noSuchMap("suspend \(name)") }
+        suspended.insert(name)
+    }
+
     public func resume(_ name: String) throws(DeviceMapperError) {
+        guard maps[name] != nil else { throw .noSuchMap("resume \(name)") }
+        suspended.remove(name)
         guard let (size, table) = staged.removeValue(forKey: name) else { return }
         maps[name]!.sizeSectors = size
         maps[name]!.table = table
@@ -254,7 +273,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
 
     public func send(_ message: MultipathMessage, to name: String) throws(DeviceMapperError) {
         guard maps[name] != nil else { throw .noSuchMap("message to \(name)") }
-        if busyMaps.contains(name) { throw .busy("message '\(message)' to \(name)") }
+        if busyMaps.contains(name) || suspended.contains(name) { throw .busy("message '\(message)' to \(name)") }
         messages.append((name, message, reactor.now))
         switch message {
         case .failPath(let d): maps[name]!.active[d] = false; leaveDeadGroup(name)
