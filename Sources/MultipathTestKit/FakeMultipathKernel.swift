@@ -263,6 +263,9 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         event(name)
     }
 
+    /// Something (a filesystem, say) holds the map open, or lets it go.
+    public func setOpen(_ name: String, _ open: Bool) { maps[name]?.isOpen = open }
+
     public func remove(_ name: String) throws(DeviceMapperError) {
         guard let m = maps[name] else { throw .noSuchMap("remove \(name)") }
         if m.isOpen { throw .busy("remove \(name)") }

@@ -102,7 +102,8 @@ final class NotifyListener {
         #expect(try ask(h, c, "show wildcards") == [ShowFormat.wildcards])
         #expect(try ask(h, c, "show map mpatha json") == ["fail\n"])
         #expect(try ask(h, c, "fail path sdb") == ["fail\n"])
-        #expect(h.messages.contains("control: 'failPath(\"sdb\")' is not supported yet: commands that change maps or paths are not wired to the control socket"))
+        #expect(h.messages.contains("control: sdb: invalid path name"))
+        #expect(try ask(h, c, "reset maps stats") == ["fail\n"])
         #expect(try ask(h, c, "show config") == [renderConfig(.builtin, onlyDifferences: false)])
         #expect(try ask(h, c, "show blacklist") == ["fail\n"])
     }

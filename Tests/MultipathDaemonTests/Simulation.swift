@@ -43,15 +43,21 @@ final class Simulation {
         try Simulation(kernel: kernel, clock: clock, reactor: try Reactor(clock: clock), files: files)
     }
 
-    func start(_ config: String = "") throws {
+    private var client: TestClient?
+
+    /// `control`: with a control socket, for `ask`.
+    func start(_ config: String = "", control: Bool = false) throws {
+        let address = control ? testSocketAddress("simulation") : nil
         let (c, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\n\(Self.defaults)\(config)\n}\n"), confD: [])
         #expect(diagnostics.isEmpty, "\(diagnostics)")
         let bindings = files.contents[c.bindingsFile].map { Bindings.parse($0).0 } ?? Bindings()
         let wwids = files.contents[c.wwidsFile].map(WWIDsFile.parse) ?? WWIDsFile()
         daemon = Daemon(reactor: reactor, logger: log.logger, config: c,
                         edges: .init(udev: udev, dmEvents: kernel, dm: kernel, io: kernel, host: kernel.host(files: files)),
-                        wwids: wwids, bindings: bindings, notify: { [unowned self] in notified.append($0) })
+                        wwids: wwids, bindings: bindings, notify: { [unowned self] in notified.append($0) },
+                        control: try address.map { .init(listeners: [try ControlListener(binding: $0)]) })
         try daemon.start()
+        client = try address.map(TestClient.init)
         try advance(by: .milliseconds(10))
     }
 
@@ -90,6 +96,14 @@ final class Simulation {
     func push(_ events: [Uevent]) throws {
         for e in events { udev.push(e) }
         try pump()
+    }
+
+    /// A control command's reply, through the socket.
+    func ask(_ request: String) throws -> String {
+        let client = try #require(client, "started without control")
+        client.send(request: request)
+        try pump()
+        return client.replies().joined()
     }
 
     var messages: [String] { kernel.messageLog }
