@@ -42,6 +42,16 @@ import Testing
         #expect(sim.daemon.engine.paths[sim.devT("sdb")]!.health.state == .up && sim.kernel.paths["sdb"]!.commands == checks + 1)
     }
 
+    @Test func aCheckInFlightWhenThePathIsFailedDoesNotReinstateIt() throws {
+        let sim = try started()
+        sim.kernel.latency = .seconds(2)
+        try sim.advance(by: .seconds(5))
+        #expect(sim.kernel.paths["sdb"]!.commands == 2, "a check is out")
+        #expect(try sim.ask("fail path sdb") == "ok\n")
+        try sim.advance(by: .seconds(3))
+        #expect(sim.messages == ["mpatha: fail_path 8:16"] && sim.active("mpatha", "sdb") == false)
+    }
+
     @Test func reinstatingAPathThatIsStillDownFailsItAgainAtTheCheck() throws {
         let sim = try started()
         #expect(try sim.ask("fail path sdb") == "ok\n")

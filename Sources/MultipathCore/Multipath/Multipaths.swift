@@ -155,6 +155,10 @@ public struct Multipaths: Sendable {
     public mutating func checkerFinished(_ devT: DevT, _ verdict: CheckerVerdict, now: Instant) -> [MultipathAction] {
         guard var p = paths[devT] else { return [] }
         p.health.probing = false
+        if admin.failedByOperator.contains(devT) {
+            paths[devT] = p
+            return [schedule(devT, now: now)]
+        }
         let old = p.health.state
         var new = verdict.state
         let wwid = p.identity.wwid!
