@@ -28,6 +28,7 @@ extension Daemon {
         case .suspend(let m): return run(engine.suspendByOperator(try map(m)))
         case .resume(let m): return run(engine.resumeByOperator(try map(m)))
         case .reload(let m): return run(engine.reloadByOperator(try map(m), now: now))
+        case .reconfigure(all: true): return run(engine.maps.keys.sorted().flatMap { engine.reloadByOperator($0, now: now) })
         case .resize(let m):
             let wwid = try map(m)
             let sysfs = edges.host.sysfs
@@ -67,10 +68,13 @@ extension Daemon {
         return devT
     }
 
-    /// Carries the actions out; `reply` is the answer unless one of them failed.
-    private func run(_ actions: [MultipathAction], reply: String = "") -> Answer {
+    /// Carries the actions out; `ok` unless one of them failed.
+    private func run(_ actions: [MultipathAction]) -> Answer { carryOut { perform(actions) } }
+
+    /// Runs `body` (which performs actions); `reply` is the answer unless an action failed on the way.
+    private func carryOut(reply: String = "", _ body: () -> Void) -> Answer {
         actionFailures = []
-        perform(actions)
+        body()
         defer { actionFailures = [] }
         return actionFailures.isEmpty ? .success(reply) : .failure(.init(actionFailures.joined(separator: "; ")))
     }
@@ -83,9 +87,10 @@ extension Daemon {
         guard let event = disks.first(where: { $0.sysname == text || ($0.devnum != nil && $0.devnum == DevT(text)) }),
               let devT = event.devnum else { throw AdminRefusal("\(text): can't find path") }
         if let actions = engine.addKnownPathByOperator(devT, now: reactor.now) { return run(actions) }
-        actionFailures = []
-        pathAppeared(event)
-        let answer = run(engine.commit(now: reactor.now))
+        let answer = carryOut {
+            pathAppeared(event)
+            perform(engine.commit(now: reactor.now))
+        }
         if let reason = engine.orphans[devT]?.reason, reason.hasPrefix("blacklisted") { return .success("blacklisted\n") }
         guard engine.paths[devT] != nil || engine.orphans[devT] != nil else { throw AdminRefusal("\(text): failed to get path info") }
         return answer

@@ -107,9 +107,13 @@ public final class DaemonControl: ControlHandler {
             logger.notice("shutdown requested over the control socket")
             hooks.shutdown()
             return ""
-        case .reconfigure:
+        case .reconfigure(let all):
             switch hooks.reconfigure() {
-            case .success: return ""
+            case .success:
+                // `reconfigure all` (what `multipath -r` sends) also reloads every map, as in 0.9.4.
+                guard all else { return "" }
+                if case .failure(let why) = hooks.act(command) { return fail("reconfigure all: \(why)") }
+                return ""
             case .failure(let why): return fail("reconfigure: \(why); the running configuration stays")
             }
 

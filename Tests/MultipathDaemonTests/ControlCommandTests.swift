@@ -150,6 +150,15 @@ import Testing
         #expect(sim.kernel.reloads == 1 && sim.kernel.maps["mpatha"]!.table == table)
     }
 
+    @Test func reconfigureAllReloadsEveryMap() throws {
+        let sim = try Simulation(paths: [("sda", "3600a"), ("sdb", "3600b")])
+        try sim.start(control: true)
+        #expect(try sim.ask("reconfigure") == "ok\n")
+        #expect(sim.kernel.reloads == 0)
+        #expect(try sim.ask("reconfigure all") == "ok\n")
+        #expect(sim.kernel.reloads == 2)
+    }
+
     @Test func resetMapMovesNothingAndRefusesHeldPartitions() throws {
         let sim = try started()
         #expect(try sim.ask("reset map mpatha") == "ok\n")

@@ -55,7 +55,8 @@ final class Simulation {
         daemon = Daemon(reactor: reactor, logger: log.logger, config: c,
                         edges: .init(udev: udev, dmEvents: kernel, dm: kernel, io: kernel, host: kernel.host(files: files)),
                         wwids: wwids, bindings: bindings, notify: { [unowned self] in notified.append($0) },
-                        control: try address.map { .init(listeners: [try ControlListener(binding: $0)]) })
+                        control: try address.map { .init(listeners: [try ControlListener(binding: $0)]) },
+                        reloadConfiguration: { .success(c) })
         try daemon.start()
         client = try address.map(TestClient.init)
         try advance(by: .milliseconds(10))

@@ -78,7 +78,7 @@ public struct Multipaths: Sendable {
         }
     }
 
-    mutating func orphan(_ identity: PathIdentity, _ reason: String) -> [MultipathAction] {
+    private mutating func orphan(_ identity: PathIdentity, _ reason: String) -> [MultipathAction] {
         orphans[identity.devT] = (identity, reason)
         return [.note("\(identity.name): \(reason)")]
     }
@@ -427,8 +427,10 @@ public struct Multipaths: Sendable {
         if let t = waiting[wwid], now < t { return actions }
         dirty.remove(wwid)
         let groups = Grouping.group(groupMembers(devTs), policy: settings.pathGroupingPolicy.value)
-        let noPathRetry: NoPathRetry = maps[wwid]?.queueingDisabled == true ? .fail : settings.noPathRetry.origin == .internalDefault
-            && settings.features.value.split(separator: " ").contains("queue_if_no_path") ? .queue : settings.noPathRetry.value
+        // The operator's `disablequeueing` holds across reloads.
+        let noPathRetry: NoPathRetry = maps[wwid]?.queueingDisabled == true ? .fail
+            : settings.noPathRetry.origin == .internalDefault && settings.features.value.split(separator: " ").contains("queue_if_no_path")
+            ? .queue : settings.noPathRetry.value
         let table = Grouping.table(groups: groups, features: settings.features.value, hardwareHandler: settings.hardwareHandler?.value,
                                    selector: settings.pathSelector.value, rrMinIORequests: settings.rrMinIORequests.value,
                                    rrWeight: settings.rrWeight.value, noPathRetry: noPathRetry)
