@@ -50,7 +50,8 @@ extension Daemon {
         case .setPRKey(let m, let text):
             let wwid = try map(m)
             guard let key = PRKey(parsing: text) else { throw AdminRefusal("\(m): invalid prkey : '\(text)'") }
-            return setPRKey(wwid, key)
+            // As 0.9.4: a zero key unsets.
+            return setPRKey(wwid, key.value == 0 ? nil : key)
         case .unsetPRKey(let m): return setPRKey(try map(m), nil)
         default: throw AdminRefusal("'\(command)' does not change maps or paths")
         }
