@@ -63,7 +63,11 @@ public enum Invocation: Equatable, Sendable {
                 }
             }
         }
-        if !words.isEmpty { return .client(command: words.joined(separator: " "), verbosity: options.verbosity) }
+        // As 0.9.4's client: a word with a blank (`show paths format "%d %p"`) is sent in quotes.
+        if !words.isEmpty {
+            let command = words.map { $0.contains(" ") ? "\"\($0)\"" : $0 }.joined(separator: " ")
+            return .client(command: command, verbosity: options.verbosity)
+        }
         if let clientCommand { return .client(command: clientCommand, verbosity: options.verbosity) }
         if interactive { return .client(command: nil, verbosity: options.verbosity) }
         return .daemon(options)

@@ -20,10 +20,12 @@ public struct PathIdentity: Hashable, Sendable {
     public var tpgs: Int
     /// Fibre channel node and port names of the host and the target port, when the transport is FC.
     public var fc: FibreChannelNames?
+    /// The disk is read-only (sysfs `ro`, or `DISK_RO` in the change uevent that says it changed).
+    public var readOnly: Bool
 
     public init(name: String, devT: DevT, hctl: HCTL? = nil, vendor: String = "", product: String = "",
                 revision: String = "", wwid: String? = nil, serial: String = "", sizeSectors: UInt64 = 0,
-                transport: Transport = .scsi(.unspecified), tpgs: Int = 0, fc: FibreChannelNames? = nil) {
+                transport: Transport = .scsi(.unspecified), tpgs: Int = 0, fc: FibreChannelNames? = nil, readOnly: Bool = false) {
         self.name = name
         self.devT = devT
         self.hctl = hctl
@@ -36,6 +38,7 @@ public struct PathIdentity: Hashable, Sendable {
         self.transport = transport
         self.tpgs = tpgs
         self.fc = fc
+        self.readOnly = readOnly
     }
 }
 

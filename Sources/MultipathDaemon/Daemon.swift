@@ -51,7 +51,6 @@ public final class Daemon {
     private var control: DaemonControl?
     private let watchdogInterval: Duration?
     private let reloadConfiguration: () -> Result<Config, DaemonControl.ReconfigureFailure>
-    private let configText: (_ local: Bool) -> String
     public private(set) var state = DaemonState.configure
 
     private var contexts: [DevT: PathContext] = [:]
@@ -74,15 +73,14 @@ public final class Daemon {
 
     /// `notify` gets sd_notify assignments ("READY=1"); `reopenLog` runs on SIGUSR1; `watchdog` is
     /// systemd's WATCHDOG_USEC (WATCHDOG=1 is sent every half of it); `reloadConfiguration` is what
-    /// `reconfigure` and SIGHUP run; `configText` is what `show config [local]` prints.
+    /// `reconfigure` and SIGHUP run.
     public init(reactor: Reactor, logger: Logger, config: Config, edges: Edges, wwids: WWIDsFile = WWIDsFile(),
                 bindings: Bindings = Bindings(), readOnlyBindings: Bool = false,
                 notify: @escaping (String) -> Void = { _ in }, reopenLog: @escaping () -> Void = {},
                 control: ControlSettings? = nil, watchdog: Duration? = nil,
                 reloadConfiguration: @escaping () -> Result<Config, DaemonControl.ReconfigureFailure> = {
                     .failure(.init("no configuration files to reload"))
-                },
-                configText: @escaping (_ local: Bool) -> String = { renderConfig(.builtin, onlyDifferences: $0) }) {
+                }) {
         self.reactor = reactor
         self.logger = logger
         self.edges = edges
@@ -92,10 +90,10 @@ public final class Daemon {
         controlSettings = control
         watchdogInterval = watchdog
         self.reloadConfiguration = reloadConfiguration
-        self.configText = configText
         engine = Multipaths(config: config, wwids: wwids, bindings: bindings)
-        prober = PathProber(io: edges.io, host: edges.host)
+        prober = PathProber(io: edges.io, host: edges.host, now: { [reactor] in reactor.now })
         prober.warn = { [logger] in logger.warning("\($0)") }
+        prober.debug = { [logger] in logger.debug("\($0)") }
     }
 
     /// Adopts the multipath maps that exist, registers the event sources and signals, takes the block
@@ -137,7 +135,10 @@ public final class Daemon {
                 state: { [unowned self] in state },
                 shutdown: { [unowned self] in shutDown(reason: "shutdown command") },
                 reconfigure: { [unowned self] in reconfigure() },
-                configText: configText,
+                configText: { [unowned self] local in local ? engine.localConfigText() : renderConfig(engine.config, onlyDifferences: false) },
+                blacklist: { [unowned self] in engine.config.blacklist },
+                blockDevices: edges.host.blockDevices,
+                resetStats: { [unowned self] wwid in engine.resetStats(wwid: wwid, now: reactor.now) },
                 act: { [unowned self] in act($0) }))
             let server = ControlServer(reactor: reactor, logger: logger, listeners: controlSettings.listeners,
                                        handler: control, timeout: controlSettings.timeout)
@@ -209,7 +210,8 @@ public final class Daemon {
             do {
                 let (size, table) = try edges.dm.table(info.name)
                 let status = try edges.dm.status(info.name)
-                perform(engine.adopt(name: info.name, wwid: wwid, sizeSectors: size, table: table, status: status, now: reactor.now))
+                perform(engine.adopt(name: info.name, wwid: wwid, sizeSectors: size, table: table, status: status,
+                                     readOnly: info.isReadOnly, now: reactor.now))
             } catch {
                 logger.error("cannot adopt \(info.name): \(error)")
             }
@@ -335,7 +337,7 @@ public final class Daemon {
             }
             prober.check(path, contexts[devT] ?? PathContext(blockSize: 512)) { [unowned self] verdict in
                 logger.debug("\(path.name): checker \(path.settings.checker.value): \(verdict)")
-                perform(engine.checkerFinished(devT, verdict, now: reactor.now))
+                perform(engine.checkerFinished(devT, verdict, issued: now, now: reactor.now))
             }
         case .scheduleCheck(let devT, let earliest, let latest):
             if let t = checkTimers[devT] { return reactor.reschedule(t, earliest: earliest, latest: latest) }
@@ -358,7 +360,7 @@ public final class Daemon {
             if logger.logLevel <= .debug, let map = engine.maps[load.wwid] {
                 for line in map.settings.originLines(ResolvedMapSettings.loggedKeywords) { logger.debug("\(load.name): \(line)") }
             }
-            do { try edges.dm.create(name: load.name, wwid: load.wwid, sizeSectors: load.sizeSectors, table: load.table) } catch {
+            do { try edges.dm.create(name: load.name, wwid: load.wwid, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly) } catch {
                 failed("\(load.name): create failed: \(error)")
             }
         case .reload(let load):
@@ -429,7 +431,7 @@ public final class Daemon {
 
     private func reload(_ load: MapLoad) {
         do {
-            try edges.dm.reload(name: load.name, sizeSectors: load.sizeSectors, table: load.table)
+            try edges.dm.reload(name: load.name, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly)
             try edges.dm.resume(load.name)
         } catch {
             failed("\(load.name): reload failed: \(error)")

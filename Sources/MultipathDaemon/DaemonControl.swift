@@ -27,20 +27,29 @@ public final class DaemonControl: ControlHandler {
         public var shutdown: () -> Void
         /// Reloads the configuration; the failure text is logged.
         public var reconfigure: () -> Result<Void, ReconfigureFailure>
-        /// The running configuration in multipath.conf syntax (`local`: only what the files change).
+        /// The running configuration in multipath.conf syntax (`local`: as `show config local`).
         public var configText: (_ local: Bool) -> String
+        public var blacklist: () -> Blacklist
+        /// The names in /sys/block, in udev's order.
+        public var blockDevices: () -> [String]
+        /// Zeroes the counters of the map with this WWID (nil: of every map); false: no such map.
+        public var resetStats: (_ wwid: String?) -> Bool
         /// Carries out a command that changes maps or paths; the text is the reply (empty: `ok`).
         public var act: (ControlCommand) -> Result<String, ReconfigureFailure>
 
         public init(snapshot: @escaping () -> ShowSnapshot, state: @escaping () -> DaemonState,
                     shutdown: @escaping () -> Void, reconfigure: @escaping () -> Result<Void, ReconfigureFailure>,
-                    configText: @escaping (_ local: Bool) -> String,
+                    configText: @escaping (_ local: Bool) -> String, blacklist: @escaping () -> Blacklist,
+                    blockDevices: @escaping () -> [String], resetStats: @escaping (_ wwid: String?) -> Bool,
                     act: @escaping (ControlCommand) -> Result<String, ReconfigureFailure> = { .failure(.init("'\($0)' needs the daemon's maps")) }) {
             self.snapshot = snapshot
             self.state = state
             self.shutdown = shutdown
             self.reconfigure = reconfigure
             self.configText = configText
+            self.blacklist = blacklist
+            self.blockDevices = blockDevices
+            self.resetStats = resetStats
             self.act = act
         }
     }
@@ -96,11 +105,25 @@ public final class DaemonControl: ControlHandler {
             guard let map = Self.map(name, in: hooks.snapshot().maps) else { return fail("no map \(name)") }
             return ShowFormat.map(map, format: format, raw: raw)
         case .showStatus:
-            return ShowFormat.status(pathStates: hooks.snapshot().paths.map(\.checkerState), busy: hooks.state() == .configure)
+            return ShowFormat.status(hooks.snapshot().paths, busy: hooks.state() == .configure)
         case .showDaemon:
             return ShowFormat.daemon(pid: getpid(), state: hooks.state().rawValue)
         case .showWildcards:
             return ShowFormat.wildcards
+        case .showStatsJSON:
+            let s = hooks.snapshot()
+            return ShowFormat.statsJSON(paths: s.paths, maps: s.maps)
+        case .showBlacklist:
+            return ShowFormat.blacklist(hooks.blacklist())
+        case .showDevices:
+            return ShowFormat.devices(hooks.blockDevices(), monitored: Set(hooks.snapshot().paths.map(\.identity.name)),
+                                      blacklist: hooks.blacklist())
+        case .resetMapsStats:
+            _ = hooks.resetStats(nil)
+            return ""
+        case .resetMapStats(let name):
+            guard let map = Self.map(name, in: hooks.snapshot().maps), hooks.resetStats(map.wwid) else { return fail("no map \(name)") }
+            return ""
         case .quit:
             return ""
         case .shutdown:
@@ -119,14 +142,6 @@ public final class DaemonControl: ControlHandler {
 
         case .showConfig(let local):
             return hooks.configText(local)
-
-        // Waiting for renderers of the blacklist rules and of the devices' blacklist verdicts.
-        case .showBlacklist, .showDevices:
-            return fail("'\(command)' is not implemented yet")
-
-        // Waiting for the per-map statistics counters.
-        case .resetMapsStats, .resetMapStats:
-            return fail("'\(command)' is not supported yet: there are no statistics counters to reset")
 
         case .addPath, .delPath, .addMap, .delMap, .delMaps, .switchGroup, .suspend, .resume, .resize, .reload, .resetMap,
              .reinstatePath, .failPath, .disableQueueing, .restoreQueueing, .forceQueueingDaemon, .restoreQueueingDaemon,

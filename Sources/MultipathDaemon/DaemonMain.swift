@@ -70,8 +70,7 @@ public enum DaemonMain {
                                 reopenLog: ours.reopen,
                                 control: .init(listeners: listeners, timeout: .milliseconds(running.config.uxsockTimeoutMilliseconds)),
                                 watchdog: SystemdNotifier.watchdogIntervalFromEnvironment(),
-                                reloadConfiguration: running.reload,
-                                configText: { renderConfig(running.config, onlyDifferences: $0) })
+                                reloadConfiguration: running.reload)
             try daemon.start()
             try daemon.run()
         } catch {

@@ -7,8 +7,8 @@ public protocol MultipathDeviceMapper: AnyObject {
     func multipathMaps() throws(DeviceMapperError) -> [DMMapInfo]
     func table(_ name: String) throws(DeviceMapperError) -> (sizeSectors: UInt64, table: MultipathTable)
     func status(_ name: String) throws(DeviceMapperError) -> MultipathStatus
-    func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable) throws(DeviceMapperError)
-    func reload(name: String, sizeSectors: UInt64, table: MultipathTable) throws(DeviceMapperError)
+    func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool) throws(DeviceMapperError)
+    func reload(name: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool) throws(DeviceMapperError)
     func resume(_ name: String) throws(DeviceMapperError)
     func suspend(_ name: String) throws(DeviceMapperError)
     func remove(_ name: String) throws(DeviceMapperError)
@@ -38,6 +38,8 @@ public struct DaemonHost {
     public var appendFile: (String, String) throws(SystemError) -> Void
     /// 1...10 for `prio random`.
     public var random: () -> Int
+    /// The names in /sys/block, in udev's order (`show devices`).
+    public var blockDevices: () -> [String]
     /// A file's text (the prkeys file); nil when it cannot be read.
     public var readFile: (String) -> String?
     /// The entries of a sysfs directory (`block/sda`), for `reset map`.
@@ -46,9 +48,11 @@ public struct DaemonHost {
     public init(enumerate: @escaping () throws(SystemError) -> [Uevent], sysfs: @escaping SysfsReader,
                 writeFile: @escaping (String, String) throws(SystemError) -> Void,
                 appendFile: @escaping (String, String) throws(SystemError) -> Void, random: @escaping () -> Int,
-                readFile: @escaping (String) -> String? = { _ in nil }, listSysfs: @escaping (String) -> [String] = { _ in [] }) {
+                blockDevices: @escaping () -> [String], readFile: @escaping (String) -> String? = { _ in nil },
+                listSysfs: @escaping (String) -> [String] = { _ in [] }) {
         self.enumerate = enumerate
         self.sysfs = sysfs
+        self.blockDevices = blockDevices
         self.writeFile = writeFile
         self.appendFile = appendFile
         self.random = random
@@ -59,8 +63,8 @@ public struct DaemonHost {
     public static var system: DaemonHost {
         let sysfs = Sysfs()
         return DaemonHost(enumerate: UdevEnumerator.blockDisks, sysfs: sysfs.reader, writeFile: TextFiles.write,
-                          appendFile: TextFiles.append, random: { Int.random(in: 1...10) }, readFile: TextFiles.read,
-                          listSysfs: { TextFiles.list(sysfs.root + "/" + $0) })
+                          appendFile: TextFiles.append, random: { Int.random(in: 1...10) }, blockDevices: { sysfs.blockDevices() },
+                          readFile: TextFiles.read, listSysfs: { TextFiles.list(sysfs.root + "/" + $0) })
     }
 }
 

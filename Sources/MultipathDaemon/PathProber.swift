@@ -14,13 +14,20 @@ struct PathContext {
 final class PathProber {
     private let io: PathIO
     private let host: DaemonHost
-    private var refusedPrio: Set<String> = []
-    /// Says once per prioritizer name why it is not run.
+    private let now: () -> Instant
+    /// Warnings already given (a prioritizer refused, bad path_latency arguments): each is said once.
+    private var warned: Set<String> = []
+    /// path_latency measurements out, with everyone waiting for their answer: a request while one
+    /// runs joins it rather than doubling the reads.
+    private var latencyWaiters: [DevT: [(Int?) -> Void]] = [:]
+    /// Says once per prioritizer name why it is not run, and once per `prio_args` what is wrong with them.
     var warn: (String) -> Void = { _ in }
+    var debug: (String) -> Void = { _ in }
 
-    init(io: PathIO, host: DaemonHost) {
+    init(io: PathIO, host: DaemonHost, now: @escaping () -> Instant) {
         self.io = io
         self.host = host
+        self.now = now
     }
 
     // MARK: Checkers
@@ -86,13 +93,47 @@ final class PathProber {
             }
         case "weightedpath":
             done(Self.weightedPath(args, path.identity))
+        case "path_latency":
+            let (settings, complaint) = PathLatency.parse(args)
+            if let complaint, warned.insert("path_latency \(args)").inserted { warn("\(path.name): path_latency: \(complaint)") }
+            let devT = path.devT
+            guard latencyWaiters[devT] == nil else { return latencyWaiters[devT]!.append(done) }
+            latencyWaiters[devT] = [done]
+            sampleLatency(path, context, settings, []) { [self] priority in
+                for waiter in latencyWaiters.removeValue(forKey: devT) ?? [] { waiter(priority) }
+            }
         case let other:
-            if refusedPrio.insert(other).inserted {
-                warn("prioritizer \(other) is not supported: paths using it get an undefined priority")
+            if warned.insert(other).inserted {
+                warn("prioritizer \(other) is not supported (\(Self.prioritizers.joined(separator: ", ")) are): paths using it get an undefined priority")
             }
             done(nil)
         }
     }
+
+    /// The next of `settings.samples` reads, issued when the previous one ended (0.9.4 times them one after
+    /// another); a failed read leaves the priority undefined, as 0.9.4's "path down".
+    private func sampleLatency(_ path: MultipathPath, _ context: PathContext, _ settings: PathLatency, _ latencies: [Duration],
+                               _ done: @escaping (Int?) -> Void) {
+        guard latencies.count < settings.samples else {
+            let m = settings.measure(latencies)
+            debug("\(path.name): path_latency: \(m)")
+            return done(m.priority)
+        }
+        let start = now()
+        io.directRead(path.devT, length: Self.latencyReadLength(context), timeout: path.settings.checkerTimeout) { [self] outcome in
+            guard case .finished(let bytes, let expected) = outcome, bytes == expected else {
+                debug("\(path.name): path_latency: read failed (\(outcome)), priority undefined")
+                return done(nil)
+            }
+            sampleLatency(path, context, settings, latencies + [now() - start], done)
+        }
+    }
+
+    /// 0.9.4 reads the block device's soft block size (BLKBSZGET: 4096 on common disks, never less than
+    /// the logical block size).
+    static func latencyReadLength(_ context: PathContext) -> Int { max(4096, context.blockSize) }
+
+    static let prioritizers = ["const", "random", "sysfs", "alua", "weightedpath", "path_latency"]
 
     /// The kernel's `access_state` words.
     static func aluaState(named s: String) -> ALUAState? {

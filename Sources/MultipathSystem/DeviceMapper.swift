@@ -39,11 +39,13 @@ public struct DMMapInfo: Hashable, Sendable {
     public var isSuspended: Bool
     public var hasLiveTable: Bool
     public var hasInactiveTable: Bool
+    /// The map was created or loaded read-only.
+    public var isReadOnly: Bool
 
     public static let multipathUUIDPrefix = "mpath-"
 
     public init(name: String, uuid: String, devT: DevT, eventNumber: UInt32, openCount: Int = 0, isSuspended: Bool = false,
-                hasLiveTable: Bool = true, hasInactiveTable: Bool = false) {
+                hasLiveTable: Bool = true, hasInactiveTable: Bool = false, isReadOnly: Bool = false) {
         self.name = name
         self.uuid = uuid
         self.devT = devT
@@ -52,6 +54,7 @@ public struct DMMapInfo: Hashable, Sendable {
         self.isSuspended = isSuspended
         self.hasLiveTable = hasLiveTable
         self.hasInactiveTable = hasInactiveTable
+        self.isReadOnly = isReadOnly
     }
 
     /// The WWID, for a map whose UUID has the multipath prefix.
@@ -135,7 +138,7 @@ public final class DeviceMapper {
             return DMMapInfo(name: name, uuid: dm_task_get_uuid(dmt).map { String(cString: $0) } ?? "",
                              devT: DevT(major: i.major, minor: i.minor), eventNumber: i.event_nr,
                              openCount: Int(i.open_count), isSuspended: i.suspended != 0,
-                             hasLiveTable: i.live_table != 0, hasInactiveTable: i.inactive_table != 0)
+                             hasLiveTable: i.live_table != 0, hasInactiveTable: i.inactive_table != 0, isReadOnly: i.read_only != 0)
         }
     }
 
@@ -167,18 +170,21 @@ public final class DeviceMapper {
 
     // MARK: Changing
 
-    /// Creates and activates a map named `name` with UUID `mpath-<wwid>`.
-    public func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable) throws(DeviceMapperError) {
+    /// Creates and activates a map named `name` with UUID `mpath-<wwid>`; `readOnly` opens its paths
+    /// read-only (a read-only path cannot be in a writable map).
+    public func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool = false) throws(DeviceMapperError) {
         try run(DM_DEVICE_CREATE, "create \(name)", name: name, udev: true) { dmt in
-            dm_task_set_uuid(dmt, DMMapInfo.multipathUUIDPrefix + wwid) != 0
+            (!readOnly || dm_task_set_ro(dmt) != 0)
+                && dm_task_set_uuid(dmt, DMMapInfo.multipathUUIDPrefix + wwid) != 0
                 && dm_task_add_target(dmt, 0, sizeSectors, "multipath", table.description) != 0
         } result: { _ in }
     }
 
-    /// Loads `table` as the map's inactive table; `resume` makes it live. Queued I/O is kept.
-    public func reload(name: String, sizeSectors: UInt64, table: MultipathTable) throws(DeviceMapperError) {
+    /// Loads `table` as the map's inactive table, read-only or writable; `resume` makes it live. Queued
+    /// I/O is kept.
+    public func reload(name: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool = false) throws(DeviceMapperError) {
         try run(DM_DEVICE_RELOAD, "reload \(name)", name: name) { dmt in
-            dm_task_no_flush(dmt) != 0 && dm_task_add_target(dmt, 0, sizeSectors, "multipath", table.description) != 0
+            (!readOnly || dm_task_set_ro(dmt) != 0) && dm_task_no_flush(dmt) != 0 && dm_task_add_target(dmt, 0, sizeSectors, "multipath", table.description) != 0
         } result: { _ in }
     }
 

@@ -31,11 +31,21 @@ public struct Sysfs: Sendable {
 
     /// The last component of a symbolic link's target (`block/sdb/device` -> `2:0:0:0`).
     public func linkTarget(_ path: String) -> String? {
+        link(path)?.split(separator: "/").last.map(String.init)
+    }
+
+    /// A symbolic link's target as written (`../devices/pseudo_0/.../block/sda`).
+    func link(_ path: String) -> String? {
         var buf = [CChar](repeating: 0, count: Int(PATH_MAX))
         let n = readlink(full(path), &buf, buf.count - 1)
         guard n > 0 else { return nil }
-        let target = buf[..<n].withUnsafeBufferPointer { String(decoding: UnsafeRawBufferPointer($0), as: UTF8.self) }
-        return target.split(separator: "/").last.map(String.init)
+        return buf[..<n].withUnsafeBufferPointer { String(decoding: UnsafeRawBufferPointer($0), as: UTF8.self) }
+    }
+
+    /// The names in `block/` in the order udev enumerates block devices, which 0.9.4's `show devices`
+    /// follows: by the device's path under `devices/`, where each entry links to.
+    public func blockDevices() -> [String] {
+        TextFiles.list(full("block")).map { ($0, link("block/\($0)") ?? "") }.sorted { $0.1 < $1.1 }.map(\.0)
     }
 
     /// This tree as the core's reader.

@@ -26,9 +26,17 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         public var sizeSectors: UInt64 = 32768
         /// `device/access_state` for prio sysfs; nil: no alua handler attached.
         public var accessState: String?
+        /// How long its commands take; nil: the kernel's `latency`.
+        public var latency: Duration?
+        /// `ro`: the disk is read-only.
+        public var readOnly = false
         /// Commands received, and those still outstanding (never completed, for `.hang`).
         public fileprivate(set) var commands = 0
         public fileprivate(set) var outstanding = 0
+        /// Directio reads received, and the most that were out at once.
+        public fileprivate(set) var reads = 0
+        public fileprivate(set) var mostReadsOut = 0
+        fileprivate var readsOut = 0
         init(name: String, devT: DevT, wwid: String) {
             self.name = name
             self.devT = devT
@@ -47,6 +55,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         public var eventNumber: UInt32 = 0
         /// Held open (by a filesystem, say): remove answers EBUSY.
         public var isOpen = false
+        public var readOnly = false
     }
 
     /// Whose clock and timers complete commands; a restarted daemon brings its own.
@@ -66,7 +75,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     public private(set) var messages: [(map: String, message: MultipathMessage, at: Instant)] = []
     private let events = ReadinessPipe()
     private var nextMinor: UInt32 = 0
-    private var staged: [String: (UInt64, MultipathTable)] = [:]
+    private var staged: [String: (size: UInt64, table: MultipathTable, readOnly: Bool)] = [:]
 
     public init(reactor: Reactor) { self.reactor = reactor }
 
@@ -98,6 +107,15 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         ])
     }
 
+    /// The disk turns read-only or writable (as `set_disk_ro` after a revalidation finds the write-protect
+    /// bit changed); returns the change uevent, with DISK_RO, that the kernel sends.
+    public func setReadOnly(_ name: String, _ readOnly: Bool) -> Uevent {
+        paths[name]!.readOnly = readOnly
+        var e = uevent(.change, name)
+        e.properties.append(("DISK_RO", readOnly ? "1" : "0"))
+        return e
+    }
+
     /// Every disk as the enumeration at start reports it.
     public func enumerate() -> [Uevent] { paths.keys.sorted().map { uevent(.add, $0) } }
 
@@ -112,6 +130,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             case "device/timeout": text = "30"
             case "device/state": text = p.behavior == .offline ? "offline" : "running"
             case "device/access_state": text = p.accessState
+            case "ro": text = p.readOnly ? "1" : "0"
             default: text = nil
             }
             return text.map { Array(($0 + "\n").utf8) }
@@ -123,7 +142,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         DaemonHost(enumerate: { [unowned self] () throws(SystemError) in enumerate() }, sysfs: sysfs,
                    writeFile: { (path: String, text: String) throws(SystemError) in files.contents[path] = text },
                    appendFile: { (path: String, text: String) throws(SystemError) in files.contents[path, default: ""] += text },
-                   random: { 5 }, readFile: { files.contents[$0] },
+                   random: { 5 }, blockDevices: { [unowned self] in paths.keys.sorted() }, readFile: { files.contents[$0] },
                    listSysfs: { [unowned self] dir in
                        let parts = dir.split(separator: "/").map(String.init)
                        guard parts.first == "block", parts.count >= 2 else { return [] }
@@ -146,7 +165,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             // As SGDevice: the command is reported timed out at its deadline; the kernel never returns it.
             return complete(after: timeout) { completion(.timedOut) }
         }
-        complete(after: latency) { [unowned p] in
+        complete(after: p.latency ?? latency) { [unowned p] in
             switch p.behavior {
             case .good, .hang: completion(.completed(.good))
             case .offline: completion(.deviceGone("write: No such device or address"))
@@ -156,7 +175,13 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     }
 
     public func directRead(_ devT: DevT, length: Int, timeout: Duration, completion: @escaping (DirectReadOutcome) -> Void) {
-        submit(.read10(lba: 0, blockSize: length), to: devT, timeout: timeout) { outcome in
+        if let p = path(devT) {
+            p.reads += 1
+            p.readsOut += 1
+            p.mostReadsOut = max(p.mostReadsOut, p.readsOut)
+        }
+        submit(.read10(lba: 0, blockSize: length), to: devT, timeout: timeout) { [weak self] outcome in
+            if let p = self?.path(devT) { p.readsOut -= 1 }
             switch outcome {
             case .completed(let r) where r.isGood: completion(.finished(bytes: length, expected: length))
             case .timedOut: completion(.timedOut)
@@ -207,7 +232,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         maps.keys.sorted().map { n in
             let m = maps[n]!
             return DMMapInfo(name: n, uuid: m.uuid, devT: m.devT, eventNumber: m.eventNumber, openCount: m.isOpen ? 1 : 0,
-                             isSuspended: suspended.contains(n), hasLiveTable: true, hasInactiveTable: staged[n] != nil)
+                             isSuspended: suspended.contains(n), hasLiveTable: true, hasInactiveTable: staged[n] != nil, isReadOnly: m.readOnly)
         }
     }
 
@@ -231,19 +256,19 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         })
     }
 
-    public func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable) throws(DeviceMapperError) {
+    public func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool) throws(DeviceMapperError) {
         guard maps[name] == nil else { throw .failed("create \(name)", Errno(rawValue: 17)) }
         creates += 1
         maps[name] = Map(uuid: DMMapInfo.multipathUUIDPrefix + wwid, devT: DevT(major: 253, minor: UInt32(creates)), sizeSectors: sizeSectors,
                          table: table, active: Dictionary(uniqueKeysWithValues: table.pathDevices.map { (DevT($0)!, true) }),
-                         currentGroup: table.initialGroup, queueing: table.queueIfNoPath)
+                         currentGroup: table.initialGroup, queueing: table.queueIfNoPath, readOnly: readOnly)
         event(name)
     }
 
-    public func reload(name: String, sizeSectors: UInt64, table: MultipathTable) throws(DeviceMapperError) {
+    public func reload(name: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool) throws(DeviceMapperError) {
         guard maps[name] != nil else { throw .noSuchMap("reload \(name)") }
         reloads += 1
-        staged[name] = (sizeSectors, table)
+        staged[name] = (sizeSectors, table, readOnly)
     }
 
     public func suspend(_ name: String) throws(DeviceMapperError) {
@@ -254,7 +279,8 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     public func resume(_ name: String) throws(DeviceMapperError) {
         guard maps[name] != nil else { throw .noSuchMap("resume \(name)") }
         suspended.remove(name)
-        guard let (size, table) = staged.removeValue(forKey: name) else { return }
+        guard let (size, table, readOnly) = staged.removeValue(forKey: name) else { return }
+        maps[name]!.readOnly = readOnly
         maps[name]!.sizeSectors = size
         maps[name]!.table = table
         maps[name]!.active = Dictionary(uniqueKeysWithValues: table.pathDevices.map { (DevT($0)!, true) })

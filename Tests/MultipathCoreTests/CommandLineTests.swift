@@ -29,6 +29,7 @@ import Testing
         (["-kshow maps", "json"], "json", 2),
         (["--", "del", "path", "-x"], "del path -x", 2),
         (["-"], "-", 2),
+        (["show", "paths", "format", "%d %p"], "show paths format \"%d %p\"", 2),
     ]
 
     @Test(arguments: clientCases)

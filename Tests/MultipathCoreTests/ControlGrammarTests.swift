@@ -15,6 +15,8 @@ import Testing
         ("show topology", .showTopology(map: nil)),
         ("show map mpatha topology", .showTopology(map: "mpatha")),
         ("show multipath 3600a0b8 json", .showMapJSON("3600a0b8")),
+        ("show stats json", .showStatsJSON),
+        ("show stats j", .showStatsJSON),
         ("show map mpatha raw format %n", .showMapFormat(map: "mpatha", format: "%n", raw: true)),
         ("show config local", .showConfig(local: true)),
         ("show conf", .showConfig(local: false)),
@@ -63,9 +65,11 @@ import Testing
         #expect(ControlGrammar.keyword(for: "multipa") == nil)
     }
 
-    @Test func thereAre57Patterns() {
-        #expect(controlPatterns.count == 57)
-        #expect(Set(controlPatterns.map(\.keywords)).count == 57)
+    /// 0.9.4's 57 and our `show stats json`.
+    @Test func thereAre58Patterns() {
+        #expect(controlPatterns.count == 58)
+        #expect(Set(controlPatterns.map(\.keywords)).count == 58)
+        #expect(controlPatterns.last?.keywords == [.list, .stats, .json])
     }
 
     @Test func onlyListingIsReadOnly() {
@@ -81,7 +85,7 @@ import Testing
         #expect(lines[2] == "CLI commands reference:")
         #expect(lines[3] == " list|show paths")
         #expect(help.contains(" switch|switchgroup map|multipath $map group $group\n"))
-        #expect(lines.count == 3 + 57 + 1)
+        #expect(lines.count == 3 + 58 + 1)
     }
 }
 

@@ -6,9 +6,10 @@ import Testing
 /// (lab/golden/capture-debian.sh) over four scsi_debug paths to one LUN with ALUA groups; the snapshots
 /// below describe the same state.
 @Suite struct ShowFormatTests {
-    static func fixture(_ name: String) throws -> String {
-        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/debian-0.9.4")
-        return try String(contentsOf: dir.appendingPathComponent(name + ".txt"), encoding: .utf8)
+    /// Fixtures/debian-0.9.4 holds 0.9.4's output; Fixtures/ours the golden text of our own commands.
+    static func fixture(_ name: String, ext: String = "txt", folder: String = "debian-0.9.4") throws -> String {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/" + folder)
+        return try String(contentsOf: dir.appendingPathComponent(name + "." + ext), encoding: .utf8)
     }
 
     static let wwid = "1Linux_scsi_debug_2000"
@@ -113,11 +114,12 @@ import Testing
 
     @Test func fixedTexts() throws {
         #expect(ShowFormat.wildcards == (try Self.fixture("wildcards")))
-        #expect(ShowFormat.status(pathStates: [.up, .up, .up, .up], busy: false) == (try Self.fixture("status")))
+        #expect(ShowFormat.status((0..<4).map { Self.path($0) }, busy: false) == (try Self.fixture("status")))
         #expect(ShowFormat.daemon(pid: 253, state: "idle") == (try Self.fixture("daemon")))
     }
 
-    /// The 0.9.4 client sends each word followed by a space, then a newline.
+    /// The 0.9.4 client sends each word followed by a space, then a newline. Our help lists 0.9.4's
+    /// commands as it does, then ours (`show stats json`).
     @Test func helpText() throws {
         let version = "multipath-tools v0.9.4 (12/19, 2022)"
         for (request, fixture) in [("show foo \n", "show-foo"), ("show map \n", "show-map"), ("help \n", "help")] {
@@ -125,7 +127,8 @@ import Testing
                 Issue.record("\(request) parsed")
                 continue
             }
-            #expect(ControlGrammar.reply(toUnparsable: request, error: error, version: version) == (try Self.fixture(fixture)))
+            #expect(ControlGrammar.reply(toUnparsable: request, error: error, version: version)
+                == (try Self.fixture(fixture)) + " list|show stats json\n")
         }
         #expect(ControlGrammar.reply(toUnparsable: "foo paths \n", error: .notFound, version: version) == "fail\n")
     }

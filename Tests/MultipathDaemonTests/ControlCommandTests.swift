@@ -261,9 +261,4 @@ import Testing
         #expect(try sim.ask("getprkey map mpatha") == "none\n")
         #expect(try sim.ask("unsetprkey map mpatha") == "ok\n")
     }
-
-    @Test func statisticsResetIsLeftToTheStatisticsWork() throws {
-        let sim = try started()
-        #expect(try sim.ask("reset map mpatha stats") == "fail\n")
-    }
 }

@@ -38,11 +38,12 @@ final class NotifyListener {
 }
 
 @Suite struct DaemonControlTests {
-    func daemonWithControl(clock: ManualClock? = nil, watchdog: Duration? = nil, notifier: SystemdNotifier? = nil,
+    func daemonWithControl(paths: [(String, String)] = [], clock: ManualClock? = nil, watchdog: Duration? = nil,
+                           notifier: SystemdNotifier? = nil,
                            reload: @escaping () -> Result<Config, DaemonControl.ReconfigureFailure> = { .success(.builtin) })
         throws -> (Harness, ControlSocketAddress) {
         let address = testSocketAddress("daemon")
-        let h = try Harness(clock: clock, control: .init(listeners: [try ControlListener(binding: address)]),
+        let h = try Harness(paths: paths, clock: clock, control: .init(listeners: [try ControlListener(binding: address)]),
                             watchdog: watchdog, reload: reload, notifier: notifier)
         try h.daemon.start()
         return (h, address)
@@ -103,8 +104,36 @@ final class NotifyListener {
         #expect(try ask(h, c, "show map mpatha json") == ["fail\n"])
         #expect(try ask(h, c, "fail path sdb") == ["fail\n"])
         #expect(h.messages.contains("control: sdb: invalid path name"))
-        #expect(try ask(h, c, "reset maps stats") == ["fail\n"])
-        #expect(try ask(h, c, "show config") == [renderConfig(.builtin, onlyDifferences: false)])
-        #expect(try ask(h, c, "show blacklist") == ["fail\n"])
+        #expect(try ask(h, c, "show config") == [renderConfig(h.daemon.engine.config, onlyDifferences: false)])
+        #expect(try ask(h, c, "show config local") == [h.daemon.engine.localConfigText()])
+        #expect(try ask(h, c, "show blacklist") == [ShowFormat.blacklist(h.daemon.engine.config.blacklist)])
+        #expect(try ask(h, c, "show devices") == ["available block devices:\n"])
+        #expect(try ask(h, c, "reset maps stats") == ["ok\n"])
+        #expect(try ask(h, c, "reset map mpatha stats") == ["fail\n"])
+    }
+
+    /// Two paths of one map, checked through the fake kernel: the lists, the counters and their reset.
+    @Test func devicesStatsAndTheirReset() throws {
+        let clock = ManualClock()
+        let (h, address) = try daemonWithControl(paths: [("sdb", "3600a"), ("sdc", "3600a")], clock: clock)
+        let c = try TestClient(address)
+        for _ in 0..<20 where h.daemon.engine.maps.isEmpty {
+            clock.advance(by: .milliseconds(1))
+            try h.pump()
+        }
+        let map = try #require(h.daemon.engine.maps["3600a"])
+        #expect(try ask(h, c, "show devices") == [
+            "available block devices:\n    sdb  devnode whitelisted, monitored\n    sdc  devnode whitelisted, monitored\n"])
+        #expect(try ask(h, c, "show status") == ["path checker states:\nup                  2\n\npaths: 2\nbusy: False\n"])
+        #expect(try ask(h, c, "show maps stats") == [
+            "name  path_faults switch_grp map_loads total_q_time q_timeouts\n\(map.name) 0           0          1         0            0         \n"])
+        let json = try #require(try ask(h, c, "show stats json").first)
+        #expect(json.contains("\"dev\" : \"sdb\""), "\(json)")
+        #expect(json.contains("\"check_latency\" : { \"count\" : 1, \"sum_us\" : 1000,"), "the fake kernel answers in 1 ms: \(json)")
+        #expect(json.contains("\"map_loads\" : 1,"))
+        #expect(try ask(h, c, "reset map nosuchmap stats") == ["fail\n"])
+        #expect(try ask(h, c, "reset map \(map.name) stats") == ["ok\n"])
+        #expect(h.daemon.engine.maps["3600a"]!.stats == MapStats())
+        #expect(try ask(h, c, "reset maps stats") == ["ok\n"])
     }
 }

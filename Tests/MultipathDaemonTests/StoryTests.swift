@@ -115,11 +115,15 @@ import Testing
         let (sim, back) = try failback("immediate")
         #expect(switches(sim) == [back])
         #expect(sim.kernel.maps["mpatha"]!.currentGroup == 1)
+        // switch_grp counts the daemon's switches: to group 2 when sda failed, back with the reinstate.
+        let sent = sim.kernel.messages.filter { if case .switchGroup = $0.message { true } else { false } }.count
+        #expect(sent == 2 && sim.daemon.engine.maps["3600a"]!.stats.switchGroups == sent)
     }
 
     @Test func failbackManualNeverSwitches() throws {
         let (sim, _) = try failback("manual")
         #expect(switches(sim).isEmpty && sim.kernel.maps["mpatha"]!.currentGroup == 2)
+        #expect(sim.daemon.engine.maps["3600a"]!.stats.switchGroups == 0, "the kernel's own switch is not counted")
     }
 
     @Test func failbackFollowoverSwitchesWhenTheGroupsFirstPathReturns() throws {
@@ -247,5 +251,30 @@ import Testing
         try sim.advance(by: .milliseconds(1))
         #expect(sim.log.lines.messages.contains("SIGHUP: reconfigure"))
         #expect(sim.log.lines.messages.last == "SIGUSR1: log reopened")
+    }
+
+    /// The counters and latencies of `show maps stats` and `show stats json`, through the reactor's
+    /// instants: a check's latency is the fake kernel's answer time; sdb's failure is a failover at once
+    /// (sda stays usable); both down, the failover lasts until sda's first good check.
+    @Test func statsFollowTheStory() throws {
+        let sim = try Simulation()
+        try sim.start()
+        sim.kernel.paths["sdb"]!.behavior = .offline
+        _ = try sim.advance(until: { sim.active("mpatha", "sdb") == false })
+        var stats = sim.daemon.engine.maps["3600a"]!.stats
+        #expect(stats.pathFaults == 1 && stats.mapLoads == 1 && stats.failover.count == 1)
+        #expect(stats.failover.last == sim.kernel.latency)
+        sim.kernel.paths["sda"]!.behavior = .offline
+        let bothDown = try #require(try sim.advance(until: { sim.active("mpatha", "sda") == false }))
+        try sim.advance(by: .seconds(2))
+        sim.kernel.paths["sda"]!.behavior = .good
+        let back = try #require(try sim.advance(until: { sim.active("mpatha", "sda") == true }))
+        stats = sim.daemon.engine.maps["3600a"]!.stats
+        #expect(stats.pathFaults == 2 && stats.mapFailures == 1 && stats.failover.count == 2 && stats.reinstate.count == 1)
+        // From the issue of sda's failing check to the good verdict that reinstated it.
+        #expect(stats.failover.last == back - bothDown + sim.kernel.latency)
+        #expect(stats.reinstate.last == sim.kernel.latency)
+        let sda = sim.daemon.engine.paths[sim.devT("sda")]!.health
+        #expect(sda.failures == 1 && sda.checkLatency.max == sim.kernel.latency)
     }
 }

@@ -41,6 +41,19 @@ final class FakeSysfs {
 }
 
 @Suite struct SysfsTests {
+    /// As udev lists them (0.9.4's `show devices`): by where the entries link under devices/, not by name.
+    @Test func blockDevicesInUdevOrder() throws {
+        let fake = try FakeSysfs()
+        let fm = FileManager.default
+        for (name, target) in [("sda", "../devices/pseudo_0/adapter0/host3/target3:0:0/3:0:0:0/block/sda"),
+                               ("dm-0", "../devices/virtual/block/dm-0"),
+                               ("sdc", "../devices/pseudo_0/adapter0/host1/target1:0:0/1:0:0:0/block/sdc")] {
+            try fm.createSymbolicLink(atPath: "\(fake.root)/block/\(name)", withDestinationPath: target)
+        }
+        #expect(Sysfs(root: fake.root).blockDevices() == ["sdc", "sdb", "sda", "dm-0"])
+        #expect(Sysfs(root: fake.root + "/nothing").blockDevices() == [])
+    }
+
     @Test func readsTextAndBytesThroughLinks() throws {
         let fake = try FakeSysfs()
         let sysfs = Sysfs(root: fake.root)

@@ -4,6 +4,7 @@
 . "$LAB_REPO/lab/guest/sg.sh"
 . "$LAB_REPO/lab/guest/tcm.sh"
 tcm_setup
+trap tcm_teardown EXIT
 sg_of() {  # the sg device of loopback port $1
   local addr
   addr=$(cat $t/loopback/naa.50014050000000a$1/tpgt_1/address 2>/dev/null) || fail "no address for port $1"

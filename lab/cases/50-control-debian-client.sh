@@ -3,8 +3,8 @@
 # permission denied for others than root, the interactive shell, reconfigure and show config.
 . "$LAB_REPO/lab/guest/control.sh"
 debian_daemon_stop
-# The empty-model replies below need no maps: earlier cases leave disks (23's tcm_loop LUN) and
-# configuration behind, so this daemon runs with every device blacklisted.
+# The empty-model replies below need no maps: the scsi_debug disks the 0x-2x cases load stay for the
+# boot, so this daemon runs with every device blacklisted. (LIO LUNs are torn down by their cases.)
 daemon_kill
 dmsetup remove_all
 printf 'blacklist {\n\tdevnode ".*"\n}\n' >/etc/multipath.conf
@@ -12,11 +12,13 @@ daemon_start
 out=$(deb show daemon) || fail "show daemon: status $?"
 [ "$out" = "pid $(daemon_pid) idle" ] || fail "show daemon: '$out'"
 d=$(diff <(deb show wildcards) "$fixtures/wildcards.txt") || fail "show wildcards differs: $d"
-# The help text, but for the version line (the third: the request echoed ends in a newline).
-d=$(diff <(deb help | sed 3d) <(sed 3d "$fixtures/help.txt")) || fail "help differs: $d"
-d=$(diff <(deb show map | sed 3d) <(sed 3d "$fixtures/show-map.txt")) || fail "show map (missing argument) differs: $d"
+# The help text, but for the version line (the third: the request echoed ends in a newline) and our
+# own command, listed last.
+[ "$(deb help | tail -n 1)" = " list|show stats json" ] || fail "help does not end with show stats json"
+d=$(diff <(deb help | sed '3d;$d') <(sed 3d "$fixtures/help.txt")) || fail "help differs: $d"
+d=$(diff <(deb show map | sed '3d;$d') <(sed 3d "$fixtures/show-map.txt")) || fail "show map (missing argument) differs: $d"
 d=$(diff <(deb show maps json) "$fixtures/json-empty.txt") || fail "show maps json differs: $d"
-# Disks left by earlier cases (case 23's tcm_loop LUN) may be there: compare with our own client.
+# scsi_debug disks left by earlier cases may be there, blacklisted: compare with our own client.
 out=$(deb show status)
 [ "$out" = "$("$LAB_BIN" show status)" ] && [ "$(echo "$out" | head -n1)" = "path checker states:" ] &&
   echo "$out" | grep -qx 'paths: [0-9]*' && [ "$(echo "$out" | tail -n1)" = "busy: False" ] || fail "show status: '$out'"

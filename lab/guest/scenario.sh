@@ -52,7 +52,8 @@ scenario_begin() {
   must modprobe scsi_dh_alua
   must modprobe scsi_debug add_host="$npaths" num_tgts=1 max_luns=1 vpd_use_hostno=0 dev_size_mb=16 ptype=0
   local t2=$EPOCHREALTIME
-  must udevadm settle --timeout=20
+  # Generous: on a loaded host udev takes tens of seconds for the first disks of a boot.
+  must udevadm settle --timeout=60
   local t3=$EPOCHREALTIME
   [ "$(scenario_disks | wc -l)" = "$npaths" ] || fail "expected $npaths scsi_debug disks, got: $(scenario_disks | tr '\n' ' ')"
   "$labtool" watch "$watch_log" 2>>"$LAB_OUT/watch-errors.log" &
@@ -86,7 +87,7 @@ scenario_config() {
     echo "    user_friendly_names yes"
     while [ $# -ge 2 ]; do echo "    $1 $2"; shift 2; done
     echo "}"
-    # Other cases leave LIO (tcm_loop) LUNs behind: the scenarios concern scsi_debug only.
+    # The scenarios concern scsi_debug only, whatever other disks the machine has.
     printf 'blacklist {\n    device {\n        vendor ".*"\n        product ".*"\n    }\n}\n'
     printf 'blacklist_exceptions {\n    device {\n        vendor "Linux"\n        product "scsi_debug"\n    }\n}\n'
   } >/etc/multipath.conf

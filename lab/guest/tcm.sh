@@ -1,13 +1,15 @@
 # LIO tcm_loop for lab cases (sourced after lib.sh): one ramdisk LUN behind two loopback ports, each port
-# in its own ALUA target port group (grp1, grp2). Made once per boot; later cases reuse it.
-#   tcm_setup    sets $t (configfs target root) and $lun (the LUN's backstore), creating them if needed
+# in its own ALUA target port group (grp1, grp2).
+#   tcm_setup      sets $t (configfs target root) and $lun (the LUN's backstore) and creates them
+#   tcm_teardown   removes them again (ports first: their SCSI disks go away), so that later cases see
+#                  no LIO disk; whatever holds the disks (a daemon, a map) must be gone by then
 tcm_setup() {
   must modprobe sg
   must modprobe tcm_loop
   mountpoint -q /sys/kernel/config || must mount -t configfs none /sys/kernel/config
   t=/sys/kernel/config/target
   lun=$t/core/rd_mcp_0/sglab
-  [ -d "$lun" ] && return 0
+  [ -d "$lun" ] && fail "a tcm_loop LUN is left from an earlier case (it did not call tcm_teardown)"
   local i w
   mkdir -p "$lun" || fail "cannot create the ramdisk backstore"
   echo rd_pages=1024 >"$lun/control"
@@ -22,4 +24,19 @@ tcm_setup() {
     echo grp$i >"$w/tpgt_1/lun/lun_0/alua_tg_pt_gp" || fail "cannot put port $i in ALUA group $i"
   done
   udevadm settle -t 10
+}
+
+tcm_teardown() {
+  local i w left
+  for i in 1 2; do
+    w=$t/loopback/naa.50014050000000a$i
+    [ -d "$w" ] || continue
+    rm -f "$w/tpgt_1/lun/lun_0/port"
+    rmdir "$w/tpgt_1/lun/lun_0" "$w/tpgt_1" "$w"
+  done
+  [ -d "$lun" ] && rmdir "$lun/alua/grp1" "$lun/alua/grp2" "$lun" "$t/core/rd_mcp_0"
+  udevadm settle -t 10
+  left=$(ls -d $t/loopback/naa.* $t/core/rd_mcp_0 2>/dev/null; grep -l LIO-ORG /sys/block/sd*/device/vendor 2>/dev/null)
+  # A case that already failed keeps its own reason.
+  [ -z "$left" ] || [ -s "$LAB_WHY" ] || fail "tcm_loop teardown left: $(echo $left)"
 }

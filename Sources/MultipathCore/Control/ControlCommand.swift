@@ -56,6 +56,8 @@ public enum ControlCommand: Hashable, Sendable {
     case showBlacklist
     case showDevices
     case showWildcards
+    /// Ours, not 0.9.4's: latencies and counters as JSON.
+    case showStatsJSON
     case resetMapsStats
     case resetMapStats(String)
     case addPath(String)
@@ -94,7 +96,7 @@ public enum ControlCommand: Hashable, Sendable {
         switch self {
         case .showPaths, .showPath, .showMaps, .showMapsStatus, .showMapsStats, .showMapsFormat, .showTopology,
              .showMapsJSON, .showMapFormat, .showMapJSON, .showStatus, .showDaemon, .showConfig, .showBlacklist,
-             .showDevices, .showWildcards:
+             .showDevices, .showWildcards, .showStatsJSON:
             true
         default:
             false
@@ -113,7 +115,7 @@ struct ControlPattern: Sendable {
     }
 }
 
-/// All 57 patterns, in the order 0.9.4 registers them (its help text lists them in this order).
+/// All 57 patterns, in the order 0.9.4 registers them (its help text lists them in this order), then ours.
 let controlPatterns: [ControlPattern] = [
     .init(keywords: [.list, .paths]) { _ in .showPaths(format: nil, raw: false) },
     .init(keywords: [.list, .paths, .format]) { .showPaths(format: $0[.format], raw: false) },
@@ -172,6 +174,7 @@ let controlPatterns: [ControlPattern] = [
     .init(keywords: [.setMarginal, .path]) { .setMarginal($0[.path]) },
     .init(keywords: [.unsetMarginal, .path]) { .unsetMarginal($0[.path]) },
     .init(keywords: [.unsetMarginal, .map]) { .unsetMarginalMap($0[.map]) },
+    .init(keywords: [.list, .stats, .json]) { _ in .showStatsJSON },
 ]
 
 /// Why a request is not a command; the reply is then the help text, prefixed as 0.9.4 does.

@@ -240,7 +240,7 @@ public enum ShowFormat {
         }.joined()
     }
 
-    private static func jsonEscaped(_ s: String) -> String {
+    static func jsonEscaped(_ s: String) -> String {
         var out = ""
         for c in s.unicodeScalars {
             switch c {
@@ -265,16 +265,6 @@ public enum ShowFormat {
         out += "\npathgroup format wildcards:\n"
         for (letter, header) in pathGroupWildcards { out += "%\(letter)  \(header)\n" }
         return out
-    }
-
-    /// `show status`: how many paths are in each checker state (states with none are left out).
-    public static func status(pathStates: [PathState?], busy: Bool) -> String {
-        var out = "path checker states:\n"
-        for state in PathState.allCases {
-            let n = pathStates.count { $0 == state }
-            if n > 0 { out += state.rawValue + String(repeating: " ", count: max(0, 20 - state.rawValue.count)) + "\(n)\n" }
-        }
-        return out + "\npaths: \(pathStates.count)\nbusy: \(busy ? "True" : "False")\n"
     }
 
     /// `show daemon`: `pid N idle|running|configure|shutdown`.

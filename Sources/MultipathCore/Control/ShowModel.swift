@@ -36,11 +36,13 @@ public struct PathSnapshot: Hashable, Sendable {
     public var initState: String
     /// The VPD page `vpd_vendor` decodes; nil prints `[undef]`.
     public var vpdData: String?
+    /// From each check's issue to its verdict (`show stats json`).
+    public var checkLatency: LatencyHistogram
 
     public init(identity: PathIdentity, mapName: String? = nil, dmActive: Bool? = nil, deviceState: String? = nil,
                 checkerState: PathState? = nil, checker: String? = nil, nextCheck: Countdown? = nil,
                 priority: Int = -1, marginal: Bool = false, failures: Int = 0, initState: String = "ok",
-                vpdData: String? = nil) {
+                vpdData: String? = nil, checkLatency: LatencyHistogram = LatencyHistogram()) {
         self.identity = identity
         self.mapName = mapName
         self.dmActive = dmActive
@@ -53,6 +55,7 @@ public struct PathSnapshot: Hashable, Sendable {
         self.failures = failures
         self.initState = initState
         self.vpdData = vpdData
+        self.checkLatency = checkLatency
     }
 }
 
@@ -97,12 +100,21 @@ public struct MapSnapshot: Hashable, Sendable {
         case secondsLeft(Int)
     }
 
-    /// 0.9.4's per-map counters (%0 to %4, %x).
+    /// 0.9.4's per-map counters (%0 to %4, %x) and our latencies (`MapStats` says what each counts).
     public struct Stats: Hashable, Sendable {
         public var pathFaults = 0, switchGroups = 0, mapLoads = 0, totalQueueingTime = 0, queueingTimeouts = 0
         /// Times the map lost its last path (%x).
         public var mapFailures = 0
+        public var failover = LatencyHistogram(), reinstate = LatencyHistogram()
         public init() {}
+
+        /// `totalQueueingTime` in whole seconds at `now`.
+        public init(_ s: MapStats, now: Instant) {
+            (pathFaults, switchGroups, mapLoads, queueingTimeouts, mapFailures) =
+                (s.pathFaults, s.switchGroups, s.mapLoads, s.queueingTimeouts, s.mapFailures)
+            totalQueueingTime = s.totalQueueingSeconds(now: now)
+            (failover, reinstate) = (s.failover, s.reinstate)
+        }
     }
 
     /// The alias, or the WWID when the map has none.

@@ -67,15 +67,18 @@ public struct MapLoad: Hashable, Sendable, CustomStringConvertible {
     public var wwid: String
     public var sizeSectors: UInt64
     public var table: MultipathTable
+    /// Loaded read-only: one of its paths is (0.9.4 reloads a map read-only when a path turns so).
+    public var readOnly: Bool
 
-    public init(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable) {
+    public init(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool = false) {
         self.name = name
         self.wwid = wwid
         self.sizeSectors = sizeSectors
         self.table = table
+        self.readOnly = readOnly
     }
 
-    public var description: String { "\(name) (\(sizeSectors) sectors): \(table)" }
+    public var description: String { "\(name) (\(sizeSectors) sectors\(readOnly ? ", read-only" : "")): \(table)" }
 }
 
 /// A map as the core keeps it.
@@ -88,6 +91,8 @@ public struct MultipathMap: Sendable {
     /// The table the kernel has (ours, or the one found at start or after a reload behind our back).
     public internal(set) var table: MultipathTable
     public internal(set) var sizeSectors: UInt64
+    /// The kernel has the map read-only.
+    public internal(set) var readOnly = false
     /// One-based; as the kernel last reported it, or as we last switched it.
     public internal(set) var currentGroup: Int
     /// Whether the kernel queues I/O when no path is usable.
@@ -100,6 +105,7 @@ public struct MultipathMap: Sendable {
     public internal(set) var queueingDisabled = false
     /// `setprstatus`: mpathpersist registered a reservation key on the map's paths.
     public internal(set) var prRegistered = false
+    public internal(set) var stats = MapStats()
 
     /// `no_path_retry`, read as 0.9.4 does: `queue_if_no_path` in `features` without an explicit
     /// `no_path_retry` means `queue`.

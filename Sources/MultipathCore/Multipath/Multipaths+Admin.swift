@@ -182,7 +182,7 @@ extension Multipaths {
         if map(named: text) != nil || maps[text] != nil { return [] }
         let wwid = bindings.wwid(forAlias: text) ?? text
         guard !members(of: wwid).isEmpty else {
-            if orphans.values.contains(where: { $0.identity.wwid == wwid && $0.reason.hasPrefix("blacklisted") }) {
+            if orphans.values.contains(where: { $0.identity.wwid == wwid && $0.reason.hasPrefix(Self.blacklistedReason) }) {
                 throw AdminRefusal("\(text): map blacklisted")
             }
             throw AdminRefusal("\(text): unknown map (no multipathed path has this WWID or alias)")

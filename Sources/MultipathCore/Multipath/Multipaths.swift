@@ -50,9 +50,9 @@ public struct Multipaths: Sendable {
         switch config.blacklistVerdict(for: identity, udevProperties: udevProperties) {
         case .accepted: break
         case .blacklisted(let by, let rule):
-            return orphan(identity, "blacklisted by \(by.rawValue) \"\(rule)\"")
+            return orphan(identity, "\(Self.blacklistedReason) by \(by.rawValue) \"\(rule)\"")
         case .missingProperty:
-            return orphan(identity, "blacklisted, udev property missing")
+            return orphan(identity, "\(Self.blacklistedReason), udev property missing")
         }
         guard let wwid = identity.wwid, !wwid.isEmpty else { return orphan(identity, "no WWID") }
         let policy = FindMultipathsPolicy(config)
@@ -112,7 +112,8 @@ public struct Multipaths: Sendable {
             if map.settings.flushOnLastDelete.value && map.queueing { actions.append(.setQueueing(map: map.name, false)) }
             let empty = MultipathTable(features: map.table.features.filter { $0 != "queue_if_no_path" },
                                        hardwareHandler: map.table.hardwareHandler, initialGroup: 0, groups: [])
-            actions += [.remove(map: map.name, fallback: MapLoad(name: map.name, wwid: wwid, sizeSectors: map.sizeSectors, table: empty)),
+            actions += [.remove(map: map.name, fallback: MapLoad(name: map.name, wwid: wwid, sizeSectors: map.sizeSectors, table: empty,
+                                                                 readOnly: map.readOnly)),
                         .setMapTimer(wwid: wwid, at: nil)]
             return actions
         }
@@ -121,7 +122,9 @@ public struct Multipaths: Sendable {
     }
 
     /// A `change` uevent, as 0.9.4 handles it: a new WWID takes the path out of its map and in again as
-    /// a new path; a new size is taken when every path of the map agrees (the map is reloaded with it).
+    /// a new path; a new size is taken when every path of the map agrees (the map is reloaded with it);
+    /// a path turning read-only makes the map read-only, and it is writable again once all are.
+    /// Both reloads happen in `build`, which compares size and mode with what the kernel has.
     public mutating func changePath(_ identity: PathIdentity, choice: PathChoice, now: Instant) -> [MultipathAction] {
         let devT = identity.devT
         if let o = orphans[devT] {
@@ -135,9 +138,17 @@ public struct Multipaths: Sendable {
             return [note] + removePath(devT, now: now) + addPath(identity, udevProperties: nil, choice: choice, now: now)
         }
         paths[devT]?.identity = identity
-        guard old.identity.sizeSectors != identity.sizeSectors, let wwid = identity.wwid else { return [] }
+        guard let wwid = identity.wwid else { return [] }
+        var notes: [MultipathAction] = []
+        if old.identity.sizeSectors != identity.sizeSectors {
+            notes.append(.note("\(identity.name): size changed from \(old.identity.sizeSectors) to \(identity.sizeSectors) sectors"))
+        }
+        if old.identity.readOnly != identity.readOnly {
+            notes.append(.note("\(identity.name): update path write_protect to '\(identity.readOnly ? 1 : 0)' (uevent)"))
+        }
+        guard !notes.isEmpty else { return [] }
         dirty.insert(wwid)
-        return [.note("\(identity.name): size changed from \(old.identity.sizeSectors) to \(identity.sizeSectors) sectors")] + build(wwid, now: now)
+        return notes + build(wwid, now: now)
     }
 
     // MARK: Checking
@@ -151,10 +162,11 @@ public struct Multipaths: Sendable {
         return [.check(devT)]
     }
 
-    /// The checker's verdict: the critical path.
-    public mutating func checkerFinished(_ devT: DevT, _ verdict: CheckerVerdict, now: Instant) -> [MultipathAction] {
+    /// The checker's verdict: the critical path. `issued`: when the check was sent (its latency).
+    public mutating func checkerFinished(_ devT: DevT, _ verdict: CheckerVerdict, issued: Instant? = nil, now: Instant) -> [MultipathAction] {
         guard var p = paths[devT] else { return [] }
         p.health.probing = false
+        if let issued { p.health.checkLatency.record(now - issued) }
         if admin.failedByOperator.contains(devT) {
             paths[devT] = p
             return [schedule(devT, now: now)]
@@ -182,14 +194,19 @@ public struct Multipaths: Sendable {
 
         var cameUp: DevT?, wentDown = false
         if let map {
+            if p.health.inTable == false { p.health.usableSince = verdict.state.isUsable ? p.health.usableSince ?? issued ?? now : nil }
             if p.health.inTable == false && new.isUsable {
                 actions.append(.reinstate(map: map.name, devT))
                 p.health.inTable = true
                 cameUp = devT
+                maps[wwid]!.stats.reinstate.record(now - (p.health.usableSince ?? now))
+                p.health.usableSince = nil
             } else if p.health.inTable == true && Self.isFailing(new) {
                 actions.append(.fail(map: map.name, devT))
                 p.health.inTable = false
                 wentDown = true
+                p.health.failures += 1
+                maps[wwid]!.stats.pathFailed(at: issued ?? now)
             }
         }
         let recheck = p.health.recheck
@@ -302,10 +319,17 @@ public struct Multipaths: Sendable {
         if usable == 0 {
             if case .retries(let n) = map.noPathRetry, map.queueing, map.queueingEndsAt == nil {
                 map.queueingEndsAt = now + pollingInterval * n
+                map.stats.queueing(true, now: now)
                 actions.append(.note("\(map.name): no usable path, queueing for \(n) x \(config.pollingInterval) s"))
             }
+            if wentDown && map.noPathRetry == .fail { map.stats.mapFailures += 1 }
         } else {
             map.queueingEndsAt = nil
+            map.stats.queueing(false, now: now)
+            if let since = map.stats.failoverSince {
+                map.stats.failover.record(now - since)
+                map.stats.failoverSince = nil
+            }
             if map.noPathRetry != .fail && !map.queueing {
                 map.queueing = true
                 actions.append(.setQueueing(map: map.name, true))
@@ -323,12 +347,14 @@ public struct Multipaths: Sendable {
                 case .manual: break
                 case .immediate:
                     map.currentGroup = best
+                    map.stats.switchGroups += 1
                     actions.append(.switchGroup(map: map.name, best))
                 case .followover:
                     // Only when the path that came up is the first of its group to come back.
                     if let cameUp, let g = groups.firstIndex(where: { $0.contains { m in m.devT == cameUp } }),
                        groups[g].filter(\.isUsable).count == 1, g + 1 == best {
                         map.currentGroup = best
+                        map.stats.switchGroups += 1
                         actions.append(.switchGroup(map: map.name, best))
                     }
                 case .deferred(let seconds):
@@ -369,7 +395,9 @@ public struct Multipaths: Sendable {
         if var map = maps[wwid] {
             if let t = map.queueingEndsAt, t <= now {
                 map.queueingEndsAt = nil
+                map.stats.queueing(false, now: now)
                 if usableCount(map) == 0 && map.queueing {
+                    map.stats.queueingTimeouts += 1
                     map.queueing = false
                     actions += [.setQueueing(map: map.name, false), .note("\(map.name): no_path_retry ran out, failing I/O")]
                 }
@@ -379,6 +407,7 @@ public struct Multipaths: Sendable {
                 let best = Grouping.bestGroup(loadedGroups(map))
                 if best != map.currentGroup {
                     map.currentGroup = best
+                    map.stats.switchGroups += 1
                     actions.append(.switchGroup(map: map.name, best))
                 }
             }
@@ -435,15 +464,16 @@ public struct Multipaths: Sendable {
                                    selector: settings.pathSelector.value, rrMinIORequests: settings.rrMinIORequests.value,
                                    rrWeight: settings.rrWeight.value, noPathRetry: noPathRetry)
         let size = identities[0].sizeSectors
+        let readOnly = identities.contains(where: \.readOnly)
         let order = table.groups.flatMap { $0.paths.compactMap(\.devT) }
         if var map = maps[wwid] {
             map.settings = settings
-            if !force && Grouping.sameLayout(map.table, table) && map.sizeSectors == size {
+            if !force && Grouping.sameLayout(map.table, table) && map.sizeSectors == size && map.readOnly == readOnly {
                 map.members = order
                 maps[wwid] = map
                 return actions
             }
-            let load = MapLoad(name: map.name, wwid: wwid, sizeSectors: size, table: table)
+            let load = MapLoad(name: map.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly)
             actions += [.reload(load)]
             actions += loaded(wwid, load, settings: settings, previous: map.members, now: now)
         } else {
@@ -451,7 +481,7 @@ public struct Multipaths: Sendable {
             let name = config.mapName(wwid: wwid, paths: identities, bindings: &bindings, taken: Set(maps.values.map(\.name)))
             if bindings != before { actions.append(.saveBindings(bindings.render())) }
             if wwids.add(wwid) != nil { actions.append(.rememberWWID(wwid)) }
-            let load = MapLoad(name: name.name, wwid: wwid, sizeSectors: size, table: table)
+            let load = MapLoad(name: name.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly)
             actions.append(.create(load))
             actions += loaded(wwid, load, settings: settings, previous: [], now: now)
         }
@@ -477,9 +507,12 @@ public struct Multipaths: Sendable {
         map.members = order
         map.table = load.table
         map.sizeSectors = load.sizeSectors
+        map.readOnly = load.readOnly
         map.currentGroup = load.table.initialGroup
         map.queueing = load.table.queueIfNoPath
         map.queueingEndsAt = nil
+        map.stats.queueing(false, now: now)
+        map.stats.mapLoads += 1
         map.failbackAt = nil
         maps[wwid] = map
         return actions + mapReacts(wwid, wentDown: false, usableCheck: false, now: now)
@@ -490,10 +523,10 @@ public struct Multipaths: Sendable {
     /// A multipath map found at start: taken as it is. Its paths keep the states its status shows; once
     /// they are enumerated and checked, the map is reloaded only if it differs from the configuration.
     public mutating func adopt(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable,
-                               status: MultipathStatus, now: Instant) -> [MultipathAction] {
+                               status: MultipathStatus, readOnly: Bool = false, now: Instant) -> [MultipathAction] {
         let settings = config.mapSettings(wwid: wwid, paths: [])
         maps[wwid] = MultipathMap(name: name, wwid: wwid, settings: settings, members: table.groups.flatMap { $0.paths.compactMap(\.devT) },
-                                  table: table, sizeSectors: sizeSectors, currentGroup: status.currentGroup,
+                                  table: table, sizeSectors: sizeSectors, readOnly: readOnly, currentGroup: status.currentGroup,
                                   queueing: table.queueIfNoPath)
         for p in status.paths { if let d = p.devT { adoptedState[d] = p.isActive } }
         dirty.insert(wwid)
@@ -518,6 +551,8 @@ public struct Multipaths: Sendable {
             if !s.isActive && p.health.inTable != false {
                 p.health.inTable = false
                 wentDown = true
+                p.health.failures += 1
+                maps[wwid]!.stats.pathFailed(at: now)
                 actions.append(.note("\(p.name): failed by the kernel, probing now"))
                 if p.health.probing { p.health.recheck = true } else { p.health.probing = true; actions.append(.check(d)) }
             } else if s.isActive && p.health.inTable != true {
@@ -538,6 +573,17 @@ public struct Multipaths: Sendable {
         let map = maps.removeValue(forKey: wwid)!
         for d in map.members { paths[d]?.health.inTable = nil }
         return [.note("\(name): removed behind our back"), .setMapTimer(wwid: wwid, at: nil)]
+    }
+
+    /// `reset map M stats` (M's WWID) or `reset maps stats` (nil): false when there is no such map.
+    public mutating func resetStats(wwid: String?, now: Instant) -> Bool {
+        if let wwid {
+            guard maps[wwid] != nil else { return false }
+            maps[wwid]!.stats.reset(now: now)
+        } else {
+            for w in maps.keys { maps[w]!.stats.reset(now: now) }
+        }
+        return true
     }
 
     /// Shutdown: unless `queue_without_daemon` is set, maps stop queueing (nobody would reinstate a path).

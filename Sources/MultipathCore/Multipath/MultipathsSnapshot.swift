@@ -1,8 +1,8 @@
 /// What `show` prints, taken from the model when a command arrives.
 extension Multipaths {
-    /// Every known path (orphans included, in device order) and every map (by name). `dmMinors` gives
-    /// the `dm-N` number of each map by name, from the device-mapper device list; `deviceState` a path's
-    /// sysfs `device/state`.
+    /// Every path the daemon keeps (orphans it did not blacklist included, in device order; 0.9.4 keeps
+    /// no blacklisted device) and every map (by name). `dmMinors` gives the `dm-N` number of each map by
+    /// name, from the device-mapper device list; `deviceState` a path's sysfs `device/state`.
     public func showSnapshot(dmMinors: [String: UInt32], deviceState: (PathIdentity) -> String?, now: Instant)
         -> (paths: [PathSnapshot], maps: [MapSnapshot]) {
         var mapOf: [DevT: String] = [:]
@@ -13,10 +13,11 @@ extension Multipaths {
             return PathSnapshot(identity: p.identity, mapName: mapOf[p.devT], dmActive: p.health.inTable,
                                 deviceState: deviceState(p.identity), checkerState: p.health.state, checker: p.settings.checker.value,
                                 nextCheck: Countdown(tick: seconds, total: Int(p.health.interval.nanosecondsClamped / 1_000_000_000)),
-                                priority: p.health.priority ?? -1, marginal: admin.marginal.contains(p.devT))
+                                priority: p.health.priority ?? -1, marginal: admin.marginal.contains(p.devT), failures: p.health.failures,
+                                checkLatency: p.health.checkLatency)
         }
         var pathRows = paths.values.sorted { $0.devT < $1.devT }.map(snapshot)
-        pathRows += orphans.sorted { $0.key < $1.key }.map {
+        pathRows += orphans.filter { !$0.value.reason.hasPrefix(Self.blacklistedReason) }.sorted { $0.key < $1.key }.map {
             PathSnapshot(identity: $0.value.identity, deviceState: deviceState($0.value.identity))
         }
         pathRows.sort { $0.identity.devT < $1.identity.devT }
@@ -48,14 +49,31 @@ extension Multipaths {
             let first = map.members.first.flatMap { paths[$0] }?.identity
             return MapSnapshot(
                 name: map.name, wwid: map.wwid, dmMinor: dmMinors[map.name], failback: failback, queueing: queueing,
-                activePaths: map.members.filter { paths[$0]?.health.inTable ?? false }.count,
+                activePaths: map.members.filter { paths[$0]?.health.inTable ?? false }.count, readOnly: map.readOnly,
                 sizeSectors: map.sizeSectors,
                 features: ([String(map.table.features.count)] + map.table.features).joined(separator: " "),
                 hardwareHandler: ([String(map.table.hardwareHandler.count)] + map.table.hardwareHandler).joined(separator: " "),
+                stats: .init(map.stats, now: now),
                 vendor: first?.vendor ?? "", product: first?.product ?? "", revision: first?.revision ?? "",
                 groups: groups)
         }
         return (pathRows, mapRows)
+    }
+
+    /// How `addPath` begins the reason of an orphan it blacklisted: 0.9.4 does not keep those at all.
+    static let blacklistedReason = "blacklisted"
+
+    /// `show config local` as 0.9.4: the whole configuration, but of the device entries only those that
+    /// match a path the daemon keeps, and of the multipaths section only the maps that exist (a map
+    /// without an entry is shown by WWID, with its name as a comment).
+    public func localConfigText() -> String {
+        var used: [Int] = []
+        let kept = paths.values.map(\.identity) + orphans.values.filter { !$0.reason.hasPrefix(Self.blacklistedReason) }.map(\.identity)
+        for identity in kept.sorted(by: { $0.devT < $1.devT }) {
+            for i in config.pathSettings(for: identity).hardwareMatches where !used.contains(i) { used.append(i) }
+        }
+        let maps = maps.values.sorted { $0.name < $1.name }.map { (wwid: $0.wwid, name: $0.name) }
+        return renderConfig(config, local: .init(hardware: used, maps: maps))
     }
 
     /// Takes a new configuration (reconfigure): paths and maps set up from now on resolve their

@@ -65,10 +65,72 @@ public struct PathHealth: Hashable, Sendable {
     public internal(set) var heldUntil: Instant?
     /// When find_multipaths first saw it (smart mode's clock).
     public internal(set) var firstSeen: Instant
+    /// Times the core failed it in its map (checker verdict or the kernel's report): path wildcard %0.
+    public internal(set) var failures = 0
+    /// From a check's issue to its verdict.
+    public internal(set) var checkLatency = LatencyHistogram()
+    /// While failed in its map: when the first check that found it usable again was issued.
+    var usableSince: Instant?
 
     init(interval: Duration, now: Instant) {
         self.interval = interval
         lastChange = now
         firstSeen = now
+    }
+}
+
+/// A map's counters: 0.9.4's (map wildcards %0 to %4 and %x, zeroed by `reset map(s) stats`) and our
+/// failover and reinstate latencies (`show stats json`; docs/stats.md says what each one measures).
+public struct MapStats: Hashable, Sendable {
+    /// Paths of the map the core failed (checker verdict or the kernel's report).
+    public internal(set) var pathFaults = 0
+    /// Path group switches the daemon made (failback).
+    public internal(set) var switchGroups = 0
+    /// Tables loaded (create and reload).
+    public internal(set) var mapLoads = 0
+    /// `no_path_retry N` countdowns that ran out (queueing turned off).
+    public internal(set) var queueingTimeouts = 0
+    /// Times the map lost its last usable path while not queueing.
+    public internal(set) var mapFailures = 0
+    /// Time spent queueing with no usable path under `no_path_retry N`, finished countdowns only.
+    var queueingTime = Duration.zero
+    var queueingSince: Instant?
+    /// From a failure to the map being on a usable path again.
+    public internal(set) var failover = LatencyHistogram()
+    /// From the first check that found a failed path usable to its reinstatement.
+    public internal(set) var reinstate = LatencyHistogram()
+    /// A failover not yet ended: when it began.
+    var failoverSince: Instant?
+
+    public init() {}
+
+    /// Whole seconds spent queueing under `no_path_retry N` (%3), a countdown still running included.
+    public func totalQueueingSeconds(now: Instant) -> Int {
+        let running = queueingSince.map { now - $0 } ?? .zero
+        return Int((queueingTime + running).nanosecondsClamped / 1_000_000_000)
+    }
+
+    /// One of the map's paths was failed; a failover begins unless one is under way.
+    mutating func pathFailed(at start: Instant) {
+        pathFaults += 1
+        if failoverSince == nil { failoverSince = start }
+    }
+
+    mutating func queueing(_ on: Bool, now: Instant) {
+        if on {
+            if queueingSince == nil { queueingSince = now }
+        } else if let since = queueingSince {
+            queueingTime += now - since
+            queueingSince = nil
+        }
+    }
+
+    /// `reset map M stats`: every counter and histogram back to zero; a countdown or failover under way
+    /// keeps running from now.
+    mutating func reset(now: Instant) {
+        let (queueing, failing) = (queueingSince != nil, failoverSince != nil)
+        self = MapStats()
+        if queueing { queueingSince = now }
+        if failing { failoverSince = now }
     }
 }

@@ -92,7 +92,8 @@ extension PathIdentity {
             wwid: wwid,
             serial: sysfs("\(dir)/device/vpd_pg80").flatMap(serialFromVPD80) ?? properties["ID_SCSI_SERIAL"] ?? "",
             sizeSectors: attr("size").flatMap { UInt64($0) } ?? 0,
-            transport: transport, tpgs: tpgs, fc: fc))
+            transport: transport, tpgs: tpgs, fc: fc,
+            readOnly: (properties["DISK_RO"] ?? attr("ro")) == "1"))
     }
 
     /// The path a udev event (or a device listed at start) describes; see the property-set form.
