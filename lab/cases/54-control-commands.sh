@@ -15,7 +15,7 @@
 scenario_begin debian 2 polling_interval 1 no_path_retry queue
 disks=($(scenario_disks))
 p2=${disks[1]}
-cmp=$LAB_OUT/53-compare
+cmp=$LAB_OUT/54-compare
 rm -rf "$cmp"
 
 multipath_maps() { dmsetup ls --target multipath 2>/dev/null | awk '$1 != "No" { print $1 }'; }
