@@ -36,15 +36,15 @@ public final class Daemon {
         }
     }
 
-    private let reactor: Reactor
-    private let logger: Logger
-    private let edges: Edges
+    let reactor: Reactor
+    let logger: Logger
+    let edges: Edges
     private let notify: (String) -> Void
     private let reopenLog: () -> Void
     private let readOnlyBindings: Bool
     private let prober: PathProber
-    public private(set) var engine: Multipaths
-    private var dmDevices = DMEventTracker()
+    public internal(set) var engine: Multipaths
+    private(set) var dmDevices = DMEventTracker()
     private var tokens: [SourceToken] = []
     private let controlSettings: ControlSettings?
     private var controlServer: ControlServer?
@@ -64,6 +64,8 @@ public final class Daemon {
     private var performing = false
     /// The bindings changed: written once the actions at hand are done.
     private var bindingsChanged = false
+    /// What went wrong carrying out actions since the last control command began (it answers `fail`).
+    var actionFailures: [String] = []
 
     /// Bounds one turn's uevent work; the rest waits for the next turn (the reactor is level-triggered).
     static let maxUeventsPerTurn = 64
@@ -138,7 +140,8 @@ public final class Daemon {
                 configText: { [unowned self] local in local ? engine.localConfigText() : renderConfig(engine.config, onlyDifferences: false) },
                 blacklist: { [unowned self] in engine.config.blacklist },
                 blockDevices: edges.host.blockDevices,
-                resetStats: { [unowned self] wwid in engine.resetStats(wwid: wwid, now: reactor.now) }))
+                resetStats: { [unowned self] wwid in engine.resetStats(wwid: wwid, now: reactor.now) },
+                act: { [unowned self] in act($0) }))
             let server = ControlServer(reactor: reactor, logger: logger, listeners: controlSettings.listeners,
                                        handler: control, timeout: controlSettings.timeout)
             try server.start()
@@ -261,7 +264,7 @@ public final class Daemon {
         perform(engine.commit(now: reactor.now))
     }
 
-    private func pathAppeared(_ event: Uevent) {
+    func pathAppeared(_ event: Uevent) {
         let sysfs = edges.host.sysfs
         func identity(_ uid: String) -> Result<PathIdentity, PathRejection> {
             PathIdentity.fromUevent(event, uidAttribute: uid, sysfs: sysfs) { DeviceIdentification($0)?.multipathWWID }
@@ -327,7 +330,7 @@ public final class Daemon {
 
     /// Carries out the core's actions in order. Actions that produce more (a checker that ends at
     /// once) queue them behind the current ones.
-    private func perform(_ actions: [MultipathAction]) {
+    func perform(_ actions: [MultipathAction]) {
         queue += actions
         guard !performing else { return }
         performing = true
@@ -374,7 +377,7 @@ public final class Daemon {
                 for line in map.settings.originLines(ResolvedMapSettings.loggedKeywords) { logger.debug("\(load.name): \(line)") }
             }
             do { try edges.dm.create(name: load.name, wwid: load.wwid, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly) } catch {
-                logger.error("\(load.name): create failed: \(error)")
+                failed("\(load.name): create failed: \(error)")
             }
         case .reload(let load):
             logger.notice("\(load.name): reload \(load.table)")
@@ -401,6 +404,25 @@ public final class Daemon {
                 logger.error("\(map): rename to \(newName) failed: \(error)")
                 engine.renameFailed(map: newName, keeping: map)
             }
+        case .flush(let map, let wwid):
+            do {
+                try edges.dm.remove(map)
+                perform(engine.mapFlushed(wwid))
+            } catch where error.isBusy {
+                failed("\(map): in use, not removed")
+            } catch {
+                failed("\(map): remove failed: \(error)")
+            }
+        case .suspend(let map):
+            do {
+                try edges.dm.suspend(map)
+                logger.notice("\(map): suspended (operator)")
+            } catch { failed("\(map): suspend failed: \(error)") }
+        case .resume(let map):
+            do {
+                try edges.dm.resume(map)
+                logger.notice("\(map): resumed (operator)")
+            } catch { failed("\(map): resume failed: \(error)") }
         case .setMapTimer(let wwid, let at):
             if let t = mapTimers.removeValue(forKey: wwid) { reactor.cancel(t) }
             guard let at else { return }
@@ -418,6 +440,10 @@ public final class Daemon {
             }
         case .saveBindings:
             bindingsChanged = !readOnlyBindings
+        case .savePRKeys(let text):
+            do { try edges.host.writeFile(engine.config.prkeysFile, text) } catch {
+                failed("cannot write \(engine.config.prkeysFile): \(error)")
+            }
         case .note(let text):
             logger.info("\(text)")
         }
@@ -430,12 +456,17 @@ public final class Daemon {
         }
     }
 
+    private func failed(_ why: String) {
+        logger.error("\(why)")
+        actionFailures.append(why)
+    }
+
     private func reload(_ load: MapLoad) {
         do {
             try edges.dm.reload(name: load.name, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly)
             try edges.dm.resume(load.name)
         } catch {
-            logger.error("\(load.name): reload failed: \(error)")
+            failed("\(load.name): reload failed: \(error)")
         }
     }
 
@@ -458,6 +489,7 @@ public final class Daemon {
             }
         } catch {
             logger.warning("\(map): \(message) failed: \(error)")
+            actionFailures.append("\(map): \(message) failed: \(error)")
         }
     }
 }

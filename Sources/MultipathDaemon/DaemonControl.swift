@@ -34,11 +34,14 @@ public final class DaemonControl: ControlHandler {
         public var blockDevices: () -> [String]
         /// Zeroes the counters of the map with this WWID (nil: of every map); false: no such map.
         public var resetStats: (_ wwid: String?) -> Bool
+        /// Carries out a command that changes maps or paths; the text is the reply (empty: `ok`).
+        public var act: (ControlCommand) -> Result<String, ReconfigureFailure>
 
         public init(snapshot: @escaping () -> ShowSnapshot, state: @escaping () -> DaemonState,
                     shutdown: @escaping () -> Void, reconfigure: @escaping () -> Result<Void, ReconfigureFailure>,
                     configText: @escaping (_ local: Bool) -> String, blacklist: @escaping () -> Blacklist,
-                    blockDevices: @escaping () -> [String], resetStats: @escaping (_ wwid: String?) -> Bool) {
+                    blockDevices: @escaping () -> [String], resetStats: @escaping (_ wwid: String?) -> Bool,
+                    act: @escaping (ControlCommand) -> Result<String, ReconfigureFailure> = { .failure(.init("'\($0)' needs the daemon's maps")) }) {
             self.snapshot = snapshot
             self.state = state
             self.shutdown = shutdown
@@ -47,6 +50,7 @@ public final class DaemonControl: ControlHandler {
             self.blacklist = blacklist
             self.blockDevices = blockDevices
             self.resetStats = resetStats
+            self.act = act
         }
     }
 
@@ -126,21 +130,27 @@ public final class DaemonControl: ControlHandler {
             logger.notice("shutdown requested over the control socket")
             hooks.shutdown()
             return ""
-        case .reconfigure:
+        case .reconfigure(let all):
             switch hooks.reconfigure() {
-            case .success: return ""
+            case .success:
+                // `reconfigure all` (what `multipath -r` sends) also reloads every map, as in 0.9.4.
+                guard all else { return "" }
+                if case .failure(let why) = hooks.act(command) { return fail("reconfigure all: \(why)") }
+                return ""
             case .failure(let why): return fail("reconfigure: \(why); the running configuration stays")
             }
 
         case .showConfig(let local):
             return hooks.configText(local)
 
-        // These act on maps and paths: not yet wired from the control socket to the core (issue 6).
-        case .addPath, .delPath, .addMap, .delMap, .delMaps, .switchGroup,
-             .suspend, .resume, .resize, .reload, .resetMap, .reinstatePath, .failPath, .disableQueueing,
-             .restoreQueueing, .forceQueueingDaemon, .restoreQueueingDaemon, .getPRStatus, .setPRStatus,
-             .unsetPRStatus, .getPRKey, .setPRKey, .unsetPRKey, .setMarginal, .unsetMarginal, .unsetMarginalMap:
-            return fail("'\(command)' is not supported yet: commands that change maps or paths are not wired to the control socket")
+        case .addPath, .delPath, .addMap, .delMap, .delMaps, .switchGroup, .suspend, .resume, .resize, .reload, .resetMap,
+             .reinstatePath, .failPath, .disableQueueing, .restoreQueueing, .forceQueueingDaemon, .restoreQueueingDaemon,
+             .getPRStatus, .setPRStatus, .unsetPRStatus, .getPRKey, .setPRKey, .unsetPRKey, .setMarginal, .unsetMarginal,
+             .unsetMarginalMap:
+            switch hooks.act(command) {
+            case .success(let text): return text
+            case .failure(let why): return fail(why.description)
+            }
         }
     }
 

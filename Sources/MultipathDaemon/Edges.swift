@@ -10,6 +10,7 @@ public protocol MultipathDeviceMapper: AnyObject {
     func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool) throws(DeviceMapperError)
     func reload(name: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool) throws(DeviceMapperError)
     func resume(_ name: String) throws(DeviceMapperError)
+    func suspend(_ name: String) throws(DeviceMapperError)
     func remove(_ name: String) throws(DeviceMapperError)
     func rename(_ name: String, to newName: String) throws(DeviceMapperError)
     func send(_ message: MultipathMessage, to name: String) throws(DeviceMapperError)
@@ -40,22 +41,31 @@ public struct DaemonHost {
     public var random: () -> Int
     /// The names in /sys/block, in udev's order (`show devices`).
     public var blockDevices: () -> [String]
+    /// A file's text (the prkeys file); nil when it cannot be read.
+    public var readFile: (String) -> String?
+    /// The entries of a sysfs directory (`block/sda`), for `reset map`.
+    public var listSysfs: (String) -> [String]
 
     public init(enumerate: @escaping () throws(SystemError) -> [Uevent], sysfs: @escaping SysfsReader,
                 writeFile: @escaping (String, String) throws(SystemError) -> Void,
                 appendFile: @escaping (String, String) throws(SystemError) -> Void, random: @escaping () -> Int,
-                blockDevices: @escaping () -> [String]) {
+                blockDevices: @escaping () -> [String], readFile: @escaping (String) -> String? = { _ in nil },
+                listSysfs: @escaping (String) -> [String] = { _ in [] }) {
         self.enumerate = enumerate
         self.sysfs = sysfs
         self.blockDevices = blockDevices
         self.writeFile = writeFile
         self.appendFile = appendFile
         self.random = random
+        self.readFile = readFile
+        self.listSysfs = listSysfs
     }
 
     public static var system: DaemonHost {
-        DaemonHost(enumerate: UdevEnumerator.blockDisks, sysfs: Sysfs().reader, writeFile: TextFiles.write,
-                   appendFile: TextFiles.append, random: { Int.random(in: 1...10) }, blockDevices: { Sysfs().blockDevices() })
+        let sysfs = Sysfs()
+        return DaemonHost(enumerate: UdevEnumerator.blockDisks, sysfs: sysfs.reader, writeFile: TextFiles.write,
+                          appendFile: TextFiles.append, random: { Int.random(in: 1...10) }, blockDevices: { sysfs.blockDevices() },
+                          readFile: TextFiles.read, listSysfs: { TextFiles.list(sysfs.root + "/" + $0) })
     }
 }
 

@@ -22,6 +22,8 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         public let devT: DevT
         public var wwid: String
         public var behavior: Behavior = .good
+        /// What `block/<name>/size` says, in 512-byte sectors.
+        public var sizeSectors: UInt64 = 32768
         /// `device/access_state` for prio sysfs; nil: no alua handler attached.
         public var accessState: String?
         /// How long its commands take; nil: the kernel's `latency`.
@@ -63,6 +65,10 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     public internal(set) var maps: [String: Map] = [:]
     /// Maps whose messages answer EBUSY (suspended).
     public var busyMaps: Set<String> = []
+    /// Maps suspended by `suspend` (messages answer EBUSY until `resume`).
+    public private(set) var suspended: Set<String> = []
+    /// Partitions (`sda1`) and their holders (`dm-7`), as sysfs lists them.
+    public var partitionHolders: [String: [String]] = [:]
     public private(set) var creates = 0
     public private(set) var reloads = 0
     public private(set) var removes = 0
@@ -120,7 +126,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             guard parts.count >= 3, parts[0] == "block", let p = paths[parts[1]] else { return nil }
             let text: String?
             switch parts.dropFirst(2).joined(separator: "/") {
-            case "size": text = "32768"
+            case "size": text = "\(p.sizeSectors)"
             case "queue/logical_block_size": text = "512"
             case "device/timeout": text = "30"
             case "device/state": text = p.behavior == .offline ? "offline" : "running"
@@ -137,7 +143,13 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         DaemonHost(enumerate: { [unowned self] () throws(SystemError) in enumerate() }, sysfs: sysfs,
                    writeFile: { (path: String, text: String) throws(SystemError) in files.contents[path] = text },
                    appendFile: { (path: String, text: String) throws(SystemError) in files.contents[path, default: ""] += text },
-                   random: { 5 }, blockDevices: { [unowned self] in paths.keys.sorted() })
+                   random: { 5 }, blockDevices: { [unowned self] in paths.keys.sorted() }, readFile: { files.contents[$0] },
+                   listSysfs: { [unowned self] dir in
+                       let parts = dir.split(separator: "/").map(String.init)
+                       guard parts.first == "block", parts.count >= 2 else { return [] }
+                       if parts.count == 2 { return partitionHolders.keys.filter { $0.hasPrefix(parts[1]) }.sorted() + ["device", "size"] }
+                       return parts.count == 4 && parts[3] == "holders" ? partitionHolders[parts[2]] ?? [] : []
+                   })
     }
 
     // MARK: PathIO
@@ -224,7 +236,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         maps.keys.sorted().map { n in
             let m = maps[n]!
             return DMMapInfo(name: n, uuid: m.uuid, devT: m.devT, eventNumber: m.eventNumber, openCount: m.isOpen ? 1 : 0,
-                             isSuspended: false, hasLiveTable: true, hasInactiveTable: staged[n] != nil, isReadOnly: m.readOnly)
+                             isSuspended: suspended.contains(n), hasLiveTable: true, hasInactiveTable: staged[n] != nil, isReadOnly: m.readOnly)
         }
     }
 
@@ -263,7 +275,14 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         staged[name] = (sizeSectors, table, readOnly)
     }
 
+    public func suspend(_ name: String) throws(DeviceMapperError) {
+        guard maps[name] != nil else { throw .noSuchMap("suspend \(name)") }
+        suspended.insert(name)
+    }
+
     public func resume(_ name: String) throws(DeviceMapperError) {
+        guard maps[name] != nil else { throw .noSuchMap("resume \(name)") }
+        suspended.remove(name)
         guard let (size, table, readOnly) = staged.removeValue(forKey: name) else { return }
         maps[name]!.readOnly = readOnly
         maps[name]!.sizeSectors = size
@@ -273,6 +292,9 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         maps[name]!.queueing = table.queueIfNoPath
         event(name)
     }
+
+    /// Something (a filesystem, say) holds the map open, or lets it go.
+    public func setOpen(_ name: String, _ open: Bool) { maps[name]?.isOpen = open }
 
     public func remove(_ name: String) throws(DeviceMapperError) {
         guard let m = maps[name] else { throw .noSuchMap("remove \(name)") }
@@ -296,7 +318,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
 
     public func send(_ message: MultipathMessage, to name: String) throws(DeviceMapperError) {
         guard maps[name] != nil else { throw .noSuchMap("message to \(name)") }
-        if busyMaps.contains(name) { throw .busy("message '\(message)' to \(name)") }
+        if busyMaps.contains(name) || suspended.contains(name) { throw .busy("message '\(message)' to \(name)") }
         messages.append((name, message, reactor.now))
         switch message {
         case .failPath(let d): maps[name]!.active[d] = false; leaveDeadGroup(name)

@@ -103,7 +103,7 @@ final class NotifyListener {
         #expect(try ask(h, c, "show wildcards") == [ShowFormat.wildcards])
         #expect(try ask(h, c, "show map mpatha json") == ["fail\n"])
         #expect(try ask(h, c, "fail path sdb") == ["fail\n"])
-        #expect(h.messages.contains("control: 'failPath(\"sdb\")' is not supported yet: commands that change maps or paths are not wired to the control socket"))
+        #expect(h.messages.contains("control: sdb: invalid path name"))
         #expect(try ask(h, c, "show config") == [renderConfig(h.daemon.engine.config, onlyDifferences: false)])
         #expect(try ask(h, c, "show config local") == [h.daemon.engine.localConfigText()])
         #expect(try ask(h, c, "show blacklist") == [ShowFormat.blacklist(h.daemon.engine.config.blacklist)])

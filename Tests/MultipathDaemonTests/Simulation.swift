@@ -45,6 +45,8 @@ final class Simulation {
         try Simulation(kernel: kernel, clock: clock, reactor: try Reactor(clock: clock), files: files)
     }
 
+    private var client: TestClient?
+
     /// `config` goes into the defaults section (over `Self.defaults`), `sections` after it.
     static func file(_ config: String, sections: String) -> String {
         let own = Set(config.split(separator: "\n").compactMap { $0.split(separator: " ").first })
@@ -58,7 +60,9 @@ final class Simulation {
         return c
     }
 
-    func start(_ config: String = "", sections: String = "") throws {
+    /// `control`: with a control socket, for `ask`.
+    func start(_ config: String = "", sections: String = "", control: Bool = false) throws {
+        let address = control ? testSocketAddress("simulation") : nil
         configFile = Self.file(config, sections: sections)
         let c = load()
         let bindings = files.contents[c.bindingsFile].map { Bindings.parse($0).0 } ?? Bindings()
@@ -66,8 +70,10 @@ final class Simulation {
         daemon = Daemon(reactor: reactor, logger: log.logger, config: c,
                         edges: .init(udev: udev, dmEvents: kernel, dm: kernel, io: kernel, host: kernel.host(files: files)),
                         wwids: wwids, bindings: bindings, notify: { [unowned self] in notified.append($0) },
+                        control: try address.map { .init(listeners: [try ControlListener(binding: $0)]) },
                         reloadConfiguration: { [unowned self] in .success(load()) })
         try daemon.start()
+        client = try address.map(TestClient.init)
         try advance(by: .milliseconds(10))
     }
 
@@ -113,6 +119,14 @@ final class Simulation {
     func push(_ events: [Uevent]) throws {
         for e in events { udev.push(e) }
         try pump()
+    }
+
+    /// A control command's reply, through the socket.
+    func ask(_ request: String) throws -> String {
+        let client = try #require(client, "started without control")
+        client.send(request: request)
+        try pump()
+        return client.replies().joined()
     }
 
     var messages: [String] { kernel.messageLog }

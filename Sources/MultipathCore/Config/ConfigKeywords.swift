@@ -72,8 +72,9 @@ public enum ConfigKeyword: String, Hashable, Sendable, CaseIterable {
         case .reassign_maps: .notSupported(reason: "maps are not reassigned")
         case .max_fds: .notSupported(reason: "the daemon keeps the file descriptor limit it was started with")
         case .mode, .uid, .gid: .notSupported(reason: "device node ownership is left to udev")
-        case .reservation_key, .prkeys_file, .all_tg_pt:
-            .notSupported(reason: "persistent reservations (mpathpersist) are not implemented")
+        // The keys are kept and reported for mpathpersist (getprkey/setprkey); the daemon itself
+        // registers no key on paths that come back.
+        case .all_tg_pt: .notSupported(reason: "the daemon registers no reservation keys itself")
         case .strict_timing: .notSupported(reason: "checks run on coalesced timers, not a one-second tick")
         case .force_sync: .notSupported(reason: "checkers are always asynchronous")
         case .partition_delimiter: .notSupported(reason: "partition mappings are not renamed by the daemon")

@@ -9,21 +9,35 @@ public struct GroupMember: Hashable, Sendable {
     public var priority: Int?
     /// Up or ghost: counts towards the group's priority.
     public var isUsable: Bool
+    /// Set marginal (by the operator) under `marginal_pathgroups`: grouped apart, after the others.
+    public var isMarginal: Bool
 
-    public init(devT: DevT, serial: String = "", nodeName: String = "", priority: Int?, isUsable: Bool) {
+    public init(devT: DevT, serial: String = "", nodeName: String = "", priority: Int?, isUsable: Bool, isMarginal: Bool = false) {
         self.devT = devT
         self.serial = serial
         self.nodeName = nodeName
         self.priority = priority
         self.isUsable = isUsable
+        self.isMarginal = isMarginal
     }
 }
 
 public enum Grouping {
     /// Groups `members` (in map order) by `policy`, then orders the groups best first as 0.9.4's
-    /// sort_pathgroups: higher priority, then more usable paths; ties keep their order.
+    /// sort_pathgroups: marginal groups last, then higher priority, then more usable paths; ties keep
+    /// their order. Marginal members (0.9.4's `marginal_pathgroups`) are grouped apart from the others.
     public static func group(_ members: [GroupMember], policy: PathGroupingPolicy) -> [[GroupMember]] {
-        var groups: [[GroupMember]]
+        let groups = groupByPolicy(members.filter { !$0.isMarginal }, policy) + groupByPolicy(members.filter(\.isMarginal), policy)
+        let ranked = groups.enumerated().map { (i, g) in (i, priority(of: g), g.first?.isMarginal ?? false) }
+        return ranked.sorted { a, b in
+            if a.2 != b.2 { return !a.2 }
+            if a.1.priority != b.1.priority { return a.1.priority > b.1.priority }
+            if a.1.usable != b.1.usable { return a.1.usable > b.1.usable }
+            return a.0 < b.0
+        }.map { groups[$0.0] }
+    }
+
+    private static func groupByPolicy(_ members: [GroupMember], _ policy: PathGroupingPolicy) -> [[GroupMember]] {
         func by<K: Hashable>(_ key: (GroupMember) -> K) -> [[GroupMember]] {
             var order: [K] = []
             var buckets: [K: [GroupMember]] = [:]
@@ -34,18 +48,12 @@ public enum Grouping {
             return order.map { buckets[$0]! }
         }
         switch policy {
-        case .failover: groups = members.map { [$0] }
-        case .multibus: groups = members.isEmpty ? [] : [members]
-        case .groupBySerial: groups = by(\.serial)
-        case .groupByPrio: groups = by { $0.priority ?? -1 }
-        case .groupByNodeName: groups = by(\.nodeName)
+        case .failover: return members.map { [$0] }
+        case .multibus: return members.isEmpty ? [] : [members]
+        case .groupBySerial: return by(\.serial)
+        case .groupByPrio: return by { $0.priority ?? -1 }
+        case .groupByNodeName: return by(\.nodeName)
         }
-        let ranked = groups.enumerated().map { (i, g) in (i, priority(of: g)) }
-        return ranked.sorted { a, b in
-            if a.1.priority != b.1.priority { return a.1.priority > b.1.priority }
-            if a.1.usable != b.1.usable { return a.1.usable > b.1.usable }
-            return a.0 < b.0
-        }.map { groups[$0.0] }
     }
 
     /// 0.9.4's path_group_prio_update: the mean priority of the usable paths (0 when none is usable).
@@ -56,12 +64,14 @@ public enum Grouping {
     }
 
     /// 0.9.4's select_path_group: the one-based number of the group with usable paths and the highest
-    /// priority, more usable paths breaking ties; 1 when no group has a usable path.
+    /// priority, more usable paths breaking ties; a marginal group only when no other has a usable path;
+    /// 1 when no group has a usable path.
     public static func bestGroup(_ groups: [[GroupMember]]) -> Int {
+        let normalUsable = groups.contains { g in g.contains { $0.isUsable && !$0.isMarginal } }
         var best = 1, bestPriority = 0, bestUsable = 1
         for (i, g) in groups.enumerated() {
             let (p, usable) = priority(of: g)
-            guard usable > 0 else { continue }
+            guard usable > 0, !(normalUsable && g.allSatisfy(\.isMarginal)) else { continue }
             if p > bestPriority || (p == bestPriority && usable > bestUsable) {
                 (best, bestPriority, bestUsable) = (i + 1, p, usable)
             }

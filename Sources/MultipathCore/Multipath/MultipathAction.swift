@@ -21,6 +21,11 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
     case remove(map: String, fallback: MapLoad)
     /// Rename the map; answer with `renameFailed` if the kernel refuses.
     case rename(map: String, to: String)
+    /// The operator's `del map`: remove the map, failing if it is open; on success call `mapFlushed`.
+    case flush(map: String, wwid: String)
+    /// Suspend (no flush) or resume the map, for the operator.
+    case suspend(map: String)
+    case resume(map: String)
     /// Call `mapTimerFired` at this instant; nil: the map needs no timer now.
     case setMapTimer(wwid: String, at: Instant?)
     /// The path is no longer tracked: close its device, drop its schedule.
@@ -29,6 +34,8 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
     case rememberWWID(String)
     /// Rewrite the bindings file with `bindings.render()`. Many in a row make one write.
     case saveBindings
+    /// Rewrite the prkeys file with this text.
+    case savePRKeys(String)
     /// A decision worth a log line.
     case note(String)
 
@@ -45,10 +52,14 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
         case .reload(let l): "reload \(l)"
         case .remove(let m, _): "remove \(m)"
         case .rename(let m, let n): "rename \(m) to \(n)"
+        case .flush(let m, _): "flush \(m)"
+        case .suspend(let m): "suspend \(m)"
+        case .resume(let m): "resume \(m)"
         case .setMapTimer(let w, let t): "timer \(w) \(t.map { "at \($0)" } ?? "off")"
         case .forget(let d): "forget \(d)"
         case .rememberWWID(let w): "remember wwid \(w)"
         case .saveBindings: "save bindings"
+        case .savePRKeys: "save prkeys"
         case .note(let s): s
         }
     }
@@ -94,11 +105,16 @@ public struct MultipathMap: Sendable {
     public internal(set) var queueingEndsAt: Instant?
     /// `failback N`: when to switch to the best group.
     public internal(set) var failbackAt: Instant?
+    /// `disablequeueing`: the operator's `no_path_retry fail`, until `restorequeueing`.
+    public internal(set) var queueingDisabled = false
+    /// `setprstatus`: mpathpersist registered a reservation key on the map's paths.
+    public internal(set) var prRegistered = false
     public internal(set) var stats = MapStats()
 
     /// `no_path_retry`, read as 0.9.4 does: `queue_if_no_path` in `features` without an explicit
     /// `no_path_retry` means `queue`.
     var noPathRetry: NoPathRetry {
+        if queueingDisabled { return .fail }
         let r = settings.noPathRetry
         if r.origin == .internalDefault, settings.features.value.split(separator: " ").contains("queue_if_no_path") { return .queue }
         return r.value

@@ -6,11 +6,11 @@
 /// WWID has had its first check and priority, so that many adds for one WWID make one create.
 public struct Multipaths: Sendable {
     public internal(set) var config: Config
-    public private(set) var paths: [DevT: MultipathPath] = [:]
+    public internal(set) var paths: [DevT: MultipathPath] = [:]
     /// Maps by WWID.
-    public private(set) var maps: [String: MultipathMap] = [:]
+    public internal(set) var maps: [String: MultipathMap] = [:]
     /// Paths seen but not multipathed, with the reason (blacklisted, no WWID, find_multipaths...).
-    public private(set) var orphans: [DevT: (identity: PathIdentity, reason: String)] = [:]
+    public internal(set) var orphans: [DevT: (identity: PathIdentity, reason: String)] = [:]
     public private(set) var wwids: WWIDsFile
     public private(set) var bindings: Bindings
 
@@ -18,7 +18,7 @@ public struct Multipaths: Sendable {
     /// Map names to WWIDs, kept with `maps` (`map(named:)` and free names are asked for per map).
     private var mapNames: [String: String] = [:]
     /// WWIDs whose map must be built or checked against its table at the next `commit`.
-    private var dirty: Set<String> = []
+    var dirty: Set<String> = []
     /// find_multipaths smart: WWIDs waiting for a second path until an instant.
     private var waiting: [String: Instant] = [:]
     /// ghost_delay: new maps with only ghost paths, waiting for an active one until an instant.
@@ -29,6 +29,8 @@ public struct Multipaths: Sendable {
     private var udevProperties: [DevT: [String]] = [:]
     /// Path states found in maps adopted at start, for paths not yet enumerated.
     private var adoptedState: [DevT: Bool] = [:]
+    /// What operators set over the control socket (`Multipaths+Admin.swift`).
+    var admin = AdminState()
 
     public init(config: Config, wwids: WWIDsFile = WWIDsFile(), bindings: Bindings = Bindings()) {
         self.config = config
@@ -86,7 +88,7 @@ public struct Multipaths: Sendable {
     }
 
     /// Smart find_multipaths no longer holds the path.
-    private mutating func undecide(_ devT: DevT) {
+    mutating func undecide(_ devT: DevT) {
         guard let wwid = orphans[devT]?.identity.wwid else { return }
         undecided[wwid]?[devT] = nil
         if undecided[wwid]?.isEmpty ?? false { undecided[wwid] = nil }
@@ -111,6 +113,7 @@ public struct Multipaths: Sendable {
     public mutating func removePath(_ devT: DevT, now: Instant) -> [MultipathAction] {
         udevProperties[devT] = nil
         undecide(devT)
+        admin.forget(devT)
         if orphans.removeValue(forKey: devT) != nil { return [.forget(devT)] }
         guard let path = paths.removeValue(forKey: devT), let wwid = path.identity.wwid else { return [] }
         var actions: [MultipathAction] = [.forget(devT), .note("\(path.name): removed")]
@@ -170,6 +173,8 @@ public struct Multipaths: Sendable {
     /// A scheduled check is due. Asks for it unless one is still out (one probe in flight per path).
     public mutating func checkDue(_ devT: DevT, now: Instant) -> [MultipathAction] {
         guard let p = paths[devT], !p.health.probing else { return [] }
+        // As 0.9.4's disabled checker: a path failed by the operator stays failed until reinstated.
+        if admin.failedByOperator.contains(devT) { return [schedule(devT, now: now)] }
         paths[devT]!.health.probing = true
         return [.check(devT)]
     }
@@ -179,6 +184,10 @@ public struct Multipaths: Sendable {
         guard var p = paths[devT] else { return [] }
         p.health.probing = false
         if let issued { p.health.checkLatency.record(now - issued) }
+        if admin.failedByOperator.contains(devT) {
+            paths[devT] = p
+            return [schedule(devT, now: now)]
+        }
         let old = p.health.state
         var new = verdict.state
         let wwid = p.identity.wwid!
@@ -274,7 +283,7 @@ public struct Multipaths: Sendable {
     /// The next check: healthy paths at their interval, failed ones after `failed_path_reprobe_ms`
     /// (or the polling interval when that is off). The window lets checks of a map's paths that fall
     /// due close together share one wakeup; it lies before the nominal time, never after.
-    private func schedule(_ devT: DevT, now: Instant) -> MultipathAction {
+    func schedule(_ devT: DevT, now: Instant) -> MultipathAction {
         let h = paths[devT]!.health
         var interval = h.interval
         if !h.state.isUsable, let reprobe = config.failedPathReprobe { interval = min(reprobe, pollingInterval) }
@@ -299,7 +308,7 @@ public struct Multipaths: Sendable {
 
     // MARK: Maps
 
-    private func usableCount(_ map: MultipathMap, except: DevT? = nil) -> Int {
+    func usableCount(_ map: MultipathMap, except: DevT? = nil) -> Int {
         map.members.filter { $0 != except && paths[$0]?.health.inTable == true && paths[$0]?.health.state.isUsable == true }.count
     }
 
@@ -307,19 +316,20 @@ public struct Multipaths: Sendable {
         devTs.compactMap { d in
             paths[d].map { p in
                 GroupMember(devT: d, serial: p.identity.serial, nodeName: p.identity.fc?.targetNodeName ?? "",
-                            priority: p.health.priority, isUsable: p.health.state.isUsable && p.health.inTable != false)
+                            priority: p.health.priority, isUsable: p.health.state.isUsable && p.health.inTable != false,
+                            isMarginal: config.marginalPathgroups && admin.marginal.contains(d))
             }
         }
     }
 
     /// The groups of the loaded table with today's path states and priorities.
-    private func loadedGroups(_ map: MultipathMap) -> [[GroupMember]] {
+    func loadedGroups(_ map: MultipathMap) -> [[GroupMember]] {
         map.table.groups.map { g in groupMembers(g.paths.compactMap(\.devT)) }
     }
 
     /// After a path's state changed in the table (or a usable check, or a priority change): queueing
     /// (`no_path_retry`) and failback, as 0.9.4's check_path ends.
-    private mutating func mapReacts(_ wwid: String, cameUp: DevT? = nil, wentDown: Bool, usableCheck: Bool, now: Instant) -> [MultipathAction] {
+    mutating func mapReacts(_ wwid: String, cameUp: DevT? = nil, wentDown: Bool, usableCheck: Bool, now: Instant) -> [MultipathAction] {
         guard var map = maps[wwid] else { return [] }
         var actions: [MultipathAction] = []
         let usable = usableCount(map)
@@ -377,7 +387,7 @@ public struct Multipaths: Sendable {
         return actions
     }
 
-    private func nextDeadline(_ wwid: String) -> Instant? {
+    func nextDeadline(_ wwid: String) -> Instant? {
         [maps[wwid]?.queueingEndsAt, maps[wwid]?.failbackAt, waiting[wwid], ghostWait[wwid]].compactMap { $0 }.min()
     }
 
@@ -430,8 +440,8 @@ public struct Multipaths: Sendable {
         return actions
     }
 
-    /// `commit` for one WWID, if it is marked.
-    private mutating func build(_ wwid: String, now: Instant) -> [MultipathAction] {
+    /// `commit` for one WWID, if it is marked; `force` reloads even a table that is already right.
+    mutating func build(_ wwid: String, now: Instant, force: Bool = false) -> [MultipathAction] {
         guard dirty.contains(wwid) else { return [] }
         var actions: [MultipathAction] = []
         let devTs = members(of: wwid)
@@ -462,8 +472,10 @@ public struct Multipaths: Sendable {
         if let t = waiting[wwid], now < t { return actions }
         dirty.remove(wwid)
         let groups = Grouping.group(groupMembers(devTs), policy: settings.pathGroupingPolicy.value)
-        let noPathRetry: NoPathRetry = settings.noPathRetry.origin == .internalDefault
-            && settings.features.value.split(separator: " ").contains("queue_if_no_path") ? .queue : settings.noPathRetry.value
+        // The operator's `disablequeueing` holds across reloads.
+        let noPathRetry: NoPathRetry = maps[wwid]?.queueingDisabled == true ? .fail
+            : settings.noPathRetry.origin == .internalDefault && settings.features.value.split(separator: " ").contains("queue_if_no_path")
+            ? .queue : settings.noPathRetry.value
         let table = Grouping.table(groups: groups, features: settings.features.value, hardwareHandler: settings.hardwareHandler?.value,
                                    selector: settings.pathSelector.value, rrMinIORequests: settings.rrMinIORequests.value,
                                    rrWeight: settings.rrWeight.value, noPathRetry: noPathRetry)
@@ -472,7 +484,7 @@ public struct Multipaths: Sendable {
         let order = table.groups.flatMap { $0.paths.compactMap(\.devT) }
         if var map = maps[wwid] {
             map.settings = settings
-            if Grouping.sameLayout(map.table, table) && map.sizeSectors == size && map.readOnly == readOnly {
+            if !force && Grouping.sameLayout(map.table, table) && map.sizeSectors == size && map.readOnly == readOnly {
                 map.members = order
                 maps[wwid] = map
                 return actions
@@ -602,7 +614,7 @@ public struct Multipaths: Sendable {
         return build(wwid, now: now)
     }
 
-    private mutating func forgetMap(_ wwid: String) {
+    mutating func forgetMap(_ wwid: String) {
         guard let map = maps.removeValue(forKey: wwid) else { return }
         mapNames[map.name] = nil
         for d in map.members { paths[d]?.health.inTable = nil }
@@ -689,7 +701,7 @@ public struct Multipaths: Sendable {
 
     /// Shutdown: unless `queue_without_daemon` is set, maps stop queueing (nobody would reinstate a path).
     public func shutdown() -> [MultipathAction] {
-        guard !config.queueWithoutDaemon else { return [] }
+        guard !config.queueWithoutDaemon && !admin.queueWithoutDaemonForced else { return [] }
         return maps.values.filter(\.queueing).sorted { $0.name < $1.name }.map { .setQueueing(map: $0.name, false) }
     }
 }

@@ -13,7 +13,8 @@ extension Multipaths {
             return PathSnapshot(identity: p.identity, mapName: mapOf[p.devT], dmActive: p.health.inTable,
                                 deviceState: deviceState(p.identity), checkerState: p.health.state, checker: p.settings.checker.value,
                                 nextCheck: Countdown(tick: seconds, total: Int(p.health.interval.nanosecondsClamped / 1_000_000_000)),
-                                priority: p.health.priority ?? -1, failures: p.health.failures, checkLatency: p.health.checkLatency)
+                                priority: p.health.priority ?? -1, marginal: admin.marginal.contains(p.devT), failures: p.health.failures,
+                                checkLatency: p.health.checkLatency)
         }
         var pathRows = paths.values.sorted { $0.devT < $1.devT }.map(snapshot)
         pathRows += orphans.filter { !$0.value.reason.hasPrefix(Self.blacklistedReason) }.sorted { $0.key < $1.key }.map {
@@ -31,7 +32,8 @@ extension Multipaths {
                 let state: PathGroupSnapshot.State = index + 1 == map.currentGroup ? .active : (usable ? .enabled : .disabled)
                 // As the table spells it, with the argument count: `service-time 0`.
                 let selector = ([group.selector, String(group.selectorArgs.count)] + group.selectorArgs).joined(separator: " ")
-                return PathGroupSnapshot(selector: selector, priority: prio, state: state, paths: members.map(snapshot))
+                let marginal = config.marginalPathgroups && !members.isEmpty && members.allSatisfy { admin.marginal.contains($0.devT) }
+                return PathGroupSnapshot(selector: selector, priority: prio, state: state, marginal: marginal, paths: members.map(snapshot))
             }
             let failback: MapSnapshot.Failback = switch map.settings.failback.value {
             case .immediate: .immediate

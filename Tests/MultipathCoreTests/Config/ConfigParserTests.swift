@@ -18,7 +18,7 @@ import Testing
         ("defaults {\n  polling_interval 5\n  polling_interval 6\n}", .warning, 3, "polling_interval", "duplicate keyword"),
         ("defaults {\n  pg_timeout 5\n}", .warning, 2, "pg_timeout", "ignoring deprecated option"),
         ("defaults {\n  marginal_pathgroups fpin\n}", .warning, 2, "marginal_pathgroups", "\"fpin\" is not supported"),
-        ("defaults {\n  reservation_key 0x12\n}", .warning, 2, "reservation_key", "not supported, ignored"),
+        ("defaults {\n  all_tg_pt yes\n}", .warning, 2, "all_tg_pt", "not supported, ignored"),
         ("blacklist {\n  devnode \"(sd\"\n}", .warning, 2, "devnode", "invalid regular expression"),
         ("devices {\n  device {\n    vendor X\n  }\n}", .warning, 3, "device", "without vendor or product"),
         ("multipaths {\n  multipath {\n    alias a\n  }\n}", .warning, 3, "multipath", "without wwid"),

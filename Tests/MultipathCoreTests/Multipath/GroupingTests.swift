@@ -22,6 +22,18 @@ import Testing
         #expect(Self.minors(Grouping.group(members, policy: policy)) == expected)
     }
 
+    /// marginal_pathgroups: marginal paths are grouped by the same policy, after the others, and their
+    /// groups are chosen only when no other group has a usable path.
+    @Test func marginalPathsAreGroupedApartAndLast() {
+        var members = [Self.m(16, prio: 10), Self.m(32, prio: 50), Self.m(48, prio: 10)]
+        members[1].isMarginal = true
+        let groups = Grouping.group(members, policy: .groupByPrio)
+        #expect(Self.minors(groups) == [[16, 48], [32]])
+        #expect(Grouping.bestGroup(groups) == 1)
+        let downNormal = [[Self.m(16, prio: 10, usable: false)], [GroupMember(devT: DevT(major: 8, minor: 32), priority: 50, isUsable: true, isMarginal: true)]]
+        #expect(Grouping.bestGroup(downNormal) == 2)
+    }
+
     @Test func groupPriorityIsTheMeanOfUsablePaths() {
         #expect(Grouping.priority(of: [Self.m(16, prio: 50), Self.m(32, prio: 10), Self.m(48, prio: 90, usable: false)]) == (30, 2))
         #expect(Grouping.priority(of: [Self.m(16, prio: 50, usable: false)]) == (0, 0))

@@ -1,0 +1,232 @@
+/// What operators change over the control socket, as 0.9.4's cli_handlers.c does it. Each operation
+/// checks what it is given, changes the model and returns the actions to carry out; a refusal says why
+/// (the socket answers `fail` and logs it).
+struct AdminState: Sendable {
+    /// `fail path`: checks are off until `reinstate path`, as 0.9.4 disables the path's checker.
+    var failedByOperator: Set<DevT> = []
+    /// `setmarginal path`: grouped apart under `marginal_pathgroups`, shown as marginal.
+    var marginal: Set<DevT> = []
+    /// `forcequeueing daemon`: shutdown leaves queueing on, as `queue_without_daemon yes` would.
+    var queueWithoutDaemonForced = false
+
+    mutating func forget(_ devT: DevT) {
+        failedByOperator.remove(devT)
+        marginal.remove(devT)
+    }
+}
+
+public struct AdminRefusal: Error, Hashable, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension Config {
+    public var prkeysFile: String { string(global(.prkeys_file)?.value) ?? "/etc/multipath/prkeys" }
+    public var marginalPathgroups: Bool {
+        if case .onOff(let on)? = global(.marginal_pathgroups)?.value { return on }
+        return false
+    }
+}
+
+extension Multipaths {
+    // MARK: Finding what the operator names
+
+    /// A map's WWID from its name (alias), `dm-N` (`dmMinors`: the device list's minors by map name) or WWID.
+    public func mapWWID(_ text: String, dmMinors: [String: UInt32]) -> String? {
+        if maps[text] != nil { return text }
+        if let m = map(named: text) { return m.wwid }
+        guard text.hasPrefix("dm-"), let minor = UInt32(text.dropFirst(3)),
+              let name = dmMinors.first(where: { $0.value == minor })?.key else { return nil }
+        return map(named: name)?.wwid
+    }
+
+    /// A known path (multipathed or not) by kernel name or `major:minor`.
+    public func pathDevT(_ text: String) -> DevT? {
+        if let d = DevT(text), paths[d] != nil || orphans[d] != nil { return d }
+        return paths.values.first { $0.name == text }?.devT ?? orphans.first { $0.value.identity.name == text }?.key
+    }
+
+    private func mapHolding(_ devT: DevT) throws(AdminRefusal) -> MultipathMap {
+        guard let p = paths[devT], let wwid = p.identity.wwid, let map = maps[wwid], map.members.contains(devT) else {
+            throw AdminRefusal("\(paths[devT]?.name ?? orphans[devT]?.identity.name ?? "\(devT)") is in no map")
+        }
+        return map
+    }
+
+    // MARK: Paths
+
+    /// `fail path`: fail_path, and no checks until `reinstate path` (0.9.4 disables the checker); the path
+    /// shows faulty, as 0.9.4 marks it after the DM event.
+    public mutating func failPathByOperator(_ devT: DevT, now: Instant) throws(AdminRefusal) -> [MultipathAction] {
+        let map = try mapHolding(devT)
+        admin.failedByOperator.insert(devT)
+        paths[devT]!.health.inTable = false
+        if paths[devT]!.health.state != .down {
+            paths[devT]!.health.state = .down
+            paths[devT]!.health.lastChange = now
+        }
+        return [.note("\(map.name): fail path \(devT) (operator)"), .fail(map: map.name, devT)]
+            + mapReacts(map.wwid, wentDown: true, usableCheck: false, now: now)
+    }
+
+    /// `reinstate path`: reinstate_path, checks back on, and one at once so that the state follows the
+    /// path again (a path that is still down is failed again by that check).
+    public mutating func reinstatePathByOperator(_ devT: DevT, now: Instant) throws(AdminRefusal) -> [MultipathAction] {
+        let map = try mapHolding(devT)
+        admin.failedByOperator.remove(devT)
+        paths[devT]!.health.inTable = true
+        var actions: [MultipathAction] = [.note("\(map.name): reinstate path \(devT) (operator)"), .reinstate(map: map.name, devT)]
+        if !paths[devT]!.health.probing {
+            paths[devT]!.health.probing = true
+            actions.append(.check(devT))
+        }
+        return actions + mapReacts(map.wwid, cameUp: devT, wentDown: false, usableCheck: false, now: now)
+    }
+
+    /// `add path` for a path that is multipathed already: its map is built again if it was flushed.
+    /// Returns nil for a path that is not multipathed (an orphan is forgotten first, so that the add
+    /// that follows decides again: blacklist, find_multipaths).
+    public mutating func addKnownPathByOperator(_ devT: DevT, now: Instant) -> [MultipathAction]? {
+        guard let p = paths[devT], let wwid = p.identity.wwid else {
+            undecide(devT)
+            orphans[devT] = nil
+            return nil
+        }
+        guard maps[wwid] == nil else { return [] }
+        dirty.insert(wwid)
+        return [.note("\(p.name): add path (operator)")] + build(wwid, now: now)
+    }
+
+    /// `setmarginal path` / `unsetmarginal path`: the map is reloaded, regrouped under `marginal_pathgroups`.
+    public mutating func setMarginal(_ devT: DevT, _ on: Bool, now: Instant) throws(AdminRefusal) -> [MultipathAction] {
+        let map = try mapHolding(devT)
+        if on { admin.marginal.insert(devT) } else { admin.marginal.remove(devT) }
+        return [.note("\(map.name): \(on ? "set" : "unset") marginal path \(devT) (operator)")] + reloadByOperator(map.wwid, now: now)
+    }
+
+    /// `unsetmarginal map`.
+    public mutating func unsetMarginal(map wwid: String, now: Instant) -> [MultipathAction] {
+        for d in maps[wwid]!.members { admin.marginal.remove(d) }
+        return [.note("\(maps[wwid]!.name): unset all marginal paths (operator)")] + reloadByOperator(wwid, now: now)
+    }
+
+    // MARK: Maps
+
+    /// `switch map M group N`: switch_group; the failback policy may switch back later, as in 0.9.4.
+    public mutating func switchGroupByOperator(_ wwid: String, group text: String) throws(AdminRefusal) -> [MultipathAction] {
+        let map = maps[wwid]!
+        guard let n = Int(text), n >= 1, n <= map.table.groups.count else {
+            throw AdminRefusal("\(map.name): no path group '\(text)' (the map has \(map.table.groups.count))")
+        }
+        maps[wwid]!.currentGroup = n
+        return [.note("\(map.name): switch to path group #\(n) (operator)"), .switchGroup(map: map.name, n)]
+    }
+
+    /// `disablequeueing`: the map acts as `no_path_retry fail` until `restorequeueing`, across reloads.
+    public mutating func disableQueueing(_ wwid: String) -> [MultipathAction] {
+        var map = maps[wwid]!
+        map.queueingDisabled = true
+        map.queueingEndsAt = nil
+        map.queueing = false
+        maps[wwid] = map
+        return [.note("\(map.name): disable map queueing (operator)"), .setQueueing(map: map.name, false),
+                .setMapTimer(wwid: wwid, at: nextDeadline(wwid))]
+    }
+
+    /// `restorequeueing`: the configured `no_path_retry` again. As 0.9.4's set_no_path_retry: `queue`
+    /// queues at once; `N` queues while a path is usable (with none, I/O keeps failing).
+    public mutating func restoreQueueing(_ wwid: String, now: Instant) -> [MultipathAction] {
+        let map = maps[wwid]!
+        guard map.queueingDisabled else { return [.note("\(map.name): queueing not disabled, nothing to do")] }
+        maps[wwid]!.queueingDisabled = false
+        var actions: [MultipathAction] = [.note("\(map.name): restore map queueing (operator)")]
+        if maps[wwid]!.noPathRetry == .queue {
+            maps[wwid]!.queueing = true
+            actions.append(.setQueueing(map: map.name, true))
+        }
+        return actions + mapReacts(wwid, wentDown: false, usableCheck: false, now: now)
+    }
+
+    /// `forcequeueing daemon` (true) / `restorequeueing daemon`: whether shutdown leaves queueing on
+    /// when `queue_without_daemon` is off.
+    public mutating func forceQueueingWithoutDaemon(_ on: Bool) -> [MultipathAction] {
+        admin.queueWithoutDaemonForced = on && !config.queueWithoutDaemon
+        return [.note("\(on ? "force" : "restore") queue_without_daemon (operator)")]
+    }
+
+    public func suspendByOperator(_ wwid: String) -> [MultipathAction] { [.suspend(map: maps[wwid]!.name)] }
+    public func resumeByOperator(_ wwid: String) -> [MultipathAction] { [.resume(map: maps[wwid]!.name)] }
+
+    /// `reload map`: the table built from the configuration again and loaded, even if unchanged.
+    public mutating func reloadByOperator(_ wwid: String, now: Instant) -> [MultipathAction] {
+        dirty.insert(wwid)
+        return build(wwid, now: now, force: true)
+    }
+
+    /// `resize map`: `sizes` are the paths' sizes read from sysfs now (512-byte sectors; 0 unknown).
+    /// They must agree; the map is reloaded with the new size.
+    public mutating func resizeByOperator(_ wwid: String, sizes: [DevT: UInt64], now: Instant) throws(AdminRefusal) -> [MultipathAction] {
+        let map = maps[wwid]!
+        let known = Set(sizes.values.filter { $0 > 0 })
+        guard let size = known.first else { throw AdminRefusal("\(map.name): couldn't get size from sysfs, cannot resize") }
+        guard known.count == 1 else { throw AdminRefusal("\(map.name): path sizes differ (\(known.sorted())), cannot resize") }
+        guard size != map.sizeSectors else { return [.note("\(map.name): map is still the same size (\(size))")] }
+        for (d, s) in sizes where s > 0 { paths[d]?.identity.sizeSectors = s }
+        dirty.insert(wwid)
+        return [.note("\(map.name): old size is \(map.sizeSectors), new size is \(size)")] + build(wwid, now: now, force: true)
+    }
+
+    /// `add map`: a map we have is left alone; otherwise M is a WWID (or a bound alias) whose paths we
+    /// know, and its map is built from them.
+    public mutating func addMapByOperator(_ text: String, now: Instant) throws(AdminRefusal) -> [MultipathAction] {
+        if map(named: text) != nil || maps[text] != nil { return [] }
+        let wwid = bindings.wwid(forAlias: text) ?? text
+        guard !members(of: wwid).isEmpty else {
+            if orphans.values.contains(where: { $0.identity.wwid == wwid && $0.reason.hasPrefix(Self.blacklistedReason) }) {
+                throw AdminRefusal("\(text): map blacklisted")
+            }
+            throw AdminRefusal("\(text): unknown map (no multipathed path has this WWID or alias)")
+        }
+        dirty.insert(wwid)
+        return [.note("\(text): add map (operator)")] + build(wwid, now: now)
+    }
+
+    /// `del map`: removed if not open; `mapFlushed` once the kernel removed it.
+    public func flushByOperator(_ wwid: String) -> [MultipathAction] { [.flush(map: maps[wwid]!.name, wwid: wwid)] }
+
+    /// The operator's flush succeeded: the map is forgotten; its paths stay known, in no map, until a
+    /// path add or `add map` builds it again.
+    public mutating func mapFlushed(_ wwid: String) -> [MultipathAction] {
+        guard let map = maps[wwid] else { return [] }
+        forgetMap(wwid)
+        dirty.remove(wwid)
+        for d in map.members { admin.failedByOperator.remove(d) }
+        return [.note("\(map.name): removed (operator)"), .setMapTimer(wwid: wwid, at: nil)]
+    }
+
+    // MARK: Persistent reservations (for mpathpersist)
+
+    /// `getprstatus`: 0.9.4 prints its prflag as a number.
+    public func prStatus(_ wwid: String) -> String { maps[wwid]!.prRegistered ? "1" : "0" }
+
+    public mutating func setPRStatus(_ wwid: String, _ on: Bool) -> [MultipathAction] {
+        guard maps[wwid]!.prRegistered != on else { return [] }
+        maps[wwid]!.prRegistered = on
+        return [.note("\(maps[wwid]!.name): prflag \(on ? "set" : "unset")")]
+    }
+
+    /// The map's reservation key: its `reservation_key` setting, read from the prkeys file when that is `file`.
+    public func reservationKey(_ wwid: String, prkeys: PRKeysFile) -> PRKey? {
+        guard let text = maps[wwid]?.settings.value(.reservation_key).flatMap({ string($0.value) }) else { return nil }
+        return text == "file" ? prkeys.key(for: wwid) : PRKey(parsing: text)
+    }
+
+    /// `setprkey` (a key) or `unsetprkey` (nil): the prkeys file is written either way, as 0.9.4 does; it
+    /// reports success only when the map's key now is the one asked for, that is with `reservation_key file`.
+    public func setPRKey(_ wwid: String, _ key: PRKey?, prkeys: PRKeysFile) -> (actions: [MultipathAction], applied: Bool) {
+        var file = prkeys
+        file.set(key, for: wwid)
+        let now = reservationKey(wwid, prkeys: file)
+        return ([.savePRKeys(file.text)], (now?.value ?? 0) == (key?.value ?? 0))
+    }
+}

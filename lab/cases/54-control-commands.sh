@@ -1,0 +1,194 @@
+# lab-timeout: 1500
+# Every command that changes maps and paths, sent by Debian's own 0.9.4 client to Debian's daemon and
+# then to ours, on the same two scsi_debug paths with the same configuration: each reply (exit status
+# and text) and the DM state after it (dmsetup table, status, suspended) must be the same. Prints one
+# line per command. Then `multipath -ll` and `multipath -r` with our daemon running.
+#
+# Not compared, because they differ before any command or follow I/O timing rather than the command:
+# the hardware handler, which 0.9.4 takes from the kernel (`1 alua`, with its pg_init count in the
+# status) and ours does not put in the table; in the status, the queued I/O count, whether a group is
+# active or only enabled (it turns active with the first I/O, such as udev's probe after a reload) and
+# the path selector's per-path counters; the order of `show paths` lines (0.9.4 lists paths in the
+# order it discovered them, ours by device number).
+. "$LAB_REPO/lab/guest/scenario.sh"
+. "$LAB_REPO/lab/guest/control.sh"
+scenario_begin debian 2 polling_interval 1 no_path_retry queue
+disks=($(scenario_disks))
+p2=${disks[1]}
+cmp=$LAB_OUT/54-compare
+rm -rf "$cmp"
+
+multipath_maps() { dmsetup ls --target multipath 2>/dev/null | awk '$1 != "No" { print $1 }'; }
+
+dm_state() {
+  local m
+  for m in $(multipath_maps); do
+    echo "$m table: $(dmsetup table "$m" | sed 's/ 1 alua / 0 /')"
+    echo "$m status: $(dmsetup status "$m" | awk '{
+      $5 = "-"; $6 = "-"; i = 8 + $7; groups = $i; i += 2
+      for (g = 0; g < groups; g++) {
+        if ($i != "D") $i = "A/E"
+        i++; i += 1 + $i; paths = $i; args = $(i + 1); i += 2
+        for (p = 0; p < paths; p++) { i += 3; for (k = 0; k < args; k++) { $i = "-"; i++ } }
+      }
+      print }')"
+    echo "$m suspended: $(dmsetup info -c --noheadings -o suspended "$m")"
+  done
+}
+
+# Waits until the daemon answers and one map has both paths active.
+wait_ready() {
+  local i
+  for i in $(seq 120); do
+    [ "$(dmsetup status --target multipath 2>/dev/null | grep -oE '[0-9]+:[0-9]+ A' | wc -l)" = 2 ] &&
+      deb show daemon | grep -q idle && return 0
+    sleep 0.5
+  done
+  return 1
+}
+
+stop_daemon() {
+  local p m
+  p=$(cat "$lab_state/scenario.daemon")
+  kill -TERM "$p"
+  for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  udevadm settle --timeout=30
+  for _ in $(seq 20); do
+    m=$(multipath_maps)
+    [ -z "$m" ] && return 0
+    for m in $m; do dmsetup remove "$m" >/dev/null 2>&1; done
+    sleep 0.5
+  done
+  fail "cannot remove the maps after $scenario_daemon: $(multipath_maps)"
+}
+
+# step COMMAND...: Debian's client sends it; its reply, exit status and the DM state after are kept.
+step() {
+  n=$((n + 1))
+  local f
+  f=$dir/$(printf %02d $n)
+  echo "$*" >"$f.cmd"
+  "$debian_client" "$@" >"$f.reply" 2>/dev/null
+  echo $? >"$f.rc"
+  if [ "$1" = show ]; then sort -o "$f.reply" "$f.reply"; fi
+  sleep 0.3
+  dm_state >"$f.dm"
+}
+
+# After a map is removed, until udev and the daemon have seen it go: 0.9.4 handles the remove uevent
+# when it comes, and one that comes after the map was added again takes the new map from it.
+removed() {
+  udevadm settle --timeout=30
+  sleep 3
+}
+
+run_commands() {
+  scenario_daemon=$1
+  dir=$cmp/$1
+  n=0
+  mkdir -p "$dir"
+  rm -f /etc/multipath/prkeys
+  scenario_start
+  wait_ready || fail "$1: no map with 2 active paths within 60 s"
+  local map
+  map=$(scenario_map)
+  wwid=$(dmsetup info -c --noheadings -o uuid "$map" | sed 's/^mpath-//')
+  dm_state >"$dir/00.dm"
+  step fail path "$p2"
+  step show paths raw format "%d %t"
+  step reinstate path "$p2"
+  step fail path sdzz
+  step switch map "$map" group 2
+  step switch map "$map" group 1
+  step switch map "$map" group 9
+  step disablequeueing map "$map"
+  step restorequeueing map "$map"
+  step disablequeueing maps
+  step restorequeueing maps
+  step forcequeueing daemon
+  step restorequeueing daemon
+  step suspend map "$map"
+  step resume map "$map"
+  step resize map "$map"
+  step reload map "$map"
+  step reset map "$map"
+  step setmarginal path "$p2"
+  step show paths raw format "%d %M"
+  step unsetmarginal path "$p2"
+  step setmarginal path "$p2"
+  step unsetmarginal map "$map"
+  step show paths raw format "%d %M"
+  step getprstatus map "$map"
+  step setprstatus map "$map"
+  step getprstatus map "$map"
+  step unsetprstatus map "$map"
+  step getprkey map "$map"
+  step setprkey map "$map" key 0x123abc
+  step getprkey map "$map"
+  step unsetprkey map "$map"
+  step del path "$p2"
+  step add path "$p2"
+  step del map "$map"
+  removed
+  step add map "$map"
+  udevadm settle --timeout=30
+  exec 3<"/dev/mapper/$map"
+  step del map "$map"
+  exec 3<&-
+  step del map "$map"
+  removed
+  step add map "$wwid"
+  udevadm settle --timeout=30
+  step del maps
+  removed
+  step add map "$map"
+  step reinstate path "$p2"
+  step suspend map nosuch
+  cat /etc/multipath/prkeys >"$dir/prkeys" 2>&1
+}
+
+run_commands debian
+stop_daemon
+run_commands ours
+
+# Replies that differ on purpose, with the reason.
+intended() {
+  case $1 in
+    "add map $wwid") echo "0.9.4 creates the map, then answers fail: it looks the WWID up as a map name" ;;
+  esac
+}
+
+# The comparison: one line per command; a difference fails the case.
+bad=0
+printf '%-3s %-36s %-9s %-26s %s\n' "#" command "rc d/o" "reply (debian)" "reply / dm state"
+for f in "$cmp"/debian/[0-9]*.cmd; do
+  b=$(basename "$f" .cmd)
+  d=$cmp/debian/$b o=$cmp/ours/$b
+  same_reply=same same_dm=same
+  why=$(intended "$(cat "$f")")
+  if ! cmp -s "$d.reply" "$o.reply"; then
+    if [ -n "$why" ]; then same_reply="differs as intended ($why)"; else same_reply=DIFFERS; bad=1; fi
+  fi
+  cmp -s "$d.dm" "$o.dm" || { same_dm=DIFFERS; bad=1; }
+  [ "$(cat "$d.rc")" = "$(cat "$o.rc")" ] || [ -n "$why" ] || bad=1
+  printf '%-3s %-36s %-9s %-26s %s / %s\n' "$b" "$(cat "$f")" "$(cat "$d.rc")/$(cat "$o.rc")" \
+    "$(head -c 24 "$d.reply" | tr '\n' '|')" "$same_reply" "$same_dm"
+  if [ "$same_reply" != same ]; then echo "    debian: $(tr '\n' '|' <"$d.reply")"; echo "    ours:   $(tr '\n' '|' <"$o.reply")"; fi
+  if [ "$same_dm" != same ]; then diff "$d.dm" "$o.dm" | sed 's/^/    /'; fi
+done
+cmp -s "$cmp/debian/prkeys" "$cmp/ours/prkeys" || { bad=1; echo "prkeys files differ:"; diff "$cmp/debian/prkeys" "$cmp/ours/prkeys"; }
+
+# multipath -ll and -r with our daemon running.
+map=$(scenario_map)
+out=$(multipath -ll 2>&1) && echo "$out" | grep -q "^$map " || fail "multipath -ll with our daemon: $(echo "$out" | head -n 3)"
+# 0.9.4's `multipath -r` asks the daemon for `reconfigure all`, which reloads every map (a table swap
+# moves no DM event number: the daemon's log says it).
+log=$LAB_OUT/ours-$LAB_CASE.log
+reloads=$(grep -c ": reload " "$log")
+out=$(multipath -r 2>&1) || fail "multipath -r with our daemon: $out"
+sleep 1
+[ "$(grep -c ": reload " "$log")" -gt "$reloads" ] || fail "multipath -r did not reload $map: $(tail -n 3 "$log")"
+[ "$(dmsetup status "$map" | grep -oE '[0-9]+:[0-9]+ A' | wc -l)" = 2 ] || fail "after multipath -r: $(dmsetup status "$map")"
+echo "multipath -ll: ok; multipath -r: ok ($map reloaded: $(grep ": reload " "$log" | tail -n 1))"
+[ $bad = 0 ] || fail "replies or DM state differ from Debian's 0.9.4 (see the table in cases/$LAB_CASE.log)"
+echo ok
