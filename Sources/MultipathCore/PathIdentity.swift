@@ -22,10 +22,13 @@ public struct PathIdentity: Hashable, Sendable {
     public var fc: FibreChannelNames?
     /// The disk is read-only (sysfs `ro`, or `DISK_RO` in the change uevent that says it changed).
     public var readOnly: Bool
+    /// The device handler the kernel attached to the SCSI device (sysfs `dh_state`: `alua`, `rdac`...).
+    public var attachedHandler: String?
 
     public init(name: String, devT: DevT, hctl: HCTL? = nil, vendor: String = "", product: String = "",
                 revision: String = "", wwid: String? = nil, serial: String = "", sizeSectors: UInt64 = 0,
-                transport: Transport = .scsi(.unspecified), tpgs: Int = 0, fc: FibreChannelNames? = nil, readOnly: Bool = false) {
+                transport: Transport = .scsi(.unspecified), tpgs: Int = 0, fc: FibreChannelNames? = nil, readOnly: Bool = false,
+                attachedHandler: String? = nil) {
         self.name = name
         self.devT = devT
         self.hctl = hctl
@@ -39,6 +42,7 @@ public struct PathIdentity: Hashable, Sendable {
         self.tpgs = tpgs
         self.fc = fc
         self.readOnly = readOnly
+        self.attachedHandler = attachedHandler
     }
 }
 

@@ -5,11 +5,9 @@
 # line per command. Then `multipath -ll` and `multipath -r` with our daemon running.
 #
 # Not compared, because they differ before any command or follow I/O timing rather than the command:
-# the hardware handler, which 0.9.4 takes from the kernel (`1 alua`, with its pg_init count in the
-# status) and ours does not put in the table; in the status, the queued I/O count, whether a group is
-# active or only enabled (it turns active with the first I/O, such as udev's probe after a reload) and
-# the path selector's per-path counters; the order of `show paths` lines (0.9.4 lists paths in the
-# order it discovered them, ours by device number).
+# in the status, the queued I/O count, whether a group is active or only enabled (it turns active with
+# the first I/O, such as udev's probe after a reload) and the path selector's per-path counters; the
+# order of `show paths` lines (0.9.4 lists paths in the order it discovered them, ours by device number).
 . "$LAB_REPO/lab/guest/scenario.sh"
 . "$LAB_REPO/lab/guest/control.sh"
 scenario_begin debian 2 polling_interval 1 no_path_retry queue
@@ -23,7 +21,7 @@ multipath_maps() { dmsetup ls --target multipath 2>/dev/null | awk '$1 != "No" {
 dm_state() {
   local m
   for m in $(multipath_maps); do
-    echo "$m table: $(dmsetup table "$m" | sed 's/ 1 alua / 0 /')"
+    echo "$m table: $(dmsetup table "$m")"
     echo "$m status: $(dmsetup status "$m" | awk '{
       $5 = "-"; $6 = "-"; i = 8 + $7; groups = $i; i += 2
       for (g = 0; g < groups; g++) {

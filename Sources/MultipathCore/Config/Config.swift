@@ -311,6 +311,19 @@ public struct ResolvedMapSettings: ResolvedSettings, Sendable {
     public var deferredRemove: Resolved<Bool> { bool(.deferred_remove)! }
     public var skipKpartx: Resolved<Bool> { bool(.skip_kpartx)! }
     public var retainAttachedHardwareHandler: Resolved<Bool> { bool(.retain_attached_hw_handler)! }
+    /// The handler the map's table names, chosen as 0.9.4 does: one the kernel attached to a path wins
+    /// (`retain_attached_hw_handler`); else the configured one, but `1 alua` follows the paths' TPGS:
+    /// taken when every path reports ALUA and nothing configures a handler, dropped when one does not.
+    public func hardwareHandler(for paths: [PathIdentity]) -> String? {
+        if retainAttachedHardwareHandler.value, let attached = paths.lazy.compactMap(\.attachedHandler).first {
+            return "1 \(attached)"
+        }
+        let allALUA = !paths.isEmpty && paths.allSatisfy { $0.tpgs > 0 }
+        guard let configured = hardwareHandler, configured.value != "0" || configured.origin != .internalDefault else {
+            return allALUA ? "1 alua" : nil
+        }
+        return configured.value == "1 alua" && !allALUA ? nil : configured.value
+    }
     public var ghostDelay: Resolved<Int?> { disabledOrInt(.ghost_delay)! }
     public var sanPathErrThreshold: Resolved<Int?> { disabledOrInt(.san_path_err_threshold)! }
     public var sanPathErrForgetRate: Resolved<Int?> { disabledOrInt(.san_path_err_forget_rate)! }

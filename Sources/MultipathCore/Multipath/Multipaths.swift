@@ -476,7 +476,7 @@ public struct Multipaths: Sendable {
         let noPathRetry: NoPathRetry = maps[wwid]?.queueingDisabled == true ? .fail
             : settings.noPathRetry.origin == .internalDefault && settings.features.value.split(separator: " ").contains("queue_if_no_path")
             ? .queue : settings.noPathRetry.value
-        let table = Grouping.table(groups: groups, features: settings.features.value, hardwareHandler: settings.hardwareHandler?.value,
+        let table = Grouping.table(groups: groups, features: settings.features.value, hardwareHandler: settings.hardwareHandler(for: identities),
                                    selector: settings.pathSelector.value, rrMinIORequests: settings.rrMinIORequests.value,
                                    rrWeight: settings.rrWeight.value, noPathRetry: noPathRetry)
         let size = identities[0].sizeSectors

@@ -65,6 +65,7 @@ extension PathIdentity {
         var wwid = properties[uidAttribute].map(trimmingTrailingBlanks)
         if wwid?.isEmpty ?? true { wwid = sysfs("\(dir)/device/vpd_pg83").flatMap(wwidFromVPD83) }
 
+        let handler = attr("device/dh_state").flatMap { $0.isEmpty || $0 == "detached" ? nil : $0 }
         let inquiry = sysfs("\(dir)/device/inquiry") ?? []
         let tpgs: Int
         if inquiry.count > 5 {
@@ -72,7 +73,7 @@ extension PathIdentity {
         } else {
             // The alua device handler attaches only to devices reporting TPGS; without the inquiry data
             // the mode is unknown, and implicit is what every ALUA device supports for state reporting.
-            tpgs = attr("device/dh_state") == "alua" ? 1 : 0
+            tpgs = handler == "alua" ? 1 : 0
         }
 
         var fc: FibreChannelNames?
@@ -93,7 +94,7 @@ extension PathIdentity {
             serial: sysfs("\(dir)/device/vpd_pg80").flatMap(serialFromVPD80) ?? properties["ID_SCSI_SERIAL"] ?? "",
             sizeSectors: attr("size").flatMap { UInt64($0) } ?? 0,
             transport: transport, tpgs: tpgs, fc: fc,
-            readOnly: (properties["DISK_RO"] ?? attr("ro")) == "1"))
+            readOnly: (properties["DISK_RO"] ?? attr("ro")) == "1", attachedHandler: handler))
     }
 
     /// The path a udev event (or a device listed at start) describes; see the property-set form.

@@ -101,7 +101,7 @@ import Testing
              expected: .failure(.notBlockDevice(subsystem: "scsi_device"))),
         Case(testDescription: "no inquiry, alua handler attached",
              properties: sdb, sysfs: sdbSysfs.filter { !$0.key.hasSuffix("inquiry") }.merging(["\(sdbDir)/device/dh_state": Array("alua\n".utf8)]) { a, _ in a },
-             expected: identity { $0.tpgs = 1 }),
+             expected: identity { $0.tpgs = 1; $0.attachedHandler = "alua" }),
         Case(testDescription: "no inquiry, no handler", properties: sdb, sysfs: sdbSysfs.filter { !$0.key.hasSuffix("inquiry") },
              expected: identity { $0.tpgs = 0 }),
         Case(testDescription: "fibre channel", properties: with(["DEVPATH": fcPath, "DEVNAME": "/dev/sdd", "MINOR": "48"]),
