@@ -225,11 +225,17 @@ bench_clean() {
   scenario_clean || fail "cannot remove the maps or scsi_debug"
 }
 
-# Debian's 60-multipath.rules runs `multipath -u` (which reads the configuration and the maps) for every
-# path uevent: one more process per disk, thousands at the scale sizes, for an answer neither daemon
-# uses with find_multipaths no. Masked during the bench (and put back for later cases).
+# Under TCG each process udev spawns costs 0.1 to 0.5 s, and a scsi_debug disk's add event spawns
+# about eight: sg3-utils' 55-scsi-sg3_id.rules (three sg_inq, two sh|sed) and multipath-tools'
+# 60-multipath.rules (`multipath -u`, which reads the configuration and the maps). At a thousand disks
+# that is most of an hour before a daemon starts. Both are masked during the bench (put back after):
+# 60-persistent-storage.rules then sets ID_SERIAL with one scsi_id, and `multipath -u`'s answer matters
+# to neither daemon with find_multipaths no. The dm rules (kpartx, blkid on each map) stay.
 bench_udev_rules() {
-  if [ "$1" = mask ]; then : >/etc/udev/rules.d/60-multipath.rules; else rm -f /etc/udev/rules.d/60-multipath.rules; fi
+  local r
+  for r in 55-scsi-sg3_id.rules 60-multipath.rules; do
+    if [ "$1" = mask ]; then : >/etc/udev/rules.d/$r; else rm -f /etc/udev/rules.d/$r; fi
+  done
   udevadm control --reload
 }
 
