@@ -24,6 +24,7 @@ BENCH_LUNS=${BENCH_LUNS:-256}
 BENCH_HOSTS=${BENCH_HOSTS:-4}             # scsi_debug hosts: paths per LUN
 BENCH_IDLE_S=${BENCH_IDLE_S:-120}
 BENCH_FLAP_PATHS=${BENCH_FLAP_PATHS:-64}
+BENCH_SCALE_FLAPS=${BENCH_SCALE_FLAPS:-2}  # cycles per flapping path while `show paths` is timed
 BENCH_WAKE_S=${BENCH_WAKE_S:-60}
 BENCH_MAPS_TIMEOUT_S=${BENCH_MAPS_TIMEOUT_S:-900}
 BENCH_HUGE_LUNS=${BENCH_HUGE_LUNS:-0}
@@ -168,7 +169,7 @@ bench_scale() {
   bench_metric "$daemon" vmhwm_kb "$8"
   # `show paths` round trips, one connection at a time, for as long as the paths flap.
   "$labtool" flap --label "$daemon-scale" --csv "$BENCH_DIR/flap.csv" $(bench_host_disks "$BENCH_FLAP_PATHS") \
-    --count 2 --hold-ms 2000 --timeout-ms 60000 >"$BENCH_DIR/flap-$daemon-scale.out" 2>&1 &
+    --count "$BENCH_SCALE_FLAPS" --hold-ms 2000 --timeout-ms 60000 >"$BENCH_DIR/flap-$daemon-scale.out" 2>&1 &
   flapper=$!
   while kill -0 $flapper 2>/dev/null; do
     out=$("$labtool" control-load --csv "$BENCH_DIR/show-paths.csv" "$daemon" 0 5 show paths 2>&1) ||
@@ -255,9 +256,11 @@ bench_all() {
   bench_metric all luns "$BENCH_LUNS"; bench_metric all hosts "$BENCH_HOSTS"; bench_metric all idle_s "$BENCH_IDLE_S"
   bench_metric all flap_paths "$BENCH_FLAP_PATHS"; bench_metric all wake_s "$BENCH_WAKE_S"; bench_metric all huge_luns "$BENCH_HUGE_LUNS"
 
-  bench_load 1 6 || fail "scsi_debug for the flaps"
-  for daemon in debian ours; do bench_flaps $daemon; done
-  bench_clean
+  if [ -n "$BENCH_FLAP_SETTINGS" ]; then
+    bench_load 1 6 || fail "scsi_debug for the flaps"
+    for daemon in debian ours; do bench_flaps $daemon; done
+    bench_clean
+  fi
 
   bench_load "$BENCH_LUNS" "$BENCH_HOSTS" || fail "scsi_debug for the scale runs"
   for daemon in debian ours; do bench_scale $daemon; done
