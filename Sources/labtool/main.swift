@@ -38,9 +38,11 @@ let usage = """
                                                       until the daemon reacted (at most T, else missed) plus a
                                                       random 0..H ms; prints min/median/p99/max of the reaction
                                                       times over all disks; raw samples to the CSV
-           labtool control-load CLIENTS N COMMAND     hold CLIENTS connections to the daemon (the first stalled
+           labtool control-load [--csv FILE LABEL] CLIENTS N COMMAND
+                                                      hold CLIENTS connections to the daemon (the first stalled
                                                       mid-request), then time N round trips of COMMAND on
-                                                      another: min p50 p99 max in ms
+                                                      another: min p50 p99 max in ms; each round trip appended
+                                                      to FILE as "LABEL,ms"
     """
 
 let args = Array(CommandLine.arguments.dropFirst())
@@ -98,6 +100,7 @@ func rawControlConnection() throws(SystemError) -> Int32 {
     return fd
 }
 
+/// A round trip may take up to 30 s: under TCG, 0.9.4's `show paths` at a thousand paths takes seconds.
 func controlLoad(clients: Int, rounds: Int, command: String) throws -> [Double] {
     var held: [Int32] = []
     for i in 0..<clients {
@@ -115,10 +118,10 @@ func controlLoad(clients: Int, rounds: Int, command: String) throws -> [Double] 
     var ms: [Double] = []
     for _ in 0..<rounds {
         let t0 = clock.now
-        _ = try client.request(command, timeoutMilliseconds: 5000)
+        _ = try client.request(command, timeoutMilliseconds: 30000)
         ms.append(Double((clock.now - t0).nanosecondsClamped) / 1e6)
     }
-    return ms.sorted()
+    return ms
 }
 
 do {
@@ -168,8 +171,17 @@ do {
         let (us, changes) = try eventAfter(m, to: arg(1), dm())
         print(us, changes.map(\.description).joined(separator: ", "))
     case "control-load":
-        guard let clients = Int(arg(1)), let rounds = Int(arg(2)), rounds > 0 else { fail(usage) }
-        let ms = try controlLoad(clients: clients, rounds: rounds, command: args[3...].joined(separator: " "))
+        let csv: (path: String, label: String)? = arg(1) == "--csv" ? (arg(2), arg(3)) : nil
+        let a = csv == nil ? 1 : 4
+        guard let clients = Int(arg(a)), let rounds = Int(arg(a + 1)), rounds > 0 else { fail(usage) }
+        let raw = try controlLoad(clients: clients, rounds: rounds, command: args[(a + 2)...].joined(separator: " "))
+        if let csv {
+            let fd = try FileDescriptor.open(csv.path, O_WRONLY | O_CREAT | O_APPEND, mode: 0o644)
+            defer { fd.close() }
+            var text = raw.map { "\(csv.label),\($0)\n" }.joined()
+            _ = try text.withUTF8 { fd.write(UnsafeRawBufferPointer($0)) }.get("write \(csv.path)")
+        }
+        let ms = raw.sorted()
         let at = { (q: Double) in ms[min(ms.count - 1, Int(q * Double(ms.count)))] }
         let f = { (x: Double) in String(Double(Int(x * 1000)) / 1000) }
         print(f(ms[0]), f(at(0.5)), f(at(0.99)), f(ms[ms.count - 1]))
