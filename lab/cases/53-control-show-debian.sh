@@ -86,45 +86,8 @@ grep -q '^pending ' "$out/ours-builtin-3.txt" && grep -qx 'paths: 0' "$out/ours-
   fail "show status of orphans: $(tr '\n' ' ' <"$out/ours-builtin-3.txt")"
 daemon_kill
 
-cat >/etc/multipath.conf <<C
-defaults {
-	polling_interval 1
-	find_multipaths no
-	user_friendly_names yes
-}
-blacklist {
-	devnode "^(ram|loop)[0-9]*"
-	wwid "$lun1"
-	property "FOO_BAR"
-	protocol "scsi:fcp"
-	device {
-		vendor "IBM"
-		product "S/390.*"
-	}
-}
-blacklist_exceptions {
-	devnode "^sd"
-	wwid "^3600"
-	property "(SCSI_IDENT_|ID_WWN|ID_SERIAL)"
-	protocol "scsi:unspec"
-	device {
-		vendor "Linux"
-		product "scsi_debug"
-	}
-}
-devices {
-	device {
-		vendor "Linux"
-		product "scsi_debug"
-		no_path_retry 3
-	}
-	device {
-		vendor "ACME"
-		product "Nothing"
-		no_path_retry 5
-	}
-}
-C
+# The lists file the fixtures were captured with, LUN 1's uid in its wwid rule.
+sed "s/1Linux_scsi_debug_2001/$lun1/" "$LAB_REPO/Tests/MultipathCoreTests/Fixtures/debian-0.9.4/lists.conf" >/etc/multipath.conf
 run_both lists 1
 grep -q '(config file rule) Linux:scsi_debug' "$out/ours-lists-0.txt" || fail "show blacklist: no device exception"
 

@@ -5,6 +5,7 @@
 # show-*.txt fixtures in Tests/MultipathCoreTests/Fixtures/debian-0.9.4. From the host:
 #   . lab/vm.sh; lab_boot OUT "bash $PWD/lab/golden/capture-debian-show.sh OUT"    (OUT: an absolute folder)
 out=$1
+repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$out"
 exec >"$out/capture.log" 2>&1
 set -x
@@ -41,44 +42,7 @@ capture builtin
 lun1=$(for d in /sys/block/sd*; do
   case $(readlink -f $d/device) in *:1) udevadm info -q property -p $d | sed -n 's/^ID_SERIAL=//p'; break ;; esac
 done)
-cat >/etc/multipath.conf <<C
-defaults {
-	polling_interval 1
-	find_multipaths no
-	user_friendly_names yes
-}
-blacklist {
-	devnode "^(ram|loop)[0-9]*"
-	wwid "$lun1"
-	property "FOO_BAR"
-	protocol "scsi:fcp"
-	device {
-		vendor "IBM"
-		product "S/390.*"
-	}
-}
-blacklist_exceptions {
-	devnode "^sd"
-	wwid "^3600"
-	property "(SCSI_IDENT_|ID_WWN|ID_SERIAL)"
-	protocol "scsi:unspec"
-	device {
-		vendor "Linux"
-		product "scsi_debug"
-	}
-}
-devices {
-	device {
-		vendor "Linux"
-		product "scsi_debug"
-		no_path_retry 3
-	}
-	device {
-		vendor "ACME"
-		product "Nothing"
-		no_path_retry 5
-	}
-}
-C
+# The lists file the fixtures were captured with, LUN 1's uid in its wwid rule.
+sed "s/1Linux_scsi_debug_2001/$lun1/" "$repo/Tests/MultipathCoreTests/Fixtures/debian-0.9.4/lists.conf" >/etc/multipath.conf
 capture lists
 echo done >"$out/DONE"
