@@ -156,6 +156,16 @@ intended() {
   esac
 }
 
+# DM states that may differ on purpose: 0.9.4 sends fail_if_no_path for `disablequeueing maps` only when
+# its cached copy of the map's features says it queues, and that copy can still be the one from before
+# the `restorequeueing` just sent (seen in CI runs, not when the case runs alone); ours always turns
+# queueing off, which is what the command asks. Accepted only when ours did turn it off.
+intended_dm() {
+  case $1 in
+    "disablequeueing maps") grep -q queue_if_no_path "$2" || echo "0.9.4 skipped the map: stale cached features" ;;
+  esac
+}
+
 # The comparison: one line per command; a difference fails the case.
 bad=0
 printf '%-3s %-36s %-9s %-26s %s\n' "#" command "rc d/o" "reply (debian)" "reply / dm state"
@@ -167,7 +177,10 @@ for f in "$cmp"/debian/[0-9]*.cmd; do
   if ! cmp -s "$d.reply" "$o.reply"; then
     if [ -n "$why" ]; then same_reply="differs as intended ($why)"; else same_reply=DIFFERS; bad=1; fi
   fi
-  cmp -s "$d.dm" "$o.dm" || { same_dm=DIFFERS; bad=1; }
+  if ! cmp -s "$d.dm" "$o.dm"; then
+    why_dm=$(intended_dm "$(cat "$f")" "$o.dm")
+    if [ -n "$why_dm" ]; then same_dm="differs as intended ($why_dm)"; else same_dm=DIFFERS; bad=1; fi
+  fi
   [ "$(cat "$d.rc")" = "$(cat "$o.rc")" ] || [ -n "$why" ] || bad=1
   printf '%-3s %-36s %-9s %-26s %s / %s\n' "$b" "$(cat "$f")" "$(cat "$d.rc")/$(cat "$o.rc")" \
     "$(head -c 24 "$d.reply" | tr '\n' '|')" "$same_reply" "$same_dm"
