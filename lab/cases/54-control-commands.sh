@@ -156,17 +156,17 @@ intended() {
   esac
 }
 
-# DM states that may differ on purpose: for `disablequeueing maps` and `restorequeueing maps` 0.9.4 sends
-# the queueing message to a map only when its cached copy of the map's features says the kernel is not
+# DM states that may differ on purpose: for `disablequeueing` and `restorequeueing` (one map or all) 0.9.4
+# sends the queueing message only when its cached copy of the map's features says the kernel is not
 # already there, and that copy can still be the one from before the previous queueing command (seen in
-# CI runs, in either command, not when the case runs alone); the kernel then keeps the old mode until
-# 0.9.4 next reads the table (so the step after may differ too). Ours always does what the command asks.
-# Accepted only when the tables differ in queueing alone and ours queues as the command asks.
+# CI runs, in each of these commands, not when the case runs alone); the kernel then keeps the old mode
+# until 0.9.4 next reads the table (so the daemon-wide steps after may differ too). Ours always does what
+# the command asks. Accepted only when the tables differ in queueing alone and ours is in the mode asked.
 intended_dm() {
   local want
   case $1 in
-    "disablequeueing maps") want=no ;;
-    "restorequeueing maps" | "forcequeueing daemon") want=yes ;;
+    "disablequeueing map "* | "disablequeueing maps") want=no ;;
+    "restorequeueing map "* | "restorequeueing maps" | "forcequeueing daemon" | "restorequeueing daemon") want=yes ;;
     *) return ;;
   esac
   cmp -s <(sed 's/multipath 1 queue_if_no_path /multipath 0 /' "$2") <(sed 's/multipath 1 queue_if_no_path /multipath 0 /' "$3") || return
