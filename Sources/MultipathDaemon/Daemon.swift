@@ -127,12 +127,9 @@ public final class Daemon {
         process(disks)
         if let controlSettings {
             let control = DaemonControl(logger: logger, hooks: .init(
-                snapshot: { [unowned self] in
-                    let sysfs = edges.host.sysfs
-                    let s = engine.showSnapshot(dmMinors: dmDevices.known.mapValues(\.devT.minor),
-                                                deviceState: { sysfs("block/\($0.name)/device/state").map(sysfsText) },
-                                                now: reactor.now)
-                    return ShowSnapshot(paths: s.paths, maps: s.maps)
+                paths: { [unowned self] in engine.pathSnapshots(deviceState: deviceState, now: reactor.now) },
+                maps: { [unowned self] in
+                    engine.mapSnapshots(dmMinors: dmDevices.known.mapValues(\.devT.minor), deviceState: deviceState, now: reactor.now)
                 },
                 state: { [unowned self] in state },
                 shutdown: { [unowned self] in shutDown(reason: "shutdown command") },
@@ -291,6 +288,11 @@ public final class Daemon {
         } else {
             perform(engine.addPath(path, udevProperties: names, choice: choice, now: reactor.now))
         }
+    }
+
+    /// The SCSI device state in sysfs, for `show`'s `dev_st`.
+    private func deviceState(_ path: PathIdentity) -> String? {
+        edges.host.sysfs("block/\(path.name)/device/state").map(sysfsText)
     }
 
     /// The checker and prioritizer for a path (`detect_checker`, `detect_prio` look at sysfs).

@@ -2,17 +2,6 @@ import Glibc
 import Logging
 import MultipathCore
 
-/// What `show` commands are answered from: the daemon's paths and maps at the moment of the command.
-public struct ShowSnapshot: Sendable {
-    public var paths: [PathSnapshot]
-    public var maps: [MapSnapshot]
-
-    public init(paths: [PathSnapshot] = [], maps: [MapSnapshot] = []) {
-        self.paths = paths
-        self.maps = maps
-    }
-}
-
 /// `show daemon`'s word for what the daemon is doing.
 public enum DaemonState: String, Sendable {
     case configure, idle, shutdown
@@ -22,7 +11,10 @@ public enum DaemonState: String, Sendable {
 /// model (its own issue) can plug in without touching the socket code.
 public final class DaemonControl: ControlHandler {
     public struct Hooks {
-        public var snapshot: () -> ShowSnapshot
+        /// What `show` commands are answered from, taken when the command arrives: the paths alone
+        /// (`show paths` need not build every map's groups) and the maps.
+        public var paths: () -> [PathSnapshot]
+        public var maps: () -> [MapSnapshot]
         public var state: () -> DaemonState
         public var shutdown: () -> Void
         /// Reloads the configuration; the failure text is logged.
@@ -37,12 +29,13 @@ public final class DaemonControl: ControlHandler {
         /// Carries out a command that changes maps or paths; the text is the reply (empty: `ok`).
         public var act: (ControlCommand) -> Result<String, ReconfigureFailure>
 
-        public init(snapshot: @escaping () -> ShowSnapshot, state: @escaping () -> DaemonState,
+        public init(paths: @escaping () -> [PathSnapshot], maps: @escaping () -> [MapSnapshot], state: @escaping () -> DaemonState,
                     shutdown: @escaping () -> Void, reconfigure: @escaping () -> Result<Void, ReconfigureFailure>,
                     configText: @escaping (_ local: Bool) -> String, blacklist: @escaping () -> Blacklist,
                     blockDevices: @escaping () -> [String], resetStats: @escaping (_ wwid: String?) -> Bool,
                     act: @escaping (ControlCommand) -> Result<String, ReconfigureFailure> = { .failure(.init("'\($0)' needs the daemon's maps")) }) {
-            self.snapshot = snapshot
+            self.paths = paths
+            self.maps = maps
             self.state = state
             self.shutdown = shutdown
             self.reconfigure = reconfigure
@@ -76,53 +69,50 @@ public final class DaemonControl: ControlHandler {
     func answer(_ command: ControlCommand) -> String {
         switch command {
         case .showPaths(let format, let raw):
-            return ShowFormat.paths(hooks.snapshot().paths, format: format ?? ShowFormat.defaultPaths, raw: raw)
+            return ShowFormat.paths(hooks.paths(), format: format ?? ShowFormat.defaultPaths, raw: raw)
         case .showPath(let name):
             // 0.9.4 answers with the path's sysfs state only.
-            guard let path = Self.path(name, in: hooks.snapshot().paths) else { return fail("no path \(name)") }
+            guard let path = Self.path(name, in: hooks.paths()) else { return fail("no path \(name)") }
             return ShowFormat.paths([path], format: "%o", raw: true)
         case .showMaps:
-            return ShowFormat.maps(hooks.snapshot().maps)
+            return ShowFormat.maps(hooks.maps())
         case .showMapsStatus:
-            return ShowFormat.maps(hooks.snapshot().maps, format: ShowFormat.mapsStatus)
+            return ShowFormat.maps(hooks.maps(), format: ShowFormat.mapsStatus)
         case .showMapsStats:
-            return ShowFormat.maps(hooks.snapshot().maps, format: ShowFormat.mapsStats)
+            return ShowFormat.maps(hooks.maps(), format: ShowFormat.mapsStats)
         case .showMapsFormat(let format, let raw):
-            return ShowFormat.maps(hooks.snapshot().maps, format: format, raw: raw)
+            return ShowFormat.maps(hooks.maps(), format: format, raw: raw)
         case .showTopology(nil):
-            let s = hooks.snapshot()
-            return ShowFormat.topology(s.maps, layoutPaths: s.paths)
+            return ShowFormat.topology(hooks.maps(), layoutPaths: hooks.paths())
         case .showTopology(let name?):
-            let s = hooks.snapshot()
-            guard let map = Self.map(name, in: s.maps) else { return fail("no map \(name)") }
-            return ShowFormat.topology([map], layoutPaths: s.paths)
+            guard let map = Self.map(name, in: hooks.maps()) else { return fail("no map \(name)") }
+            return ShowFormat.topology([map], layoutPaths: hooks.paths())
         case .showMapsJSON:
-            return ShowFormat.json(maps: hooks.snapshot().maps)
+            return ShowFormat.json(maps: hooks.maps())
         case .showMapJSON(let name):
-            guard let map = Self.map(name, in: hooks.snapshot().maps) else { return fail("no map \(name)") }
+            guard let map = Self.map(name, in: hooks.maps()) else { return fail("no map \(name)") }
             return ShowFormat.json(map: map)
         case .showMapFormat(let name, let format, let raw):
-            guard let map = Self.map(name, in: hooks.snapshot().maps) else { return fail("no map \(name)") }
+            guard let map = Self.map(name, in: hooks.maps()) else { return fail("no map \(name)") }
             return ShowFormat.map(map, format: format, raw: raw)
         case .showStatus:
-            return ShowFormat.status(hooks.snapshot().paths, busy: hooks.state() == .configure)
+            return ShowFormat.status(hooks.paths(), busy: hooks.state() == .configure)
         case .showDaemon:
             return ShowFormat.daemon(pid: getpid(), state: hooks.state().rawValue)
         case .showWildcards:
             return ShowFormat.wildcards
         case .showStatsJSON:
-            let s = hooks.snapshot()
-            return ShowFormat.statsJSON(paths: s.paths, maps: s.maps)
+            return ShowFormat.statsJSON(paths: hooks.paths(), maps: hooks.maps())
         case .showBlacklist:
             return ShowFormat.blacklist(hooks.blacklist())
         case .showDevices:
-            return ShowFormat.devices(hooks.blockDevices(), monitored: Set(hooks.snapshot().paths.map(\.identity.name)),
+            return ShowFormat.devices(hooks.blockDevices(), monitored: Set(hooks.paths().map(\.identity.name)),
                                       blacklist: hooks.blacklist())
         case .resetMapsStats:
             _ = hooks.resetStats(nil)
             return ""
         case .resetMapStats(let name):
-            guard let map = Self.map(name, in: hooks.snapshot().maps), hooks.resetStats(map.wwid) else { return fail("no map \(name)") }
+            guard let map = Self.map(name, in: hooks.maps()), hooks.resetStats(map.wwid) else { return fail("no map \(name)") }
             return ""
         case .quit:
             return ""

@@ -38,6 +38,9 @@ public enum DaemonMain {
 
         let running = RunningConfiguration(logger: logger)
         let config = running.config
+        let fds = FileLimit.raise(to: config.maxFDs)
+        if fds.after != fds.before { logger.info("open file limit \(fds.before) -> \(fds.after) (max_fds)") }
+        if let wanted = config.maxFDs, fds.after < wanted { logger.warning("max_fds \(wanted): the open file limit stays \(fds.after)") }
         let wwids = TextFiles.read(config.wwidsFile).map(WWIDsFile.parse) ?? WWIDsFile()
         var bindings = Bindings(readOnly: options.readOnlyBindings)
         if let text = TextFiles.read(config.bindingsFile) {

@@ -116,7 +116,11 @@ public final class Reactor {
         epoll.fd.close()
     }
 
-    public var now: Instant { clock.now }
+    /// The clock; within a turn, the time its `epoll_wait` returned. The handlers of one turn react to
+    /// the same wakeup, so they share one reading (as sd-event does): under emulation each clock read
+    /// is a system call, and a path check used eight.
+    public var now: Instant { turnTime ?? clock.now }
+    private var turnTime: Instant?
 
     // MARK: Sources
 
@@ -215,7 +219,6 @@ public final class Reactor {
     }
 
     private func fireDueTimers() {
-        let now = clock.now
         var fired = 0
         while fired < maxTimersPerTurn, let timer = timers.popDue(at: now) {
             fired += 1
@@ -291,6 +294,8 @@ public final class Reactor {
             count = 0  // a stop signal from a debugger, say: fall through to the timers
         }
         stats.wakeups += 1
+        turnTime = clock.now
+        defer { turnTime = nil }
 
         for i in 0..<count {
             let (token, ready) = events[i]

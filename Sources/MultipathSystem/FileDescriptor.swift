@@ -37,7 +37,9 @@ public struct FileDescriptor: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Up to `limit` bytes of the file at `path`; nil when it is absent or unreadable.
-    public static func readFile(_ path: String, limit: Int) -> [UInt8]? {
+    /// `shortReadEnds`: a read shorter than asked is the end (true of sysfs attributes, which the kernel
+    /// hands out whole; not of procfs or pipes), which saves the read that returns 0.
+    public static func readFile(_ path: String, limit: Int, shortReadEnds: Bool = false) -> [UInt8]? {
         guard let fd = try? FileDescriptor.open(path, O_RDONLY) else { return nil }
         defer { fd.close() }
         var bytes: [UInt8] = []
@@ -48,6 +50,7 @@ public struct FileDescriptor: Hashable, Sendable, CustomStringConvertible {
             guard case .success(let n) = r else { return nil }
             if n == 0 { break }
             bytes += chunk[..<n]
+            if shortReadEnds && n < want { break }
         }
         return bytes
     }

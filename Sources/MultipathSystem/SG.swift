@@ -186,11 +186,12 @@ public final class SGDevice {
         }
     }
 
-    /// Reads every returned command until EAGAIN and delivers each outcome. ENODEV/ENXIO end all commands
-    /// (`isGone`); any other error, or a header shorter than `sg_io_hdr`, is thrown (the commands it may have
-    /// carried end at their deadlines).
+    /// Reads every returned command until EAGAIN, or until the kernel holds none (the read that would
+    /// say EAGAIN is a wasted system call per check), and delivers each outcome. ENODEV/ENXIO end all
+    /// commands (`isGone`); any other error, or a header shorter than `sg_io_hdr`, is thrown (the commands
+    /// it may have carried end at their deadlines).
     public func handleReadable() throws(SystemError) {
-        while let fd, !isGone {
+        while let fd, !isGone, !records.isEmpty {
             let r = kernel.read(fd: fd.rawValue, UnsafeMutableRawBufferPointer(start: header, count: MemoryLayout<sg_io_hdr>.size))
             switch r {
             case .failure(.interrupted):

@@ -21,7 +21,7 @@ public struct Sysfs: Sendable {
 
     /// Up to `limit` bytes of the file at `path` (relative to the root); nil when absent or unreadable.
     public func read(_ path: String, limit: Int = Sysfs.readLimit) -> [UInt8]? {
-        FileDescriptor.readFile(full(path), limit: limit)
+        FileDescriptor.readFile(full(path), limit: limit, shortReadEnds: true)
     }
 
     /// The attribute as text, without padding, newline or NULs.

@@ -32,6 +32,10 @@ import Testing
         #expect(s.paths.map(\.identity.name) == ["sda", "sdb", "sdc"])
         #expect(s.paths.map(\.dmActive) == [true, false, true])
         #expect(s.paths.map(\.deviceState) == ["running", "offline", "running"])
+        // sysfs is read only for a path its last check did not find usable; `show paths` builds no map.
+        var asked: [String] = []
+        let paths = sim.daemon.engine.pathSnapshots(deviceState: { asked.append($0.name); return "transport-offline" }, now: sim.clock.now)
+        #expect(asked == ["sdb"] && paths.map(\.deviceState) == ["running", "offline", "running"])
         let map = try #require(s.maps.first)
         #expect(map.name == "mpatha" && map.dmMinor == 3 && map.activePaths == 2)
         #expect(map.groups.map(\.selector) == ["service-time 0", "service-time 0"])

@@ -38,6 +38,22 @@ import Testing
         #expect(fired == 1)
     }
 
+    @Test func theHandlersOfOneTurnShareOneClockReading() throws {
+        let clock = ManualClock()
+        let reactor = try Reactor(clock: clock)
+        let t0 = clock.now
+        var seen: [Instant] = []
+        for name in ["a", "b"] {
+            reactor.schedule(earliest: t0, name: name) {
+                seen.append(reactor.now)
+                clock.advance(by: .milliseconds(5))  // the handler's own work
+            }
+        }
+        try reactor.runOnce(maxWait: .zero)
+        #expect(seen == [t0, t0])
+        #expect(reactor.now == t0 + .milliseconds(10))  // outside a turn: the clock itself
+    }
+
     @Test func aClosedWindowKeepsTheTurnFromSleeping() throws {
         let clock = ManualClock()
         let reactor = try Reactor(clock: clock)

@@ -124,6 +124,11 @@ public struct Config: Sendable {
         return builtinDefaults[keyword].map { Resolved(value: $0, origin: .internalDefault, location: nil) }
     }
 
+    /// `max_fds`: the open-file limit to raise to; nil is `max` (the system's maximum).
+    public var maxFDs: Int? {
+        if case .maxFDs(let n)? = global(.max_fds)?.value { return n }
+        return nil
+    }
     public var pollingInterval: Int { int(global(.polling_interval)?.value) ?? 5 }
     public var maxPollingInterval: Int { int(global(.max_polling_interval)?.value) ?? pollingInterval }
     public var findMultipaths: FindMultipathsMode {

@@ -70,7 +70,6 @@ public enum ConfigKeyword: String, Hashable, Sendable, CaseIterable {
         case .multipath_dir, .getuid_callout, .pg_timeout, .config_dir, .disable_changed_wwids: .deprecated
         case .uid_attrs: .notSupported(reason: "uevent merging by WWID is not implemented")
         case .reassign_maps: .notSupported(reason: "maps are not reassigned")
-        case .max_fds: .notSupported(reason: "the daemon keeps the file descriptor limit it was started with")
         case .mode, .uid, .gid: .notSupported(reason: "device node ownership is left to udev")
         // The keys are kept and reported for mpathpersist (getprkey/setprkey); the daemon itself
         // registers no key on paths that come back.

@@ -91,50 +91,55 @@ public enum ShowFormat {
     /// Nothing at all for no rows: the server then answers `ok`, as 0.9.4 does.
     static func table<Item>(_ items: [Item], format: String, wildcards: [Wildcard<Item>], header: Bool, pad: Bool) -> String {
         guard !items.isEmpty else { return "" }
-        let fields = parse(format, wildcards)
-        let rows = items.map { item in fields.map { $0.map { w in w.value(item) } } }
-        var widths = fields.map { $0.map(\.header.count) ?? 0 }
-        for row in rows {
-            for (i, value) in row.enumerated() where value != nil { widths[i] = max(widths[i], value!.count) }
-        }
+        let layout = Layout(format, wildcards)
+        let rows = items.map(layout.values)
+        let widths = pad ? layout.widths(rows, header: true) : nil
         var out = ""
-        if header { out += line(fields.map { $0.map(\.header) }, literals: format, widths: pad ? widths : nil, fields: fields) }
-        for row in rows { out += line(row, literals: format, widths: pad ? widths : nil, fields: fields) }
+        if header { layout.line(layout.fields.map(\.wildcard.header), widths: widths, into: &out) }
+        for row in rows { layout.line(row, widths: widths, into: &out) }
         return out
     }
 
-    /// The format as a list of pieces: a wildcard (non-nil) or, for literal text, nil. An unknown
-    /// wildcard (`%%` included) prints nothing, as in 0.9.4.
-    private static func parse<Item>(_ format: String, _ wildcards: [Wildcard<Item>]) -> [Wildcard<Item>?] {
-        var pieces: [Wildcard<Item>?] = []
-        var chars = format.makeIterator()
-        while let c = chars.next() {
-            guard c == "%" else { pieces.append(nil); continue }
-            guard let letter = chars.next() else { break }
-            if let w = wildcards.first(where: { $0.letter == letter }) { pieces.append(w) }
-        }
-        return pieces
-    }
+    /// A format parsed once: each wildcard with the literal text before it, then the text after the
+    /// last. An unknown wildcard (`%%` included) prints nothing, as in 0.9.4. Widths count bytes, as
+    /// 0.9.4's padding does.
+    struct Layout<Item> {
+        var fields: [(prefix: String, wildcard: Wildcard<Item>)] = []
+        var suffix = ""
 
-    private static func line<Item>(_ values: [String?], literals format: String, widths: [Int]?, fields: [Wildcard<Item>?]) -> String {
-        // Walk the format again for the literal characters; `values` lines up with `fields`.
-        var out = ""
-        var i = 0
-        var chars = format.makeIterator()
-        while let c = chars.next() {
-            if c != "%" {
-                out.append(c)
-                i += 1
-                continue
+        init(_ format: String, _ wildcards: [Wildcard<Item>]) {
+            var chars = format.makeIterator()
+            while let c = chars.next() {
+                guard c == "%" else { suffix.append(c); continue }
+                guard let letter = chars.next() else { break }
+                if let w = wildcards.first(where: { $0.letter == letter }) {
+                    fields.append((suffix, w))
+                    suffix = ""
+                }
             }
-            guard let letter = chars.next() else { break }
-            guard i < fields.count, let field = fields[i], field.letter == letter else { continue }
-            let value = values[i] ?? ""
-            out += value
-            if let widths { out += String(repeating: " ", count: max(0, widths[i] - value.count)) }
-            i += 1
         }
-        return out + "\n"
+
+        func values(_ item: Item) -> [String] { fields.map { $0.wildcard.value(item) } }
+
+        func widths(_ rows: [[String]], header: Bool) -> [Int] {
+            var widths = fields.map { header ? $0.wildcard.header.utf8.count : 0 }
+            for row in rows {
+                for (i, value) in row.enumerated() { widths[i] = max(widths[i], value.utf8.count) }
+            }
+            return widths
+        }
+
+        func line(_ values: [String], widths: [Int]?, into out: inout String) {
+            for (i, field) in fields.enumerated() {
+                out += field.prefix
+                out += values[i]
+                if let widths, widths[i] > values[i].utf8.count {
+                    out += String(repeating: " ", count: widths[i] - values[i].utf8.count)
+                }
+            }
+            out += suffix
+            out += "\n"
+        }
     }
 
     // MARK: Topology
@@ -145,11 +150,8 @@ public enum ShowFormat {
     public static func topology(_ maps: [MapSnapshot], layoutPaths: [PathSnapshot]? = nil) -> String {
         let all = layoutPaths ?? maps.flatMap { $0.groups.flatMap(\.paths) }
         let pathFormat = "%i %d %D %t %T %o"
-        let fields = parse(pathFormat, pathWildcards)
-        var widths = fields.map { _ in 0 }
-        for p in all {
-            for (i, f) in fields.enumerated() { if let f { widths[i] = max(widths[i], f.value(p).count) } }
-        }
+        let layout = Layout(pathFormat, pathWildcards)
+        let widths = layout.widths(all.map(layout.values), header: false)
         var out = ""
         for m in maps {
             if !m.action.isEmpty { out += m.action + ": " }
@@ -163,7 +165,8 @@ public enum ShowFormat {
                 out += "policy='\(group.selector)' prio=\(group.priority) status=\(group.state?.rawValue ?? "undef")\n"
                 for (p, path) in group.paths.enumerated() {
                     out += (lastGroup ? "  " : "| ") + (p == group.paths.count - 1 ? "`- " : "|- ")
-                    var row = line(fields.map { $0?.value(path) }, literals: pathFormat, widths: widths, fields: fields)
+                    var row = ""
+                    layout.line(layout.values(path), widths: widths, into: &row)
                     // The last column is padded like the others; the tree's lines are not.
                     while row.hasSuffix(" \n") { row.removeLast(2); row += "\n" }
                     out += row

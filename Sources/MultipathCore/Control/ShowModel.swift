@@ -19,7 +19,7 @@ public struct PathSnapshot: Hashable, Sendable {
     public var mapName: String?
     /// Whether device-mapper has the path active (`true`) or failed (`false`); nil: not in a map.
     public var dmActive: Bool?
-    /// The sysfs `device/state` (`running`, `offline`...); nil prints `unknown`.
+    /// `running` or `offline` (from sysfs `device/state`) as 0.9.4 prints it; nil prints `unknown`.
     public var deviceState: String?
     /// nil: never checked.
     public var checkerState: PathState?

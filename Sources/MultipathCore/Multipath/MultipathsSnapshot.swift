@@ -5,24 +5,22 @@ extension Multipaths {
     /// name, from the device-mapper device list; `deviceState` a path's sysfs `device/state`.
     public func showSnapshot(dmMinors: [String: UInt32], deviceState: (PathIdentity) -> String?, now: Instant)
         -> (paths: [PathSnapshot], maps: [MapSnapshot]) {
+        (pathSnapshots(deviceState: deviceState, now: now), mapSnapshots(dmMinors: dmMinors, deviceState: deviceState, now: now))
+    }
+
+    /// What `show paths` prints: every kept path, in device order.
+    public func pathSnapshots(deviceState: (PathIdentity) -> String?, now: Instant) -> [PathSnapshot] {
         var mapOf: [DevT: String] = [:]
         for map in maps.values { for devT in map.members { mapOf[devT] = map.name } }
+        var rows = paths.values.map { snapshot($0, mapName: mapOf[$0.devT], deviceState: deviceState, now: now) }
+        rows += orphans.values.filter { !$0.reason.hasPrefix(Self.blacklistedReason) }.map { PathSnapshot(identity: $0.identity) }
+        rows.sort { $0.identity.devT < $1.identity.devT }
+        return rows
+    }
 
-        func snapshot(_ p: MultipathPath) -> PathSnapshot {
-            let seconds = Int(((now - p.health.lastChange).nanosecondsClamped / 1_000_000_000) % max(1, p.health.interval.nanosecondsClamped / 1_000_000_000))
-            return PathSnapshot(identity: p.identity, mapName: mapOf[p.devT], dmActive: p.health.inTable,
-                                deviceState: deviceState(p.identity), checkerState: p.health.state, checker: p.settings.checker.value,
-                                nextCheck: Countdown(tick: seconds, total: Int(p.health.interval.nanosecondsClamped / 1_000_000_000)),
-                                priority: p.health.priority ?? -1, marginal: admin.marginal.contains(p.devT), failures: p.health.failures,
-                                checkLatency: p.health.checkLatency)
-        }
-        var pathRows = paths.values.sorted { $0.devT < $1.devT }.map(snapshot)
-        pathRows += orphans.filter { !$0.value.reason.hasPrefix(Self.blacklistedReason) }.sorted { $0.key < $1.key }.map {
-            PathSnapshot(identity: $0.value.identity, deviceState: deviceState($0.value.identity))
-        }
-        pathRows.sort { $0.identity.devT < $1.identity.devT }
-
-        let mapRows = maps.values.sorted { $0.name < $1.name }.map { map -> MapSnapshot in
+    /// What the map commands print: every map by name, with its groups and their paths.
+    public func mapSnapshots(dmMinors: [String: UInt32], deviceState: (PathIdentity) -> String?, now: Instant) -> [MapSnapshot] {
+        maps.values.sorted { $0.name < $1.name }.map { map -> MapSnapshot in
             let groups = map.table.groups.enumerated().map { index, group -> PathGroupSnapshot in
                 let members = group.paths.compactMap { $0.devT.flatMap { paths[$0] } }
                 let prio = Grouping.priority(of: members.map {
@@ -33,7 +31,8 @@ extension Multipaths {
                 // As the table spells it, with the argument count: `service-time 0`.
                 let selector = ([group.selector, String(group.selectorArgs.count)] + group.selectorArgs).joined(separator: " ")
                 let marginal = config.marginalPathgroups && !members.isEmpty && members.allSatisfy { admin.marginal.contains($0.devT) }
-                return PathGroupSnapshot(selector: selector, priority: prio, state: state, marginal: marginal, paths: members.map(snapshot))
+                return PathGroupSnapshot(selector: selector, priority: prio, state: state, marginal: marginal,
+                                         paths: members.map { snapshot($0, mapName: map.name, deviceState: deviceState, now: now) })
             }
             let failback: MapSnapshot.Failback = switch map.settings.failback.value {
             case .immediate: .immediate
@@ -57,8 +56,28 @@ extension Multipaths {
                 vendor: first?.vendor ?? "", product: first?.product ?? "", revision: first?.revision ?? "",
                 groups: groups)
         }
-        return (pathRows, mapRows)
     }
+
+    /// `dev_st` as 0.9.4 prints it: `unknown` outside a map, else `offline` or `running` as last seen.
+    /// A path whose last check found it usable is running (an offline device fails every command), so
+    /// sysfs is read only for the others: a `show paths` at a thousand paths would otherwise cost four
+    /// syscalls a path.
+    private func snapshot(_ p: MultipathPath, mapName: String?, deviceState: (PathIdentity) -> String?, now: Instant) -> PathSnapshot {
+        let seconds = Int(((now - p.health.lastChange).nanosecondsClamped / 1_000_000_000) % max(1, p.health.interval.nanosecondsClamped / 1_000_000_000))
+        let state: String? = switch (mapName, p.health.state.isUsable) {
+        case (nil, _): nil
+        case (_, true): "running"
+        case (_, false): Self.offlineStates.contains(deviceState(p.identity) ?? "") ? "offline" : "running"
+        }
+        return PathSnapshot(identity: p.identity, mapName: mapName, dmActive: p.health.inTable,
+                            deviceState: state, checkerState: p.health.state, checker: p.settings.checker.value,
+                            nextCheck: Countdown(tick: seconds, total: Int(p.health.interval.nanosecondsClamped / 1_000_000_000)),
+                            priority: p.health.priority ?? -1, marginal: admin.marginal.contains(p.devT), failures: p.health.failures,
+                            checkLatency: p.health.checkLatency)
+    }
+
+    /// The SCSI device states 0.9.4 counts as offline.
+    static let offlineStates: Set<String> = ["offline", "transport-offline"]
 
     /// How `addPath` begins the reason of an orphan it blacklisted: 0.9.4 does not keep those at all.
     static let blacklistedReason = "blacklisted"
