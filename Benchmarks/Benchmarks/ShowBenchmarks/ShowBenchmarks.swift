@@ -22,6 +22,13 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.stopMeasurement()
     }
 
+    // What the daemon does for `show paths`: the paths alone, then the table.
+    Benchmark("Show: show paths at 10,000 paths (snapshot + format)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(ShowFormat.paths(engine.pathSnapshots(deviceState: { _ in "running" }, now: now)))
+        }
+    }
+
     Benchmark("Show: show paths at 10,000 paths (format only)") { benchmark in
         let paths = engine.showSnapshot(dmMinors: dmMinors, deviceState: { _ in "running" }, now: now).paths
         benchmark.startMeasurement()

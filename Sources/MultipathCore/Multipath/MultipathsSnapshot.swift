@@ -11,11 +11,16 @@ extension Multipaths {
     /// What `show paths` prints: every kept path, in device order.
     public func pathSnapshots(deviceState: (PathIdentity) -> String?, now: Instant) -> [PathSnapshot] {
         var mapOf: [DevT: String] = [:]
+        mapOf.reserveCapacity(paths.count)
         for map in maps.values { for devT in map.members { mapOf[devT] = map.name } }
-        var rows = paths.values.map { snapshot($0, mapName: mapOf[$0.devT], deviceState: deviceState, now: now) }
-        rows += orphans.values.filter { !$0.reason.hasPrefix(Self.blacklistedReason) }.map { PathSnapshot(identity: $0.identity) }
-        rows.sort { $0.identity.devT < $1.identity.devT }
-        return rows
+        // Sorted as keys: moving the snapshots themselves about costs more than making them.
+        var order = Array(paths.keys)
+        order += orphans.filter { !$0.value.reason.hasPrefix(Self.blacklistedReason) }.keys
+        order.sort()
+        return order.map { devT in
+            paths[devT].map { snapshot($0, mapName: mapOf[devT], deviceState: deviceState, now: now) }
+                ?? PathSnapshot(identity: orphans[devT]!.identity)
+        }
     }
 
     /// What the map commands print: every map by name, with its groups and their paths.
@@ -72,8 +77,8 @@ extension Multipaths {
         return PathSnapshot(identity: p.identity, mapName: mapName, dmActive: p.health.inTable,
                             deviceState: state, checkerState: p.health.state, checker: p.settings.checker.value,
                             nextCheck: Countdown(tick: seconds, total: Int(p.health.interval.nanosecondsClamped / 1_000_000_000)),
-                            priority: p.health.priority ?? -1, marginal: admin.marginal.contains(p.devT), failures: p.health.failures,
-                            checkLatency: p.health.checkLatency)
+                            priority: p.health.priority ?? -1, marginal: !admin.marginal.isEmpty && admin.marginal.contains(p.devT),
+                            failures: p.health.failures, checkLatency: p.health.checkLatency)
     }
 
     /// The SCSI device states 0.9.4 counts as offline.
