@@ -1,3 +1,4 @@
+import Glibc
 import MultipathCore
 import MultipathReactor
 import MultipathSystem
@@ -26,6 +27,8 @@ public protocol PathIO: AnyObject {
     func submit(_ command: SCSICommand, to devT: DevT, timeout: Duration, completion: @escaping (CommandOutcome) -> Void)
     /// An O_DIRECT read of the first `length` bytes of the path's block device.
     func directRead(_ devT: DevT, length: Int, timeout: Duration, completion: @escaping (DirectReadOutcome) -> Void)
+    /// A sysfs attribute of the attached path's SCSI device (`access_state`), as it is now; nil when absent.
+    func deviceAttribute(_ devT: DevT, _ name: String) -> [UInt8]?
     /// Closes what `attach` opened; commands still out end as `.deviceGone`.
     func detach(_ devT: DevT)
 }
@@ -77,11 +80,14 @@ public final class SGPathIO: PathIO {
         var source: SourceToken?
         var timer: TimerToken?
         var directFD: FileDescriptor?
-        let blockNode: String
-        init(sg: SGDevice, blockNode: String) {
+        /// sysfs attributes read on every priority refresh, kept open: see `deviceAttribute`.
+        var attributes: [String: FileDescriptor] = [:]
+        let name: String
+        init(sg: SGDevice, name: String) {
             self.sg = sg
-            self.blockNode = blockNode
+            self.name = name
         }
+        var blockNode: String { "/dev/\(name)" }
     }
 
     private let reactor: Reactor
@@ -105,7 +111,7 @@ public final class SGPathIO: PathIO {
             return "\(path.name) has no sg device (is the sg module loaded?)"
         }
         do {
-            let device = Device(sg: try SGDevice(path: "/dev/\(sg)"), blockNode: "/dev/\(path.name)")
+            let device = Device(sg: try SGDevice(path: "/dev/\(sg)"), name: path.name)
             device.source = try reactor.register(device.sg.fd!, name: "/dev/\(sg)") { [unowned self, unowned device] ready in
                 if !ready.isDisjoint(with: [.hangup, .error]) { device.sg.handleHangup() }
                 if ready.contains(.readable) { try device.sg.handleReadable() }
@@ -181,8 +187,27 @@ public final class SGPathIO: PathIO {
         }
     }
 
+    /// Read from offset 0 of a descriptor kept open while the path is attached: sysfs shows the
+    /// attribute afresh on such a read, and one pread replaces an open, two reads and a close on every
+    /// priority refresh (most of an idle check's system calls under `prio sysfs`).
+    public func deviceAttribute(_ devT: DevT, _ name: String) -> [UInt8]? {
+        guard let device = devices[devT] else { return nil }
+        if device.attributes[name] == nil {
+            guard let fd = try? FileDescriptor.open(sysfs.root + "/block/\(device.name)/device/\(name)", O_RDONLY) else { return nil }
+            device.attributes[name] = fd
+        }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let r = buffer.withUnsafeMutableBytes { device.attributes[name]!.read(into: $0, atOffset: 0) }
+        guard case .success(let n) = r else {
+            device.attributes.removeValue(forKey: name)?.close()
+            return nil
+        }
+        return Array(buffer[..<n])
+    }
+
     public func detach(_ devT: DevT) {
         guard let device = devices.removeValue(forKey: devT) else { return }
+        for fd in device.attributes.values { fd.close() }
         if let s = device.source { reactor.deregister(s) }
         if let t = device.timer { reactor.cancel(t) }
         device.sg.close()

@@ -80,9 +80,8 @@ final class PathProber {
         case "random":
             done(host.random())
         case "sysfs":
-            let dir = "block/\(path.name)/device"
-            let state = host.sysfs("\(dir)/access_state").map(sysfsText).flatMap(Self.aluaState(named:))
-            let preferred = host.sysfs("\(dir)/preferred_path").map(sysfsText) == "1"
+            let state = io.deviceAttribute(path.devT, "access_state").map(sysfsText).flatMap(Self.aluaState(named:))
+            let preferred = io.deviceAttribute(path.devT, "preferred_path").map(sysfsText) == "1"
             done(state.map { aluaPriority($0, preferred: preferred, exclusivePreferredBit: Self.exclusivePreferredBit(args)) })
         case "alua":
             guard let group = context.targetPortGroup else { return done(nil) }

@@ -23,6 +23,11 @@ public struct FileDescriptor: Hashable, Sendable, CustomStringConvertible {
         valueOrErrno(retryOnInterrupt: retryOnInterrupt) { Glibc.read(rawValue, buffer.baseAddress, buffer.count) }
     }
 
+    /// pread(2): from `offset`, leaving the file position alone.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, atOffset offset: Int) -> Result<Int, Errno> {
+        valueOrErrno { Glibc.pread(rawValue, buffer.baseAddress, buffer.count, offset) }
+    }
+
     public func write(_ buffer: UnsafeRawBufferPointer, retryOnInterrupt: Bool = true) -> Result<Int, Errno> {
         valueOrErrno(retryOnInterrupt: retryOnInterrupt) { Glibc.write(rawValue, buffer.baseAddress, buffer.count) }
     }

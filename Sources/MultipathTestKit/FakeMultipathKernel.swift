@@ -191,6 +191,10 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         }
     }
 
+    public func deviceAttribute(_ devT: DevT, _ name: String) -> [UInt8]? {
+        path(devT).flatMap { sysfs("block/\($0.name)/device/\(name)") }
+    }
+
     public func detach(_ devT: DevT) {}
 
     private func complete(after d: Duration, _ body: @escaping () -> Void) {

@@ -312,19 +312,22 @@ public struct Multipaths: Sendable {
         map.members.filter { $0 != except && paths[$0]?.health.inTable == true && paths[$0]?.health.state.isUsable == true }.count
     }
 
-    private func groupMembers(_ devTs: [DevT]) -> [GroupMember] {
-        devTs.compactMap { d in
-            paths[d].map { p in
-                GroupMember(devT: d, serial: p.identity.serial, nodeName: p.identity.fc?.targetNodeName ?? "",
-                            priority: p.health.priority, isUsable: p.health.state.isUsable && p.health.inTable != false,
-                            isMarginal: config.marginalPathgroups && admin.marginal.contains(d))
-            }
+    /// `identities`: with serial and node name, which only grouping needs.
+    private func groupMembers(_ devTs: [DevT], identities: Bool = true) -> [GroupMember] {
+        let marginal = config.marginalPathgroups && !admin.marginal.isEmpty
+        return devTs.compactMap { d in
+            guard let health = paths[d]?.health else { return nil }
+            return GroupMember(devT: d, serial: identities ? paths[d]!.identity.serial : "",
+                               nodeName: identities ? paths[d]!.identity.fc?.targetNodeName ?? "" : "",
+                               priority: health.priority, isUsable: health.state.isUsable && health.inTable != false,
+                               isMarginal: marginal && admin.marginal.contains(d))
         }
     }
 
-    /// The groups of the loaded table with today's path states and priorities.
+    /// The groups of the loaded table with today's path states and priorities. Run on every usable
+    /// check (failback), so without the identities.
     func loadedGroups(_ map: MultipathMap) -> [[GroupMember]] {
-        map.table.groups.map { g in groupMembers(g.paths.compactMap(\.devT)) }
+        map.table.groups.map { g in groupMembers(g.paths.compactMap(\.devT), identities: false) }
     }
 
     /// After a path's state changed in the table (or a usable check, or a priority change): queueing
