@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is needed (lab/install.sh, root on Debian 12), builds, runs the unit tests
-# (swift test), then the lab cases in a QEMU VM with Debian's kernel (lab/run.sh). Fails on any failure.
+# (swift test) and the micro benchmarks' allocation counts (Benchmarks/check.sh --allocations), then the lab cases in a QEMU VM with Debian's kernel (lab/run.sh). Fails on any failure.
 # If the lab's packages cannot be installed, the lab is SKIPPED (loudly) and the unit tests still run.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -12,6 +12,8 @@ bash lab/install.sh || lab=unavailable
 swift build || { echo "test.sh: FAIL: swift build" >&2; exit 1; }
 unit=ok
 swift test || unit=FAIL
+# The micro benchmarks' allocation counts against the committed reference (exact: no flakes).
+Benchmarks/check.sh --allocations || unit=FAIL
 
 if [ $lab = ready ]; then
   lab/run.sh && lab=ok || lab=FAIL

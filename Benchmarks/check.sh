@@ -4,16 +4,22 @@
 # 2 on a regression, another non-zero status when the build or a benchmark fails.
 # `./check.sh update` records a new reference after a deliberate change (commit it); record it on an
 # otherwise idle machine.
+# `./check.sh --allocations` checks the allocation counts only: exact, so it cannot flake on a loaded
+# machine where times move by 5-10x. test.sh (hence CI) runs this one.
 set -uo pipefail
 cd "$(dirname "$0")"
 
-if [ "${1:-}" = update ]; then
-    exec swift package --allow-writing-to-package-directory benchmark baseline update reference --no-progress --quiet
-fi
+metrics=()
+case ${1:-} in
+    update) exec swift package --allow-writing-to-package-directory benchmark baseline update reference --no-progress --quiet ;;
+    --allocations) metrics=(--metric mallocCountTotal) ;;
+    "") ;;
+    *) echo "check.sh: unknown argument $1 (update, --allocations or none)" >&2; exit 64 ;;
+esac
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-swift package benchmark baseline check reference --no-progress 2>&1 | tee "$log"
+swift package benchmark baseline check reference "${metrics[@]}" --no-progress 2>&1 | tee "$log"
 status=$?
 # swift package turns the plugin's own exit codes (2 regression, 4 improvement) into 1: read its verdict.
 if [ $status = 0 ]; then
