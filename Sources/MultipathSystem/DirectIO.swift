@@ -118,7 +118,9 @@ public final class DirectIOContext {
     }
 
     /// Reports reads past their deadline as `.timedOut`; each keeps its buffer until the kernel returns it.
+    /// Reads the kernel already finished are collected first, as `SGDevice.expire` does.
     public func expire(now: Instant) {
+        try? handleReadable()
         var due: [(DirectReadOutcome) -> Void] = []
         for r in records.values where r.deadline <= now {
             guard let c = r.completion else { continue }

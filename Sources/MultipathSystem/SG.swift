@@ -217,8 +217,11 @@ public final class SGDevice {
     }
 
     /// Reports every command whose deadline is at or before `now` as `.timedOut`. Each keeps its kernel slot
-    /// and buffers until the kernel returns it; that late completion is then discarded.
+    /// and buffers until the kernel returns it; that late completion is then discarded. What the kernel has
+    /// already returned is read first: a busy loop reads at most so many ready fds per turn before its
+    /// timers fire, and a command that finished in time must not be called timed out for that.
     public func expire(now: Instant) {
+        try? handleReadable()  // an error here leaves the commands to their deadlines, just below
         var due: [(CommandOutcome) -> Void] = []
         for r in records where r.deadline <= now {
             if let c = r.completion {

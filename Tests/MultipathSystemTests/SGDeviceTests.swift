@@ -111,6 +111,17 @@ import Testing
         #expect(d.lateCompletions == 1 && d.inFlight == 1)
     }
 
+    /// A loop busy past a deadline may reach the timer before the fd: what the kernel returned in time counts.
+    @Test func aCompletionWaitingUnreadAtTheDeadlineIsDeliveredNotTimedOut() throws {
+        let d = try device()
+        let out = Outcomes()
+        try d.submit(.testUnitReady, timeout: .seconds(2), now: t0, completion: out.sink())
+        kernel.completeNext()
+        d.expire(now: t0 + .seconds(3))
+        #expect(out.list == [.completed(.good)])
+        #expect(d.lateCompletions == 0 && d.inFlight == 0)
+    }
+
     @Test func timedOutCommandsStillCountAgainstTheQueue() throws {
         let d = try device()
         for _ in 0..<SGDevice.maxInFlight { try d.submit(.testUnitReady, timeout: .seconds(1), now: t0) { _ in } }
