@@ -94,6 +94,8 @@ public final class SGPathIO: PathIO {
     private let sysfs: Sysfs
     private var devices: [DevT: Device] = [:]
     private var direct: DirectIOContext?
+    /// One page, reused by every `deviceAttribute` read (a sysfs attribute is at most a page).
+    private var attributeBuffer = [UInt8](repeating: 0, count: 4096)
     private var directTimer: TimerToken?
 
     public init(reactor: Reactor, sysfs: Sysfs = Sysfs()) {
@@ -196,13 +198,12 @@ public final class SGPathIO: PathIO {
             guard let fd = try? FileDescriptor.open(sysfs.root + "/block/\(device.name)/device/\(name)", O_RDONLY) else { return nil }
             device.attributes[name] = fd
         }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let r = buffer.withUnsafeMutableBytes { device.attributes[name]!.read(into: $0, atOffset: 0) }
+        let r = attributeBuffer.withUnsafeMutableBytes { device.attributes[name]!.read(into: $0, atOffset: 0) }
         guard case .success(let n) = r else {
             device.attributes.removeValue(forKey: name)?.close()
             return nil
         }
-        return Array(buffer[..<n])
+        return Array(attributeBuffer[..<n])
     }
 
     public func detach(_ devT: DevT) {

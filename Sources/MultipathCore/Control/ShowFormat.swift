@@ -96,7 +96,7 @@ public enum ShowFormat {
         let widths = layout.widths(rows, header: true)
         // Bytes, not a String: appending to a String costs several times more per piece.
         var out: [UInt8] = []
-        out.reserveCapacity((rows.count + 1) * widths.reduce(layout.fields.reduce(layout.suffix.utf8.count + 1) { $0 + $1.prefix.utf8.count }, +))
+        out.reserveCapacity((rows.count + 1) * layout.lineLength(widths))
         if header { layout.line(layout.fields.map(\.wildcard.header), widths: pad ? widths : nil, into: &out) }
         for row in rows { layout.line(row, widths: pad ? widths : nil, into: &out) }
         return String(decoding: out, as: UTF8.self)
@@ -119,6 +119,11 @@ public enum ShowFormat {
                     suffix = ""
                 }
             }
+        }
+
+        /// The bytes of a padded line: literals, columns and the newline.
+        func lineLength(_ widths: [Int]) -> Int {
+            fields.reduce(suffix.utf8.count + 1) { $0 + $1.prefix.utf8.count } + widths.reduce(0, +)
         }
 
         func values(_ item: Item) -> [String] { fields.map { $0.wildcard.value(item) } }
