@@ -42,6 +42,7 @@ public final class ControlServer {
     static let maxQueuedRequests = 8
     static let maxAcceptsPerTurn = 64
     static let maxReadsPerTurn = 16
+    static var acceptRetry: SourceFailurePolicy { .retry(initial: .milliseconds(50), max: .seconds(1)) }
 
     private let reactor: Reactor
     private let logger: Logger
@@ -54,12 +55,17 @@ public final class ControlServer {
     private var nextSequence: UInt64 = 0
     private var buffer = [UInt8](repeating: 0, count: 4096)
     private let credentials: (FileDescriptor) throws(SystemError) -> PeerCredentials
+    private let acceptNext: (ControlListener) throws(SystemError) -> FileDescriptor?
 
     /// `timeout` is `uxsock_timeout`: a request not answered by then gets `timeout\n`. `credentials`
-    /// asks the kernel who connected (tests play other users).
+    /// asks the kernel who connected (tests play other users); `accept` takes the next connection (tests
+    /// play a process out of descriptors).
     public init(reactor: Reactor, logger: Logger, listeners: [ControlListener], handler: any ControlHandler,
                 timeout: Duration = .milliseconds(4000), maxClients: Int = 1024,
-                credentials: @escaping (FileDescriptor) throws(SystemError) -> PeerCredentials = ControlSocketIO.peerCredentials) {
+                credentials: @escaping (FileDescriptor) throws(SystemError) -> PeerCredentials = ControlSocketIO.peerCredentials,
+                accept: @escaping (ControlListener) throws(SystemError) -> FileDescriptor? = { listener throws(SystemError) in
+                    try listener.accept()
+                }) {
         self.reactor = reactor
         self.logger = logger
         self.listeners = listeners
@@ -67,13 +73,17 @@ public final class ControlServer {
         self.timeout = timeout
         self.maxClients = maxClients
         self.credentials = credentials
+        acceptNext = accept
     }
 
     public var clientCount: Int { connections.count }
 
     public func start() throws(SystemError) {
         for listener in listeners {
-            listenerTokens.append(try reactor.register(listener.fd, name: "control socket \(listener.address?.description ?? "(systemd)")") {
+            // accept fails when the process is out of descriptors (EMFILE) and the listener stays readable:
+            // back off until a client leaves, never give the socket up.
+            listenerTokens.append(try reactor.register(listener.fd, name: "control socket \(listener.address?.description ?? "(systemd)")",
+                                                       onFailure: Self.acceptRetry) {
                 [unowned self] _ in try accept(listener)
             })
         }
@@ -88,7 +98,7 @@ public final class ControlServer {
 
     private func accept(_ listener: ControlListener) throws(SystemError) {
         for _ in 0..<Self.maxAcceptsPerTurn {
-            guard let fd = try listener.accept() else { return }
+            guard let fd = try acceptNext(listener) else { return }
             guard connections.count < maxClients else {
                 logger.warning("control: \(maxClients) clients connected already; refusing another")
                 fd.close()

@@ -72,6 +72,7 @@ public final class Daemon {
     /// A burst is acted on once the monitor is drained, or at this many events.
     static let maxUeventBatch = 4096
     static let busyRetry = Duration.milliseconds(100)
+    static var dmEventsRetry: SourceFailurePolicy { .retry(initial: .milliseconds(100), max: .seconds(5)) }
 
     /// `notify` gets sd_notify assignments ("READY=1"); `reopenLog` runs on SIGUSR1; `watchdog` is
     /// systemd's WATCHDOG_USEC (WATCHDOG=1 is sent every half of it); `reloadConfiguration` is what
@@ -110,7 +111,11 @@ public final class Daemon {
         adoptMaps()
 
         tokens.append(try reactor.register(edges.udev.fileDescriptor, name: "udev monitor") { [unowned self] _ in receiveUevents() })
-        tokens.append(try reactor.register(edges.dmEvents.fileDescriptor, name: "dm events") { [unowned self] _ in try dmEvent() })
+        // Without DM events no kernel-failed path is seen: keep trying (an arm or a list can fail under
+        // memory pressure), with a log line each time.
+        tokens.append(try reactor.register(edges.dmEvents.fileDescriptor, name: "dm events", onFailure: Self.dmEventsRetry) {
+            [unowned self] _ in try dmEvent()
+        })
         for signo in [SIGTERM, SIGINT] {
             try reactor.onSignal(signo) { [unowned self] in shutDown(signal: $0) }
         }
@@ -182,8 +187,8 @@ public final class Daemon {
         }
     }
 
-    /// Runs the loop until SIGTERM or SIGINT.
-    public func run() throws(SystemError) {
+    /// Runs the loop until SIGTERM or SIGINT; throws when a source the daemon cannot run without failed.
+    public func run() throws(ReactorError) {
         try reactor.run()
         controlServer?.stop()
         controlServer = nil

@@ -114,7 +114,12 @@ public final class SGPathIO: PathIO {
         }
         do {
             let device = Device(sg: try SGDevice(path: "/dev/\(sg)"), name: path.name)
-            device.source = try reactor.register(device.sg.fd!, name: "/dev/\(sg)") { [unowned self, unowned device] ready in
+            // A read error is the device's: end its commands as gone, so that the next attach opens it afresh.
+            device.source = try reactor.register(device.sg.fd!, name: "/dev/\(sg)", onFailure: .deregister { [unowned self, unowned device] in
+                device.source = nil
+                device.sg.handleHangup()
+                arm(device)
+            }) { [unowned self, unowned device] ready in
                 if !ready.isDisjoint(with: [.hangup, .error]) { device.sg.handleHangup() }
                 if ready.contains(.readable) { try device.sg.handleReadable() }
                 arm(device)
@@ -170,7 +175,7 @@ public final class SGPathIO: PathIO {
     private func directContext() throws(SystemError) -> DirectIOContext {
         if let direct { return direct }
         let context = try DirectIOContext()
-        try reactor.register(context.eventFD, name: "directio") { [unowned self] _ in
+        try reactor.register(context.eventFD, name: "directio", onFailure: .retry(initial: .milliseconds(100), max: .seconds(5))) { [unowned self] _ in
             try context.handleReadable()
             armDirect()
         }

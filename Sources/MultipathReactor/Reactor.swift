@@ -22,7 +22,7 @@ public struct Readiness: OptionSet, Sendable {
 }
 
 /// Names a registration: `generation << 32 | slot`, also the epoll token. Generation 0 is never
-/// handed out, so tokens 0, 1 and 2 name the reactor's own timerfd, eventfd and signalfd.
+/// handed out, so tokens 0 and 1 name the reactor's own timerfd and signalfd.
 public struct SourceToken: Hashable, Sendable {
     public let rawValue: UInt64
     var slot: Int { Int(truncatingIfNeeded: rawValue & 0xffff_ffff) }
@@ -40,27 +40,59 @@ public struct ReactorStats: Equatable, Sendable {
     public var staleEvents = 0
     public var timersFired = 0
     public var signals = 0
-    /// Sources deregistered and timers dropped because their handler threw.
-    public var handlersDisabled = 0
+    /// Handler failures: a source's handler threw (its policy then applied) or a timer's did (dropped).
+    public var handlerFailures = 0
+}
+
+/// What the loop does when a source's handler throws. Every source that can fail states one, so that
+/// none goes quiet: it comes back, it is given up on purpose, or the daemon stops.
+public enum SourceFailurePolicy {
+    /// Logs, takes the source out of epoll and calls its handler again after a backoff that doubles
+    /// from `initial` up to `max` while it keeps failing (a level-triggered fd that stays ready would
+    /// otherwise spin); one success resets the backoff. For sources the daemon cannot do without.
+    case retry(initial: Duration, max: Duration)
+    /// Logs, deregisters the source and runs `cleanup` (a path's device marked gone, so that the next
+    /// attach opens it afresh).
+    case deregister(cleanup: () -> Void)
+    /// Logs and ends `run()` with `ReactorError.sourceFailed`, so the process exits non-zero and its
+    /// supervisor (systemd's `Restart=`) starts it again.
+    case stop
+}
+
+/// Why `run()` ended other than by `stop()`.
+public enum ReactorError: Error, CustomStringConvertible {
+    case system(SystemError)
+    case sourceFailed(source: String, error: String)
+
+    public var description: String {
+        switch self {
+        case .system(let e): return "\(e)"
+        case .sourceFailed(let source, let error): return "\(source) failed: \(error); the loop stopped"
+        }
+    }
 }
 
 /// The daemon's one loop: level-triggered epoll over a flat table of sources, one timerfd for all
-/// timers, one signalfd for all signals, one eventfd to wake it. Single-threaded: everything, handlers
+/// timers, one signalfd for all signals. Single-threaded: everything, handlers
 /// included, runs on the thread that calls `run`.
 public final class Reactor {
     private struct Source {
         var generation: UInt32 = 1
         var fd = FileDescriptor(rawValue: -1)
         var inEpoll = false  // out of epoll while interest is empty: HUP/ERR would otherwise report forever
+        var interest: Interest = []
         var name = ""
         var handler: ((Readiness) throws -> Void)?
+        var policy = SourceFailurePolicy.stop
+        /// Failures in a row, for `.retry`'s backoff.
+        var failures = 0
     }
 
-    private static let timerToken: UInt64 = 0, wakeToken: UInt64 = 1, signalToken: UInt64 = 2
+    private static let timerToken: UInt64 = 0, signalToken: UInt64 = 1
 
     public let clock: any Clock
     public private(set) var stats = ReactorStats()
-    /// Where "handler X failed: ...; source disabled" goes.
+    /// Where "handler X failed: ...; <what the policy did>" goes.
     public var logSink: ((String) -> Void)?
 
     private let syscalls: Syscalls
@@ -77,10 +109,11 @@ public final class Reactor {
     private let armsTimerFD: Bool
     private var armedAt: Instant?
 
-    private let wakeFD: EventFD
     private var signalFD: SignalFD?
     private var signalHandlers: [((Int32) -> Void)?] = Array(repeating: nil, count: 65)  // by signal number
     private var stopRequested = false
+    /// Set by a `.stop` source; `run()` throws it.
+    private var fatal: ReactorError?
 
     /// `maxEventsPerTurn` and `maxTimersPerTurn` bound one turn's work; the rest waits for the next
     /// turn, so a storm on one source cannot starve the others.
@@ -98,11 +131,8 @@ public final class Reactor {
             opened.append(epoll.fd)
             let timerFD = try TimerFD(syscalls: syscalls)
             opened.append(timerFD.fd)
-            let wakeFD = try EventFD(syscalls: syscalls)
-            opened.append(wakeFD.fd)
             try epoll.add(timerFD.fd, .input, token: Self.timerToken)
-            try epoll.add(wakeFD.fd, .input, token: Self.wakeToken)
-            (self.epoll, self.timerFD, self.wakeFD) = (epoll, timerFD, wakeFD)
+            (self.epoll, self.timerFD) = (epoll, timerFD)
         } catch {
             for fd in opened { fd.close() }
             throw error
@@ -111,7 +141,6 @@ public final class Reactor {
 
     deinit {
         signalFD?.fd.close()
-        wakeFD.fd.close()
         timerFD.fd.close()
         epoll.fd.close()
     }
@@ -125,9 +154,10 @@ public final class Reactor {
     // MARK: Sources
 
     /// Calls `handler` on this thread whenever `fd` is ready for `interest`, until deregistered. The
-    /// reactor does not own `fd`: deregister it before closing it.
+    /// reactor does not own `fd`: deregister it before closing it. A handler that can fail says what
+    /// then happens (`onFailure`).
     @discardableResult
-    public func register(_ fd: FileDescriptor, interest: Interest = .readable, name: String,
+    public func register(_ fd: FileDescriptor, interest: Interest = .readable, name: String, onFailure: SourceFailurePolicy,
                          _ handler: @escaping (Readiness) throws -> Void) throws(SystemError) -> SourceToken {
         if freeSlots.isEmpty {
             precondition(sources.count < Int(UInt32.max), "too many sources")
@@ -140,14 +170,29 @@ public final class Reactor {
         freeSlots.removeLast()
         sources[slot].fd = fd
         sources[slot].inEpoll = !interest.isEmpty
+        sources[slot].interest = interest
         sources[slot].name = name
         sources[slot].handler = handler
+        sources[slot].policy = onFailure
         return token
+    }
+
+    /// A source whose handler cannot fail.
+    @discardableResult
+    public func register(_ fd: FileDescriptor, interest: Interest = .readable, name: String,
+                         _ handler: @escaping (Readiness) -> Void) throws(SystemError) -> SourceToken {
+        // The policy never applies: the handler does not throw.
+        try register(fd, interest: interest, name: name, onFailure: .stop, handler)
     }
 
     /// Changes what a source waits for; an empty interest pauses it. Ignored for a stale token.
     public func setInterest(_ token: SourceToken, _ interest: Interest) throws(SystemError) {
         guard isLive(token) else { return }
+        sources[token.slot].interest = interest
+        try setEpollInterest(token, interest)
+    }
+
+    private func setEpollInterest(_ token: SourceToken, _ interest: Interest) throws(SystemError) {
         let source = sources[token.slot]
         switch (source.inEpoll, interest.isEmpty) {
         case (false, false): try epoll.add(source.fd, Self.epollEvents(interest), token: token.rawValue)
@@ -224,13 +269,13 @@ public final class Reactor {
             fired += 1
             stats.timersFired += 1
             do { try timer.handler() } catch {
-                stats.handlersDisabled += 1
+                stats.handlerFailures += 1
                 logSink?("timer \(timer.name) failed: \(error); dropped")
             }
         }
     }
 
-    // MARK: Signals and wakeups
+    // MARK: Signals
 
     /// Blocks `signo` in the calling thread and calls `handler` from the loop when it arrives. All
     /// signals share one signalfd. Call it on the loop's thread before other threads start.
@@ -257,18 +302,18 @@ public final class Reactor {
         }
     }
 
-    /// Makes the next (or current) `epoll_wait` return at once, e.g. to end a turn early.
-    public func wake() {
-        // Fails only if the counter is near 2^64, in which case the loop is already awake.
-        try? wakeFD.signal()
-    }
-
     // MARK: The loop
 
-    /// Runs turns until `stop()`.
-    public func run() throws(SystemError) {
+    /// Runs turns until `stop()`, or until a `.stop` source fails (then throws `.sourceFailed`).
+    public func run() throws(ReactorError) {
         defer { stopRequested = false }
-        while !stopRequested { try runOnce() }
+        while !stopRequested {
+            do { try runOnce() } catch { throw .system(error) }
+        }
+        if let fatal {
+            self.fatal = nil
+            throw fatal
+        }
     }
 
     /// Ends `run()` after the current turn.
@@ -303,8 +348,6 @@ public final class Reactor {
             case Self.timerToken:
                 _ = try timerFD.readExpirations()
                 armedAt = nil
-            case Self.wakeToken:
-                _ = try wakeFD.drain()
             case Self.signalToken:
                 try readSignals()
             default:
@@ -325,15 +368,52 @@ public final class Reactor {
         if !ready.isDisjoint(with: [.hangup, .readHangup]) { readiness.insert(.hangup) }
         if ready.contains(.error) { readiness.insert(.error) }
         stats.events += 1
-        do { try handler(readiness) } catch {
-            stats.handlersDisabled += 1
-            guard isLive(token) else {  // the handler deregistered its source before throwing
-                logSink?("handler failed: \(error); its source was already deregistered")
-                return
-            }
-            logSink?("handler \(sources[token.slot].name) failed: \(error); source disabled")
-            deregister(token)
+        call(handler, token, readiness)
+    }
+
+    private func call(_ handler: (Readiness) throws -> Void, _ token: SourceToken, _ readiness: Readiness) {
+        do {
+            try handler(readiness)
+            if isLive(token) { sources[token.slot].failures = 0 }
+        } catch {
+            failed(token, error)
         }
+    }
+
+    private func failed(_ token: SourceToken, _ error: any Error) {
+        stats.handlerFailures += 1
+        guard isLive(token) else {  // the handler deregistered its source before throwing
+            logSink?("handler failed: \(error); its source was already deregistered")
+            return
+        }
+        let name = sources[token.slot].name
+        switch sources[token.slot].policy {
+        case .retry(let initial, let max):
+            sources[token.slot].failures += 1
+            let delay = Swift.min(initial * (1 << Swift.min(sources[token.slot].failures - 1, 20)), max)
+            logSink?("handler \(name) failed: \(error); paused, retrying in \(delay)")
+            // Out of epoll while it waits: a level-triggered fd that stays ready would call it every turn.
+            try? setEpollInterest(token, [])
+            schedule(earliest: now + delay, name: "retry \(name)") { [unowned self] in resume(token) }
+        case .deregister(let cleanup):
+            logSink?("handler \(name) failed: \(error); source deregistered")
+            deregister(token)
+            cleanup()
+        case .stop:
+            logSink?("handler \(name) failed: \(error); stopping the loop")
+            fatal = fatal ?? .sourceFailed(source: name, error: "\(error)")
+            stopRequested = true
+        }
+    }
+
+    /// A `.retry` source back in epoll after its backoff, and its handler called at once: what failed
+    /// (an arm, a list) may not make the fd ready again by itself.
+    private func resume(_ token: SourceToken) {
+        guard isLive(token), let handler = sources[token.slot].handler else { return }
+        do throws(SystemError) { try setEpollInterest(token, sources[token.slot].interest) } catch {
+            return failed(token, error)
+        }
+        call(handler, token, .readable)
     }
 
     /// Bounded: standard signals do not queue, so at most one of each is pending.

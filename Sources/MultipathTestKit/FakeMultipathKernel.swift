@@ -205,10 +205,17 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
 
     public var fileDescriptor: FileDescriptor { events.readEnd }
 
-    public func armPoll() throws(SystemError) { events.drain() }
+    /// The next `armPoll` or `listDevices` calls fail with these, one per call (ENOMEM, say).
+    public var dmEventFailures: [Errno] = []
+
+    public func armPoll() throws(SystemError) {
+        if !dmEventFailures.isEmpty { throw SystemError("DM_DEV_ARM_POLL", dmEventFailures.removeFirst()) }
+        events.drain()
+    }
 
     public func listDevices() throws(SystemError) -> [DMDevice] {
-        maps.keys.sorted().map { n in DMDevice(name: n, devT: maps[n]!.devT, eventNumber: maps[n]!.eventNumber, uuid: maps[n]!.uuid) }
+        if !dmEventFailures.isEmpty { throw SystemError("DM_LIST_DEVICES", dmEventFailures.removeFirst()) }
+        return maps.keys.sorted().map { n in DMDevice(name: n, devT: maps[n]!.devT, eventNumber: maps[n]!.eventNumber, uuid: maps[n]!.uuid) }
     }
 
     private func event(_ name: String) {

@@ -23,7 +23,7 @@ final class Path {
         device = try SGDevice(path: path)
         self.reactor = reactor
         self.timeout = timeout
-        source = try reactor.register(device.fd!, name: path) { [unowned self] ready in
+        source = try reactor.register(device.fd!, name: path, onFailure: .stop) { [unowned self] ready in
             if ready.contains(.hangup) || ready.contains(.error) { self.device.handleHangup() }
             if ready.contains(.readable) { try self.device.handleReadable() }
             self.armDeadline()
@@ -84,7 +84,7 @@ final class Probe {
 
     /// One TUR per device, retried as the tur checker retries; prints each verdict with its timing, and the
     /// lateness of a timer repeating every `tick` meanwhile.
-    func check(tick: Duration?) throws(SystemError) {
+    func check(tick: Duration?) throws {
         var remaining = paths.count
         func send(_ p: Path, attempt: Int) {
             let sent = reactor.now
@@ -114,7 +114,7 @@ final class Probe {
     }
 
     /// Keeps `depth` TURs in flight on every device for `seconds`; prints the rate and round-trip distribution.
-    func bench(seconds: Int, depth: Int) throws(SystemError) {
+    func bench(seconds: Int, depth: Int) throws {
         var rtts: [Int64] = []
         rtts.reserveCapacity(1 << 20)
         var errors = 0

@@ -40,18 +40,26 @@ final class ServerHarness {
     let server: ControlServer
     let address: ControlSocketAddress
     var uid: UInt32 = 0
+    /// accept fails with these first, one per call (EMFILE: the process is out of descriptors).
+    var acceptFailures: [Errno] = []
 
     init(timeout: Duration = .milliseconds(4000), tag: String = #function) throws {
         reactor = try Reactor(clock: clock)
         address = testSocketAddress(tag)
         let listener = try ControlListener(binding: address)
         var credentials: (FileDescriptor) throws(SystemError) -> PeerCredentials = { _ in PeerCredentials(pid: 0, uid: 0, gid: 0) }
+        var accept: (ControlListener) throws(SystemError) -> FileDescriptor? = { _ in nil }
         server = ControlServer(reactor: reactor, logger: log.logger, listeners: [listener], handler: handler,
-                               timeout: timeout, credentials: { fd throws(SystemError) in try credentials(fd) })
+                               timeout: timeout, credentials: { fd throws(SystemError) in try credentials(fd) },
+                               accept: { listener throws(SystemError) in try accept(listener) })
         credentials = { [unowned self] fd throws(SystemError) in
             var real = try ControlSocketIO.peerCredentials(fd)
             real.uid = uid
             return real
+        }
+        accept = { [unowned self] listener throws(SystemError) in
+            if !acceptFailures.isEmpty { throw SystemError("accept", acceptFailures.removeFirst()) }
+            return try listener.accept()
         }
         try server.start()
     }
@@ -115,6 +123,30 @@ final class TestClient {
 }
 
 @Suite struct ControlServerTests {
+    /// Out of descriptors, accept fails and the listener stays readable: the server backs off (no busy
+    /// loop) and serves the waiting client once accept works again; the listener is never given up.
+    @Test func theListenerSurvivesEMFILEAndServesTheWaitingClient() throws {
+        let h = try ServerHarness()
+        var log: [String] = []
+        h.reactor.logSink = { log.append($0) }
+        h.acceptFailures = [Errno(rawValue: EMFILE), Errno(rawValue: EMFILE)]
+        let c = try TestClient(h.address)
+        c.send(request: "show daemon")
+        try h.pump()
+        #expect(h.acceptFailures.count == 1 && c.replies().isEmpty)  // one try, then paused
+        h.clock.advance(by: .milliseconds(50))
+        try h.pump()
+        #expect(h.acceptFailures.isEmpty && c.replies().isEmpty)  // the second try failed too
+        h.clock.advance(by: .milliseconds(100))
+        try h.pump()
+        #expect(c.replies() == ["pid 1 idle\n"])
+        #expect(log.count == 2 && log.allSatisfy { $0.contains("failed: accept: ") && $0.contains("paused, retrying in") })
+        let later = try h.connect()
+        later.send(request: "show daemon")
+        try h.pump()
+        #expect(later.replies() == ["pid 1 idle\n"])
+    }
+
     @Test func aRequestGetsItsReplyFramedWithLengthAndNUL() throws {
         let h = try ServerHarness()
         let c = try h.connect()

@@ -78,7 +78,7 @@ final class Harness {
         try h.pump()
         #expect(h.messages.contains("uevent lost: udev_monitor_receive_device: No buffer space available"))
         #expect(h.messages.contains { $0.hasPrefix("uevent add sdb") })
-        #expect(h.reactor.stats.handlersDisabled == 0)
+        #expect(h.reactor.stats.handlerFailures == 0)
     }
 
     @Test func sigtermStopsTheLoopInOrder() throws {

@@ -197,6 +197,23 @@ import Testing
         #expect(back - t <= .milliseconds(2), "one TUR round trip, not a polling interval")
     }
 
+    /// A failed arm or list does not stop DM events for good: the source backs off, tries again, and
+    /// the kernel-failed path is probed then; later events come as before.
+    @Test func dmEventsComeBackAfterTheirSourceFails() throws {
+        let sim = try Simulation()
+        try sim.start()
+        sim.kernel.dmEventFailures = [Errno(rawValue: ENOMEM), Errno(rawValue: ENOMEM)]
+        let t = sim.clock.now
+        sim.kernel.kernelFails("sdb")
+        let back = try #require(try sim.advance(until: { sim.active("mpatha", "sdb") == true }, limit: .seconds(2)))
+        #expect(back - t >= .milliseconds(300) && back - t <= .milliseconds(310), "two backoffs (100 + 200 ms) and a TUR")
+        #expect(sim.log.lines.messages.filter { $0.contains("dm events failed") && $0.contains("retrying in") }.count == 2)
+        let u = sim.clock.now
+        sim.kernel.kernelFails("sda")
+        let again = try #require(try sim.advance(until: { sim.active("mpatha", "sda") == true }, limit: .seconds(1)))
+        #expect(again - u <= .milliseconds(2))
+    }
+
     @Test func removedPathsLeaveTheMapAndTheLastTakesIt() throws {
         let sim = try Simulation()
         try sim.start()
@@ -242,7 +259,7 @@ import Testing
         try sim.push([sim.kernel.addPath("sda", wwid: "3600a")])
         try sim.advance(by: .milliseconds(10))
         #expect(sim.log.lines.messages.contains("uevent lost: udev_monitor_receive_device: No buffer space available"))
-        #expect(sim.kernel.creates == 1 && sim.reactor.stats.handlersDisabled == 0)
+        #expect(sim.kernel.creates == 1 && sim.reactor.stats.handlerFailures == 0)
     }
 }
 

@@ -69,7 +69,7 @@ import Testing
         var victimCalls = 0, replacementCalls = 0
         var victimToken: SourceToken?, replacementToken: SourceToken?
         // Registered first, so it is first on epoll's ready list.
-        try reactor.register(killer.read, name: "killer") { [unowned reactor] _ in
+        try reactor.register(killer.read, name: "killer", onFailure: .stop) { [unowned reactor] _ in
             drain(killer.read)
             reactor.deregister(victimToken!)
             // The victim's fd number now names the (empty) replacement pipe.
@@ -101,7 +101,7 @@ import Testing
         #expect(calls == 1)
     }
 
-    @Test func aThrowingHandlerIsDisabledAndTheOthersKeepRunning() throws {
+    @Test func aFailingDeregisterSourceIsDroppedItsCleanupRunsAndTheOthersKeepRunning() throws {
         let reactor = try Reactor(clock: ManualClock())
         var log: [String] = []
         reactor.logSink = { log.append($0) }
@@ -109,14 +109,67 @@ import Testing
         defer { bad.fd.close(); good.fd.close() }
         try bad.signal()
         try good.signal()
-        var badCalls = 0, goodCalls = 0
-        try reactor.register(bad.fd, name: "bad") { _ in badCalls += 1; throw Boom() }
+        var badCalls = 0, goodCalls = 0, cleanups = 0
+        try reactor.register(bad.fd, name: "bad", onFailure: .deregister { cleanups += 1 }) { _ in badCalls += 1; throw Boom() }
         try reactor.register(good.fd, name: "good") { _ in goodCalls += 1 }
         for _ in 0..<3 { try reactor.runOnce(maxWait: .zero) }
         #expect(badCalls == 1)
+        #expect(cleanups == 1)
         #expect(goodCalls == 3)
-        #expect(log == ["handler bad failed: boom; source disabled"])
-        #expect(reactor.stats.handlersDisabled == 1)
+        #expect(log == ["handler bad failed: boom; source deregistered"])
+        #expect(reactor.stats.handlerFailures == 1)
+    }
+
+    /// A retrying source leaves epoll for its backoff (a ready fd does not spin the loop), is called
+    /// again when it ends, doubles it while failing up to the cap, and a success resets it.
+    @Test func aFailingRetrySourceBacksOffAndComesBack() throws {
+        let clock = ManualClock()
+        let reactor = try Reactor(clock: clock)
+        var log: [String] = []
+        reactor.logSink = { log.append($0) }
+        let fd = try EventFD()
+        defer { fd.fd.close() }
+        try fd.signal()  // stays readable: never drained
+        var calls = 0, failNext = 3
+        try reactor.register(fd.fd, name: "dm", onFailure: .retry(initial: .milliseconds(100), max: .milliseconds(300))) { _ in
+            calls += 1
+            if failNext > 0 { failNext -= 1; throw Boom() }
+        }
+        try reactor.runOnce(maxWait: .zero)
+        #expect(calls == 1)
+        for _ in 0..<3 { try reactor.runOnce(maxWait: .zero) }
+        #expect(calls == 1)  // paused: out of epoll
+        clock.advance(by: .milliseconds(100))
+        try reactor.runOnce(maxWait: .zero)
+        #expect(calls == 2)  // called at the end of the backoff, and failed again
+        clock.advance(by: .milliseconds(199))
+        try reactor.runOnce(maxWait: .zero)
+        #expect(calls == 2)
+        clock.advance(by: .milliseconds(1))
+        try reactor.runOnce(maxWait: .zero)
+        #expect(calls == 3)
+        clock.advance(by: .milliseconds(300))  // capped: 400 would be doubled
+        try reactor.runOnce(maxWait: .zero)
+        #expect(calls == 4)  // succeeded: back in epoll
+        try reactor.runOnce(maxWait: .zero)
+        #expect(calls >= 5)
+        #expect(log == ["handler dm failed: boom; paused, retrying in 0.1 seconds",
+                        "handler dm failed: boom; paused, retrying in 0.2 seconds",
+                        "handler dm failed: boom; paused, retrying in 0.3 seconds"])
+        #expect(reactor.stats.handlerFailures == 3)
+    }
+
+    @Test func aFailingStopSourceEndsRunWithItsError() throws {
+        let reactor = try Reactor(clock: ManualClock())
+        let fd = try EventFD()
+        defer { fd.fd.close() }
+        try fd.signal()
+        try reactor.register(fd.fd, name: "udev monitor", onFailure: .stop) { _ in throw Boom() }
+        #expect {
+            try reactor.run()
+        } throws: { error in
+            "\(error)" == "udev monitor failed: boom; the loop stopped"
+        }
     }
 
     /// Five sources that never drain and room for two events per turn: two dispatches per turn, and the
@@ -134,15 +187,6 @@ import Testing
         #expect(reactor.stats.events == 2)
         for _ in 0..<4 { try reactor.runOnce(maxWait: .zero) }
         #expect(calls == [2, 2, 2, 2, 2])
-    }
-
-    @Test func wakeEndsAWaitAtOnce() throws {
-        let reactor = try Reactor()
-        reactor.wake()
-        let elapsed = try ContinuousClock().measure { try reactor.runOnce(maxWait: .seconds(5)) }
-        #expect(elapsed < .seconds(2))
-        #expect(reactor.stats.wakeups == 1)
-        #expect(reactor.stats.events == 0)  // the reactor's own eventfd is not a source
     }
 
     /// epoll_wait interrupted (EINTR) is a turn with no events: no error, and due timers still fire.
