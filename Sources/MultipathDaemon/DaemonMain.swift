@@ -112,7 +112,7 @@ final class RunningConfiguration {
         log(diagnostics)
     }
 
-    func reload() -> Result<Config, DaemonControl.ReconfigureFailure> {
+    func reload() -> Result<Config, ReconfigureFailure> {
         let files = ConfigFiles.read()
         let (config, applied, diagnostics) = ConfigLoader.reload(current: self.config, main: files.main, confD: files.confD)
         log(diagnostics)

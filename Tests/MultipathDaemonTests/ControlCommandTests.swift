@@ -172,7 +172,7 @@ import Testing
         let sim = try started()
         #expect(try sim.ask("del path sdb") == "ok\n")
         #expect(sim.kernel.maps["mpatha"]!.table.pathDevices == ["8:0"])
-        #expect(sim.daemon.engine.pathDevT("sdb") == nil)
+        #expect(sim.daemon.engine.resolvePath("sdb") == nil)
         #expect(try sim.ask("add path sdb") == "ok\n")
         try sim.advance(by: .milliseconds(10))
         #expect(sim.kernel.maps["mpatha"]!.table.pathDevices == ["8:0", "8:16"] && sim.kernel.reloads == 2)

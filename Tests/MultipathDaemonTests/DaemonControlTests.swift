@@ -40,7 +40,7 @@ final class NotifyListener {
 @Suite struct DaemonControlTests {
     func daemonWithControl(paths: [(String, String)] = [], clock: ManualClock? = nil, watchdog: Duration? = nil,
                            notifier: SystemdNotifier? = nil,
-                           reload: @escaping () -> Result<Config, DaemonControl.ReconfigureFailure> = { .success(.builtin) })
+                           reload: @escaping () -> Result<Config, ReconfigureFailure> = { .success(.builtin) })
         throws -> (Harness, ControlSocketAddress) {
         let address = testSocketAddress("daemon")
         let h = try Harness(paths: paths, clock: clock, control: .init(listeners: [try ControlListener(binding: address)]),

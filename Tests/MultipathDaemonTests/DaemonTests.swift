@@ -19,7 +19,7 @@ final class Harness {
 
     init(paths: [(String, String)] = [], level: Logger.Level = .debug, clock: ManualClock? = nil,
          control: Daemon.ControlSettings? = nil, watchdog: Duration? = nil,
-         reload: @escaping () -> Result<Config, DaemonControl.ReconfigureFailure> = { .failure(.init("this build has no configuration to reload")) },
+         reload: @escaping () -> Result<Config, ReconfigureFailure> = { .failure(.init("this build has no configuration to reload")) },
          notifier: SystemdNotifier? = nil) throws {
         log = CapturingLogHandler(level: level)
         reactor = try clock.map { c throws(SystemError) in try Reactor(clock: c) } ?? Reactor()

@@ -29,23 +29,6 @@ extension Config {
 }
 
 extension Multipaths {
-    // MARK: Finding what the operator names
-
-    /// A map's WWID from its name (alias), `dm-N` (`dmMinors`: the device list's minors by map name) or WWID.
-    public func mapWWID(_ text: String, dmMinors: [String: UInt32]) -> String? {
-        if maps[text] != nil { return text }
-        if let m = map(named: text) { return m.wwid }
-        guard text.hasPrefix("dm-"), let minor = UInt32(text.dropFirst(3)),
-              let name = dmMinors.first(where: { $0.value == minor })?.key else { return nil }
-        return map(named: name)?.wwid
-    }
-
-    /// A known path (multipathed or not) by kernel name or `major:minor`.
-    public func pathDevT(_ text: String) -> DevT? {
-        if let d = DevT(text), paths[d] != nil || orphans[d] != nil { return d }
-        return paths.values.first { $0.name == text }?.devT ?? orphans.first { $0.value.identity.name == text }?.key
-    }
-
     private func mapHolding(_ devT: DevT) throws(AdminRefusal) -> MultipathMap {
         guard let p = paths[devT], let wwid = p.identity.wwid, let map = maps[wwid], map.members.contains(devT) else {
             throw AdminRefusal("\(paths[devT]?.name ?? orphans[devT]?.identity.name ?? "\(devT)") is in no map")

@@ -8,14 +8,14 @@ extension Multipaths {
         (pathSnapshots(deviceState: deviceState, now: now), mapSnapshots(dmMinors: dmMinors, deviceState: deviceState, now: now))
     }
 
-    /// What `show paths` prints: every kept path, in device order.
-    public func pathSnapshots(deviceState: (PathIdentity) -> String?, now: Instant) -> [PathSnapshot] {
+    /// What `show paths` prints: every kept path (of `only`, when given), in device order.
+    public func pathSnapshots(_ only: [PathID]? = nil, deviceState: (PathIdentity) -> String?, now: Instant) -> [PathSnapshot] {
         var mapOf: [DevT: String] = [:]
         mapOf.reserveCapacity(paths.count)
         for map in maps.values { for devT in map.members { mapOf[devT] = map.name } }
         // Sorted as keys: moving the snapshots themselves about costs more than making them.
-        var order = Array(paths.keys)
-        order += orphans.filter { !$0.value.reason.hasPrefix(Self.blacklistedReason) }.keys
+        let kept = { (d: DevT) in paths[d] != nil || orphans[d].map { !$0.reason.hasPrefix(Self.blacklistedReason) } == true }
+        var order = only.map { $0.map(\.devT).filter(kept) } ?? Array(paths.keys) + orphans.keys.filter(kept)
         order.sort()
         return order.map { devT in
             paths[devT].map { snapshot($0, mapName: mapOf[devT], deviceState: deviceState, now: now) }
@@ -23,9 +23,11 @@ extension Multipaths {
         }
     }
 
-    /// What the map commands print: every map by name, with its groups and their paths.
-    public func mapSnapshots(dmMinors: [String: UInt32], deviceState: (PathIdentity) -> String?, now: Instant) -> [MapSnapshot] {
-        maps.values.sorted { $0.name < $1.name }.map { map -> MapSnapshot in
+    /// What the map commands print: every map (of `only`, when given) by name, with its groups and their paths.
+    public func mapSnapshots(_ only: [MapID]? = nil, dmMinors: [String: UInt32], deviceState: (PathIdentity) -> String?,
+                             now: Instant) -> [MapSnapshot] {
+        let chosen = only.map { $0.compactMap { maps[$0.wwid] } } ?? Array(maps.values)
+        return chosen.sorted { $0.name < $1.name }.map { map -> MapSnapshot in
             let groups = map.table.groups.enumerated().map { index, group -> PathGroupSnapshot in
                 let members = group.paths.compactMap { $0.devT.flatMap { paths[$0] } }
                 let prio = Grouping.priority(of: members.map {

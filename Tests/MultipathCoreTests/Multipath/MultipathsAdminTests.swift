@@ -8,10 +8,14 @@ import Testing
 
     @Test func mapsAndPathsAreFoundByEveryName() {
         let e = T.twoPathMap("find_multipaths no")
-        #expect(e.mapWWID("3600a", dmMinors: [:]) == "3600a")
-        #expect(e.mapWWID("dm-4", dmMinors: ["3600a": 4]) == "3600a")
-        #expect(e.mapWWID("dm-5", dmMinors: ["3600a": 4]) == nil)
-        #expect(e.pathDevT("sdb") == Self.sdb && e.pathDevT("8:32") == Self.sdc && e.pathDevT("8:48") == nil)
+        var dm = DMEventTracker()
+        _ = dm.update([DMDevice(name: "3600a", devT: DevT(major: 254, minor: 4), eventNumber: 0)])
+        #expect(e.resolveMap("3600a", dm: DMEventTracker())?.wwid == "3600a")
+        #expect(e.resolveMap("dm-4", dm: dm)?.wwid == "3600a")
+        #expect(e.resolveMap("dm-5", dm: dm) == nil)
+        #expect(e.resolvePath("sdb")?.devT == Self.sdb && e.resolvePath("8:32")?.devT == Self.sdc && e.resolvePath("8:48") == nil)
+        // As 0.9.4's convert_dev: a /dev/ prefix names the same device.
+        #expect(e.resolveMap("/dev/dm-4", dm: dm)?.wwid == "3600a" && e.resolvePath("/dev/sdb")?.devT == Self.sdb)
     }
 
     @Test func anOperatorFailedPathIsNotCheckedUntilReinstated() throws {

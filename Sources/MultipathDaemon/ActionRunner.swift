@@ -1,0 +1,235 @@
+import Logging
+import MultipathCore
+import MultipathReactor
+import MultipathSystem
+
+/// What the rooms share on the loop's thread: the core's model and the kernel's list of DM devices.
+final class DaemonModel {
+    var engine: Multipaths
+    var dmDevices = DMEventTracker()
+
+    init(engine: Multipaths) { self.engine = engine }
+}
+
+/// Carries the core's actions out, in order: checks and priorities on the path edge, DM messages (kept
+/// and sent again while a map is suspended), table loads, the check and map timers, and the files.
+/// What the kernel refused is logged, and returned to whoever asked for the actions (a control command
+/// answers `fail`).
+final class ActionRunner {
+    private let reactor: Reactor
+    private let logger: Logger
+    private let model: DaemonModel
+    private let dm: any MultipathDeviceMapper
+    private let io: any PathIO
+    private let host: DaemonHost
+    private let setup: PathSetup
+    private let prober: PathProber
+    private let readOnlyBindings: Bool
+
+    private var checkTimers: [DevT: TimerToken] = [:]
+    private var mapTimers: [String: TimerToken] = [:]
+    /// Messages the kernel refused with EBUSY (map suspended), sent again shortly.
+    private var busyMessages: [(map: String, message: MultipathMessage)] = []
+    private var busyTimer: TimerToken?
+    private var queue: [MultipathAction] = []
+    private var performing = false
+    /// What failed since the outermost `perform` began.
+    private var failures: [String] = []
+    /// The bindings changed: written once the actions at hand are done.
+    private var bindingsChanged = false
+
+    static let busyRetry = Duration.milliseconds(100)
+
+    init(reactor: Reactor, logger: Logger, model: DaemonModel, dm: any MultipathDeviceMapper, io: any PathIO,
+         host: DaemonHost, setup: PathSetup, readOnlyBindings: Bool) {
+        self.reactor = reactor
+        self.logger = logger
+        self.model = model
+        self.dm = dm
+        self.io = io
+        self.host = host
+        self.setup = setup
+        self.readOnlyBindings = readOnlyBindings
+        prober = PathProber(io: io, host: host, now: { [reactor] in reactor.now })
+        prober.warn = { [logger] in logger.warning("\($0)") }
+        prober.debug = { [logger] in logger.debug("\($0)") }
+    }
+
+    private var engine: Multipaths {
+        get { model.engine }
+        _modify { yield &model.engine }
+    }
+
+    /// Carries out the actions, and those they lead to (a checker that ends at once queues its verdict's
+    /// actions behind the current ones). Returns what failed on the way; a call made while actions are
+    /// already being carried out queues them and leaves the report to the outer call.
+    @discardableResult
+    func perform(_ actions: [MultipathAction]) -> [String] {
+        queue += actions
+        guard !performing else { return [] }
+        performing = true
+        failures = []  // a busy message's retry fails outside any call
+        defer {
+            performing = false
+            failures = []
+        }
+        while !queue.isEmpty {
+            let batch = queue
+            queue = []
+            for action in batch { execute(action) }
+        }
+        if bindingsChanged { saveBindings() }
+        return failures
+    }
+
+    private func execute(_ action: MultipathAction) {
+        let now = reactor.now
+        switch action {
+        case .check(let devT):
+            guard let path = engine.paths[devT] else { return }
+            if let why = io.attach(path.identity) {
+                perform(engine.checkerFinished(devT, CheckerVerdict(.wild, why), now: now))
+                return
+            }
+            prober.check(path, setup.context(devT)) { [unowned self] verdict in
+                logger.debug("\(path.name): checker \(path.settings.checker.value): \(verdict)")
+                perform(engine.checkerFinished(devT, verdict, issued: now, now: reactor.now))
+            }
+        case .scheduleCheck(let devT, let earliest, let latest):
+            if let t = checkTimers[devT] { return reactor.reschedule(t, earliest: earliest, latest: latest) }
+            checkTimers[devT] = reactor.schedule(earliest: earliest, latest: latest, name: "check \(devT)") { [unowned self] in
+                checkTimers[devT] = nil
+                perform(engine.checkDue(devT, now: reactor.now))
+            }
+        case .prioritize(let devT):
+            guard let path = engine.paths[devT] else { return }
+            prober.prioritize(path, setup.context(devT)) { [unowned self] priority in
+                logger.debug("\(path.name): prio \(path.settings.prio.value): \(priority.map(String.init) ?? "undefined")")
+                perform(engine.priorityFinished(devT, priority, now: reactor.now))
+            }
+        case .reinstate(let map, let devT): send(.reinstatePath(devT), to: map)
+        case .fail(let map, let devT): send(.failPath(devT), to: map)
+        case .switchGroup(let map, let group): send(.switchGroup(group), to: map)
+        case .setQueueing(let map, let on): send(on ? .queueIfNoPath : .failIfNoPath, to: map)
+        case .create(let load):
+            logger.notice("\(load.name): create \(load.table)")
+            if logger.logLevel <= .debug, let map = engine.maps[load.wwid] {
+                for line in map.settings.originLines(ResolvedMapSettings.loggedKeywords) { logger.debug("\(load.name): \(line)") }
+            }
+            do { try dm.create(name: load.name, wwid: load.wwid, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly) } catch {
+                failed("\(load.name): create failed: \(error)")
+            }
+        case .reload(let load):
+            logger.notice("\(load.name): reload \(load.table)")
+            reload(load)
+        case .remove(let map, let fallback):
+            do {
+                try dm.remove(map)
+                logger.notice("\(map): removed (its last path is gone)")
+                perform(engine.mapRemoved(name: map, now: now))
+            } catch where error.isBusy {
+                logger.notice("\(map): in use, kept with no paths")
+                reload(fallback)
+            } catch .noSuchMap {
+                logger.notice("\(map): already removed")
+                perform(engine.mapRemoved(name: map, now: now))
+            } catch {
+                logger.error("\(map): remove failed: \(error)")
+            }
+        case .rename(let map, let newName):
+            do {
+                try dm.rename(map, to: newName)
+                logger.notice("\(map): renamed to \(newName)")
+            } catch {
+                logger.error("\(map): rename to \(newName) failed: \(error)")
+                engine.renameFailed(map: newName, keeping: map)
+            }
+        case .flush(let map, let wwid):
+            do {
+                try dm.remove(map)
+                perform(engine.mapFlushed(wwid))
+            } catch where error.isBusy {
+                failed("\(map): in use, not removed")
+            } catch {
+                failed("\(map): remove failed: \(error)")
+            }
+        case .suspend(let map):
+            do {
+                try dm.suspend(map)
+                logger.notice("\(map): suspended (operator)")
+            } catch { failed("\(map): suspend failed: \(error)") }
+        case .resume(let map):
+            do {
+                try dm.resume(map)
+                logger.notice("\(map): resumed (operator)")
+            } catch { failed("\(map): resume failed: \(error)") }
+        case .setMapTimer(let wwid, let at):
+            if let t = mapTimers.removeValue(forKey: wwid) { reactor.cancel(t) }
+            guard let at else { return }
+            mapTimers[wwid] = reactor.schedule(earliest: at, name: "map \(wwid)") { [unowned self] in
+                mapTimers[wwid] = nil
+                perform(engine.mapTimerFired(wwid, now: reactor.now))
+            }
+        case .forget(let devT):
+            io.detach(devT)
+            setup.forget(devT)
+            if let t = checkTimers.removeValue(forKey: devT) { reactor.cancel(t) }
+        case .rememberWWID(let wwid):
+            do { try host.appendFile(engine.config.wwidsFile, "/\(wwid)/\n") } catch {
+                logger.warning("cannot record \(wwid) in \(engine.config.wwidsFile): \(error)")
+            }
+        case .saveBindings:
+            bindingsChanged = !readOnlyBindings
+        case .savePRKeys(let text):
+            do { try host.writeFile(engine.config.prkeysFile, text) } catch {
+                failed("cannot write \(engine.config.prkeysFile): \(error)")
+            }
+        case .note(let text):
+            logger.info("\(text)")
+        }
+    }
+
+    private func saveBindings() {
+        bindingsChanged = false
+        do { try host.writeFile(engine.config.bindingsFile, engine.bindings.render()) } catch {
+            logger.warning("cannot write \(engine.config.bindingsFile): \(error)")
+        }
+    }
+
+    private func failed(_ why: String) {
+        logger.error("\(why)")
+        failures.append(why)
+    }
+
+    private func reload(_ load: MapLoad) {
+        do {
+            try dm.reload(name: load.name, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly)
+            try dm.resume(load.name)
+        } catch {
+            failed("\(load.name): reload failed: \(error)")
+        }
+    }
+
+    /// A message to a suspended map (EBUSY) is kept and sent again shortly, in order.
+    private func send(_ message: MultipathMessage, to map: String) {
+        if busyMessages.contains(where: { $0.map == map }) { return busyMessages.append((map, message)) }
+        do {
+            try dm.send(message, to: map)
+            logger.info("\(map): \(message)")
+        } catch where error.isBusy {
+            logger.info("\(map): \(message): map busy, retrying in \(Self.busyRetry)")
+            busyMessages.append((map, message))
+            if busyTimer == nil {
+                busyTimer = reactor.schedule(earliest: reactor.now + Self.busyRetry, name: "busy messages") { [unowned self] in
+                    busyTimer = nil
+                    let retry = busyMessages
+                    busyMessages = []
+                    for (map, message) in retry { send(message, to: map) }
+                }
+            }
+        } catch {
+            logger.warning("\(map): \(message) failed: \(error)")
+            failures.append("\(map): \(message) failed: \(error)")
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Logging
+import MultipathCore
+import MultipathReactor
+import MultipathSystem
+
+/// Takes uevents in bursts: the monitor is drained (at most `maxPerTurn` a turn, the rest next turn)
+/// and the burst acted on as one, so that a later remove cancels earlier events and many adds for one
+/// WWID make one map.
+final class UeventBatcher {
+    private let logger: Logger
+    private let source: any UeventSource
+    private let model: DaemonModel
+    private let setup: PathSetup
+    private let runner: ActionRunner
+    private let now: () -> Instant
+    private var pending: [Uevent] = []
+
+    /// Bounds one turn's uevent work (the reactor is level-triggered: the rest comes next turn).
+    static let maxPerTurn = 64
+    /// A burst is acted on once the monitor is drained, or at this many events.
+    static let maxBurst = 4096
+
+    init(logger: Logger, source: any UeventSource, model: DaemonModel, setup: PathSetup, runner: ActionRunner,
+         now: @escaping () -> Instant) {
+        self.logger = logger
+        self.source = source
+        self.model = model
+        self.setup = setup
+        self.runner = runner
+        self.now = now
+    }
+
+    /// The monitor's handler. A receive error loses that event (libudev's ENOBUFS); the source stays.
+    func receive() {
+        for _ in 0..<Self.maxPerTurn {
+            do {
+                guard let event = try source.receive() else { return flush() }
+                logger.debug("uevent \(event.action) \(event.sysname) \(event.devnum.map { "\($0)" } ?? "-") wwid \(event.wwid ?? "-")")
+                pending.append(event)
+                if pending.count >= Self.maxBurst { flush() }
+            } catch {
+                logger.warning("uevent lost: \(error)")
+                return flush()
+            }
+        }
+    }
+
+    private func flush() {
+        let burst = pending
+        pending = []
+        if !burst.isEmpty { process(burst) }
+    }
+
+    /// A burst: the disks present at start, or what the monitor held.
+    func process(_ burst: [Uevent]) {
+        let merged = UeventMerge.merge(burst)
+        if merged.count != burst.count { logger.debug("\(burst.count) uevents merged into \(merged.count)") }
+        for event in merged {
+            switch event.action {
+            case .add, .change: runner.perform(setup.appeared(event, now: now()))
+            case .remove:
+                let engine = model.engine
+                guard let devT = event.devnum ?? engine.paths.values.first(where: { $0.name == event.sysname })?.devT else { continue }
+                runner.perform(model.engine.removePath(devT, now: now()))
+            default: continue
+            }
+        }
+        runner.perform(model.engine.commit(now: now()))
+    }
+}
