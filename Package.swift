@@ -45,6 +45,7 @@ let package = Package(
         .testTarget(name: "MultipathCoreTests", dependencies: ["MultipathCore"], exclude: ["Fixtures"]),
         .testTarget(name: "MultipathSystemTests", dependencies: ["MultipathSystem", "MultipathTestKit"]),
         .testTarget(name: "MultipathReactorTests", dependencies: ["MultipathReactor", "MultipathTestKit"]),
+        .testTarget(name: "MultipathPathIOTests", dependencies: ["MultipathPathIO", "MultipathTestKit"]),
         .testTarget(name: "MultipathDaemonTests", dependencies: ["MultipathDaemon", "MultipathTestKit"]),
     ],
     swiftLanguageModes: [.v6]
