@@ -178,8 +178,8 @@ public final class SGDevice {
 
     /// Reads every returned command until EAGAIN, or until the kernel holds none (the read that would
     /// say EAGAIN is a wasted system call per check), and delivers each outcome. ENODEV/ENXIO end all
-    /// commands (`isGone`); any other error, or a header shorter than `sg_io_hdr`, is thrown (the commands
-    /// it may have carried end at their deadlines).
+    /// commands (`isGone`); any other error, or a header shorter than `sg_io_hdr`, is thrown, and the owner
+    /// decides (`SGSource` calls `markGone`: a read it cannot get past ends the device, not only the commands).
     public func handleReadable() throws(SystemError) {
         while let fd, !isGone, records.count > 0 {
             let r = kernel.read(fd: fd.rawValue, UnsafeMutableRawBufferPointer(start: header, count: MemoryLayout<sg_io_hdr>.size))
