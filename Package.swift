@@ -26,20 +26,26 @@ let package = Package(
         .target(name: "MultipathSystem", dependencies: ["CLinux", "CUdev", "CDevMapper", "MultipathCore"]),
         // The loop.
         .target(name: "MultipathReactor", dependencies: ["MultipathCore", "MultipathSystem"]),
+        // The path edges on the loop: SGPathIO, the deadline timer of in-flight commands (the daemon's and labtool's).
+        .target(name: "MultipathPathIO", dependencies: ["MultipathCore", "MultipathSystem", "MultipathReactor"]),
         // Wiring: events in, core decisions, effects out.
         .target(name: "MultipathDaemon", dependencies: [
-            "MultipathCore", "MultipathSystem", "MultipathReactor",
+            "MultipathCore", "MultipathSystem", "MultipathReactor", "MultipathPathIO",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "multipathd", dependencies: ["MultipathDaemon"]),
         // The lab's tool: drives the kernel edges, the SG edge on the reactor, watches and flaps paths.
-        .executableTarget(name: "labtool", dependencies: ["MultipathCore", "MultipathSystem", "MultipathReactor"]),
+        .executableTarget(name: "labtool", dependencies: ["MultipathCore", "MultipathSystem", "MultipathReactor", "MultipathPathIO"]),
         // Fakes that play the kernel, a manual clock, fixtures.
-        .target(name: "MultipathTestKit", dependencies: ["MultipathCore", "MultipathSystem", "MultipathReactor", "MultipathDaemon"]),
+        .target(name: "MultipathTestKit", dependencies: [
+            "MultipathCore", "MultipathSystem", "MultipathReactor", .product(name: "Logging", package: "swift-log"),
+        ]),
 
-        .testTarget(name: "MultipathCoreTests", dependencies: ["MultipathCore", "MultipathTestKit"], exclude: ["Fixtures"]),
+        // No MultipathTestKit: the pure core's tests link neither libudev nor libdevmapper.
+        .testTarget(name: "MultipathCoreTests", dependencies: ["MultipathCore"], exclude: ["Fixtures"]),
         .testTarget(name: "MultipathSystemTests", dependencies: ["MultipathSystem", "MultipathTestKit"]),
         .testTarget(name: "MultipathReactorTests", dependencies: ["MultipathReactor", "MultipathTestKit"]),
+        .testTarget(name: "MultipathPathIOTests", dependencies: ["MultipathPathIO", "MultipathTestKit"]),
         .testTarget(name: "MultipathDaemonTests", dependencies: ["MultipathDaemon", "MultipathTestKit"]),
     ],
     swiftLanguageModes: [.v6]

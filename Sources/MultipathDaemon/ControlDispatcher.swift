@@ -1,6 +1,7 @@
 import Glibc
 import Logging
 import MultipathCore
+import MultipathSystem
 
 /// `show daemon`'s word for what the daemon is doing.
 public enum DaemonState: String, Sendable {

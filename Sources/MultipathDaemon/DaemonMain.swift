@@ -1,6 +1,7 @@
 import Glibc
 import Logging
 import MultipathCore
+import MultipathPathIO
 import MultipathReactor
 import MultipathSystem
 

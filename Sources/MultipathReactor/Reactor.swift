@@ -51,9 +51,9 @@ public enum SourceFailurePolicy {
     /// from `initial` up to `max` while it keeps failing (a level-triggered fd that stays ready would
     /// otherwise spin); one success resets the backoff. For sources the daemon cannot do without.
     case retry(initial: Duration, max: Duration)
-    /// Logs, deregisters the source and runs `cleanup` (a path's device marked gone, so that the next
-    /// attach opens it afresh).
-    case deregister(cleanup: () -> Void)
+    /// Logs, deregisters the source and runs `cleanup` with the error (a path's device marked gone, so
+    /// that the next attach opens it afresh).
+    case deregister(cleanup: (any Error) -> Void)
     /// Logs and ends `run()` with `ReactorError.sourceFailed`, so the process exits non-zero and its
     /// supervisor (systemd's `Restart=`) starts it again.
     case stop
@@ -398,7 +398,7 @@ public final class Reactor {
         case .deregister(let cleanup):
             logSink?("handler \(name) failed: \(error); source deregistered")
             deregister(token)
-            cleanup()
+            cleanup(error)
         case .stop:
             logSink?("handler \(name) failed: \(error); stopping the loop")
             fatal = fatal ?? .sourceFailed(source: name, error: "\(error)")

@@ -16,43 +16,31 @@ public final class DirectIOContext {
     /// A safe alignment and length for O_DIRECT on any logical block size up to 4 KiB.
     public static let defaultBlockSize = 4096
 
-    public let eventFD: FileDescriptor
+    public var eventFD: FileDescriptor { counter.fd }
     /// Reads that came back after being reported as timed out (collected and discarded).
     public private(set) var lateCompletions = 0
 
-    private final class Record {
+    /// What the kernel writes into until it returns the read.
+    private struct Buffers {
         let iocb: UnsafeMutablePointer<iocb>
         let buffer: UnsafeMutableRawPointer
         let length: Int
-        let deadline: Instant
-        var completion: ((DirectReadOutcome) -> Void)?
-
-        init(iocb: UnsafeMutablePointer<iocb>, buffer: UnsafeMutableRawPointer, length: Int, deadline: Instant,
-             completion: @escaping (DirectReadOutcome) -> Void) {
-            self.iocb = iocb
-            self.buffer = buffer
-            self.length = length
-            self.deadline = deadline
-            self.completion = completion
-        }
-
-        func free() {
-            iocb.deallocate()
-            buffer.deallocate()
-        }
     }
 
+    private let counter: EventFD
     private var context: aio_context_t = 0
-    private var records: [UInt64: Record] = [:]
-    private var lastID: UInt64 = 0
+    private let records = InFlightTable<Buffers, DirectReadOutcome>(capacity: DirectIOContext.capacity) {
+        $0.iocb.deallocate()
+        $0.buffer.deallocate()
+    }
     private let events = UnsafeMutablePointer<io_event>.allocate(capacity: 32)
     private var isClosed = false
 
-    public init() throws(SystemError) {
-        let efd = try valueOrErrno { eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC)) }.get("eventfd")
-        eventFD = FileDescriptor(rawValue: efd)
+    /// `syscalls` reads the eventfd (the test seam).
+    public init(syscalls: Syscalls = .system) throws(SystemError) {
+        counter = try EventFD(syscalls: syscalls)
         if case .failure(let e) = valueOrErrno({ CLinux_io_setup(UInt32(Self.capacity), &context) }) {
-            eventFD.close()
+            counter.fd.close()
             isClosed = true  // deinit still runs and frees `events`
             throw SystemError("io_setup", e)
         }
@@ -70,20 +58,18 @@ public final class DirectIOContext {
 
     public var inFlight: Int { records.count }
 
-    public var earliestDeadline: Instant? {
-        records.values.lazy.filter { $0.completion != nil }.map(\.deadline).min()
-    }
+    public var earliestDeadline: Instant? { records.earliestDeadline }
 
     /// Reads `length` bytes (a multiple of the logical block size) at `offset` of `fd`.
     public func submitRead(fd: FileDescriptor, offset: Int64 = 0, length: Int = DirectIOContext.defaultBlockSize,
                            timeout: Duration, now: Instant, completion: @escaping (DirectReadOutcome) -> Void) throws(SystemError) {
         precondition(!isClosed, "DirectIOContext used after close")
-        guard records.count < Self.capacity else { throw SystemError("io_submit: \(Self.capacity) reads in flight", .busy) }
-        lastID &+= 1
+        guard !records.isFull else { throw SystemError("io_submit: \(Self.capacity) reads in flight", .busy) }
+        let id = records.nextID()
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: length, alignment: Self.defaultBlockSize)
         let cb = UnsafeMutablePointer<iocb>.allocate(capacity: 1)
         cb.initialize(to: iocb())
-        cb.pointee.aio_data = lastID
+        cb.pointee.aio_data = id
         cb.pointee.aio_lio_opcode = UInt16(IOCB_CMD_PREAD)
         cb.pointee.aio_fildes = UInt32(fd.rawValue)
         cb.pointee.aio_buf = UInt64(UInt(bitPattern: buffer))
@@ -99,16 +85,24 @@ public final class DirectIOContext {
             if case .failure(let e) = submitted { throw SystemError("io_submit", e) }
             throw SystemError("io_submit: request not taken", .busy)
         }
-        records[lastID] = Record(iocb: cb, buffer: buffer, length: length, deadline: now + timeout, completion: completion)
+        records.insert(id: id, resources: Buffers(iocb: cb, buffer: buffer, length: length), deadline: now + timeout, completion: completion)
     }
 
-    /// Clears the eventfd and collects every finished read.
+    /// Clears the eventfd and collects every finished read. On an error the owner decides what becomes
+    /// of the reads out: see `failOutstanding`.
     public func handleReadable() throws(SystemError) {
-        var counter: UInt64 = 0
-        switch valueOrErrno({ Glibc.read(eventFD.rawValue, &counter, 8) }) {
-        case .success, .failure(.wouldBlock): break
-        case .failure(let e): throw SystemError("read eventfd", e)
-        }
+        _ = try counter.drain()
+        try collect()
+    }
+
+    /// Reports every read not yet reported as `.failed(why)`: after an error on the eventfd or in
+    /// io_getevents the loop cannot tell when they finish. Each keeps its buffers until the kernel
+    /// returns it (collected later and counted as late), as a timed-out read does.
+    public func failOutstanding(_ why: String) {
+        records.reportAll(.failed(why))
+    }
+
+    private func collect() throws(SystemError) {
         var zero = timespec()
         while true {
             let n = try valueOrErrno { CLinux_io_getevents(context, 0, 32, events, &zero) }.get("io_getevents")
@@ -121,16 +115,11 @@ public final class DirectIOContext {
     /// Reads the kernel already finished are collected first, as `SGDevice.expire` does.
     public func expire(now: Instant) {
         try? handleReadable()
-        var due: [(DirectReadOutcome) -> Void] = []
-        for r in records.values where r.deadline <= now {
-            guard let c = r.completion else { continue }
-            r.completion = nil
-            due.append(c)
+        records.expire(now: now, as: .timedOut) { r in
             // Most block drivers cannot cancel a read; where one can, its io_event still arrives and frees the record.
             var ignored = io_event()
-            _ = CLinux_io_cancel(context, r.iocb, &ignored)
+            _ = CLinux_io_cancel(context, r.resources.iocb, &ignored)
         }
-        for c in due { c(.timedOut) }
     }
 
     /// Destroys the context. io_destroy waits for reads still in the kernel, so call this only at exit.
@@ -138,25 +127,16 @@ public final class DirectIOContext {
         guard !isClosed else { return }
         isClosed = true
         _ = CLinux_io_destroy(context)
-        eventFD.close()
-        let pending = records.values
-        records = [:]
-        for r in pending { r.free() }
-        for r in pending { r.completion?(.failed("directio context closed")) }
+        counter.fd.close()
+        records.removeAll(.failed("directio context closed"))
     }
 
     private func deliver(_ e: io_event) {
-        guard let r = records.removeValue(forKey: e.data) else { return }
-        defer { r.free() }
-        guard let c = r.completion else {
-            lateCompletions += 1
-            return
-        }
-        if e.res < 0 {
+        let finished = records.finish(e.data) { r in
+            guard e.res < 0 else { return .finished(bytes: Int(e.res), expected: r.length) }
             let code = Int32(clamping: -e.res)
-            c(.ioError(code: code, description: Errno(rawValue: code).description))
-        } else {
-            c(.finished(bytes: Int(e.res), expected: r.length))
+            return .ioError(code: code, description: Errno(rawValue: code).description)
         }
+        if finished == .late { lateCompletions += 1 }
     }
 }

@@ -81,7 +81,8 @@ public final class SGDevice {
 
     public let path: String
     /// nil once closed.
-    public private(set) var fd: FileDescriptor?
+    public var fd: FileDescriptor? { owned.map(\.descriptor) }
+    private var owned: OwnedFD?
     /// Set by EPOLLHUP, ENODEV or ENXIO: the owner should close.
     public private(set) var isGone = false
     /// Completions that came back after their command had timed out (read and discarded).
@@ -89,26 +90,17 @@ public final class SGDevice {
     /// Completions whose pack_id matched nothing (should stay 0).
     public private(set) var unmatchedCompletions = 0
 
-    private final class Record {
-        let packID: Int32
+    /// CDB, sense and data of one command, in one allocation.
+    private struct Buffers {
         let buffer: UnsafeMutableRawPointer
         let transfer: Int
-        let deadline: Instant
-        /// nil once the outcome was reported (timed out): the record then only waits for the kernel.
-        var completion: ((CommandOutcome) -> Void)?
-
-        init(packID: Int32, buffer: UnsafeMutableRawPointer, transfer: Int, deadline: Instant, completion: @escaping (CommandOutcome) -> Void) {
-            self.packID = packID
-            self.buffer = buffer
-            self.transfer = transfer
-            self.deadline = deadline
-            self.completion = completion
-        }
     }
 
     private let kernel: SGKernel
-    private var records: [Record] = []
-    private var lastPackID: Int32 = 0
+    /// pack_ids are positive Int32s, unique per fd, including timed-out commands still held by the kernel.
+    private let records = InFlightTable<Buffers, CommandOutcome>(capacity: SGDevice.maxInFlight, maxID: UInt64(Int32.max)) {
+        $0.buffer.deallocate()
+    }
     /// Where `read()` puts each returned header.
     private let header = UnsafeMutablePointer<sg_io_hdr>.allocate(capacity: 1)
 
@@ -127,7 +119,7 @@ public final class SGDevice {
             kernel.close(fd: raw)
             throw SystemError("\(path): sg driver version \(version) is older than 3.0.0", .invalidArgument)
         }
-        fd = FileDescriptor(rawValue: raw)
+        owned = OwnedFD(FileDescriptor(rawValue: raw)) { [kernel] in kernel.close(fd: $0.rawValue) }
     }
 
     deinit {
@@ -139,17 +131,15 @@ public final class SGDevice {
     public var inFlight: Int { records.count }
 
     /// The earliest deadline of a command not yet reported: when to call `expire(now:)`.
-    public var earliestDeadline: Instant? {
-        records.lazy.filter { $0.completion != nil }.map(\.deadline).min()
-    }
+    public var earliestDeadline: Instant? { records.earliestDeadline }
 
     /// Sends `command`; `completion` runs exactly once, from `handleReadable`, `expire`, `handleHangup` or
     /// `close`. The kernel's own timeout is `timeout` too, so a hung command is eventually aborted and returned.
     public func submit(_ command: SCSICommand, timeout: Duration, now: Instant,
                        completion: @escaping (CommandOutcome) -> Void) throws(SGSubmitError) {
         guard let fd, !isGone else { throw .deviceGone("\(path) is gone") }
-        guard records.count < Self.maxInFlight else { throw .queueFull(path: path) }
-        let packID = nextPackID()
+        guard !records.isFull else { throw .queueFull(path: path) }
+        let packID = Int32(records.nextID())
         let transfer = command.transferLength
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.cdbCapacity + Self.senseCapacity + transfer, alignment: 16)
         let cdb = buffer.bindMemory(to: UInt8.self, capacity: Self.cdbCapacity)
@@ -175,7 +165,7 @@ public final class SGDevice {
         } while result == .failure(.interrupted)
         switch result {
         case .success:
-            records.append(Record(packID: packID, buffer: buffer, transfer: transfer, deadline: now + timeout, completion: completion))
+            records.insert(id: UInt64(packID), resources: Buffers(buffer: buffer, transfer: transfer), deadline: now + timeout, completion: completion)
         case .failure(let e):
             buffer.deallocate()  // the kernel refused the command: it holds no pointer into the buffer
             if e == .noDevice || e == .noSuchDeviceOrAddress {
@@ -188,10 +178,10 @@ public final class SGDevice {
 
     /// Reads every returned command until EAGAIN, or until the kernel holds none (the read that would
     /// say EAGAIN is a wasted system call per check), and delivers each outcome. ENODEV/ENXIO end all
-    /// commands (`isGone`); any other error, or a header shorter than `sg_io_hdr`, is thrown (the commands
-    /// it may have carried end at their deadlines).
+    /// commands (`isGone`); any other error, or a header shorter than `sg_io_hdr`, is thrown, and the owner
+    /// decides (`SGSource` calls `markGone`: a read it cannot get past ends the device, not only the commands).
     public func handleReadable() throws(SystemError) {
-        while let fd, !isGone, !records.isEmpty {
+        while let fd, !isGone, records.count > 0 {
             let r = kernel.read(fd: fd.rawValue, UnsafeMutableRawBufferPointer(start: header, count: MemoryLayout<sg_io_hdr>.size))
             switch r {
             case .failure(.interrupted):
@@ -216,66 +206,46 @@ public final class SGDevice {
         endAll(.deviceGone("\(path): hangup"))
     }
 
+    /// The owner gives up on the device after an error it cannot read past (a failed `handleReadable`):
+    /// as after a hangup, every command ends as `.deviceGone(why)` and the owner closes.
+    public func markGone(_ why: String) {
+        endAll(.deviceGone(why))
+    }
+
     /// Reports every command whose deadline is at or before `now` as `.timedOut`. Each keeps its kernel slot
     /// and buffers until the kernel returns it; that late completion is then discarded. What the kernel has
     /// already returned is read first: a busy loop reads at most so many ready fds per turn before its
     /// timers fire, and a command that finished in time must not be called timed out for that.
     public func expire(now: Instant) {
         try? handleReadable()  // an error here leaves the commands to their deadlines, just below
-        var due: [(CommandOutcome) -> Void] = []
-        for r in records where r.deadline <= now {
-            if let c = r.completion {
-                due.append(c)
-                r.completion = nil
-            }
-        }
-        for c in due { c(.timedOut) }
+        records.expire(now: now, as: .timedOut)
     }
 
     /// Closes the fd; commands not yet reported end as `.deviceGone`. Idempotent.
     public func close() {
-        guard let fd else { return }
-        self.fd = nil
-        kernel.close(fd: fd.rawValue)
-        let pending = records
-        records = []
-        for r in pending { r.buffer.deallocate() }
-        for r in pending { r.completion?(.deviceGone("\(path) closed")) }
+        guard let owned else { return }
+        self.owned = nil
+        owned.close()
+        records.removeAll(.deviceGone("\(path) closed"))
     }
 
     private func deliver(_ h: sg_io_hdr) {
-        guard let i = records.firstIndex(where: { $0.packID == h.pack_id }) else {
-            unmatchedCompletions += 1
-            return
+        let finished = records.finish(UInt64(UInt32(bitPattern: h.pack_id))) { r in
+            let senseCount = min(Int(h.sb_len_wr), Self.senseCapacity)
+            let sense = Array(UnsafeRawBufferPointer(start: r.buffer + Self.cdbCapacity, count: senseCount))
+            let received = max(0, min(r.transfer, r.transfer - Int(h.resid)))
+            let data = Array(UnsafeRawBufferPointer(start: r.buffer + Self.cdbCapacity + Self.senseCapacity, count: received))
+            return .completed(SCSIResult(status: h.status, hostStatus: h.host_status, driverStatus: h.driver_status, sense: sense, data: data))
         }
-        let r = records.remove(at: i)
-        defer { r.buffer.deallocate() }
-        guard let completion = r.completion else {
-            lateCompletions += 1
-            return
+        switch finished {
+        case .delivered: break
+        case .late: lateCompletions += 1
+        case .unmatched: unmatchedCompletions += 1
         }
-        let senseCount = min(Int(h.sb_len_wr), Self.senseCapacity)
-        let sense = Array(UnsafeRawBufferPointer(start: r.buffer + Self.cdbCapacity, count: senseCount))
-        let received = max(0, min(r.transfer, r.transfer - Int(h.resid)))
-        let data = Array(UnsafeRawBufferPointer(start: r.buffer + Self.cdbCapacity + Self.senseCapacity, count: received))
-        completion(.completed(SCSIResult(status: h.status, hostStatus: h.host_status, driverStatus: h.driver_status, sense: sense, data: data)))
     }
 
     private func endAll(_ outcome: CommandOutcome) {
         isGone = true
-        var due: [(CommandOutcome) -> Void] = []
-        for r in records {
-            if let c = r.completion { due.append(c) }
-            r.completion = nil
-        }
-        for c in due { c(outcome) }
-    }
-
-    /// Positive, unique among this fd's commands (including timed-out ones still held by the kernel).
-    private func nextPackID() -> Int32 {
-        repeat {
-            lastPackID = lastPackID == .max ? 1 : lastPackID + 1
-        } while records.contains(where: { $0.packID == lastPackID })
-        return lastPackID
+        records.reportAll(outcome)
     }
 }

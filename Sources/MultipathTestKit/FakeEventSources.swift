@@ -1,7 +1,6 @@
 import Glibc
 import Logging
 import MultipathCore
-import MultipathDaemon
 import MultipathSystem
 
 /// A pipe whose read end is readable while `pending > 0`: the fakes' stand-in for a kernel fd.

@@ -1,5 +1,4 @@
 import MultipathCore
-import MultipathDaemon
 import MultipathReactor
 import MultipathSystem
 

@@ -24,6 +24,8 @@ public final class FakeSGKernel: SGKernel {
     }
 
     public var version: Int32 = 30536
+    /// The fd number `open` hands out: a real descriptor (a pipe's read end) when the device goes into a reactor.
+    public var descriptor: Int32 = 42
     public var openError: Errno?
     /// Errors for the next writes, in order; an empty list accepts.
     public var writeErrors: [Errno] = []
@@ -46,7 +48,7 @@ public final class FakeSGKernel: SGKernel {
 
     public func open(_ path: String) -> Result<Int32, Errno> {
         if let e = openError { return .failure(e) }
-        return .success(42)
+        return .success(descriptor)
     }
 
     public func versionNumber(fd: Int32) -> Result<Int32, Errno> { .success(version) }

@@ -6,65 +6,34 @@
 // `tur-bench` prints:              bench commands=N ... per_second=R rtt_us min=.. p50=.. p99=.. max=..
 import Glibc
 import MultipathCore
+import MultipathPathIO
 import MultipathReactor
 import MultipathSystem
 
 func ms(_ d: Duration) -> Int64 { d.nanosecondsClamped / 1_000_000 }
 
-/// One sg device in the loop: its fd registered for readiness, one timer kept at its earliest deadline.
+/// One sg device in the loop (`SGSource`: its fd registered for readiness, one timer kept at its
+/// earliest deadline), closed as soon as it is gone.
 final class Path {
-    let device: SGDevice
-    let reactor: Reactor
+    let sg: SGSource
     let timeout: Duration
-    var source: SourceToken?
-    var timer: TimerToken?
+    var device: SGDevice { sg.device }
 
     init(_ path: String, reactor: Reactor, timeout: Duration) throws(SystemError) {
-        device = try SGDevice(path: path)
-        self.reactor = reactor
-        self.timeout = timeout
-        source = try reactor.register(device.fd!, name: path, onFailure: .stop) { [unowned self] ready in
-            if ready.contains(.hangup) || ready.contains(.error) { self.device.handleHangup() }
-            if ready.contains(.readable) { try self.device.handleReadable() }
-            self.armDeadline()
-            if self.device.isGone { self.close() }
+        let device = try SGDevice(path: path)
+        do { sg = try SGSource(device, reactor: reactor) } catch {
+            device.close()
+            throw error
         }
+        self.timeout = timeout
+        sg.onGone = { [unowned sg] in sg.close() }
     }
 
     func submit(_ command: SCSICommand, _ completion: @escaping (CommandOutcome) -> Void) {
-        do {
-            try device.submit(command, timeout: timeout, now: reactor.now, completion: completion)
-        } catch {
-            completion(error.outcome)
-        }
-        armDeadline()
+        sg.submit(command, timeout: timeout, completion: completion)
     }
 
-    /// Keeps one timer at the device's earliest deadline (none when nothing is outstanding).
-    func armDeadline() {
-        guard let deadline = device.earliestDeadline else {
-            if let timer { reactor.cancel(timer) }
-            timer = nil
-            return
-        }
-        if let timer {
-            reactor.reschedule(timer, earliest: deadline)
-        } else {
-            timer = reactor.schedule(earliest: deadline, name: "\(device.path) deadline") { [unowned self] in
-                self.timer = nil
-                self.device.expire(now: self.reactor.now)
-                self.armDeadline()
-            }
-        }
-    }
-
-    func close() {
-        if let source { reactor.deregister(source) }
-        source = nil
-        if let timer { reactor.cancel(timer) }
-        timer = nil
-        device.close()
-    }
+    func close() { sg.close() }
 }
 
 final class Probe {

@@ -110,7 +110,7 @@ import Testing
         try bad.signal()
         try good.signal()
         var badCalls = 0, goodCalls = 0, cleanups = 0
-        try reactor.register(bad.fd, name: "bad", onFailure: .deregister { cleanups += 1 }) { _ in badCalls += 1; throw Boom() }
+        try reactor.register(bad.fd, name: "bad", onFailure: .deregister { _ in cleanups += 1 }) { _ in badCalls += 1; throw Boom() }
         try reactor.register(good.fd, name: "good") { _ in goodCalls += 1 }
         for _ in 0..<3 { try reactor.runOnce(maxWait: .zero) }
         #expect(badCalls == 1)

@@ -1,5 +1,4 @@
 import MultipathCore
-import MultipathSystem
 
 /// Where uevents come from: libudev's monitor in the daemon, a scripted fake in tests.
 public protocol UeventSource: AnyObject {

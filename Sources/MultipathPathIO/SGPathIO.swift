@@ -1,0 +1,120 @@
+import Glibc
+import MultipathCore
+import MultipathReactor
+import MultipathSystem
+
+/// The real `PathIO`: one `SGSource` per path (its sg fd in the reactor, one deadline timer); directio
+/// reads through one `DirectIOSource` (one AIO context, its eventfd in the reactor). `sgKernel` and
+/// `devRoot` are test seams: the sg driver, and where block nodes are.
+public final class SGPathIO: PathIO {
+    private final class Device {
+        let sg: SGSource
+        /// The block node, opened O_DIRECT by the first directio read.
+        var directFD: OwnedFD?
+        /// sysfs attributes read on every priority refresh, kept open: see `deviceAttribute`.
+        var attributes: [String: OwnedFD] = [:]
+        let name: String
+        init(sg: SGSource, name: String) {
+            self.sg = sg
+            self.name = name
+        }
+
+        /// Closes every descriptor; commands still out end as `.deviceGone`. A directio read still out
+        /// needs no descriptor: io_submit took its own reference to the file (fs/aio.c), which the
+        /// kernel drops when the read ends, so the block fd is closed now, not leaked.
+        func close() {
+            for fd in attributes.values { fd.close() }
+            attributes = [:]
+            sg.close()
+            directFD?.close()
+            directFD = nil
+        }
+    }
+
+    private let reactor: Reactor
+    private let sysfs: Sysfs
+    private let sgKernel: SGKernel
+    private let devRoot: String
+    private var devices: [DevT: Device] = [:]
+    private var direct: DirectIOSource?
+    /// One page, reused by every `deviceAttribute` read (a sysfs attribute is at most a page).
+    private var attributeBuffer = [UInt8](repeating: 0, count: 4096)
+
+    public init(reactor: Reactor, sysfs: Sysfs = Sysfs(), sgKernel: SGKernel = LinuxSGKernel(), devRoot: String = "/dev") {
+        self.reactor = reactor
+        self.sysfs = sysfs
+        self.sgKernel = sgKernel
+        self.devRoot = devRoot
+    }
+
+    deinit {
+        for d in devices.values { d.close() }
+    }
+
+    public func attach(_ path: PathIdentity) -> String? {
+        // A device that went away (offline, hangup, a read error) is opened afresh: it may be back.
+        if let d = devices[path.devT] {
+            if !d.sg.isGone { return nil }
+            detach(path.devT)
+        }
+        guard let sg = TextFiles.list(sysfs.root + "/block/\(path.name)/device/scsi_generic").first else {
+            return "\(path.name) has no sg device (is the sg module loaded?)"
+        }
+        do {
+            let device = try SGDevice(path: "/dev/\(sg)", kernel: sgKernel)
+            do {
+                devices[path.devT] = Device(sg: try SGSource(device, reactor: reactor), name: path.name)
+            } catch {
+                device.close()
+                throw error
+            }
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    public func submit(_ command: SCSICommand, to devT: DevT, timeout: Duration, completion: @escaping (CommandOutcome) -> Void) {
+        guard let device = devices[devT] else { return completion(.failed("\(devT) has no sg device")) }
+        device.sg.submit(command, timeout: timeout, completion: completion)
+    }
+
+    public func directRead(_ devT: DevT, length: Int, timeout: Duration, completion: @escaping (DirectReadOutcome) -> Void) {
+        guard let device = devices[devT] else { return completion(.failed("\(devT) is not attached")) }
+        do {
+            let direct = try directSource()
+            if device.directFD == nil { device.directFD = OwnedFD(try DirectIOContext.open("\(devRoot)/\(device.name)")) }
+            try direct.submitRead(fd: device.directFD!.descriptor, length: length, timeout: timeout, completion: completion)
+        } catch {
+            completion(.failed("\(error)"))
+        }
+    }
+
+    private func directSource() throws(SystemError) -> DirectIOSource {
+        if let direct { return direct }
+        let source = try DirectIOSource(reactor: reactor)
+        direct = source
+        return source
+    }
+
+    /// Read from offset 0 of a descriptor kept open while the path is attached: sysfs shows the
+    /// attribute afresh on such a read, and one pread replaces an open, two reads and a close on every
+    /// priority refresh (most of an idle check's system calls under `prio sysfs`).
+    public func deviceAttribute(_ devT: DevT, _ name: String) -> [UInt8]? {
+        guard let device = devices[devT] else { return nil }
+        if device.attributes[name] == nil {
+            guard let fd = try? OwnedFD.open(sysfs.root + "/block/\(device.name)/device/\(name)", O_RDONLY) else { return nil }
+            device.attributes[name] = fd
+        }
+        let r = attributeBuffer.withUnsafeMutableBytes { device.attributes[name]!.descriptor.read(into: $0, atOffset: 0) }
+        guard case .success(let n) = r else {
+            device.attributes.removeValue(forKey: name)?.close()
+            return nil
+        }
+        return Array(attributeBuffer[..<n])
+    }
+
+    public func detach(_ devT: DevT) {
+        devices.removeValue(forKey: devT)?.close()
+    }
+}
