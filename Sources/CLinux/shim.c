@@ -9,19 +9,8 @@
 
 const unsigned long CLinux_DM_VERSION = DM_VERSION;
 const unsigned long CLinux_DM_LIST_DEVICES = DM_LIST_DEVICES;
-const unsigned long CLinux_DM_DEV_CREATE = DM_DEV_CREATE;
-const unsigned long CLinux_DM_DEV_REMOVE = DM_DEV_REMOVE;
-const unsigned long CLinux_DM_DEV_SUSPEND = DM_DEV_SUSPEND;
-const unsigned long CLinux_DM_DEV_STATUS = DM_DEV_STATUS;
-const unsigned long CLinux_DM_DEV_WAIT = DM_DEV_WAIT;
 const unsigned long CLinux_DM_DEV_ARM_POLL = DM_DEV_ARM_POLL;
-const unsigned long CLinux_DM_TABLE_LOAD = DM_TABLE_LOAD;
-const unsigned long CLinux_DM_TABLE_STATUS = DM_TABLE_STATUS;
-const unsigned long CLinux_DM_TARGET_MSG = DM_TARGET_MSG;
-const unsigned long CLinux_SG_IO = SG_IO;
 const unsigned long CLinux_SG_GET_VERSION_NUM = SG_GET_VERSION_NUM;
-const unsigned long CLinux_SG_SET_COMMAND_Q = SG_SET_COMMAND_Q;
-const unsigned long CLinux_SG_SET_FORCE_PACK_ID = SG_SET_FORCE_PACK_ID;
 
 int CLinux_ioctl_ptr(int fd, unsigned long request, void *arg) { return ioctl(fd, request, arg); }
 

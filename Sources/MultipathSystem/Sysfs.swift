@@ -64,24 +64,4 @@ public struct Sysfs: Sendable {
     public func hctl(ofDisk disk: String) -> HCTL? {
         linkTarget("block/\(disk)/device").flatMap { HCTL($0) }
     }
-
-    /// The SCSI device state: `running`, `offline`, `blocked`, `transport-offline`...
-    public func scsiState(ofDisk disk: String) -> String? {
-        text("block/\(disk)/device/state")
-    }
-
-    /// The SCSI command timeout (`device/timeout`, seconds): the default checker timeout.
-    public func scsiTimeout(ofDisk disk: String) -> Duration? {
-        text("block/\(disk)/device/timeout").flatMap { Int($0) }.map { .seconds($0) }
-    }
-
-    /// The ALUA access state the alua device handler last saw (`active/optimized`, `standby`...).
-    public func aluaAccessState(ofDisk disk: String) -> String? {
-        text("block/\(disk)/device/access_state")
-    }
-
-    /// The kernel's own WWID (`device/wwid`, e.g. `naa.33333330000007d0`).
-    public func kernelWWID(ofDisk disk: String) -> String? {
-        text("block/\(disk)/device/wwid")
-    }
 }

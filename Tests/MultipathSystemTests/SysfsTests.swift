@@ -86,10 +86,6 @@ final class FakeSysfs {
         let fake = try FakeSysfs()
         let sysfs = Sysfs(root: fake.root)
         #expect(sysfs.hctl(ofDisk: "sdb") == HCTL(host: 2, channel: 0, target: 0, lun: 0))
-        #expect(sysfs.scsiState(ofDisk: "sdb") == "running")
-        #expect(sysfs.scsiTimeout(ofDisk: "sdb") == .seconds(30))
-        #expect(sysfs.aluaAccessState(ofDisk: "sdb") == "active/optimized")
-        #expect(sysfs.kernelWWID(ofDisk: "sdb") == "naa.33333330000007d0")
     }
 
     @Test func pathIdentityFromAUeventAndTheFakeTree() throws {

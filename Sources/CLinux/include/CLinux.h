@@ -24,19 +24,8 @@
 // DM ioctl request numbers.
 extern const unsigned long CLinux_DM_VERSION;
 extern const unsigned long CLinux_DM_LIST_DEVICES;
-extern const unsigned long CLinux_DM_DEV_CREATE;
-extern const unsigned long CLinux_DM_DEV_REMOVE;
-extern const unsigned long CLinux_DM_DEV_SUSPEND;
-extern const unsigned long CLinux_DM_DEV_STATUS;
-extern const unsigned long CLinux_DM_DEV_WAIT;
 extern const unsigned long CLinux_DM_DEV_ARM_POLL;
-extern const unsigned long CLinux_DM_TABLE_LOAD;
-extern const unsigned long CLinux_DM_TABLE_STATUS;
-extern const unsigned long CLinux_DM_TARGET_MSG;
-extern const unsigned long CLinux_SG_IO;
 extern const unsigned long CLinux_SG_GET_VERSION_NUM;
-extern const unsigned long CLinux_SG_SET_COMMAND_Q;
-extern const unsigned long CLinux_SG_SET_FORCE_PACK_ID;
 
 // ioctl with a pointer argument (Glibc's ioctl is variadic, which Swift cannot call).
 int CLinux_ioctl_ptr(int fd, unsigned long request, void *arg);
