@@ -24,6 +24,129 @@ public enum PathRejection: Error, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// What a path is decided from: its uevent properties and the sysfs attributes the core asked for
+/// (`attributesNeeded`). The edge reads them; `PathIdentity.identify` and the checker choice decide
+/// from this value alone, however often they look.
+public struct PathFacts: Sendable {
+    public let properties: [String: String]
+    /// By path relative to the sysfs root; nil: asked for and absent.
+    public private(set) var sysfs: [String: [UInt8]?] = [:]
+
+    public init(properties: [String: String]) { self.properties = properties }
+
+    public init(_ event: Uevent) {
+        var properties: [String: String] = [:]
+        for (name, value) in event.properties { properties[name] = value }
+        self.init(properties: properties)
+    }
+
+    /// The facts, with every attribute the core asks for read through `read` (at most two rounds: an
+    /// FC device's host and target names are asked for once its host shows it is on FC).
+    public static func gather(_ properties: [String: String], read: SysfsReader) -> PathFacts {
+        var facts = PathFacts(properties: properties)
+        while case let needed = facts.attributesNeeded, !needed.isEmpty {
+            for attribute in needed { facts.sysfs[attribute] = .some(read(attribute)) }
+        }
+        return facts
+    }
+
+    public static func gather(_ event: Uevent, read: SysfsReader) -> PathFacts { gather(PathFacts(event).properties, read: read) }
+
+    /// The sysfs attributes not yet read that the decisions need.
+    public var attributesNeeded: [String] {
+        guard let device = device else { return [] }
+        // `dev` only tells the device number when udev did not.
+        let hasDevT = properties["MAJOR"].flatMap({ UInt32($0) }) != nil && properties["MINOR"].flatMap({ UInt32($0) }) != nil
+        var wanted = PathFacts.deviceAttributes.filter { !hasDevT || $0 != "dev" }.map { "\(device.dir)/\($0)" }
+        if let h = device.hctl {
+            // Only the FC host tells a transport the tree does not show; an FC path's names follow.
+            let onFC = transport == .scsi(.fcp)
+            if device.fcCandidate || onFC { wanted.append("class/fc_host/host\(h.host)/port_name") }
+            if onFC {
+                wanted += ["class/fc_host/host\(h.host)/node_name",
+                           "class/fc_transport/target\(h.host):\(h.channel):\(h.target)/node_name",
+                           "class/fc_transport/target\(h.host):\(h.channel):\(h.target)/port_name"]
+            }
+        }
+        return wanted.filter { sysfs[$0] == nil }
+    }
+
+    /// Of the device's own directory: identity, then what its checker, prioritizer and reads need.
+    static let deviceAttributes = ["dev", "size", "ro", "device/vendor", "device/model", "device/rev", "device/vpd_pg80",
+                                   "device/vpd_pg83", "device/inquiry", "device/dh_state", "device/timeout", "device/access_state",
+                                   "queue/logical_block_size"]
+
+    /// Where the device is: its kernel name, sysfs directory (DEVPATH when udev gave it, else the
+    /// /sys/block link), SCSI address (the scsi_device above `block` in DEVPATH), and whether only the
+    /// FC host can tell its transport.
+    struct Device {
+        var name: String
+        var devPath: [String]
+        var dir: String
+        var hctl: HCTL?
+        var fcCandidate: Bool
+    }
+
+    var device: Device? {
+        let devPath = properties["DEVPATH"].map { $0.split(separator: "/").map(String.init) } ?? []
+        guard let name = properties["DEVNAME"].flatMap({ $0.split(separator: "/").last.map(String.init) }) ?? devPath.last,
+              !name.isEmpty else { return nil }
+        let blockIndex = devPath.lastIndex(of: "block")
+        let hctl = blockIndex.flatMap { $0 > 0 ? HCTL(devPath[$0 - 1]) : nil }
+        let fcCandidate = hctl != nil && PathFacts.transport(fromName: name, devPath: devPath) == nil
+        return Device(name: name, devPath: devPath, dir: devPath.isEmpty ? "block/\(name)" : devPath.joined(separator: "/"),
+                      hctl: hctl, fcCandidate: fcCandidate)
+    }
+
+    /// An attribute of the device's own directory as text; nil when absent.
+    func text(_ file: String) -> String? { bytes(file).map(sysfsText) }
+
+    func bytes(_ file: String) -> [UInt8]? {
+        guard let device else { return nil }
+        return sysfs["\(device.dir)/\(file)"] ?? nil
+    }
+
+    /// `queue/logical_block_size`: the readsector0 and directio read length.
+    public var blockSize: Int { text("queue/logical_block_size").flatMap { Int($0) } ?? 512 }
+
+    /// The path's target port group, from VPD page 0x83 (prio alua).
+    public var targetPortGroup: UInt16? { bytes("device/vpd_pg83").flatMap { DeviceIdentification($0)?.targetPortGroup } }
+
+    /// Whether the kernel's alua handler shows the access state (`detect_prio` then picks `sysfs`).
+    public var hasAccessState: Bool { bytes("device/access_state") != nil }
+
+    /// The checker's timeout as 0.9.4 chooses it: `checker_timeout` when configured, else the SCSI
+    /// device's command timeout (`device/timeout`), else 30 s.
+    public func checkerTimeout(configured: Int?) -> Duration {
+        configured.map { .seconds($0) } ?? text("device/timeout").flatMap { Int($0) }.map { .seconds($0) } ?? .seconds(30)
+    }
+
+    /// The transport, from the device's place in the sysfs tree: FC remote ports, iSCSI sessions and SAS
+    /// end devices each leave their own directory between the host and the target; else the FC host.
+    var transport: Transport {
+        guard let device else { return .undefined }
+        if let t = PathFacts.transport(fromName: device.name, devPath: device.devPath) { return t }
+        guard let hctl = device.hctl else { return .undefined }
+        return sysfs["class/fc_host/host\(hctl.host)/port_name"].flatMap { $0 } != nil ? .scsi(.fcp) : .scsi(.unspecified)
+    }
+
+    /// The transport the name or DEVPATH tells; nil when only the host can.
+    private static func transport(fromName name: String, devPath: [String]) -> Transport? {
+        if name.hasPrefix("nvme") { return .nvme }
+        if name.hasPrefix("dasd") { return .ccw }
+        if name.hasPrefix("cciss") { return .cciss }
+        guard devPath.lastIndex(of: "block").map({ $0 > 0 && HCTL(devPath[$0 - 1]) != nil }) == true else { return .undefined }
+        for c in devPath {
+            if c.hasPrefix("rport-") { return .scsi(.fcp) }
+            if c.hasPrefix("session") { return .scsi(.iscsi) }
+            if c.hasPrefix("end_device-") { return .scsi(.sas) }
+            if c.hasPrefix("usb") { return .scsi(.usb) }
+            if c.hasPrefix("ata") { return .scsi(.ata) }
+        }
+        return nil
+    }
+}
+
 extension PathIdentity {
     /// The path a udev `block` device describes, from its properties and its sysfs attributes.
     ///
@@ -31,42 +154,35 @@ extension PathIdentity {
     /// missing attribute leaves its field empty. Only what makes the device unusable as a path is
     /// rejected. The WWID is the `uidAttribute` property (trailing blanks trimmed) or else the one
     /// `wwidFromVPD83` derives from the device's cached VPD page 0x83 (by default multipath-tools' rule).
-    public static func fromUevent(
-        _ properties: [String: String],
+    public static func identify(
+        _ facts: PathFacts,
         uidAttribute: String = "ID_SERIAL",
-        sysfs: SysfsReader,
         wwidFromVPD83: ([UInt8]) -> String? = { DeviceIdentification($0)?.multipathWWID }
     ) -> Result<PathIdentity, PathRejection> {
+        let properties = facts.properties
         if let s = properties["SUBSYSTEM"], s != "block" { return .failure(.notBlockDevice(subsystem: s)) }
-        let devPath = properties["DEVPATH"].map { $0.split(separator: "/").map(String.init) } ?? []
-        guard let name = properties["DEVNAME"].flatMap({ $0.split(separator: "/").last.map(String.init) }) ?? devPath.last,
-              !name.isEmpty else { return .failure(.noKernelName) }
+        guard let device = facts.device else { return .failure(.noKernelName) }
+        let name = device.name
         if properties["DEVTYPE"] == "partition" { return .failure(.partition(name)) }
         if name.hasPrefix("dm-") || properties["DM_NAME"] != nil { return .failure(.deviceMapper(name)) }
-
-        // sysfs directory of the device: DEVPATH when udev gave it, else the /sys/block link.
-        let dir = devPath.isEmpty ? "block/\(name)" : devPath.joined(separator: "/")
-        func attr(_ file: String) -> String? { sysfs("\(dir)/\(file)").map(sysfsText) }
 
         let devT: DevT
         if let ma = properties["MAJOR"].flatMap({ UInt32($0) }), let mi = properties["MINOR"].flatMap({ UInt32($0) }) {
             devT = DevT(major: ma, minor: mi)
-        } else if let d = attr("dev").flatMap({ DevT($0) }) {
+        } else if let d = facts.text("dev").flatMap({ DevT($0) }) {
             devT = d
         } else {
             return .failure(.noDevT(name))
         }
 
-        // A SCSI disk sits under its scsi_device, named H:C:T:L (the target of /sys/block/sdX/device).
-        let blockIndex = devPath.lastIndex(of: "block")
-        let hctl = blockIndex.flatMap { $0 > 0 ? HCTL(devPath[$0 - 1]) : nil }
-        let transport = transport(name: name, hctl: hctl, devPath: devPath, sysfs: sysfs)
+        let hctl = device.hctl
+        let transport = facts.transport
 
         var wwid = properties[uidAttribute].map(trimmingTrailingBlanks)
-        if wwid?.isEmpty ?? true { wwid = sysfs("\(dir)/device/vpd_pg83").flatMap(wwidFromVPD83) }
+        if wwid?.isEmpty ?? true { wwid = facts.bytes("device/vpd_pg83").flatMap(wwidFromVPD83) }
 
-        let handler = attr("device/dh_state").flatMap { $0.isEmpty || $0 == "detached" ? nil : $0 }
-        let inquiry = sysfs("\(dir)/device/inquiry") ?? []
+        let handler = facts.text("device/dh_state").flatMap { $0.isEmpty || $0 == "detached" ? nil : $0 }
+        let inquiry = facts.bytes("device/inquiry") ?? []
         let tpgs: Int
         if inquiry.count > 5 {
             tpgs = Int(inquiry[5] >> 4) & 3
@@ -77,54 +193,44 @@ extension PathIdentity {
         }
 
         var fc: FibreChannelNames?
-        if case .scsi(.fcp) = transport, let h = hctl,
-           let hn = sysfs("class/fc_host/host\(h.host)/node_name").map(sysfsText),
-           let hp = sysfs("class/fc_host/host\(h.host)/port_name").map(sysfsText),
-           let tn = sysfs("class/fc_transport/target\(h.host):\(h.channel):\(h.target)/node_name").map(sysfsText),
-           let tp = sysfs("class/fc_transport/target\(h.host):\(h.channel):\(h.target)/port_name").map(sysfsText) {
-            fc = FibreChannelNames(hostNodeName: hn, hostPortName: hp, targetNodeName: tn, targetPortName: tp)
+        if case .scsi(.fcp) = transport, let h = hctl {
+            func name(_ path: String) -> String? { facts.sysfs[path].flatMap { $0 }.map(sysfsText) }
+            if let hn = name("class/fc_host/host\(h.host)/node_name"), let hp = name("class/fc_host/host\(h.host)/port_name"),
+               let tn = name("class/fc_transport/target\(h.host):\(h.channel):\(h.target)/node_name"),
+               let tp = name("class/fc_transport/target\(h.host):\(h.channel):\(h.target)/port_name") {
+                fc = FibreChannelNames(hostNodeName: hn, hostPortName: hp, targetNodeName: tn, targetPortName: tp)
+            }
         }
 
         return .success(PathIdentity(
             name: name, devT: devT, hctl: hctl,
-            vendor: attr("device/vendor") ?? properties["ID_VENDOR"] ?? "",
-            product: attr("device/model") ?? properties["ID_MODEL"] ?? "",
-            revision: attr("device/rev") ?? properties["ID_REVISION"] ?? "",
+            vendor: facts.text("device/vendor") ?? properties["ID_VENDOR"] ?? "",
+            product: facts.text("device/model") ?? properties["ID_MODEL"] ?? "",
+            revision: facts.text("device/rev") ?? properties["ID_REVISION"] ?? "",
             wwid: wwid,
-            serial: sysfs("\(dir)/device/vpd_pg80").flatMap(serialFromVPD80) ?? properties["ID_SCSI_SERIAL"] ?? "",
-            sizeSectors: attr("size").flatMap { UInt64($0) } ?? 0,
+            serial: facts.bytes("device/vpd_pg80").flatMap(serialFromVPD80) ?? properties["ID_SCSI_SERIAL"] ?? "",
+            sizeSectors: facts.text("size").flatMap { UInt64($0) } ?? 0,
             transport: transport, tpgs: tpgs, fc: fc,
-            readOnly: (properties["DISK_RO"] ?? attr("ro")) == "1", attachedHandler: handler))
+            readOnly: (properties["DISK_RO"] ?? facts.text("ro")) == "1", attachedHandler: handler))
     }
 
-    /// The path a udev event (or a device listed at start) describes; see the property-set form.
+    /// The facts gathered through `sysfs`, then identified: for tests and the lab's tool.
+    public static func fromUevent(
+        _ properties: [String: String],
+        uidAttribute: String = "ID_SERIAL",
+        sysfs: SysfsReader,
+        wwidFromVPD83: ([UInt8]) -> String? = { DeviceIdentification($0)?.multipathWWID }
+    ) -> Result<PathIdentity, PathRejection> {
+        identify(PathFacts.gather(properties, read: sysfs), uidAttribute: uidAttribute, wwidFromVPD83: wwidFromVPD83)
+    }
+
     public static func fromUevent(
         _ event: Uevent,
         uidAttribute: String = "ID_SERIAL",
         sysfs: SysfsReader,
         wwidFromVPD83: ([UInt8]) -> String? = { DeviceIdentification($0)?.multipathWWID }
     ) -> Result<PathIdentity, PathRejection> {
-        var properties: [String: String] = [:]
-        for (name, value) in event.properties { properties[name] = value }
-        return fromUevent(properties, uidAttribute: uidAttribute, sysfs: sysfs, wwidFromVPD83: wwidFromVPD83)
-    }
-
-    /// The transport, from the device's place in the sysfs tree: FC remote ports, iSCSI sessions and SAS
-    /// end devices each leave their own directory between the host and the target.
-    private static func transport(name: String, hctl: HCTL?, devPath: [String], sysfs: SysfsReader) -> Transport {
-        if name.hasPrefix("nvme") { return .nvme }
-        if name.hasPrefix("dasd") { return .ccw }
-        if name.hasPrefix("cciss") { return .cciss }
-        guard let hctl else { return .undefined }
-        for c in devPath {
-            if c.hasPrefix("rport-") { return .scsi(.fcp) }
-            if c.hasPrefix("session") { return .scsi(.iscsi) }
-            if c.hasPrefix("end_device-") { return .scsi(.sas) }
-            if c.hasPrefix("usb") { return .scsi(.usb) }
-            if c.hasPrefix("ata") { return .scsi(.ata) }
-        }
-        if sysfs("class/fc_host/host\(hctl.host)/port_name") != nil { return .scsi(.fcp) }
-        return .scsi(.unspecified)
+        fromUevent(PathFacts(event).properties, uidAttribute: uidAttribute, sysfs: sysfs, wwidFromVPD83: wwidFromVPD83)
     }
 }
 

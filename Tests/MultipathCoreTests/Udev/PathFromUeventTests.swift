@@ -154,6 +154,33 @@ import Testing
         #expect(got == .success(Self.sdbIdentity))
     }
 
+    /// The core names what it reads; the edge reads each attribute once, and everything after (the
+    /// identity under another uid_attribute, the checker's timeout, detect_prio's test) decides from
+    /// the value. An FC host's names are asked for only once the host shows the path is on FC.
+    @Test func theFactsAreReadOnceInTheRoundsTheCoreAsksFor() throws {
+        var sysfs = Self.sdbSysfs
+        sysfs["\(Self.sdbDir)/device/timeout"] = Array("45\n".utf8)
+        sysfs["\(Self.sdbDir)/device/access_state"] = Array("active/optimized\n".utf8)
+        sysfs["\(Self.sdbDir)/queue/logical_block_size"] = Array("4096\n".utf8)
+        var reads: [String] = []
+        let facts = PathFacts.gather(Self.sdb, read: { reads.append($0); return sysfs[$0] })
+        #expect(Set(reads).count == reads.count)
+        #expect(!reads.contains("\(Self.sdbDir)/dev"))  // udev gave MAJOR and MINOR
+        #expect(reads.contains("class/fc_host/host2/port_name") && !reads.contains("class/fc_host/host2/node_name"))
+        #expect(facts.attributesNeeded.isEmpty)
+        #expect(PathIdentity.identify(facts) == .success(Self.sdbIdentity))
+        #expect(facts.blockSize == 4096 && facts.hasAccessState && facts.targetPortGroup == nil)
+        // checker_timeout when configured, else the SCSI device's timeout, else 30 s.
+        #expect(facts.checkerTimeout(configured: 5) == .seconds(5) && facts.checkerTimeout(configured: nil) == .seconds(45))
+        #expect(PathFacts.gather(Self.sdb, read: { Self.sdbSysfs[$0] }).checkerTimeout(configured: nil) == .seconds(30))
+
+        reads = []
+        sysfs["class/fc_host/host2/port_name"] = Array("0x21000024ff000001\n".utf8)
+        _ = PathFacts.gather(Self.sdb, read: { reads.append($0); return sysfs[$0] })
+        #expect(reads.suffix(3) == ["class/fc_host/host2/node_name", "class/fc_transport/target2:0:0/node_name",
+                                    "class/fc_transport/target2:0:0/port_name"])
+    }
+
     @Test func rejectionsReadWell() {
         #expect(PathRejection.partition("sdb1").description == "sdb1 is a partition")
         #expect(PathRejection.noDevT("sdb").description == "sdb has no valid MAJOR/MINOR")
