@@ -92,7 +92,7 @@ extension Daemon {
             pathAppeared(event)
             perform(engine.commit(now: reactor.now))
         }
-        if let reason = engine.orphans[devT]?.reason, reason.hasPrefix("blacklisted") { return .success("blacklisted\n") }
+        if engine.orphans[devT]?.reason.isBlacklisted == true { return .success("blacklisted\n") }
         guard engine.paths[devT] != nil || engine.orphans[devT] != nil else { throw AdminRefusal("\(text): failed to get path info") }
         return answer
     }

@@ -60,7 +60,7 @@ extension Multipaths {
     public mutating func failPathByOperator(_ devT: DevT, now: Instant) throws(AdminRefusal) -> [MultipathAction] {
         let map = try mapHolding(devT)
         admin.failedByOperator.insert(devT)
-        paths[devT]!.health.inTable = false
+        paths[devT]!.health.membership = .failed
         if paths[devT]!.health.state != .down {
             paths[devT]!.health.state = .down
             paths[devT]!.health.lastChange = now
@@ -74,10 +74,10 @@ extension Multipaths {
     public mutating func reinstatePathByOperator(_ devT: DevT, now: Instant) throws(AdminRefusal) -> [MultipathAction] {
         let map = try mapHolding(devT)
         admin.failedByOperator.remove(devT)
-        paths[devT]!.health.inTable = true
+        paths[devT]!.health.membership = .active
         var actions: [MultipathAction] = [.note("\(map.name): reinstate path \(devT) (operator)"), .reinstate(map: map.name, devT)]
-        if !paths[devT]!.health.probing {
-            paths[devT]!.health.probing = true
+        if !paths[devT]!.health.probe.isInFlight {
+            paths[devT]!.health.probe = .inFlight
             actions.append(.check(devT))
         }
         return actions + mapReacts(map.wwid, cameUp: devT, wentDown: false, usableCheck: false, now: now)
@@ -182,7 +182,7 @@ extension Multipaths {
         if map(named: text) != nil || maps[text] != nil { return [] }
         let wwid = bindings.wwid(forAlias: text) ?? text
         guard !members(of: wwid).isEmpty else {
-            if orphans.values.contains(where: { $0.identity.wwid == wwid && $0.reason.hasPrefix(Self.blacklistedReason) }) {
+            if orphans.values.contains(where: { $0.identity.wwid == wwid && $0.reason.isBlacklisted }) {
                 throw AdminRefusal("\(text): map blacklisted")
             }
             throw AdminRefusal("\(text): unknown map (no multipathed path has this WWID or alias)")

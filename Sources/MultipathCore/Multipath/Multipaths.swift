@@ -10,7 +10,7 @@ public struct Multipaths: Sendable {
     /// Maps by WWID.
     public internal(set) var maps: [String: MultipathMap] = [:]
     /// Paths seen but not multipathed, with the reason (blacklisted, no WWID, find_multipaths...).
-    public internal(set) var orphans: [DevT: (identity: PathIdentity, reason: String)] = [:]
+    public internal(set) var orphans: [DevT: (identity: PathIdentity, reason: OrphanReason)] = [:]
     public private(set) var wwids: WWIDsFile
     public private(set) var bindings: Bindings
 
@@ -55,11 +55,11 @@ public struct Multipaths: Sendable {
         switch config.blacklistVerdict(for: identity, udevProperties: self.udevProperties[identity.devT]) {
         case .accepted: break
         case .blacklisted(let by, let rule):
-            return orphan(identity, "\(Self.blacklistedReason) by \(by.rawValue) \"\(rule)\"")
+            return orphan(identity, .blacklisted(by, rule: rule))
         case .missingProperty:
-            return orphan(identity, "\(Self.blacklistedReason), udev property missing")
+            return orphan(identity, .missingUdevProperty)
         }
-        guard let wwid = identity.wwid, !wwid.isEmpty else { return orphan(identity, "no WWID") }
+        guard let wwid = identity.wwid, !wwid.isEmpty else { return orphan(identity, .noWWID) }
         let policy = FindMultipathsPolicy(config)
         // Only smart mode's wait depends on the hardware table; matching it costs a regex per entry.
         let known = policy.mode == .smart && config.pathSettings(for: identity).isKnownHardware
@@ -74,15 +74,15 @@ public struct Multipaths: Sendable {
             }
             return actions
         case .notMultipath:
-            return orphan(identity, "not multipathed (find_multipaths \(policy.mode.rawValue))")
+            return orphan(identity, .notMultipathed(policy.mode))
         case .waitUntil(let t):
             undecided[wwid, default: [:]][identity.devT] = (choice, udevProperties)
             waiting[wwid] = min(waiting[wwid] ?? t, t)
-            return orphan(identity, "waiting for a second path until \(t) (find_multipaths smart)") + [.setMapTimer(wwid: wwid, at: nextDeadline(wwid))]
+            return orphan(identity, .waitingForSecondPath(until: t)) + [.setMapTimer(wwid: wwid, at: nextDeadline(wwid))]
         }
     }
 
-    private mutating func orphan(_ identity: PathIdentity, _ reason: String) -> [MultipathAction] {
+    private mutating func orphan(_ identity: PathIdentity, _ reason: OrphanReason) -> [MultipathAction] {
         orphans[identity.devT] = (identity, reason)
         return [.note("\(identity.name): \(reason)")]
     }
@@ -97,8 +97,8 @@ public struct Multipaths: Sendable {
     private mutating func admit(_ identity: PathIdentity, choice: PathChoice, now: Instant) -> [MultipathAction] {
         let wwid = identity.wwid!
         var health = PathHealth(interval: pollingInterval, now: now)
-        health.inTable = adoptedState.removeValue(forKey: identity.devT)
-        health.probing = true
+        health.membership = TableMembership(active: adoptedState.removeValue(forKey: identity.devT))
+        health.probe = .inFlight
         if choice.prio.value == "const" { health.priority = 1 }
         paths[identity.devT] = MultipathPath(identity: identity, health: health, settings: choice)
         byWWID[wwid, default: []].insert(identity.devT)
@@ -172,17 +172,18 @@ public struct Multipaths: Sendable {
 
     /// A scheduled check is due. Asks for it unless one is still out (one probe in flight per path).
     public mutating func checkDue(_ devT: DevT, now: Instant) -> [MultipathAction] {
-        guard let p = paths[devT], !p.health.probing else { return [] }
+        guard let p = paths[devT], !p.health.probe.isInFlight else { return [] }
         // As 0.9.4's disabled checker: a path failed by the operator stays failed until reinstated.
         if admin.failedByOperator.contains(devT) { return [schedule(devT, now: now)] }
-        paths[devT]!.health.probing = true
+        paths[devT]!.health.probe = .inFlight
         return [.check(devT)]
     }
 
     /// The checker's verdict: the critical path. `issued`: when the check was sent (its latency).
     public mutating func checkerFinished(_ devT: DevT, _ verdict: CheckerVerdict, issued: Instant? = nil, now: Instant) -> [MultipathAction] {
         guard var p = paths[devT] else { return [] }
-        p.health.probing = false
+        let recheck = p.health.probe == .inFlightRecheck
+        p.health.probe = .idle
         if let issued { p.health.checkLatency.record(now - issued) }
         if admin.failedByOperator.contains(devT) {
             paths[devT] = p
@@ -211,28 +212,26 @@ public struct Multipaths: Sendable {
 
         var cameUp: DevT?, wentDown = false
         if let map {
-            if p.health.inTable == false { p.health.usableSince = verdict.state.isUsable ? p.health.usableSince ?? issued ?? now : nil }
-            if p.health.inTable == false && new.isUsable {
+            if p.health.membership == .failed { p.health.usableSince = verdict.state.isUsable ? p.health.usableSince ?? issued ?? now : nil }
+            if p.health.membership == .failed && new.isUsable {
                 actions.append(.reinstate(map: map.name, devT))
-                p.health.inTable = true
+                p.health.membership = .active
                 cameUp = devT
                 maps[wwid]!.stats.reinstate.record(now - (p.health.usableSince ?? now))
                 p.health.usableSince = nil
-            } else if p.health.inTable == true && Self.isFailing(new) {
+            } else if p.health.membership == .active && Self.isFailing(new) {
                 actions.append(.fail(map: map.name, devT))
-                p.health.inTable = false
+                p.health.membership = .failed
                 wentDown = true
                 p.health.failures += 1
                 maps[wwid]!.stats.pathFailed(at: issued ?? now)
             }
         }
-        let recheck = p.health.recheck
-        p.health.recheck = false
         paths[devT] = p
         if map != nil { actions += mapReacts(wwid, cameUp: cameUp, wentDown: wentDown, usableCheck: new.isUsable, now: now) }
 
         if recheck {
-            paths[devT]!.health.probing = true
+            paths[devT]!.health.probe = .inFlight
             actions.append(.check(devT))
         } else {
             actions.append(schedule(devT, now: now))
@@ -245,7 +244,7 @@ public struct Multipaths: Sendable {
     /// States in which a path must not be active in the kernel's table.
     static func isFailing(_ s: PathState) -> Bool {
         switch s {
-        case .down, .timeout, .shaky, .wild, .delayed, .removed: true
+        case .down, .timeout, .shaky, .wild, .delayed: true
         case .up, .ghost, .unchecked, .pending: false
         }
     }
@@ -309,7 +308,7 @@ public struct Multipaths: Sendable {
     // MARK: Maps
 
     func usableCount(_ map: MultipathMap, except: DevT? = nil) -> Int {
-        map.members.filter { $0 != except && paths[$0]?.health.inTable == true && paths[$0]?.health.state.isUsable == true }.count
+        map.members.filter { $0 != except && paths[$0]?.health.membership == .active && paths[$0]?.health.state.isUsable == true }.count
     }
 
     /// `identities`: with serial and node name, which only grouping needs.
@@ -319,7 +318,7 @@ public struct Multipaths: Sendable {
             guard let health = paths[d]?.health else { return nil }
             return GroupMember(devT: d, serial: identities ? paths[d]!.identity.serial : "",
                                nodeName: identities ? paths[d]!.identity.fc?.targetNodeName ?? "" : "",
-                               priority: health.priority, isUsable: health.state.isUsable && health.inTable != false,
+                               priority: health.priority, isUsable: health.state.isUsable && health.membership != .failed,
                                isMarginal: marginal && admin.marginal.contains(d))
         }
     }
@@ -511,12 +510,12 @@ public struct Multipaths: Sendable {
     /// and take the table's queueing and group as the kernel's.
     private mutating func loaded(_ wwid: String, _ load: MapLoad, settings: ResolvedMapSettings, previous: [DevT], now: Instant) -> [MultipathAction] {
         let order = load.table.groups.flatMap { $0.paths.compactMap(\.devT) }
-        for d in previous where !order.contains(d) { paths[d]?.health.inTable = nil }
+        for d in previous where !order.contains(d) { paths[d]?.health.membership = .absent }
         var actions: [MultipathAction] = []
         for d in order {
-            paths[d]!.health.inTable = true
+            paths[d]!.health.membership = .active
             if Self.isFailing(paths[d]!.health.state) || paths[d]!.health.state == .pending {
-                paths[d]!.health.inTable = false
+                paths[d]!.health.membership = .failed
                 actions.append(.fail(map: load.name, d))
             }
         }
@@ -570,17 +569,17 @@ public struct Multipaths: Sendable {
         var wentDown = false
         for s in status.paths {
             guard let d = s.devT, var p = paths[d] else { continue }
-            if !s.isActive && p.health.inTable != false {
-                p.health.inTable = false
+            if !s.isActive && p.health.membership != .failed {
+                p.health.membership = .failed
                 wentDown = true
                 p.health.failures += 1
                 maps[wwid]!.stats.pathFailed(at: now)
                 actions.append(.note("\(p.name): failed by the kernel, probing now"))
-                if p.health.probing { p.health.recheck = true } else { p.health.probing = true; actions.append(.check(d)) }
-            } else if s.isActive && p.health.inTable != true {
-                p.health.inTable = true
+                if p.health.probe.isInFlight { p.health.probe = .inFlightRecheck } else { p.health.probe = .inFlight; actions.append(.check(d)) }
+            } else if s.isActive && p.health.membership != .active {
+                p.health.membership = .active
                 if Self.isFailing(p.health.state) {
-                    p.health.inTable = false
+                    p.health.membership = .failed
                     actions.append(.fail(map: name, d))
                 }
             }
@@ -620,7 +619,7 @@ public struct Multipaths: Sendable {
     mutating func forgetMap(_ wwid: String) {
         guard let map = maps.removeValue(forKey: wwid) else { return }
         mapNames[map.name] = nil
-        for d in map.members { paths[d]?.health.inTable = nil }
+        for d in map.members { paths[d]?.health.membership = .absent }
     }
 
     /// The kernel refused a `rename`: the map keeps its old name.
@@ -670,7 +669,7 @@ public struct Multipaths: Sendable {
             }
             if pollingInterval != oldInterval {
                 paths[devT]!.health.interval = pollingInterval
-                if !p.health.probing { actions.append(schedule(devT, now: now)) }
+                if !p.health.probe.isInFlight { actions.append(schedule(devT, now: now)) }
             }
         }
         for wwid in maps.keys.sorted() {
