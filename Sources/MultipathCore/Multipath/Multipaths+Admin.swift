@@ -46,7 +46,7 @@ extension Multipaths {
         return paths.values.first { $0.name == text }?.devT ?? orphans.first { $0.value.identity.name == text }?.key
     }
 
-    private func mapHolding(_ devT: DevT) throws(AdminRefusal) -> MultipathMap {
+    func mapHolding(_ devT: DevT) throws(AdminRefusal) -> MultipathMap {
         guard let p = paths[devT], let wwid = p.identity.wwid, let map = maps[wwid], map.members.contains(devT) else {
             throw AdminRefusal("\(paths[devT]?.name ?? orphans[devT]?.identity.name ?? "\(devT)") is in no map")
         }

@@ -67,7 +67,7 @@ extension Multipaths {
     /// A path whose last check found it usable is running (an offline device fails every command), so
     /// sysfs is read only for the others: a `show paths` at a thousand paths would otherwise cost four
     /// syscalls a path.
-    private func snapshot(_ p: MultipathPath, mapName: String?, deviceState: (PathIdentity) -> String?, now: Instant) -> PathSnapshot {
+    func snapshot(_ p: MultipathPath, mapName: String?, deviceState: (PathIdentity) -> String?, now: Instant) -> PathSnapshot {
         let seconds = Int(((now - p.health.lastChange).nanosecondsClamped / 1_000_000_000) % max(1, p.health.interval.nanosecondsClamped / 1_000_000_000))
         let state: String? = switch (mapName, p.health.state.isUsable) {
         case (nil, _): nil

@@ -1,0 +1,80 @@
+/// A new configuration applied to what exists, and shutdown.
+extension Multipaths {
+    // MARK: Reconfigure
+
+    /// A new configuration, applied as 0.9.4's reconfigure does. Orphans are judged again (a path no
+    /// longer refused joins its map) and every path takes its new checker and prioritizer (`choices`,
+    /// resolved by the daemon, orphans included; a new prioritizer asks for a priority); a path now
+    /// blacklisted leaves its map. Each map's settings and name are resolved again (a new name renames
+    /// it) and the map is rebuilt, reloaded only if its table differs. A new `polling_interval`
+    /// reschedules every check.
+    public mutating func reconfigure(_ config: Config, choices: [DevT: PathChoice], now: Instant) -> [MultipathAction] {
+        let oldInterval = pollingInterval
+        self.config = config
+        var actions: [MultipathAction] = []
+        for (devT, o) in orphans.sorted(by: { $0.key < $1.key }) {
+            guard let choice = choices[devT] else { continue }
+            undecide(devT)
+            orphans[devT] = nil
+            let again = addPath(o.identity, udevProperties: nil, choice: choice, now: now)
+            // An orphan still refused for the same reason is not news.
+            actions += orphans[devT]?.reason == o.reason ? again.filter { if case .note = $0 { false } else { true } } : again
+        }
+        for devT in paths.keys.sorted() {
+            let p = paths[devT]!
+            if case .accepted = config.blacklistVerdict(for: p.identity, udevProperties: udevProperties[devT]) {} else {
+                let properties = udevProperties[devT]
+                actions += removePath(devT, now: now)
+                actions += addPath(p.identity, udevProperties: properties, choice: choices[devT] ?? p.settings, now: now)
+                continue
+            }
+            if let choice = choices[devT] {
+                paths[devT]!.settings = choice
+                if choice.prio.value != p.settings.prio.value || choice.prioArgs != p.settings.prioArgs {
+                    if choice.prio.value == "const" {
+                        actions += priorityFinished(devT, 1, now: now)
+                    } else if p.health.state.isUsable {
+                        actions.append(.prioritize(devT))
+                    }
+                }
+            }
+            if pollingInterval != oldInterval {
+                paths[devT]!.health.interval = pollingInterval
+                if !p.health.probe.isInFlight { actions.append(schedule(devT, now: now)) }
+            }
+        }
+        for wwid in maps.keys.sorted() {
+            var map = maps[wwid]!
+            map.settings = config.mapSettings(wwid: wwid, paths: members(of: wwid).map { paths[$0]!.identity })
+            let revision = bindings.revision
+            let name = config.mapName(wwid: wwid, settings: map.settings, bindings: &bindings, current: map.name,
+                                      taken: { mapNames[$0].map { $0 != wwid } ?? false }).name
+            if bindings.revision != revision { actions.append(.saveBindings) }
+            if name != map.name, mapNames[name] != nil {
+                actions.append(.note("\(map.name): not renamed to \(name): another map has that name"))
+            } else if name != map.name {
+                actions.append(.rename(map: map.name, to: name))
+                mapNames[map.name] = nil
+                mapNames[name] = wwid
+                map.name = name
+            }
+            if map.noPathRetry == .fail && map.queueing {
+                map.queueing = false
+                actions.append(.setQueueing(map: map.name, false))
+            }
+            maps[wwid] = map
+            dirty.insert(wwid)
+        }
+        actions += commit(now: now)
+        for wwid in maps.keys.sorted() where !dirty.contains(wwid) {
+            actions += mapReacts(wwid, wentDown: false, usableCheck: false, now: now)
+        }
+        return actions
+    }
+
+    /// Shutdown: unless `queue_without_daemon` is set, maps stop queueing (nobody would reinstate a path).
+    public func shutdown() -> [MultipathAction] {
+        guard !config.queueWithoutDaemon && !admin.queueWithoutDaemonForced else { return [] }
+        return maps.values.filter(\.queueing).sorted { $0.name < $1.name }.map { .setQueueing(map: $0.name, false) }
+    }
+}
