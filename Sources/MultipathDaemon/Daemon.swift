@@ -55,7 +55,7 @@ public final class Daemon {
 
     private var contexts: [DevT: PathContext] = [:]
     private var checkTimers: [DevT: TimerToken] = [:]
-    private var mapTimers: [String: TimerToken] = [:]
+    private var mapTimers: [WWID: TimerToken] = [:]
     private var pendingUevents: [Uevent] = []
     /// Messages the kernel refused with EBUSY (map suspended), sent again shortly.
     private var busyMessages: [(map: String, message: MultipathMessage)] = []
@@ -137,7 +137,7 @@ public final class Daemon {
                 configText: { [unowned self] local in local ? engine.localConfigText() : renderConfig(engine.config, onlyDifferences: false) },
                 blacklist: { [unowned self] in engine.config.blacklist },
                 blockDevices: edges.host.blockDevices,
-                resetStats: { [unowned self] wwid in engine.resetStats(wwid: wwid, now: reactor.now) },
+                resetStats: { [unowned self] wwid in engine.resetStats(wwid: wwid.map { WWID($0) }, now: reactor.now) },
                 act: { [unowned self] in act($0) }))
             let server = ControlServer(reactor: reactor, logger: logger, listeners: controlSettings.listeners,
                                        handler: control, timeout: controlSettings.timeout)
@@ -214,7 +214,7 @@ public final class Daemon {
             do {
                 let (size, table) = try edges.dm.table(info.name)
                 let status = try edges.dm.status(info.name)
-                perform(engine.adopt(name: info.name, wwid: wwid, sizeSectors: size, table: table, status: status,
+                perform(engine.adopt(name: info.name, wwid: WWID(wwid), sizeSectors: size, table: table, status: status,
                                      readOnly: info.isReadOnly, now: reactor.now))
             } catch {
                 logger.error("cannot adopt \(info.name): \(error)")
@@ -378,7 +378,7 @@ public final class Daemon {
             if logger.logLevel <= .debug, let map = engine.maps[load.wwid] {
                 for line in map.settings.originLines(ResolvedMapSettings.loggedKeywords) { logger.debug("\(load.name): \(line)") }
             }
-            do { try edges.dm.create(name: load.name, wwid: load.wwid, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly) } catch {
+            do { try edges.dm.create(name: load.name, wwid: load.wwid.rawValue, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly) } catch {
                 failed("\(load.name): create failed: \(error)")
             }
         case .reload(let load):

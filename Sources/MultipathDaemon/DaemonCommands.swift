@@ -57,7 +57,7 @@ extension Daemon {
         }
     }
 
-    private func map(_ text: String) throws(AdminRefusal) -> String {
+    private func map(_ text: String) throws(AdminRefusal) -> WWID {
         guard let wwid = engine.mapWWID(text, dmMinors: dmDevices.known.mapValues(\.devT.minor)) else {
             throw AdminRefusal("\(text): invalid map name")
         }
@@ -99,7 +99,7 @@ extension Daemon {
 
     /// `reset map`: 0.9.4 moves the holders of the paths' partitions (another DM device built on sda1,
     /// say) onto the map. With no partition held there is nothing to move; moving them is not supported.
-    private func reassign(_ wwid: String) throws(AdminRefusal) -> Answer {
+    private func reassign(_ wwid: WWID) throws(AdminRefusal) -> Answer {
         let map = engine.maps[wwid]!
         for name in map.members.compactMap({ engine.paths[$0]?.name }) {
             for part in edges.host.listSysfs("block/\(name)") where part.hasPrefix(name) && part != name {
@@ -115,7 +115,7 @@ extension Daemon {
 
     private func prkeys() -> PRKeysFile { PRKeysFile(edges.host.readFile(engine.config.prkeysFile)) }
 
-    private func setPRKey(_ wwid: String, _ key: PRKey?) -> Answer {
+    private func setPRKey(_ wwid: WWID, _ key: PRKey?) -> Answer {
         let (actions, applied) = engine.setPRKey(wwid, key, prkeys: prkeys())
         let answer = run(actions)
         guard case .success = answer, !applied else { return answer }

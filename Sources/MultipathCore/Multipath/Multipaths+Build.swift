@@ -9,25 +9,25 @@ extension Multipaths {
     }
 
     /// `commit` for one WWID, if it is marked; `force` reloads even a table that is already right.
-    mutating func build(_ wwid: String, now: Instant, force: Bool = false) -> [MultipathAction] {
+    mutating func build(_ wwid: WWID, now: Instant, force: Bool = false) -> [MultipathAction] {
         guard dirty.contains(wwid) else { return [] }
         var actions: [MultipathAction] = []
         let devTs = members(of: wwid)
-        guard !devTs.isEmpty else { dirty.remove(wwid); return actions }
-        let settled = devTs.allSatisfy { d in
-            let h = paths[d]!.health
-            return h.state != .unchecked && (!h.state.isUsable || h.priority != nil)
+        let members = devTs.compactMap { paths[$0] }
+        guard !members.isEmpty else { dirty.remove(wwid); return actions }
+        let settled = members.allSatisfy { p in
+            p.health.state != .unchecked && (!p.health.state.isUsable || p.health.priority != nil)
         }
         guard settled else { return actions }
-        let identities = devTs.map { paths[$0]!.identity }
-        let settings = config.mapSettings(wwid: wwid, paths: identities)
+        let identities = members.map(\.identity)
+        let settings = config.mapSettings(wwid: wwid.rawValue, paths: identities)
         // ghost_delay: a new map whose paths are all ghosts waits for an active one, at most that long.
         if maps[wwid] == nil, let delay = settings.ghostDelay.value {
-            let states = devTs.map { paths[$0]!.health.state }
+            let states = members.map(\.health.state)
             if states.contains(.up) {
                 ghostWait[wwid] = nil
             } else if states.contains(.ghost) {
-                let until = devTs.map { paths[$0]!.health.firstSeen }.min()! + .seconds(delay)
+                let until = members.lazy.map(\.health.firstSeen).reduce(members[0].health.firstSeen, min) + .seconds(delay)
                 if now < until {
                     if ghostWait.updateValue(until, forKey: wwid) == nil {
                         actions += [.note("\(wwid): only ghost paths, waiting until \(until) (ghost_delay)"), .setMapTimer(wwid: wwid, at: until)]
@@ -54,7 +54,7 @@ extension Multipaths {
             map.settings = settings
             if !force && Grouping.sameLayout(map.table, table) && map.sizeSectors == size && map.readOnly == readOnly {
                 map.members = order
-                maps[wwid] = map
+                index[wwid] = map
                 return actions
             }
             let load = MapLoad(name: map.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly)
@@ -62,9 +62,9 @@ extension Multipaths {
             actions += loaded(wwid, load, settings: settings, previous: map.members, now: now)
         } else {
             let revision = bindings.revision
-            let name = config.mapName(wwid: wwid, settings: settings, bindings: &bindings, taken: { mapNames[$0] != nil })
+            let name = config.mapName(wwid: wwid.rawValue, settings: settings, bindings: &bindings, taken: { index.isTaken($0) })
             if bindings.revision != revision { actions.append(.saveBindings) }
-            if wwids.add(wwid) != nil { actions.append(.rememberWWID(wwid)) }
+            if wwids.add(wwid.rawValue) != nil { actions.append(.rememberWWID(wwid)) }
             let load = MapLoad(name: name.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly)
             actions.append(.create(load))
             actions += loaded(wwid, load, settings: settings, previous: [], now: now)
@@ -74,18 +74,16 @@ extension Multipaths {
 
     /// After a create or reload every path of the new table is active: fail those that are not usable,
     /// and take the table's queueing and group as the kernel's.
-    mutating func loaded(_ wwid: String, _ load: MapLoad, settings: ResolvedMapSettings, previous: [DevT], now: Instant) -> [MultipathAction] {
+    mutating func loaded(_ wwid: WWID, _ load: MapLoad, settings: ResolvedMapSettings, previous: [DevT], now: Instant) -> [MultipathAction] {
         let order = load.table.groups.flatMap { $0.paths.compactMap(\.devT) }
         for d in previous where !order.contains(d) { paths[d]?.health.membership = .absent }
         var actions: [MultipathAction] = []
         for d in order {
-            paths[d]!.health.membership = .active
-            if Self.isFailing(paths[d]!.health.state) || paths[d]!.health.state == .pending {
-                paths[d]!.health.membership = .failed
-                actions.append(.fail(map: load.name, d))
-            }
+            guard let state = paths[d]?.health.state else { continue }
+            let failing = Self.isFailing(state) || state == .pending
+            paths[d]?.health.membership = failing ? .failed : .active
+            if failing { actions.append(.fail(map: load.name, d)) }
         }
-        if maps[wwid] == nil { mapNames[load.name] = wwid }
         var map = maps[wwid] ?? MultipathMap(name: load.name, wwid: wwid, settings: settings, members: order, table: load.table,
                                              sizeSectors: load.sizeSectors, currentGroup: load.table.initialGroup,
                                              queueing: load.table.queueIfNoPath)
@@ -99,7 +97,7 @@ extension Multipaths {
         map.stats.queueing(false, now: now)
         map.stats.mapLoads += 1
         map.failbackAt = nil
-        maps[wwid] = map
+        index.insert(map)
         return actions + mapReacts(wwid, wentDown: false, usableCheck: false, now: now)
     }
 }

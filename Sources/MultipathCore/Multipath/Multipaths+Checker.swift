@@ -23,7 +23,7 @@ extension Multipaths {
         }
         let old = p.health.state
         var new = verdict.state
-        let wwid = p.identity.wwid!
+        let wwid = p.identity.mapWWID!
         var actions: [MultipathAction] = []
         let map = maps[wwid]
 
@@ -49,14 +49,14 @@ extension Multipaths {
                 actions.append(.reinstate(map: map.name, devT))
                 p.health.membership = .active
                 cameUp = devT
-                maps[wwid]!.stats.reinstate.record(now - (p.health.usableSince ?? now))
+                index[wwid]?.stats.reinstate.record(now - (p.health.usableSince ?? now))
                 p.health.usableSince = nil
             } else if p.health.membership == .active && Self.isFailing(new) {
                 actions.append(.fail(map: map.name, devT))
                 p.health.membership = .failed
                 wentDown = true
                 p.health.failures += 1
-                maps[wwid]!.stats.pathFailed(at: issued ?? now)
+                index[wwid]?.stats.pathFailed(at: issued ?? now)
             }
         }
         paths[devT] = p
@@ -125,7 +125,7 @@ extension Multipaths {
     /// The prioritizer's answer (nil: it failed; 0.9.4's PRIO_UNDEF). A changed priority may regroup
     /// the map (a reload) and may change the best group (failback).
     public mutating func priorityFinished(_ devT: DevT, _ priority: Int?, now: Instant) -> [MultipathAction] {
-        guard let p = paths[devT], let wwid = p.identity.wwid else { return [] }
+        guard let p = paths[devT], let wwid = p.identity.mapWWID else { return [] }
         let value = priority ?? -1
         guard p.health.priority != value else { return [] }
         paths[devT]!.health.priority = value

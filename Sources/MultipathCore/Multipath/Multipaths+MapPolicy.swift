@@ -26,7 +26,7 @@ extension Multipaths {
 
     /// After a path's state changed in the table (or a usable check, or a priority change): queueing
     /// (`no_path_retry`) and failback, as 0.9.4's check_path ends.
-    mutating func mapReacts(_ wwid: String, cameUp: DevT? = nil, wentDown: Bool, usableCheck: Bool, now: Instant) -> [MultipathAction] {
+    mutating func mapReacts(_ wwid: WWID, cameUp: DevT? = nil, wentDown: Bool, usableCheck: Bool, now: Instant) -> [MultipathAction] {
         guard var map = maps[wwid] else { return [] }
         var actions: [MultipathAction] = []
         let usable = usableCount(map)
@@ -79,18 +79,18 @@ extension Multipaths {
                 }
             }
         }
-        maps[wwid] = map
+        index[wwid] = map
         actions.append(.setMapTimer(wwid: wwid, at: nextDeadline(wwid)))
         return actions
     }
 
-    func nextDeadline(_ wwid: String) -> Instant? {
+    func nextDeadline(_ wwid: WWID) -> Instant? {
         [maps[wwid]?.queueingEndsAt, maps[wwid]?.failbackAt, waiting[wwid], ghostWait[wwid]].compactMap { $0 }.min()
     }
 
     /// A map's timer: the end of `no_path_retry` queueing, a deferred failback, or a wait (smart
     /// find_multipaths, ghost_delay) that ran out.
-    public mutating func mapTimerFired(_ wwid: String, now: Instant) -> [MultipathAction] {
+    public mutating func mapTimerFired(_ wwid: WWID, now: Instant) -> [MultipathAction] {
         var actions: [MultipathAction] = []
         if let t = ghostWait[wwid], t <= now {
             dirty.insert(wwid)
@@ -124,7 +124,7 @@ extension Multipaths {
                     actions.append(.switchGroup(map: map.name, best))
                 }
             }
-            maps[wwid] = map
+            index[wwid] = map
         }
         return actions + [.setMapTimer(wwid: wwid, at: nextDeadline(wwid))]
     }

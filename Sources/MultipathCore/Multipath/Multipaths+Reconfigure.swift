@@ -21,7 +21,7 @@ extension Multipaths {
             actions += orphans[devT]?.reason == o.reason ? again.filter { if case .note = $0 { false } else { true } } : again
         }
         for devT in paths.keys.sorted() {
-            let p = paths[devT]!
+            guard let p = paths[devT] else { continue }
             if case .accepted = config.blacklistVerdict(for: p.identity, udevProperties: udevProperties[devT]) {} else {
                 let properties = udevProperties[devT]
                 actions += removePath(devT, now: now)
@@ -29,7 +29,7 @@ extension Multipaths {
                 continue
             }
             if let choice = choices[devT] {
-                paths[devT]!.settings = choice
+                paths[devT]?.settings = choice
                 if choice.prio.value != p.settings.prio.value || choice.prioArgs != p.settings.prioArgs {
                     if choice.prio.value == "const" {
                         actions += priorityFinished(devT, 1, now: now)
@@ -39,30 +39,28 @@ extension Multipaths {
                 }
             }
             if pollingInterval != oldInterval {
-                paths[devT]!.health.interval = pollingInterval
+                let interval = pollingInterval
+                paths[devT]?.health.interval = interval
                 if !p.health.probe.isInFlight { actions.append(schedule(devT, now: now)) }
             }
         }
-        for wwid in maps.keys.sorted() {
-            var map = maps[wwid]!
-            map.settings = config.mapSettings(wwid: wwid, paths: members(of: wwid).map { paths[$0]!.identity })
+        for (wwid, old) in maps.sorted(by: { $0.key < $1.key }) {
+            let settings = config.mapSettings(wwid: wwid.rawValue, paths: members(of: wwid).compactMap { paths[$0]?.identity })
+            index[wwid]?.settings = settings
             let revision = bindings.revision
-            let name = config.mapName(wwid: wwid, settings: map.settings, bindings: &bindings, current: map.name,
-                                      taken: { mapNames[$0].map { $0 != wwid } ?? false }).name
+            let name = config.mapName(wwid: wwid.rawValue, settings: settings, bindings: &bindings, current: old.name,
+                                      taken: { index.isTaken($0, byOtherThan: wwid) }).name
             if bindings.revision != revision { actions.append(.saveBindings) }
-            if name != map.name, mapNames[name] != nil {
-                actions.append(.note("\(map.name): not renamed to \(name): another map has that name"))
-            } else if name != map.name {
-                actions.append(.rename(map: map.name, to: name))
-                mapNames[map.name] = nil
-                mapNames[name] = wwid
-                map.name = name
+            if name != old.name, index.isTaken(name) {
+                actions.append(.note("\(old.name): not renamed to \(name): another map has that name"))
+            } else if name != old.name {
+                actions.append(.rename(map: old.name, to: name))
+                index.rename(wwid, to: name)
             }
-            if map.noPathRetry == .fail && map.queueing {
-                map.queueing = false
+            if let map = index[wwid], map.noPathRetry == .fail && map.queueing {
+                index[wwid]?.queueing = false
                 actions.append(.setQueueing(map: map.name, false))
             }
-            maps[wwid] = map
             dirty.insert(wwid)
         }
         actions += commit(now: now)

@@ -7,24 +7,23 @@
 public struct Multipaths: Sendable {
     public internal(set) var config: Config
     public internal(set) var paths: [DevT: MultipathPath] = [:]
-    /// Maps by WWID.
-    public internal(set) var maps: [String: MultipathMap] = [:]
+    /// Maps by WWID, and their names.
+    var index = MapIndex()
+    public var maps: [WWID: MultipathMap] { _read { yield index.maps } }
     /// Paths seen but not multipathed, with the reason (blacklisted, no WWID, find_multipaths...).
     public internal(set) var orphans: [DevT: (identity: PathIdentity, reason: OrphanReason)] = [:]
     public internal(set) var wwids: WWIDsFile
     public internal(set) var bindings: Bindings
 
-    var byWWID: [String: Set<DevT>] = [:]
-    /// Map names to WWIDs, kept with `maps` (`map(named:)` and free names are asked for per map).
-    var mapNames: [String: String] = [:]
+    var byWWID: [WWID: Set<DevT>] = [:]
     /// WWIDs whose map must be built or checked against its table at the next `commit`.
-    var dirty: Set<String> = []
+    var dirty: Set<WWID> = []
     /// find_multipaths smart: WWIDs waiting for a second path until an instant.
-    var waiting: [String: Instant] = [:]
+    var waiting: [WWID: Instant] = [:]
     /// ghost_delay: new maps with only ghost paths, waiting for an active one until an instant.
-    var ghostWait: [String: Instant] = [:]
+    var ghostWait: [WWID: Instant] = [:]
     /// Orphans that smart find_multipaths may still take, by WWID, with what `addPath` was given.
-    var undecided: [String: [DevT: (choice: PathChoice, udev: [String]?)]] = [:]
+    var undecided: [WWID: [DevT: (choice: PathChoice, udev: [String]?)]] = [:]
     /// The udev property names each path came with, for the blacklist again at reconfigure.
     var udevProperties: [DevT: [String]] = [:]
     /// Path states found in maps adopted at start, for paths not yet enumerated.
@@ -41,8 +40,8 @@ public struct Multipaths: Sendable {
     var pollingInterval: Duration { .seconds(max(config.pollingInterval, 1)) }
     var maxPollingInterval: Duration { max(.seconds(config.maxPollingInterval), pollingInterval) }
 
-    public func map(named name: String) -> MultipathMap? { mapNames[name].flatMap { maps[$0] } }
-    public func members(of wwid: String) -> [DevT] { byWWID[wwid].map { $0.sorted() } ?? [] }
+    public func map(named name: String) -> MultipathMap? { index.wwid(named: name).flatMap { index[$0] } }
+    public func members(of wwid: WWID) -> [DevT] { byWWID[wwid].map { $0.sorted() } ?? [] }
 
     // MARK: Paths coming and going
 
@@ -59,11 +58,11 @@ public struct Multipaths: Sendable {
         case .missingProperty:
             return orphan(identity, .missingUdevProperty)
         }
-        guard let wwid = identity.wwid, !wwid.isEmpty else { return orphan(identity, .noWWID) }
+        guard let wwid = identity.mapWWID else { return orphan(identity, .noWWID) }
         let policy = FindMultipathsPolicy(config)
         // Only smart mode's wait depends on the hardware table; matching it costs a regex per entry.
         let known = policy.mode == .smart && config.pathSettings(for: identity).isKnownHardware
-        switch policy.decide(knownWWID: wwids.contains(wwid), mapExists: maps[wwid] != nil, siblings: byWWID[wwid]?.count ?? 0,
+        switch policy.decide(knownWWID: wwids.contains(wwid.rawValue), mapExists: maps[wwid] != nil, siblings: byWWID[wwid]?.count ?? 0,
                              knownHardware: known, firstSeen: now, now: now) {
         case .multipath:
             var actions = admit(identity, choice: choice, now: now)
@@ -89,13 +88,13 @@ public struct Multipaths: Sendable {
 
     /// Smart find_multipaths no longer holds the path.
     mutating func undecide(_ devT: DevT) {
-        guard let wwid = orphans[devT]?.identity.wwid else { return }
+        guard let wwid = orphans[devT]?.identity.mapWWID else { return }
         undecided[wwid]?[devT] = nil
         if undecided[wwid]?.isEmpty ?? false { undecided[wwid] = nil }
     }
 
     mutating func admit(_ identity: PathIdentity, choice: PathChoice, now: Instant) -> [MultipathAction] {
-        let wwid = identity.wwid!
+        let wwid = identity.mapWWID!
         var health = PathHealth(interval: pollingInterval, now: now)
         health.membership = TableMembership(active: adoptedState.removeValue(forKey: identity.devT))
         health.probe = .inFlight
@@ -115,7 +114,7 @@ public struct Multipaths: Sendable {
         undecide(devT)
         admin.forget(devT)
         if orphans.removeValue(forKey: devT) != nil { return [.forget(devT)] }
-        guard let path = paths.removeValue(forKey: devT), let wwid = path.identity.wwid else { return [] }
+        guard let path = paths.removeValue(forKey: devT), let wwid = path.identity.mapWWID else { return [] }
         var actions: [MultipathAction] = [.forget(devT), .note("\(path.name): removed")]
         byWWID[wwid]?.remove(devT)
         if byWWID[wwid]?.isEmpty ?? false { byWWID[wwid] = nil }
@@ -127,7 +126,7 @@ public struct Multipaths: Sendable {
                                        hardwareHandler: map.table.hardwareHandler, initialGroup: 0, groups: [])
             (map.members, map.table, map.currentGroup, map.queueing) = ([], empty, 0, false)
             (map.queueingEndsAt, map.failbackAt) = (nil, nil)
-            maps[wwid] = map
+            index[wwid] = map
             actions += [.remove(map: map.name, fallback: MapLoad(name: map.name, wwid: wwid, sizeSectors: map.sizeSectors, table: empty,
                                                                  readOnly: map.readOnly)),
                         .setMapTimer(wwid: wwid, at: nil)]
@@ -155,7 +154,7 @@ public struct Multipaths: Sendable {
             return [note] + removePath(devT, now: now) + addPath(identity, udevProperties: nil, choice: choice, now: now)
         }
         paths[devT]?.identity = identity
-        guard let wwid = identity.wwid else { return [] }
+        guard let wwid = identity.mapWWID else { return [] }
         var notes: [MultipathAction] = []
         if old.identity.sizeSectors != identity.sizeSectors {
             notes.append(.note("\(identity.name): size changed from \(old.identity.sizeSectors) to \(identity.sizeSectors) sectors"))

@@ -52,7 +52,7 @@ extension Multipaths {
             }
             let first = map.members.first.flatMap { paths[$0] }?.identity
             return MapSnapshot(
-                name: map.name, wwid: map.wwid, dmMinor: dmMinors[map.name], failback: failback, queueing: queueing,
+                name: map.name, wwid: map.wwid.rawValue, dmMinor: dmMinors[map.name], failback: failback, queueing: queueing,
                 activePaths: map.members.filter { paths[$0]?.health.membership == .active }.count, readOnly: map.readOnly,
                 sizeSectors: map.sizeSectors,
                 features: ([String(map.table.features.count)] + map.table.features).joined(separator: " "),
@@ -93,7 +93,7 @@ extension Multipaths {
         for identity in kept.sorted(by: { $0.devT < $1.devT }) {
             for i in config.pathSettings(for: identity).hardwareMatches where !used.contains(i) { used.append(i) }
         }
-        let maps = maps.values.sorted { $0.name < $1.name }.map { (wwid: $0.wwid, name: $0.name) }
+        let maps = maps.values.sorted { $0.name < $1.name }.map { (wwid: $0.wwid.rawValue, name: $0.name) }
         return renderConfig(config, local: .init(hardware: used, maps: maps))
     }
 }
