@@ -85,13 +85,4 @@ public struct MultipathMap: Sendable {
         self.currentGroup = currentGroup
         self.queueing = queueing
     }
-
-    /// `no_path_retry`, read as 0.9.4 does: `queue_if_no_path` in `features` without an explicit
-    /// `no_path_retry` means `queue`.
-    var noPathRetry: NoPathRetry {
-        if queueingDisabled { return .fail }
-        let r = settings.noPathRetry
-        if r.origin == .internalDefault, settings.features.value.split(separator: " ").contains("queue_if_no_path") { return .queue }
-        return r.value
-    }
 }

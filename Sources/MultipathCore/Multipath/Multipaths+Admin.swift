@@ -119,8 +119,9 @@ extension Multipaths {
         guard let n = Int(text), n >= 1, n <= map.table.groups.count else {
             throw AdminRefusal("\(map.name): no path group '\(text)' (the map has \(map.table.groups.count))")
         }
-        index[wwid]?.currentGroup = n
-        return [.note("\(map.name): switch to path group #\(n) (operator)"), .switchGroup(map: map.name, n)]
+        var actions: [MultipathAction] = [.note("\(map.name): switch to path group #\(n) (operator)")]
+        index[wwid]?.switchGroup(to: n, byOperator: true, &actions)
+        return actions
     }
 
     /// `disablequeueing`: the map acts as `no_path_retry fail` until `restorequeueing`, across reloads.

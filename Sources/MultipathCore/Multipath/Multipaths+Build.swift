@@ -41,9 +41,7 @@ extension Multipaths {
         dirty.remove(wwid)
         let groups = Grouping.group(groupMembers(devTs), policy: settings.pathGroupingPolicy.value)
         // The operator's `disablequeueing` holds across reloads.
-        let noPathRetry: NoPathRetry = maps[wwid]?.queueingDisabled == true ? .fail
-            : settings.noPathRetry.origin == .internalDefault && settings.features.value.split(separator: " ").contains("queue_if_no_path")
-            ? .queue : settings.noPathRetry.value
+        let noPathRetry = MultipathMap.noPathRetry(settings, queueingDisabled: maps[wwid]?.queueingDisabled == true)
         let table = Grouping.table(groups: groups, features: settings.features.value, hardwareHandler: settings.hardwareHandler(for: identities),
                                    selector: settings.pathSelector.value, rrMinIORequests: settings.rrMinIORequests.value,
                                    rrWeight: settings.rrWeight.value, noPathRetry: noPathRetry)

@@ -1,4 +1,4 @@
-/// What a map does when its paths change: queueing (`no_path_retry`), failback, and its timer.
+/// What a map does when its paths change and when its timer fires, through its policy (`MapPolicy.swift`).
 extension Multipaths {
     // MARK: Maps
 
@@ -30,55 +30,10 @@ extension Multipaths {
         guard var map = maps[wwid] else { return [] }
         var actions: [MultipathAction] = []
         let usable = usableCount(map)
-        if usable == 0 {
-            if case .retries(let n) = map.noPathRetry, map.queueing, map.queueingEndsAt == nil {
-                map.queueingEndsAt = now + pollingInterval * n
-                map.stats.queueing(true, now: now)
-                actions.append(.note("\(map.name): no usable path, queueing for \(n) x \(config.pollingInterval) s"))
-            }
-            if wentDown && map.noPathRetry == .fail { map.stats.mapFailures += 1 }
-        } else {
-            map.queueingEndsAt = nil
-            map.stats.queueing(false, now: now)
-            if let since = map.stats.failoverSince {
-                map.stats.failover.record(now - since)
-                map.stats.failoverSince = nil
-            }
-            if map.noPathRetry != .fail && !map.queueing {
-                map.queueing = true
-                actions.append(.setQueueing(map: map.name, true))
-            }
-        }
-        if wentDown && map.failbackAt != nil {
-            map.failbackAt = nil
-            actions.append(.note("\(map.name): deferred failback cancelled by a path failure"))
-        }
-        if usableCheck && usable > 0 {
-            let groups = loadedGroups(map)
-            let best = Grouping.bestGroup(groups)
-            if best != map.currentGroup {
-                switch map.settings.failback.value {
-                case .manual: break
-                case .immediate:
-                    map.currentGroup = best
-                    map.stats.switchGroups += 1
-                    actions.append(.switchGroup(map: map.name, best))
-                case .followover:
-                    // Only when the path that came up is the first of its group to come back.
-                    if let cameUp, let g = groups.firstIndex(where: { $0.contains { m in m.devT == cameUp } }),
-                       groups[g].filter(\.isUsable).count == 1, g + 1 == best {
-                        map.currentGroup = best
-                        map.stats.switchGroups += 1
-                        actions.append(.switchGroup(map: map.name, best))
-                    }
-                case .deferred(let seconds):
-                    if cameUp != nil || map.failbackAt == nil {
-                        map.failbackAt = now + .seconds(seconds)
-                        actions.append(.note("\(map.name): failback to group \(best) in \(seconds) s"))
-                    }
-                }
-            }
-        }
+        map.queueingReacts(usable: usable, wentDown: wentDown, pollingInterval: pollingInterval, pollingSeconds: config.pollingInterval,
+                           now: now, &actions)
+        if wentDown { map.cancelFailback(&actions) }
+        if usableCheck && usable > 0 { map.failbackReacts(groups: loadedGroups(map), cameUp: cameUp, now: now, &actions) }
         index[wwid] = map
         actions.append(.setMapTimer(wwid: wwid, at: nextDeadline(wwid)))
         return actions
@@ -106,24 +61,8 @@ extension Multipaths {
             actions += build(wwid, now: now)
         }
         if var map = maps[wwid] {
-            if let t = map.queueingEndsAt, t <= now {
-                map.queueingEndsAt = nil
-                map.stats.queueing(false, now: now)
-                if usableCount(map) == 0 && map.queueing {
-                    map.stats.queueingTimeouts += 1
-                    map.queueing = false
-                    actions += [.setQueueing(map: map.name, false), .note("\(map.name): no_path_retry ran out, failing I/O")]
-                }
-            }
-            if let t = map.failbackAt, t <= now {
-                map.failbackAt = nil
-                let best = Grouping.bestGroup(loadedGroups(map))
-                if best != map.currentGroup {
-                    map.currentGroup = best
-                    map.stats.switchGroups += 1
-                    actions.append(.switchGroup(map: map.name, best))
-                }
-            }
+            if let t = map.queueingEndsAt, t <= now { map.queueingTimerFired(usable: usableCount(map), now: now, &actions) }
+            if let t = map.failbackAt, t <= now { map.failbackTimerFired(groups: loadedGroups(map), &actions) }
             index[wwid] = map
         }
         return actions + [.setMapTimer(wwid: wwid, at: nextDeadline(wwid))]
