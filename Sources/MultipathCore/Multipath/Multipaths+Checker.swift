@@ -68,7 +68,7 @@ extension Multipaths {
         } else {
             actions.append(schedule(devT, now: now))
         }
-        if new.isUsable && p.settings.prio.value != "const" { actions.append(.prioritize(devT)) }
+        if new.isUsable && p.settings.prio.value != .const { actions.append(.prioritize(devT)) }
         actions += build(wwid, now: now)
         return actions
     }

@@ -31,7 +31,7 @@ extension Multipaths {
             if let choice = choices[devT] {
                 paths[devT]?.settings = choice
                 if choice.prio.value != p.settings.prio.value || choice.prioArgs != p.settings.prioArgs {
-                    if choice.prio.value == "const" {
+                    if choice.prio.value == .const {
                         actions += priorityFinished(devT, 1, now: now)
                     } else if p.health.state.isUsable {
                         actions.append(.prioritize(devT))

@@ -98,7 +98,7 @@ public struct Multipaths: Sendable {
         var health = PathHealth(interval: pollingInterval, now: now)
         health.membership = TableMembership(active: adoptedState.removeValue(forKey: identity.devT))
         health.probe = .inFlight
-        if choice.prio.value == "const" { health.priority = 1 }
+        if choice.prio.value == .const { health.priority = 1 }
         paths[identity.devT] = MultipathPath(identity: identity, health: health, settings: choice)
         byWWID[wwid, default: []].insert(identity.devT)
         dirty.insert(wwid)

@@ -75,7 +75,7 @@ extension Multipaths {
         case (_, false): Self.offlineStates.contains(deviceState(p.identity) ?? "") ? "offline" : "running"
         }
         return PathSnapshot(identity: p.identity, mapName: mapName, dmActive: p.health.membership.isActive,
-                            deviceState: state, checkerState: p.health.state, checker: p.settings.checker.value,
+                            deviceState: state, checkerState: p.health.state, checker: p.settings.checker.value.rawValue,
                             nextCheck: Countdown(tick: seconds, total: Int(p.health.interval.nanosecondsClamped / 1_000_000_000)),
                             priority: p.health.priority ?? -1, marginal: !admin.marginal.isEmpty && admin.marginal.contains(p.devT),
                             failures: p.health.failures, checkLatency: p.health.checkLatency)

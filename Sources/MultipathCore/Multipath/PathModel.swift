@@ -11,13 +11,13 @@ public struct MultipathPath: Sendable {
 
 /// The checker and prioritizer chosen for a path, with origins, and its checker timeout.
 public struct PathChoice: Hashable, Sendable {
-    public var checker: Resolved<String>
-    public var prio: Resolved<String>
+    public var checker: Resolved<CheckerKind>
+    public var prio: Resolved<PrioritizerKind>
     public var prioArgs: String
     /// `checker_timeout`, else the device's SCSI timeout.
     public var checkerTimeout: Duration
 
-    public init(checker: Resolved<String>, prio: Resolved<String>, prioArgs: String, checkerTimeout: Duration) {
+    public init(checker: Resolved<CheckerKind>, prio: Resolved<PrioritizerKind>, prioArgs: String, checkerTimeout: Duration) {
         self.checker = checker
         self.prio = prio
         self.prioArgs = prioArgs
@@ -33,9 +33,9 @@ public struct PathChoice: Hashable, Sendable {
         var prio = s.prio
         var args = s.prioArgs.value
         let autodetected = SettingOrigin.internalDefault
-        if s.detectChecker.value, path.tpgs > 0 { checker = Resolved(value: "tur", origin: autodetected, location: nil) }
+        if s.detectChecker.value, path.tpgs > 0 { checker = Resolved(value: .tur, origin: autodetected, location: nil) }
         if s.detectPrio.value, path.tpgs > 0 {
-            prio = Resolved(value: hasAccessState ? "sysfs" : "alua", origin: autodetected, location: nil)
+            prio = Resolved(value: hasAccessState ? .sysfs : .alua, origin: autodetected, location: nil)
             args = ""
         }
         return PathChoice(checker: checker, prio: prio, prioArgs: args, checkerTimeout: checkerTimeout)

@@ -16,8 +16,8 @@ import Testing
                      vendor: "Linux", product: "scsi_debug", wwid: wwid, sizeSectors: 32768)
     }
 
-    static let choice = PathChoice(checker: Resolved(value: "tur", origin: .internalDefault, location: nil),
-                                   prio: Resolved(value: "const", origin: .internalDefault, location: nil),
+    static let choice = PathChoice(checker: Resolved(value: .tur, origin: .internalDefault, location: nil),
+                                   prio: Resolved(value: .const, origin: .internalDefault, location: nil),
                                    prioArgs: "", checkerTimeout: .seconds(30))
     static let up = CheckerVerdict(.up, "TUR good")
     static let down = CheckerVerdict(.down, "path offline")
