@@ -27,7 +27,7 @@ final class ActionRunner {
     private let readOnlyBindings: Bool
 
     private var checkTimers: [DevT: TimerToken] = [:]
-    private var mapTimers: [String: TimerToken] = [:]
+    private var mapTimers: [WWID: TimerToken] = [:]
     /// Messages the kernel refused with EBUSY (map suspended), sent again shortly.
     private var busyMessages: [(map: String, message: MultipathMessage)] = []
     private var busyTimer: TimerToken?
@@ -116,7 +116,7 @@ final class ActionRunner {
             if logger.logLevel <= .debug, let map = engine.maps[load.wwid] {
                 for line in map.settings.originLines(ResolvedMapSettings.loggedKeywords) { logger.debug("\(load.name): \(line)") }
             }
-            do { try dm.create(name: load.name, wwid: load.wwid, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly) } catch {
+            do { try dm.create(name: load.name, wwid: load.wwid.rawValue, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly) } catch {
                 failed("\(load.name): create failed: \(error)")
             }
         case .reload(let load):

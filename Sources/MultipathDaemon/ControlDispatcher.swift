@@ -235,7 +235,7 @@ final class ControlDispatcher: ControlHandler {
         // The path's own actions first (a check that ends at once), then the maps it changes.
         var failures = runner.perform(setup.appeared(event, now: now))
         failures += runner.perform(engine.commit(now: now))
-        if let reason = engine.orphans[devT]?.reason, reason.hasPrefix("blacklisted") { return "blacklisted\n" }
+        if engine.orphans[devT]?.reason.isBlacklisted == true { return "blacklisted\n" }
         guard engine.paths[devT] != nil || engine.orphans[devT] != nil else { throw .refused("\(text): failed to get path info") }
         guard failures.isEmpty else { throw .actionFailed(failures) }
         return ""
@@ -244,7 +244,7 @@ final class ControlDispatcher: ControlHandler {
     /// `reset map`: 0.9.4 moves the holders of the paths' partitions (another DM device built on sda1,
     /// say) onto the map. With no partition held there is nothing to move; moving them is not supported.
     private func reassign(_ id: MapID) throws(ControlFailure) -> String {
-        let name = engine.maps[id.wwid]?.name ?? id.wwid
+        let name = engine.maps[id.wwid]?.name ?? id.wwid.rawValue
         for path in (engine.maps[id.wwid]?.members ?? []).compactMap({ engine.paths[$0]?.name }) {
             for part in host.listSysfs("block/\(path)") where part.hasPrefix(path) && part != path {
                 let holders = host.listSysfs("block/\(path)/\(part)/holders")
@@ -263,7 +263,7 @@ final class ControlDispatcher: ControlHandler {
         let (actions, applied) = engine.setPRKey(id.wwid, key, prkeys: prkeys())
         let reply = try run(actions)
         guard applied else {
-            throw .refused("\(engine.maps[id.wwid]?.name ?? id.wwid): the prkeys file is written, but the map's reservation_key is not 'file'")
+            throw .refused("\(engine.maps[id.wwid]?.name ?? id.wwid.rawValue): the prkeys file is written, but the map's reservation_key is not 'file'")
         }
         return reply
     }

@@ -38,7 +38,7 @@ final class KernelMaps {
             do {
                 let (size, table) = try dm.table(info.name)
                 let status = try dm.status(info.name)
-                runner.perform(model.engine.adopt(name: info.name, wwid: wwid, sizeSectors: size, table: table, status: status,
+                runner.perform(model.engine.adopt(name: info.name, wwid: WWID(wwid), sizeSectors: size, table: table, status: status,
                                                   readOnly: info.isReadOnly, now: now()))
             } catch {
                 logger.error("cannot adopt \(info.name): \(error)")

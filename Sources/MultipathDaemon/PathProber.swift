@@ -36,26 +36,24 @@ final class PathProber {
         let timeout = path.settings.checkerTimeout
         let devT = path.devT
         switch path.settings.checker.value {
-        case "tur":
+        case .tur:
             command(.testUnitReady, devT, timeout, done)
-        case "readsector0":
+        case .readsector0:
             command(.read10(lba: 0, blockSize: context.blockSize), devT, timeout, done)
-        case "directio":
+        case .directio:
             io.directRead(devT, length: context.blockSize, timeout: timeout) { done(CommandInterpreter.interpret($0)) }
-        case "none":
+        case .none:
             done(CheckerVerdict(.up, "checker none"))
-        case "rdac":
+        case .rdac:
             io.submit(.rdacVolumeAccess, to: devT, timeout: timeout) { done(VendorCheckers.rdac($0)) }
-        case "emc_clariion":
+        case .emcClariion:
             io.submit(.emcUnitPathReport, to: devT, timeout: timeout) { done(VendorCheckers.emcClariion($0)) }
-        case "hp_sw":
+        case .hpSw:
             io.submit(.hpSwInquiry, to: devT, timeout: timeout) { [io] inquiry in
                 io.submit(.testUnitReady, to: devT, timeout: timeout) { done(VendorCheckers.hpSw(inquiry: inquiry, tur: $0)) }
             }
-        case "cciss_tur":
+        case .ccissTur:
             done(CheckerVerdict(.wild, "checker cciss_tur is not supported (cciss devices have no SCSI generic interface)"))
-        case let other:
-            done(CheckerVerdict(.wild, "checker \(other) is not supported"))
         }
     }
 
@@ -75,24 +73,24 @@ final class PathProber {
     func prioritize(_ path: MultipathPath, _ context: PathContext, _ done: @escaping (Int?) -> Void) {
         let args = path.settings.prioArgs
         switch path.settings.prio.value {
-        case "const":
+        case .const:
             done(1)
-        case "random":
+        case .random:
             done(host.random())
-        case "sysfs":
+        case .sysfs:
             let state = io.deviceAttribute(path.devT, "access_state").map(sysfsText).flatMap(Self.aluaState(named:))
             let preferred = io.deviceAttribute(path.devT, "preferred_path").map(sysfsText) == "1"
             done(state.map { aluaPriority($0, preferred: preferred, exclusivePreferredBit: Self.exclusivePreferredBit(args)) })
-        case "alua":
+        case .alua:
             guard let group = context.targetPortGroup else { return done(nil) }
             io.submit(.reportTargetPortGroups(), to: path.devT, timeout: path.settings.checkerTimeout) { outcome in
                 guard case .completed(let r) = outcome, r.isGood, let groups = parseTargetPortGroups(r.data),
                       let mine = groups.first(where: { $0.id == group }) else { return done(nil) }
                 done(aluaPriority(mine.state, preferred: mine.preferred, exclusivePreferredBit: Self.exclusivePreferredBit(args)))
             }
-        case "weightedpath":
+        case .weightedpath:
             done(Self.weightedPath(args, path.identity))
-        case "path_latency":
+        case .pathLatency:
             let (settings, complaint) = PathLatency.parse(args)
             if let complaint, warned.insert("path_latency \(args)").inserted { warn("\(path.name): path_latency: \(complaint)") }
             let devT = path.devT
@@ -101,7 +99,8 @@ final class PathProber {
             sampleLatency(path, context, settings, []) { [self] priority in
                 for waiter in latencyWaiters.removeValue(forKey: devT) ?? [] { waiter(priority) }
             }
-        case let other:
+        case .ontap, .hds, .emc, .rdac, .hpSw, .iet, .datacore, .ana:
+            let other = path.settings.prio.value.rawValue
             if warned.insert(other).inserted {
                 warn("prioritizer \(other) is not supported (\(Self.prioritizers.joined(separator: ", ")) are): paths using it get an undefined priority")
             }
@@ -132,7 +131,7 @@ final class PathProber {
     /// the logical block size).
     static func latencyReadLength(_ context: PathContext) -> Int { max(4096, context.blockSize) }
 
-    static let prioritizers = ["const", "random", "sysfs", "alua", "weightedpath", "path_latency"]
+    static let prioritizers = PrioritizerKind.allCases.filter(\.isRun).map(\.rawValue)
 
     /// The kernel's `access_state` words.
     /// Checked on every priority refresh: the generic substring search costs ~27K instructions even on

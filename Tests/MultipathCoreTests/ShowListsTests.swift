@@ -90,7 +90,7 @@ import Testing
         for name in Self.names { _ = e.addPath(Self.identity(name), udevProperties: nil, choice: Self.choice, now: MultipathsTests.t0) }
         for name in ["sda", "sdd"] { _ = e.checkerFinished(Self.identity(name).devT, MultipathsTests.up, now: MultipathsTests.t0) }
         _ = e.commit(now: MultipathsTests.t0)
-        #expect(e.maps[Self.lun0]?.name == "mpatha")
+        #expect(e.maps[WWID(Self.lun0)]?.name == "mpatha")
         #expect(Self.comparable(e.localConfigText()) == Self.comparable(try ShowFormatTests.fixture("config-local-lists")))
     }
 

@@ -383,7 +383,7 @@ import Testing
         try sim.start()
         try sim.reconfigure(sections: "blacklist {\ndevnode \"^sdb$\"\n}\n")
         #expect(sim.kernel.reloads == 1 && sim.kernel.maps["mpatha"]?.table.pathDevices == ["8:0"])
-        #expect(sim.daemon.engine.orphans[sim.devT("sdb")]?.reason.hasPrefix("blacklisted by devnode") ?? false)
+        #expect(sim.daemon.engine.orphans[sim.devT("sdb")]?.reason.description.hasPrefix("blacklisted by devnode") ?? false)
         try sim.reconfigure()
         #expect(sim.kernel.reloads == 2 && sim.kernel.maps["mpatha"]?.table.pathDevices == ["8:0", "8:16"], "back once unlisted")
     }

@@ -271,8 +271,10 @@ public struct ResolvedPathSettings: ResolvedSettings, Sendable {
     public func value(_ keyword: ConfigKeyword) -> Resolved<ConfigValue>? { config.resolve(keyword, levels)?.0 }
 
     public var uidAttribute: Resolved<String> { str(.uid_attribute)! }
-    public var pathChecker: Resolved<String> { str(.path_checker)! }
-    public var prio: Resolved<String> { str(.prio)! }
+    /// Parsed at load: a name that is not a `CheckerKind` was refused there (the next level's applies).
+    public var pathChecker: Resolved<CheckerKind> { typed(.path_checker) { if case .string(let s) = $0 { CheckerKind(rawValue: s) } else { nil } }! }
+    /// Parsed at load, as `pathChecker`.
+    public var prio: Resolved<PrioritizerKind> { typed(.prio) { if case .string(let s) = $0 { PrioritizerKind(rawValue: s) } else { nil } }! }
     /// The arguments that go with `prio`: taken from the same section that chose the prioritizer.
     public var prioArgs: Resolved<String> {
         guard let (r, source) = config.resolve(.prio, levels) else { return Resolved(value: "", origin: .internalDefault, location: nil) }

@@ -49,6 +49,8 @@ public enum ConfigKeyword: String, Hashable, Sendable, CaseIterable {
         case .max_fds: .maxFDs
         case .marginal_pathgroups: .marginalPathgroups
         case .vpd_vendor: .vpdVendor
+        case .path_checker, .checker: .checkerName
+        case .prio: .prioritizerName
         case .reservation_key: .bareString
         case .failed_path_reprobe_ms: .millisecondsOrOff
         case .multipath_dir, .getuid_callout, .pg_timeout, .config_dir, .disable_changed_wwids: .deprecated

@@ -94,6 +94,10 @@ enum ValueKind: Sendable {
     case marginalPathgroups
     /// `vpd_vendor`: only `hp3par` exists.
     case vpdVendor
+    /// `path_checker`: a `CheckerKind` name, kept as text.
+    case checkerName
+    /// `prio`: a `PrioritizerKind` name, kept as text.
+    case prioritizerName
     /// Accepted and ignored, as 0.9.4 does ("ignoring deprecated option").
     case deprecated
     /// `off` (nil) or a number of milliseconds >= 1 (our `failed_path_reprobe_ms`).
@@ -182,6 +186,16 @@ enum ValueKind: Sendable {
             case "fpin": return .unsupported("\"fpin\" is not supported")
             default: return .invalid
             }
+        case .checkerName:
+            guard CheckerKind(rawValue: text) != nil else {
+                return .unsupported("\"\(text)\" is not a checker (\(CheckerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return .value(.string(text))
+        case .prioritizerName:
+            guard PrioritizerKind(rawValue: text) != nil else {
+                return .unsupported("\"\(text)\" is not a prioritizer (\(PrioritizerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return .value(.string(text))
         case .vpdVendor:
             return text == "hp3par" ? .value(.string(text)) : .invalid
         case .deprecated:

@@ -1,9 +1,9 @@
 /// A map an operator named, found in the model. Only `Multipaths.resolveMap` makes one, so a command
 /// that holds it names a map that existed when the command was read.
 public struct MapID: Hashable, Sendable, CustomStringConvertible {
-    public let wwid: String
-    fileprivate init(_ wwid: String) { self.wwid = wwid }
-    public var description: String { wwid }
+    public let wwid: WWID
+    fileprivate init(_ wwid: WWID) { self.wwid = wwid }
+    public var description: String { wwid.rawValue }
 }
 
 /// A path an operator named, known to the model (in a map or not). Only `Multipaths.resolvePath`
@@ -21,7 +21,7 @@ extension Multipaths {
     /// without `/dev/` in front, as 0.9.4 takes them.
     public func resolveMap(_ text: String, dm: DMEventTracker) -> MapID? {
         let name = Self.withoutDevPrefix(text)
-        if maps[name] != nil { return MapID(name) }
+        if maps[WWID(name)] != nil { return MapID(WWID(name)) }
         if let map = map(named: name) { return MapID(map.wwid) }
         guard name.hasPrefix("dm-"), let minor = UInt32(name.dropFirst(3)),
               let device = dm.known.values.first(where: { $0.devT.minor == minor }),

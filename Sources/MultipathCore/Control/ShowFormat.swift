@@ -298,7 +298,7 @@ public enum ShowFormat {
         case .pending: "i/o pending"
         case .timeout: "i/o timeout"
         case .delayed: "delayed"
-        case .wild, .unchecked, .removed, nil: "undef"
+        case .wild, .unchecked, nil: "undef"
         }
     }
 

@@ -22,16 +22,16 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
     /// Rename the map; answer with `renameFailed` if the kernel refuses.
     case rename(map: String, to: String)
     /// The operator's `del map`: remove the map, failing if it is open; on success call `mapFlushed`.
-    case flush(map: String, wwid: String)
+    case flush(map: String, wwid: WWID)
     /// Suspend (no flush) or resume the map, for the operator.
     case suspend(map: String)
     case resume(map: String)
     /// Call `mapTimerFired` at this instant; nil: the map needs no timer now.
-    case setMapTimer(wwid: String, at: Instant?)
+    case setMapTimer(wwid: WWID, at: Instant?)
     /// The path is no longer tracked: close its device, drop its schedule.
     case forget(DevT)
     /// Append this WWID to the wwids file.
-    case rememberWWID(String)
+    case rememberWWID(WWID)
     /// Rewrite the bindings file with `bindings.render()`. Many in a row make one write.
     case saveBindings
     /// Rewrite the prkeys file with this text.
@@ -68,13 +68,13 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
 /// A map's name, WWID, size and table: what create and reload load.
 public struct MapLoad: Hashable, Sendable, CustomStringConvertible {
     public var name: String
-    public var wwid: String
+    public var wwid: WWID
     public var sizeSectors: UInt64
     public var table: MultipathTable
     /// Loaded read-only: one of its paths is (0.9.4 reloads a map read-only when a path turns so).
     public var readOnly: Bool
 
-    public init(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool = false) {
+    public init(name: String, wwid: WWID, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool = false) {
         self.name = name
         self.wwid = wwid
         self.sizeSectors = sizeSectors
@@ -83,40 +83,4 @@ public struct MapLoad: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(name) (\(sizeSectors) sectors\(readOnly ? ", read-only" : "")): \(table)" }
-}
-
-/// A map as the core keeps it.
-public struct MultipathMap: Sendable {
-    public internal(set) var name: String
-    public let wwid: String
-    public internal(set) var settings: ResolvedMapSettings
-    /// Paths in the loaded table, in table order.
-    public internal(set) var members: [DevT]
-    /// The table the kernel has (ours, or the one found at start or after a reload behind our back).
-    public internal(set) var table: MultipathTable
-    public internal(set) var sizeSectors: UInt64
-    /// The kernel has the map read-only.
-    public internal(set) var readOnly = false
-    /// One-based; as the kernel last reported it, or as we last switched it.
-    public internal(set) var currentGroup: Int
-    /// Whether the kernel queues I/O when no path is usable.
-    public internal(set) var queueing: Bool
-    /// `no_path_retry N`: when queueing stops, counted from the last usable path's failure.
-    public internal(set) var queueingEndsAt: Instant?
-    /// `failback N`: when to switch to the best group.
-    public internal(set) var failbackAt: Instant?
-    /// `disablequeueing`: the operator's `no_path_retry fail`, until `restorequeueing`.
-    public internal(set) var queueingDisabled = false
-    /// `setprstatus`: mpathpersist registered a reservation key on the map's paths.
-    public internal(set) var prRegistered = false
-    public internal(set) var stats = MapStats()
-
-    /// `no_path_retry`, read as 0.9.4 does: `queue_if_no_path` in `features` without an explicit
-    /// `no_path_retry` means `queue`.
-    var noPathRetry: NoPathRetry {
-        if queueingDisabled { return .fail }
-        let r = settings.noPathRetry
-        if r.origin == .internalDefault, settings.features.value.split(separator: " ").contains("queue_if_no_path") { return .queue }
-        return r.value
-    }
 }

@@ -29,8 +29,8 @@ extension Config {
 }
 
 extension Multipaths {
-    private func mapHolding(_ devT: DevT) throws(AdminRefusal) -> MultipathMap {
-        guard let p = paths[devT], let wwid = p.identity.wwid, let map = maps[wwid], map.members.contains(devT) else {
+    func mapHolding(_ devT: DevT) throws(AdminRefusal) -> MultipathMap {
+        guard let p = paths[devT], let wwid = p.identity.mapWWID, let map = maps[wwid], map.members.contains(devT) else {
             throw AdminRefusal("\(paths[devT]?.name ?? orphans[devT]?.identity.name ?? "\(devT)") is in no map")
         }
         return map
@@ -43,10 +43,10 @@ extension Multipaths {
     public mutating func failPathByOperator(_ devT: DevT, now: Instant) throws(AdminRefusal) -> [MultipathAction] {
         let map = try mapHolding(devT)
         admin.failedByOperator.insert(devT)
-        paths[devT]!.health.inTable = false
-        if paths[devT]!.health.state != .down {
-            paths[devT]!.health.state = .down
-            paths[devT]!.health.lastChange = now
+        paths[devT]?.health.membership = .failed
+        if paths[devT]?.health.state != .down {
+            paths[devT]?.health.state = .down
+            paths[devT]?.health.lastChange = now
         }
         return [.note("\(map.name): fail path \(devT) (operator)"), .fail(map: map.name, devT)]
             + mapReacts(map.wwid, wentDown: true, usableCheck: false, now: now)
@@ -57,10 +57,10 @@ extension Multipaths {
     public mutating func reinstatePathByOperator(_ devT: DevT, now: Instant) throws(AdminRefusal) -> [MultipathAction] {
         let map = try mapHolding(devT)
         admin.failedByOperator.remove(devT)
-        paths[devT]!.health.inTable = true
+        paths[devT]?.health.membership = .active
         var actions: [MultipathAction] = [.note("\(map.name): reinstate path \(devT) (operator)"), .reinstate(map: map.name, devT)]
-        if !paths[devT]!.health.probing {
-            paths[devT]!.health.probing = true
+        if paths[devT]?.health.probe == .idle {
+            paths[devT]?.health.probe = .inFlight
             actions.append(.check(devT))
         }
         return actions + mapReacts(map.wwid, cameUp: devT, wentDown: false, usableCheck: false, now: now)
@@ -70,7 +70,7 @@ extension Multipaths {
     /// Returns nil for a path that is not multipathed (an orphan is forgotten first, so that the add
     /// that follows decides again: blacklist, find_multipaths).
     public mutating func addKnownPathByOperator(_ devT: DevT, now: Instant) -> [MultipathAction]? {
-        guard let p = paths[devT], let wwid = p.identity.wwid else {
+        guard let p = paths[devT], let wwid = p.identity.mapWWID else {
             undecide(devT)
             orphans[devT] = nil
             return nil
@@ -88,45 +88,48 @@ extension Multipaths {
     }
 
     /// `unsetmarginal map`.
-    public mutating func unsetMarginal(map wwid: String, now: Instant) -> [MultipathAction] {
-        for d in maps[wwid]!.members { admin.marginal.remove(d) }
-        return [.note("\(maps[wwid]!.name): unset all marginal paths (operator)")] + reloadByOperator(wwid, now: now)
+    public mutating func unsetMarginal(map wwid: WWID, now: Instant) -> [MultipathAction] {
+        guard let map = maps[wwid] else { return [] }
+        for d in map.members { admin.marginal.remove(d) }
+        return [.note("\(map.name): unset all marginal paths (operator)")] + reloadByOperator(wwid, now: now)
     }
 
     // MARK: Maps
 
     /// `switch map M group N`: switch_group; the failback policy may switch back later, as in 0.9.4.
-    public mutating func switchGroupByOperator(_ wwid: String, group text: String) throws(AdminRefusal) -> [MultipathAction] {
-        let map = maps[wwid]!
+    public mutating func switchGroupByOperator(_ wwid: WWID, group text: String) throws(AdminRefusal) -> [MultipathAction] {
+        guard let map = maps[wwid] else { return [] }
         guard let n = Int(text), n >= 1, n <= map.table.groups.count else {
             throw AdminRefusal("\(map.name): no path group '\(text)' (the map has \(map.table.groups.count))")
         }
-        maps[wwid]!.currentGroup = n
-        return [.note("\(map.name): switch to path group #\(n) (operator)"), .switchGroup(map: map.name, n)]
+        var actions: [MultipathAction] = [.note("\(map.name): switch to path group #\(n) (operator)")]
+        index[wwid]?.switchGroup(to: n, byOperator: true, &actions)
+        return actions
     }
 
     /// `disablequeueing`: the map acts as `no_path_retry fail` until `restorequeueing`, across reloads.
-    public mutating func disableQueueing(_ wwid: String) -> [MultipathAction] {
-        var map = maps[wwid]!
+    public mutating func disableQueueing(_ wwid: WWID) -> [MultipathAction] {
+        guard var map = maps[wwid] else { return [] }
         map.queueingDisabled = true
         map.queueingEndsAt = nil
         map.queueing = false
-        maps[wwid] = map
+        index[wwid] = map
         return [.note("\(map.name): disable map queueing (operator)"), .setQueueing(map: map.name, false),
                 .setMapTimer(wwid: wwid, at: nextDeadline(wwid))]
     }
 
     /// `restorequeueing`: the configured `no_path_retry` again. As 0.9.4's set_no_path_retry: `queue`
     /// queues at once; `N` queues while a path is usable (with none, I/O keeps failing).
-    public mutating func restoreQueueing(_ wwid: String, now: Instant) -> [MultipathAction] {
-        let map = maps[wwid]!
+    public mutating func restoreQueueing(_ wwid: WWID, now: Instant) -> [MultipathAction] {
+        guard var map = maps[wwid] else { return [] }
         guard map.queueingDisabled else { return [.note("\(map.name): queueing not disabled, nothing to do")] }
-        maps[wwid]!.queueingDisabled = false
+        map.queueingDisabled = false
         var actions: [MultipathAction] = [.note("\(map.name): restore map queueing (operator)")]
-        if maps[wwid]!.noPathRetry == .queue {
-            maps[wwid]!.queueing = true
+        if map.noPathRetry == .queue {
+            map.queueing = true
             actions.append(.setQueueing(map: map.name, true))
         }
+        index[wwid] = map
         return actions + mapReacts(wwid, wentDown: false, usableCheck: false, now: now)
     }
 
@@ -137,19 +140,19 @@ extension Multipaths {
         return [.note("\(on ? "force" : "restore") queue_without_daemon (operator)")]
     }
 
-    public func suspendByOperator(_ wwid: String) -> [MultipathAction] { [.suspend(map: maps[wwid]!.name)] }
-    public func resumeByOperator(_ wwid: String) -> [MultipathAction] { [.resume(map: maps[wwid]!.name)] }
+    public func suspendByOperator(_ wwid: WWID) -> [MultipathAction] { maps[wwid].map { [.suspend(map: $0.name)] } ?? [] }
+    public func resumeByOperator(_ wwid: WWID) -> [MultipathAction] { maps[wwid].map { [.resume(map: $0.name)] } ?? [] }
 
     /// `reload map`: the table built from the configuration again and loaded, even if unchanged.
-    public mutating func reloadByOperator(_ wwid: String, now: Instant) -> [MultipathAction] {
+    public mutating func reloadByOperator(_ wwid: WWID, now: Instant) -> [MultipathAction] {
         dirty.insert(wwid)
         return build(wwid, now: now, force: true)
     }
 
     /// `resize map`: `sizes` are the paths' sizes read from sysfs now (512-byte sectors; 0 unknown).
     /// They must agree; the map is reloaded with the new size.
-    public mutating func resizeByOperator(_ wwid: String, sizes: [DevT: UInt64], now: Instant) throws(AdminRefusal) -> [MultipathAction] {
-        let map = maps[wwid]!
+    public mutating func resizeByOperator(_ wwid: WWID, sizes: [DevT: UInt64], now: Instant) throws(AdminRefusal) -> [MultipathAction] {
+        guard let map = maps[wwid] else { return [] }
         let known = Set(sizes.values.filter { $0 > 0 })
         guard let size = known.first else { throw AdminRefusal("\(map.name): couldn't get size from sysfs, cannot resize") }
         guard known.count == 1 else { throw AdminRefusal("\(map.name): path sizes differ (\(known.sorted())), cannot resize") }
@@ -162,10 +165,10 @@ extension Multipaths {
     /// `add map`: a map we have is left alone; otherwise M is a WWID (or a bound alias) whose paths we
     /// know, and its map is built from them.
     public mutating func addMapByOperator(_ text: String, now: Instant) throws(AdminRefusal) -> [MultipathAction] {
-        if map(named: text) != nil || maps[text] != nil { return [] }
-        let wwid = bindings.wwid(forAlias: text) ?? text
+        if map(named: text) != nil || maps[WWID(text)] != nil { return [] }
+        let wwid = WWID(bindings.wwid(forAlias: text) ?? text)
         guard !members(of: wwid).isEmpty else {
-            if orphans.values.contains(where: { $0.identity.wwid == wwid && $0.reason.hasPrefix(Self.blacklistedReason) }) {
+            if orphans.values.contains(where: { $0.identity.wwid == wwid.rawValue && $0.reason.isBlacklisted }) {
                 throw AdminRefusal("\(text): map blacklisted")
             }
             throw AdminRefusal("\(text): unknown map (no multipathed path has this WWID or alias)")
@@ -175,11 +178,11 @@ extension Multipaths {
     }
 
     /// `del map`: removed if not open; `mapFlushed` once the kernel removed it.
-    public func flushByOperator(_ wwid: String) -> [MultipathAction] { [.flush(map: maps[wwid]!.name, wwid: wwid)] }
+    public func flushByOperator(_ wwid: WWID) -> [MultipathAction] { maps[wwid].map { [.flush(map: $0.name, wwid: wwid)] } ?? [] }
 
     /// The operator's flush succeeded: the map is forgotten; its paths stay known, in no map, until a
     /// path add or `add map` builds it again.
-    public mutating func mapFlushed(_ wwid: String) -> [MultipathAction] {
+    public mutating func mapFlushed(_ wwid: WWID) -> [MultipathAction] {
         guard let map = maps[wwid] else { return [] }
         forgetMap(wwid)
         dirty.remove(wwid)
@@ -190,25 +193,25 @@ extension Multipaths {
     // MARK: Persistent reservations (for mpathpersist)
 
     /// `getprstatus`: 0.9.4 prints its prflag as a number.
-    public func prStatus(_ wwid: String) -> String { maps[wwid]!.prRegistered ? "1" : "0" }
+    public func prStatus(_ wwid: WWID) -> String { maps[wwid]?.prRegistered == true ? "1" : "0" }
 
-    public mutating func setPRStatus(_ wwid: String, _ on: Bool) -> [MultipathAction] {
-        guard maps[wwid]!.prRegistered != on else { return [] }
-        maps[wwid]!.prRegistered = on
-        return [.note("\(maps[wwid]!.name): prflag \(on ? "set" : "unset")")]
+    public mutating func setPRStatus(_ wwid: WWID, _ on: Bool) -> [MultipathAction] {
+        guard let map = maps[wwid], map.prRegistered != on else { return [] }
+        index[wwid]?.prRegistered = on
+        return [.note("\(map.name): prflag \(on ? "set" : "unset")")]
     }
 
     /// The map's reservation key: its `reservation_key` setting, read from the prkeys file when that is `file`.
-    public func reservationKey(_ wwid: String, prkeys: PRKeysFile) -> PRKey? {
+    public func reservationKey(_ wwid: WWID, prkeys: PRKeysFile) -> PRKey? {
         guard let text = maps[wwid]?.settings.value(.reservation_key).flatMap({ string($0.value) }) else { return nil }
-        return text == "file" ? prkeys.key(for: wwid) : PRKey(parsing: text)
+        return text == "file" ? prkeys.key(for: wwid.rawValue) : PRKey(parsing: text)
     }
 
     /// `setprkey` (a key) or `unsetprkey` (nil): the prkeys file is written either way, as 0.9.4 does; it
     /// reports success only when the map's key now is the one asked for, that is with `reservation_key file`.
-    public func setPRKey(_ wwid: String, _ key: PRKey?, prkeys: PRKeysFile) -> (actions: [MultipathAction], applied: Bool) {
+    public func setPRKey(_ wwid: WWID, _ key: PRKey?, prkeys: PRKeysFile) -> (actions: [MultipathAction], applied: Bool) {
         var file = prkeys
-        file.set(key, for: wwid)
+        file.set(key, for: wwid.rawValue)
         let now = reservationKey(wwid, prkeys: file)
         return ([.savePRKeys(file.text)], (now?.value ?? 0) == (key?.value ?? 0))
     }

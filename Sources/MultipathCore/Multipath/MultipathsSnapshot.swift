@@ -14,7 +14,7 @@ extension Multipaths {
         mapOf.reserveCapacity(paths.count)
         for map in maps.values { for devT in map.members { mapOf[devT] = map.name } }
         // Sorted as keys: moving the snapshots themselves about costs more than making them.
-        let kept = { (d: DevT) in paths[d] != nil || orphans[d].map { !$0.reason.hasPrefix(Self.blacklistedReason) } == true }
+        let kept = { (d: DevT) in paths[d] != nil || orphans[d].map { !$0.reason.isBlacklisted } == true }
         var order = only.map { $0.map(\.devT).filter(kept) } ?? Array(paths.keys) + orphans.keys.filter(kept)
         order.sort()
         return order.map { devT in
@@ -33,7 +33,7 @@ extension Multipaths {
                 let prio = Grouping.priority(of: members.map {
                     GroupMember(devT: $0.devT, priority: $0.health.priority, isUsable: $0.health.state.isUsable)
                 }).priority
-                let usable = members.contains { $0.health.inTable ?? false }
+                let usable = members.contains { $0.health.membership == .active }
                 let state: PathGroupSnapshot.State = index + 1 == map.currentGroup ? .active : (usable ? .enabled : .disabled)
                 // As the table spells it, with the argument count: `service-time 0`.
                 let selector = ([group.selector, String(group.selectorArgs.count)] + group.selectorArgs).joined(separator: " ")
@@ -54,8 +54,8 @@ extension Multipaths {
             }
             let first = map.members.first.flatMap { paths[$0] }?.identity
             return MapSnapshot(
-                name: map.name, wwid: map.wwid, dmMinor: dmMinors[map.name], failback: failback, queueing: queueing,
-                activePaths: map.members.filter { paths[$0]?.health.inTable ?? false }.count, readOnly: map.readOnly,
+                name: map.name, wwid: map.wwid.rawValue, dmMinor: dmMinors[map.name], failback: failback, queueing: queueing,
+                activePaths: map.members.filter { paths[$0]?.health.membership == .active }.count, readOnly: map.readOnly,
                 sizeSectors: map.sizeSectors,
                 features: ([String(map.table.features.count)] + map.table.features).joined(separator: " "),
                 hardwareHandler: ([String(map.table.hardwareHandler.count)] + map.table.hardwareHandler).joined(separator: " "),
@@ -69,15 +69,15 @@ extension Multipaths {
     /// A path whose last check found it usable is running (an offline device fails every command), so
     /// sysfs is read only for the others: a `show paths` at a thousand paths would otherwise cost four
     /// syscalls a path.
-    private func snapshot(_ p: MultipathPath, mapName: String?, deviceState: (PathIdentity) -> String?, now: Instant) -> PathSnapshot {
+    func snapshot(_ p: MultipathPath, mapName: String?, deviceState: (PathIdentity) -> String?, now: Instant) -> PathSnapshot {
         let seconds = Int(((now - p.health.lastChange).nanosecondsClamped / 1_000_000_000) % max(1, p.health.interval.nanosecondsClamped / 1_000_000_000))
         let state: String? = switch (mapName, p.health.state.isUsable) {
         case (nil, _): nil
         case (_, true): "running"
         case (_, false): Self.offlineStates.contains(deviceState(p.identity) ?? "") ? "offline" : "running"
         }
-        return PathSnapshot(identity: p.identity, mapName: mapName, dmActive: p.health.inTable,
-                            deviceState: state, checkerState: p.health.state, checker: p.settings.checker.value,
+        return PathSnapshot(identity: p.identity, mapName: mapName, dmActive: p.health.membership.isActive,
+                            deviceState: state, checkerState: p.health.state, checker: p.settings.checker.value.rawValue,
                             nextCheck: Countdown(tick: seconds, total: Int(p.health.interval.nanosecondsClamped / 1_000_000_000)),
                             priority: p.health.priority ?? -1, marginal: !admin.marginal.isEmpty && admin.marginal.contains(p.devT),
                             failures: p.health.failures, checkLatency: p.health.checkLatency)
@@ -86,19 +86,16 @@ extension Multipaths {
     /// The SCSI device states 0.9.4 counts as offline.
     static let offlineStates: Set<String> = ["offline", "transport-offline"]
 
-    /// How `addPath` begins the reason of an orphan it blacklisted: 0.9.4 does not keep those at all.
-    static let blacklistedReason = "blacklisted"
-
     /// `show config local` as 0.9.4: the whole configuration, but of the device entries only those that
     /// match a path the daemon keeps, and of the multipaths section only the maps that exist (a map
     /// without an entry is shown by WWID, with its name as a comment).
     public func localConfigText() -> String {
         var used: [Int] = []
-        let kept = paths.values.map(\.identity) + orphans.values.filter { !$0.reason.hasPrefix(Self.blacklistedReason) }.map(\.identity)
+        let kept = paths.values.map(\.identity) + orphans.values.filter { !$0.reason.isBlacklisted }.map(\.identity)
         for identity in kept.sorted(by: { $0.devT < $1.devT }) {
             for i in config.pathSettings(for: identity).hardwareMatches where !used.contains(i) { used.append(i) }
         }
-        let maps = maps.values.sorted { $0.name < $1.name }.map { (wwid: $0.wwid, name: $0.name) }
+        let maps = maps.values.sorted { $0.name < $1.name }.map { (wwid: $0.wwid.rawValue, name: $0.name) }
         return renderConfig(config, local: .init(hardware: used, maps: maps))
     }
 }

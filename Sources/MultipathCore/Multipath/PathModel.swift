@@ -11,13 +11,13 @@ public struct MultipathPath: Sendable {
 
 /// The checker and prioritizer chosen for a path, with origins, and its checker timeout.
 public struct PathChoice: Hashable, Sendable {
-    public var checker: Resolved<String>
-    public var prio: Resolved<String>
+    public var checker: Resolved<CheckerKind>
+    public var prio: Resolved<PrioritizerKind>
     public var prioArgs: String
     /// `checker_timeout`, else the device's SCSI timeout.
     public var checkerTimeout: Duration
 
-    public init(checker: Resolved<String>, prio: Resolved<String>, prioArgs: String, checkerTimeout: Duration) {
+    public init(checker: Resolved<CheckerKind>, prio: Resolved<PrioritizerKind>, prioArgs: String, checkerTimeout: Duration) {
         self.checker = checker
         self.prio = prio
         self.prioArgs = prioArgs
@@ -33,31 +33,58 @@ public struct PathChoice: Hashable, Sendable {
         var prio = s.prio
         var args = s.prioArgs.value
         let autodetected = SettingOrigin.internalDefault
-        if s.detectChecker.value, path.tpgs > 0 { checker = Resolved(value: "tur", origin: autodetected, location: nil) }
+        if s.detectChecker.value, path.tpgs > 0 { checker = Resolved(value: .tur, origin: autodetected, location: nil) }
         if s.detectPrio.value, path.tpgs > 0 {
-            prio = Resolved(value: hasAccessState ? "sysfs" : "alua", origin: autodetected, location: nil)
+            prio = Resolved(value: hasAccessState ? .sysfs : .alua, origin: autodetected, location: nil)
             args = ""
         }
         return PathChoice(checker: checker, prio: prio, prioArgs: args, checkerTimeout: checkerTimeout)
     }
 }
 
-/// The core's view of a path's health. `state` follows the checker (see `PathState`); `inTable` is
-/// what the map's kernel table has for it, as far as the core knows (from its own messages and from
+/// What a map's kernel table has for a path, as far as the core knows (from its own messages and from
 /// DM status after events).
+public enum TableMembership: Hashable, Sendable {
+    /// In no loaded table.
+    case absent
+    /// Active (`A`) in the kernel's table.
+    case active
+    /// Failed (`F`) in the kernel's table.
+    case failed
+
+    /// As `show paths` prints `dm_st`: nil in no map, else whether active.
+    public var isActive: Bool? {
+        switch self {
+        case .absent: nil
+        case .active: true
+        case .failed: false
+        }
+    }
+
+    init(active: Bool?) { self = active.map { $0 ? .active : .failed } ?? .absent }
+}
+
+/// Whether a checker command is out for a path (one at a time: a dead target costs one command).
+public enum ProbeState: Hashable, Sendable {
+    case idle
+    case inFlight
+    /// In flight, and DM reported the path failed meanwhile: probe again as soon as it ends.
+    case inFlightRecheck
+
+    public var isInFlight: Bool { self != .idle }
+}
+
+/// The core's view of a path's health. `state` follows the checker (see `PathState`); `membership` is
+/// what the map's kernel table has for it.
 public struct PathHealth: Hashable, Sendable {
     public internal(set) var state: PathState = .unchecked
-    /// nil: in no map. true: active (`A`) in the kernel's table; false: failed (`F`).
-    public internal(set) var inTable: Bool?
+    public internal(set) var membership = TableMembership.absent
     /// The prioritizer's last answer; nil until it gives one.
     public internal(set) var priority: Int?
     /// The current checker interval: `polling_interval`, doubled while the path stays healthy, up to
     /// `max_polling_interval`; back to `polling_interval` on any change.
     public internal(set) var interval: Duration
-    /// A checker command is out; no second one is sent until it ends (a dead target costs one command).
-    public internal(set) var probing = false
-    /// DM reported the path failed while a probe was out: probe again as soon as it ends.
-    public internal(set) var recheck = false
+    public internal(set) var probe = ProbeState.idle
     public internal(set) var lastChange: Instant
     /// `san_path_err_*`: failures counted, good checks since the last forgiven one, held back until.
     public internal(set) var sanFailures = 0
@@ -132,5 +159,35 @@ public struct MapStats: Hashable, Sendable {
         self = MapStats()
         if queueing { queueingSince = now }
         if failing { failoverSince = now }
+    }
+}
+
+/// Why a path seen is not multipathed. `description` is the text logs and `show` print.
+public enum OrphanReason: Hashable, Sendable, CustomStringConvertible {
+    case blacklisted(BlacklistCriterion, rule: String)
+    /// The device has its `uid_attribute` but none of the whitelisted udev properties.
+    case missingUdevProperty
+    case noWWID
+    /// find_multipaths refused it.
+    case notMultipathed(FindMultipathsMode)
+    /// Smart find_multipaths holds it until then, for a second path of its WWID.
+    case waitingForSecondPath(until: Instant)
+
+    /// Refused by the blacklist: 0.9.4 does not keep such paths at all (`show` leaves them out).
+    public var isBlacklisted: Bool {
+        switch self {
+        case .blacklisted, .missingUdevProperty: true
+        case .noWWID, .notMultipathed, .waitingForSecondPath: false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .blacklisted(let by, let rule): "blacklisted by \(by.rawValue) \"\(rule)\""
+        case .missingUdevProperty: "blacklisted, udev property missing"
+        case .noWWID: "no WWID"
+        case .notMultipathed(let mode): "not multipathed (find_multipaths \(mode.rawValue))"
+        case .waitingForSecondPath(let t): "waiting for a second path until \(t) (find_multipaths smart)"
+        }
     }
 }

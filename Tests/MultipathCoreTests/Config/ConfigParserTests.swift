@@ -19,6 +19,9 @@ import Testing
         ("defaults {\n  pg_timeout 5\n}", .warning, 2, "pg_timeout", "ignoring deprecated option"),
         ("defaults {\n  marginal_pathgroups fpin\n}", .warning, 2, "marginal_pathgroups", "\"fpin\" is not supported"),
         ("defaults {\n  all_tg_pt yes\n}", .warning, 2, "all_tg_pt", "not supported, ignored"),
+        ("defaults {\n  path_checker bogus\n}", .warning, 2, "path_checker", "\"bogus\" is not a checker (tur, readsector0, directio"),
+        ("defaults {\n  checker bogus\n}", .warning, 2, "checker", "\"bogus\" is not a checker"),
+        ("devices {\n  device {\n    vendor X\n    product Y\n    prio frob\n  }\n}", .warning, 5, "prio", "\"frob\" is not a prioritizer"),
         ("blacklist {\n  devnode \"(sd\"\n}", .warning, 2, "devnode", "invalid regular expression"),
         ("devices {\n  device {\n    vendor X\n  }\n}", .warning, 3, "device", "without vendor or product"),
         ("multipaths {\n  multipath {\n    alias a\n  }\n}", .warning, 3, "multipath", "without wwid"),
@@ -30,6 +33,14 @@ import Testing
         ("defaults {\n  verbosity 3\n", .error, 3, "defaults", "missing '}' at end of file"),
         ("defaults { polling_interval 7 }", .warning, 1, nil, "ignoring extra data starting with 'polling_interval'"),
     ]
+
+    /// A refused checker or prioritizer name is ignored: the next level's value applies.
+    @Test func unknownCheckerAndPrioritizerNamesAreRefusedAtLoad() {
+        let (config, _) = Self.load("defaults {\n  path_checker bogus\n  prio frob\n}")
+        let s = config.pathSettings(for: PathIdentity(name: "sda", devT: DevT(major: 8, minor: 0)))
+        #expect(s.pathChecker.value == .tur && s.pathChecker.origin == .internalDefault)
+        #expect(s.prio.value == .const && s.prio.origin == .internalDefault)
+    }
 
     @Test(arguments: diagnostics)
     func diagnostic(_ c: (String, ConfigDiagnostic.Severity, Int, String?, String)) {

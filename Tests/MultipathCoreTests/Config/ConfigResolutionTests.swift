@@ -79,12 +79,12 @@ import Testing
 
     @Test func prioArgsFollowThePrioSource() {
         let s = Self.layered.pathSettings(for: Self.path("ACME", "Box", wwid: "other"))
-        #expect(s.prio.value == "alua" && s.prioArgs.value == "device-args")
+        #expect(s.prio.value == .alua && s.prioArgs.value == "device-args")
         // multipaths sets prio without args: the args are empty, not the device's.
         #expect(Self.layered.pathSettings(for: Self.path("ACME", "Box")).prioArgs.value == "")
         let plain = Self.layered.pathSettings(for: Self.path("Other", "Disk", wwid: "x"))
         // 0.9.4 takes defaults' prio_args only together with a defaults prio.
-        #expect(plain.prio.value == "const" && plain.prioArgs.value == "" && plain.prio.origin == .internalDefault)
+        #expect(plain.prio.value == .const && plain.prioArgs.value == "" && plain.prio.origin == .internalDefault)
     }
 
     @Test func typedAccessors() {

@@ -26,7 +26,7 @@ import Testing
         #expect(e.paths[Self.sdb]!.health.state == .down)
         #expect(T.significant(try e.reinstatePathByOperator(Self.sdb, now: t1 + .seconds(6))) == ["3600a: reinstate_path 8:16", "check 8:16"])
         #expect(T.significant(e.checkerFinished(Self.sdb, T.up, now: t1 + .seconds(6))) == [])
-        #expect(e.paths[Self.sdb]!.health.state == .up && e.paths[Self.sdb]!.health.inTable == true)
+        #expect(e.paths[Self.sdb]!.health.state == .up && e.paths[Self.sdb]!.health.membership == .active)
     }
 
     @Test func disabledQueueingSurvivesAReload() {
@@ -50,7 +50,7 @@ import Testing
         var e = T.twoPathMap("find_multipaths no")
         #expect(T.significant(e.flushByOperator("3600a")) == ["flush 3600a"])
         _ = e.mapFlushed("3600a")
-        #expect(e.maps.isEmpty && e.paths[Self.sdb]!.health.inTable == nil)
+        #expect(e.maps.isEmpty && e.paths[Self.sdb]!.health.membership == .absent)
         #expect(T.significant(e.checkerFinished(Self.sdb, T.up, now: T.t0 + .seconds(5))) == [])
         #expect(T.significant(try e.addMapByOperator("3600a", now: T.t0 + .seconds(6))) == [
             "create 3600a 0 0 2 1 service-time 0 1 1 8:16 1 service-time 0 1 1 8:32 1"])

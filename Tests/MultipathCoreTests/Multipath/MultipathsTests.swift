@@ -16,8 +16,8 @@ import Testing
                      vendor: "Linux", product: "scsi_debug", wwid: wwid, sizeSectors: 32768)
     }
 
-    static let choice = PathChoice(checker: Resolved(value: "tur", origin: .internalDefault, location: nil),
-                                   prio: Resolved(value: "const", origin: .internalDefault, location: nil),
+    static let choice = PathChoice(checker: Resolved(value: .tur, origin: .internalDefault, location: nil),
+                                   prio: Resolved(value: .const, origin: .internalDefault, location: nil),
                                    prioArgs: "", checkerTimeout: .seconds(30))
     static let up = CheckerVerdict(.up, "TUR good")
     static let down = CheckerVerdict(.down, "path offline")
@@ -120,11 +120,11 @@ import Testing
         var noWWID = Self.path(16)
         noWWID.wwid = nil
         #expect(Self.significant(e.addPath(noWWID, udevProperties: nil, choice: Self.choice, now: Self.t0)) == [])
-        #expect(e.orphans[noWWID.devT]?.reason == "no WWID")
+        #expect(e.orphans[noWWID.devT]?.reason.description == "no WWID")
         let (config, _) = ConfigLoader.load(main: ("c", "blacklist {\nwwid 3600b\n}\ndefaults {\nfind_multipaths no\n}"), confD: [])
         var b = Multipaths(config: config)
         _ = b.addPath(Self.path(32, wwid: "3600b"), udevProperties: nil, choice: Self.choice, now: Self.t0)
-        #expect(b.orphans[DevT(major: 8, minor: 32)]?.reason == "blacklisted by wwid \"3600b\"")
+        #expect(b.orphans[DevT(major: 8, minor: 32)]?.reason.description == "blacklisted by wwid \"3600b\"")
     }
 
     @Test func findMultipathsStrictTakesOnlyKnownWWIDs() {

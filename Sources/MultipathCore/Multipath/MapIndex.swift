@@ -1,0 +1,88 @@
+/// The maps by WWID and their names: the only writer of a map's name. Invariant: every map's name
+/// maps to its WWID, and no other name is held (so a name is free exactly when no map has it).
+/// A map is added and removed with `insert` and `remove`, renamed with `rename`; everything else about
+/// it is changed in place through the subscript.
+struct MapIndex: Sendable {
+    private(set) var maps: [WWID: MultipathMap] = [:]
+    private var names: [String: WWID] = [:]
+
+    /// The map of `wwid`, to read or change in place (not to add or remove: `insert`, `remove`).
+    subscript(wwid: WWID) -> MultipathMap? {
+        get { maps[wwid] }
+        _modify {
+            yield &maps[wwid]
+            assert(maps[wwid].map { names[$0.name] == wwid } ?? true, "\(wwid): maps are added with MapIndex.insert")
+        }
+    }
+
+    func wwid(named name: String) -> WWID? { names[name] }
+    func isTaken(_ name: String) -> Bool { names[name] != nil }
+    /// Whether a map other than `wwid`'s has this name.
+    func isTaken(_ name: String, byOtherThan wwid: WWID) -> Bool { names[name].map { $0 != wwid } ?? false }
+
+    /// A new map, or one that replaces the map of its WWID (whose name is let go).
+    mutating func insert(_ map: MultipathMap) {
+        if let old = maps.updateValue(map, forKey: map.wwid) {
+            if old.name == map.name { return }
+            names[old.name] = nil
+        }
+        names[map.name] = map.wwid
+    }
+
+    @discardableResult
+    mutating func remove(_ wwid: WWID) -> MultipathMap? {
+        guard let map = maps.removeValue(forKey: wwid) else { return nil }
+        names[map.name] = nil
+        return map
+    }
+
+    /// The map of `wwid` takes `name`, which must be free (or its own).
+    mutating func rename(_ wwid: WWID, to name: String) {
+        guard let old = maps[wwid]?.name, old != name else { return }
+        precondition(!isTaken(name), "\(wwid): \(name) is taken")
+        names[old] = nil
+        names[name] = wwid
+        maps[wwid]?.name = name
+    }
+}
+
+/// A map as the core keeps it.
+public struct MultipathMap: Sendable {
+    /// Written only by `MapIndex` (this file), which keeps the names index with it.
+    public fileprivate(set) var name: String
+    public let wwid: WWID
+    public internal(set) var settings: ResolvedMapSettings
+    /// Paths in the loaded table, in table order.
+    public internal(set) var members: [DevT]
+    /// The table the kernel has (ours, or the one found at start or after a reload behind our back).
+    public internal(set) var table: MultipathTable
+    public internal(set) var sizeSectors: UInt64
+    /// The kernel has the map read-only.
+    public internal(set) var readOnly = false
+    /// One-based; as the kernel last reported it, or as we last switched it.
+    public internal(set) var currentGroup: Int
+    /// Whether the kernel queues I/O when no path is usable.
+    public internal(set) var queueing: Bool
+    /// `no_path_retry N`: when queueing stops, counted from the last usable path's failure.
+    public internal(set) var queueingEndsAt: Instant?
+    /// `failback N`: when to switch to the best group.
+    public internal(set) var failbackAt: Instant?
+    /// `disablequeueing`: the operator's `no_path_retry fail`, until `restorequeueing`.
+    public internal(set) var queueingDisabled = false
+    /// `setprstatus`: mpathpersist registered a reservation key on the map's paths.
+    public internal(set) var prRegistered = false
+    public internal(set) var stats = MapStats()
+
+    init(name: String, wwid: WWID, settings: ResolvedMapSettings, members: [DevT], table: MultipathTable, sizeSectors: UInt64,
+         readOnly: Bool = false, currentGroup: Int, queueing: Bool) {
+        self.name = name
+        self.wwid = wwid
+        self.settings = settings
+        self.members = members
+        self.table = table
+        self.sizeSectors = sizeSectors
+        self.readOnly = readOnly
+        self.currentGroup = currentGroup
+        self.queueing = queueing
+    }
+}

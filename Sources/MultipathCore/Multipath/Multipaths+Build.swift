@@ -1,0 +1,101 @@
+/// Building maps: the table from the configuration, created or reloaded once every path is settled.
+extension Multipaths {
+    /// Builds or checks every marked map whose paths have all had their first check and priority.
+    /// A map whose table already is what the configuration asks for is left alone.
+    public mutating func commit(now: Instant) -> [MultipathAction] {
+        var actions: [MultipathAction] = []
+        for wwid in dirty.sorted() { actions += build(wwid, now: now) }
+        return actions
+    }
+
+    /// `commit` for one WWID, if it is marked; `force` reloads even a table that is already right.
+    mutating func build(_ wwid: WWID, now: Instant, force: Bool = false) -> [MultipathAction] {
+        guard dirty.contains(wwid) else { return [] }
+        var actions: [MultipathAction] = []
+        let devTs = members(of: wwid)
+        let members = devTs.compactMap { paths[$0] }
+        guard !members.isEmpty else { dirty.remove(wwid); return actions }
+        let settled = members.allSatisfy { p in
+            p.health.state != .unchecked && (!p.health.state.isUsable || p.health.priority != nil)
+        }
+        guard settled else { return actions }
+        let identities = members.map(\.identity)
+        let settings = config.mapSettings(wwid: wwid.rawValue, paths: identities)
+        // ghost_delay: a new map whose paths are all ghosts waits for an active one, at most that long.
+        if maps[wwid] == nil, let delay = settings.ghostDelay.value {
+            let states = members.map(\.health.state)
+            if states.contains(.up) {
+                ghostWait[wwid] = nil
+            } else if states.contains(.ghost) {
+                let until = members.lazy.map(\.health.firstSeen).reduce(members[0].health.firstSeen, min) + .seconds(delay)
+                if now < until {
+                    if ghostWait.updateValue(until, forKey: wwid) == nil {
+                        actions += [.note("\(wwid): only ghost paths, waiting until \(until) (ghost_delay)"), .setMapTimer(wwid: wwid, at: until)]
+                    }
+                    return actions
+                }
+            }
+        }
+        ghostWait[wwid] = nil
+        if let t = waiting[wwid], now < t { return actions }
+        dirty.remove(wwid)
+        let groups = Grouping.group(groupMembers(devTs), policy: settings.pathGroupingPolicy.value)
+        // The operator's `disablequeueing` holds across reloads.
+        let noPathRetry = MultipathMap.noPathRetry(settings, queueingDisabled: maps[wwid]?.queueingDisabled == true)
+        let table = Grouping.table(groups: groups, features: settings.features.value, hardwareHandler: settings.hardwareHandler(for: identities),
+                                   selector: settings.pathSelector.value, rrMinIORequests: settings.rrMinIORequests.value,
+                                   rrWeight: settings.rrWeight.value, noPathRetry: noPathRetry)
+        let size = identities[0].sizeSectors
+        let readOnly = identities.contains(where: \.readOnly)
+        let order = table.groups.flatMap { $0.paths.compactMap(\.devT) }
+        if var map = maps[wwid] {
+            map.settings = settings
+            if !force && Grouping.sameLayout(map.table, table) && map.sizeSectors == size && map.readOnly == readOnly {
+                map.members = order
+                index[wwid] = map
+                return actions
+            }
+            let load = MapLoad(name: map.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly)
+            actions += [.reload(load)]
+            actions += loaded(wwid, load, settings: settings, previous: map.members, now: now)
+        } else {
+            let revision = bindings.revision
+            let name = config.mapName(wwid: wwid.rawValue, settings: settings, bindings: &bindings, taken: { index.isTaken($0) })
+            if bindings.revision != revision { actions.append(.saveBindings) }
+            if wwids.add(wwid.rawValue) != nil { actions.append(.rememberWWID(wwid)) }
+            let load = MapLoad(name: name.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly)
+            actions.append(.create(load))
+            actions += loaded(wwid, load, settings: settings, previous: [], now: now)
+        }
+        return actions
+    }
+
+    /// After a create or reload every path of the new table is active: fail those that are not usable,
+    /// and take the table's queueing and group as the kernel's.
+    mutating func loaded(_ wwid: WWID, _ load: MapLoad, settings: ResolvedMapSettings, previous: [DevT], now: Instant) -> [MultipathAction] {
+        let order = load.table.groups.flatMap { $0.paths.compactMap(\.devT) }
+        for d in previous where !order.contains(d) { paths[d]?.health.membership = .absent }
+        var actions: [MultipathAction] = []
+        for d in order {
+            guard let state = paths[d]?.health.state else { continue }
+            let failing = Self.isFailing(state) || state == .pending
+            paths[d]?.health.membership = failing ? .failed : .active
+            if failing { actions.append(.fail(map: load.name, d)) }
+        }
+        var map = maps[wwid] ?? MultipathMap(name: load.name, wwid: wwid, settings: settings, members: order, table: load.table,
+                                             sizeSectors: load.sizeSectors, currentGroup: load.table.initialGroup,
+                                             queueing: load.table.queueIfNoPath)
+        map.members = order
+        map.table = load.table
+        map.sizeSectors = load.sizeSectors
+        map.readOnly = load.readOnly
+        map.currentGroup = load.table.initialGroup
+        map.queueing = load.table.queueIfNoPath
+        map.queueingEndsAt = nil
+        map.stats.queueing(false, now: now)
+        map.stats.mapLoads += 1
+        map.failbackAt = nil
+        index.insert(map)
+        return actions + mapReacts(wwid, wentDown: false, usableCheck: false, now: now)
+    }
+}

@@ -1,0 +1,139 @@
+/// Checking: when a path is probed, what a verdict does to it (the critical path), and priorities.
+extension Multipaths {
+    // MARK: Checking
+
+    /// A scheduled check is due. Asks for it unless one is still out (one probe in flight per path).
+    public mutating func checkDue(_ devT: DevT, now: Instant) -> [MultipathAction] {
+        guard let p = paths[devT], !p.health.probe.isInFlight else { return [] }
+        // As 0.9.4's disabled checker: a path failed by the operator stays failed until reinstated.
+        if admin.failedByOperator.contains(devT) { return [schedule(devT, now: now)] }
+        paths[devT]!.health.probe = .inFlight
+        return [.check(devT)]
+    }
+
+    /// The checker's verdict: the critical path. `issued`: when the check was sent (its latency).
+    public mutating func checkerFinished(_ devT: DevT, _ verdict: CheckerVerdict, issued: Instant? = nil, now: Instant) -> [MultipathAction] {
+        guard var p = paths[devT] else { return [] }
+        let recheck = p.health.probe == .inFlightRecheck
+        p.health.probe = .idle
+        if let issued { p.health.checkLatency.record(now - issued) }
+        if admin.failedByOperator.contains(devT) {
+            paths[devT] = p
+            return [schedule(devT, now: now)]
+        }
+        let old = p.health.state
+        var new = verdict.state
+        let wwid = p.identity.mapWWID!
+        var actions: [MultipathAction] = []
+        let map = maps[wwid]
+
+        if new == .pending {
+            // No answer yet (ALUA transitioning): nothing changes but the first state, probe again soon.
+            if old == .unchecked { p.health.state = .pending }
+        } else {
+            if let map { new = sanPathErr(&p.health, from: old, to: new, othersUsable: usableCount(map, except: devT) > 0, settings: map.settings, now: now) }
+            if new != old {
+                p.health.state = new
+                p.health.lastChange = now
+                p.health.interval = pollingInterval
+                actions.append(.note("\(p.name): \(old.rawValue) -> \(new.rawValue) (\(verdict.reason))"))
+            } else if new.isUsable {
+                p.health.interval = min(p.health.interval * 2, maxPollingInterval)
+            }
+        }
+
+        var cameUp: DevT?, wentDown = false
+        if let map {
+            if p.health.membership == .failed { p.health.usableSince = verdict.state.isUsable ? p.health.usableSince ?? issued ?? now : nil }
+            if p.health.membership == .failed && new.isUsable {
+                actions.append(.reinstate(map: map.name, devT))
+                p.health.membership = .active
+                cameUp = devT
+                index[wwid]?.stats.reinstate.record(now - (p.health.usableSince ?? now))
+                p.health.usableSince = nil
+            } else if p.health.membership == .active && Self.isFailing(new) {
+                actions.append(.fail(map: map.name, devT))
+                p.health.membership = .failed
+                wentDown = true
+                p.health.failures += 1
+                index[wwid]?.stats.pathFailed(at: issued ?? now)
+            }
+        }
+        paths[devT] = p
+        if map != nil { actions += mapReacts(wwid, cameUp: cameUp, wentDown: wentDown, usableCheck: new.isUsable, now: now) }
+
+        if recheck {
+            paths[devT]!.health.probe = .inFlight
+            actions.append(.check(devT))
+        } else {
+            actions.append(schedule(devT, now: now))
+        }
+        if new.isUsable && p.settings.prio.value != .const { actions.append(.prioritize(devT)) }
+        actions += build(wwid, now: now)
+        return actions
+    }
+
+    /// States in which a path must not be active in the kernel's table.
+    static func isFailing(_ s: PathState) -> Bool {
+        switch s {
+        case .down, .timeout, .shaky, .wild, .delayed: true
+        case .up, .ghost, .unchecked, .pending: false
+        }
+    }
+
+    /// `san_path_err_threshold/forget_rate/recovery_time` (all three set): a path that failed `threshold`
+    /// times is held back (`delayed`) for `recovery_time` seconds after it comes back, unless it is the
+    /// map's last usable path; every `forget_rate` good checks forgive one failure.
+    func sanPathErr(_ h: inout PathHealth, from old: PathState, to new: PathState, othersUsable: Bool,
+                            settings: ResolvedMapSettings, now: Instant) -> PathState {
+        guard let threshold = settings.sanPathErrThreshold.value, let forget = settings.sanPathErrForgetRate.value,
+              let recovery = settings.sanPathErrRecoveryTime.value else { return new }
+        if Self.isFailing(new) {
+            if old.isUsable { h.sanFailures += 1; h.sanGoodChecks = 0 }
+            return new
+        }
+        guard new.isUsable else { return new }
+        if h.heldUntil != nil || (Self.isFailing(old) && h.sanFailures >= threshold) {
+            let until = h.heldUntil ?? now + .seconds(recovery)
+            if now < until && othersUsable {
+                h.heldUntil = until
+                return .delayed
+            }
+            h.heldUntil = nil
+            h.sanFailures = 0
+            return new
+        }
+        h.sanGoodChecks += 1
+        if h.sanGoodChecks >= forget {
+            h.sanGoodChecks = 0
+            h.sanFailures = max(0, h.sanFailures - 1)
+        }
+        return new
+    }
+
+    /// The next check: healthy paths at their interval, failed ones after `failed_path_reprobe_ms`
+    /// (or the polling interval when that is off). The window lets checks of a map's paths that fall
+    /// due close together share one wakeup; it lies before the nominal time, never after.
+    func schedule(_ devT: DevT, now: Instant) -> MultipathAction {
+        let h = paths[devT]!.health
+        var interval = h.interval
+        if !h.state.isUsable, let reprobe = config.failedPathReprobe { interval = min(reprobe, pollingInterval) }
+        let latest = now + interval
+        return .scheduleCheck(devT, earliest: latest - interval / 4, latest: latest)
+    }
+
+    /// The prioritizer's answer (nil: it failed; 0.9.4's PRIO_UNDEF). A changed priority may regroup
+    /// the map (a reload) and may change the best group (failback).
+    public mutating func priorityFinished(_ devT: DevT, _ priority: Int?, now: Instant) -> [MultipathAction] {
+        guard let p = paths[devT], let wwid = p.identity.mapWWID else { return [] }
+        let value = priority ?? -1
+        guard p.health.priority != value else { return [] }
+        paths[devT]!.health.priority = value
+        var actions: [MultipathAction] = [.note("\(p.name): priority \(p.health.priority.map(String.init) ?? "unknown") -> \(value)")]
+        guard maps[wwid] != nil else { return actions + build(wwid, now: now) }
+        dirty.insert(wwid)
+        actions += build(wwid, now: now)
+        if !dirty.contains(wwid) { actions += mapReacts(wwid, wentDown: false, usableCheck: true, now: now) }
+        return actions
+    }
+}
