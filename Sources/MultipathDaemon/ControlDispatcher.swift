@@ -186,16 +186,20 @@ final class ControlDispatcher: ControlHandler {
 
     /// What `show` prints, taken now: the kept paths (of `only`, else all), and the maps.
     private func paths(_ only: [PathID]? = nil) -> [PathSnapshot] {
-        engine.pathSnapshots(only, deviceState: deviceState, now: clock())
+        engine.pathSnapshots(only, deviceStates: deviceStates(), now: clock())
     }
 
     private func maps(_ only: [MapID]? = nil) -> [MapSnapshot] {
-        engine.mapSnapshots(only, dmMinors: model.dmDevices.known.mapValues(\.devT.minor), deviceState: deviceState, now: clock())
+        engine.mapSnapshots(only, dmMinors: model.dmDevices.known.mapValues(\.devT.minor), deviceStates: deviceStates(), now: clock())
     }
 
-    /// The SCSI device state in sysfs, for `show`'s `dev_st`.
-    private func deviceState(_ path: PathIdentity) -> String? {
-        host.sysfs("block/\(path.name)/device/state").map(sysfsText)
+    /// The SCSI device states the snapshot needs, from sysfs (`show`'s `dev_st`).
+    private func deviceStates() -> [DevT: String] {
+        var states: [DevT: String] = [:]
+        for path in engine.deviceStatesNeeded {
+            states[path.devT] = host.sysfs("block/\(path.name)/device/state").map(sysfsText)
+        }
+        return states
     }
 
     // MARK: Carrying out

@@ -2,14 +2,21 @@
 extension Multipaths {
     /// Every path the daemon keeps (orphans it did not blacklist included, in device order; 0.9.4 keeps
     /// no blacklisted device) and every map (by name). `dmMinors` gives the `dm-N` number of each map by
-    /// name, from the device-mapper device list; `deviceState` a path's sysfs `device/state`.
-    public func showSnapshot(dmMinors: [String: UInt32], deviceState: (PathIdentity) -> String?, now: Instant)
+    /// name, from the device-mapper device list; `deviceStates` the sysfs `device/state` of the paths
+    /// `deviceStatesNeeded` names, as the edge read them.
+    public func showSnapshot(dmMinors: [String: UInt32], deviceStates: [DevT: String], now: Instant)
         -> (paths: [PathSnapshot], maps: [MapSnapshot]) {
-        (pathSnapshots(deviceState: deviceState, now: now), mapSnapshots(dmMinors: dmMinors, deviceState: deviceState, now: now))
+        (pathSnapshots(deviceStates: deviceStates, now: now), mapSnapshots(dmMinors: dmMinors, deviceStates: deviceStates, now: now))
+    }
+
+    /// The paths whose SCSI device state `show` prints from sysfs: those in a map whose last check did
+    /// not find them usable (see `snapshot`). The edge reads them before the snapshot is taken.
+    public var deviceStatesNeeded: [PathIdentity] {
+        maps.values.flatMap { map in map.members.compactMap { paths[$0] }.filter { !$0.health.state.isUsable }.map(\.identity) }
     }
 
     /// What `show paths` prints: every kept path (of `only`, when given), in device order.
-    public func pathSnapshots(_ only: [PathID]? = nil, deviceState: (PathIdentity) -> String?, now: Instant) -> [PathSnapshot] {
+    public func pathSnapshots(_ only: [PathID]? = nil, deviceStates: [DevT: String], now: Instant) -> [PathSnapshot] {
         var mapOf: [DevT: String] = [:]
         mapOf.reserveCapacity(paths.count)
         for map in maps.values { for devT in map.members { mapOf[devT] = map.name } }
@@ -18,13 +25,13 @@ extension Multipaths {
         var order = only.map { $0.map(\.devT).filter(kept) } ?? Array(paths.keys) + orphans.keys.filter(kept)
         order.sort()
         return order.map { devT in
-            paths[devT].map { snapshot($0, mapName: mapOf[devT], deviceState: deviceState, now: now) }
+            paths[devT].map { snapshot($0, mapName: mapOf[devT], deviceStates: deviceStates, now: now) }
                 ?? PathSnapshot(identity: orphans[devT]!.identity)
         }
     }
 
     /// What the map commands print: every map (of `only`, when given) by name, with its groups and their paths.
-    public func mapSnapshots(_ only: [MapID]? = nil, dmMinors: [String: UInt32], deviceState: (PathIdentity) -> String?,
+    public func mapSnapshots(_ only: [MapID]? = nil, dmMinors: [String: UInt32], deviceStates: [DevT: String],
                              now: Instant) -> [MapSnapshot] {
         let chosen = only.map { $0.compactMap { maps[$0.wwid] } } ?? Array(maps.values)
         return chosen.sorted { $0.name < $1.name }.map { map -> MapSnapshot in
@@ -39,7 +46,7 @@ extension Multipaths {
                 let selector = ([group.selector, String(group.selectorArgs.count)] + group.selectorArgs).joined(separator: " ")
                 let marginal = config.marginalPathgroups && !members.isEmpty && members.allSatisfy { admin.marginal.contains($0.devT) }
                 return PathGroupSnapshot(selector: selector, priority: prio, state: state, marginal: marginal,
-                                         paths: members.map { snapshot($0, mapName: map.name, deviceState: deviceState, now: now) })
+                                         paths: members.map { snapshot($0, mapName: map.name, deviceStates: deviceStates, now: now) })
             }
             let failback: MapSnapshot.Failback = switch map.settings.failback.value {
             case .immediate: .immediate
@@ -67,14 +74,14 @@ extension Multipaths {
 
     /// `dev_st` as 0.9.4 prints it: `unknown` outside a map, else `offline` or `running` as last seen.
     /// A path whose last check found it usable is running (an offline device fails every command), so
-    /// sysfs is read only for the others: a `show paths` at a thousand paths would otherwise cost four
-    /// syscalls a path.
-    func snapshot(_ p: MultipathPath, mapName: String?, deviceState: (PathIdentity) -> String?, now: Instant) -> PathSnapshot {
+    /// sysfs is read only for the others (`deviceStatesNeeded`): a `show paths` at a thousand paths
+    /// would otherwise cost four syscalls a path.
+    func snapshot(_ p: MultipathPath, mapName: String?, deviceStates: [DevT: String], now: Instant) -> PathSnapshot {
         let seconds = Int(((now - p.health.lastChange).nanosecondsClamped / 1_000_000_000) % max(1, p.health.interval.nanosecondsClamped / 1_000_000_000))
         let state: String? = switch (mapName, p.health.state.isUsable) {
         case (nil, _): nil
         case (_, true): "running"
-        case (_, false): Self.offlineStates.contains(deviceState(p.identity) ?? "") ? "offline" : "running"
+        case (_, false): Self.offlineStates.contains(deviceStates[p.devT] ?? "") ? "offline" : "running"
         }
         return PathSnapshot(identity: p.identity, mapName: mapName, dmActive: p.health.membership.isActive,
                             deviceState: state, checkerState: p.health.state, checker: p.settings.checker.value.rawValue,
