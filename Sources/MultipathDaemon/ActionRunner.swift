@@ -55,11 +55,6 @@ final class ActionRunner {
         prober.debug = { [logger] in logger.debug("\($0)") }
     }
 
-    private var engine: Multipaths {
-        get { model.engine }
-        _modify { yield &model.engine }
-    }
-
     /// Carries out the actions, and those they lead to (a checker that ends at once queues its verdict's
     /// actions behind the current ones). Returns what failed on the way; a call made while actions are
     /// already being carried out queues them and leaves the report to the outer call.
@@ -86,26 +81,26 @@ final class ActionRunner {
         let now = reactor.now
         switch action {
         case .check(let devT):
-            guard let path = engine.paths[devT] else { return }
+            guard let path = model.engine.paths[devT] else { return }
             if let why = io.attach(path.identity) {
-                perform(engine.checkerFinished(devT, CheckerVerdict(.wild, why), now: now))
+                perform(model.engine.checkerFinished(devT, CheckerVerdict(.wild, why), now: now))
                 return
             }
             prober.check(path, setup.context(devT)) { [unowned self] verdict in
                 logger.debug("\(path.name): checker \(path.settings.checker.value): \(verdict)")
-                perform(engine.checkerFinished(devT, verdict, issued: now, now: reactor.now))
+                perform(model.engine.checkerFinished(devT, verdict, issued: now, now: reactor.now))
             }
         case .scheduleCheck(let devT, let earliest, let latest):
             if let t = checkTimers[devT] { return reactor.reschedule(t, earliest: earliest, latest: latest) }
             checkTimers[devT] = reactor.schedule(earliest: earliest, latest: latest, name: "check \(devT)") { [unowned self] in
                 checkTimers[devT] = nil
-                perform(engine.checkDue(devT, now: reactor.now))
+                perform(model.engine.checkDue(devT, now: reactor.now))
             }
         case .prioritize(let devT):
-            guard let path = engine.paths[devT] else { return }
+            guard let path = model.engine.paths[devT] else { return }
             prober.prioritize(path, setup.context(devT)) { [unowned self] priority in
                 logger.debug("\(path.name): prio \(path.settings.prio.value): \(priority.map(String.init) ?? "undefined")")
-                perform(engine.priorityFinished(devT, priority, now: reactor.now))
+                perform(model.engine.priorityFinished(devT, priority, now: reactor.now))
             }
         case .reinstate(let map, let devT): send(.reinstatePath(devT), to: map)
         case .fail(let map, let devT): send(.failPath(devT), to: map)
@@ -113,7 +108,7 @@ final class ActionRunner {
         case .setQueueing(let map, let on): send(on ? .queueIfNoPath : .failIfNoPath, to: map)
         case .create(let load):
             logger.notice("\(load.name): create \(load.table)")
-            if logger.logLevel <= .debug, let map = engine.maps[load.wwid] {
+            if logger.logLevel <= .debug, let map = model.engine.maps[load.wwid] {
                 for line in map.settings.originLines(ResolvedMapSettings.loggedKeywords) { logger.debug("\(load.name): \(line)") }
             }
             do { try dm.create(name: load.name, wwid: load.wwid.rawValue, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly) } catch {
@@ -126,13 +121,13 @@ final class ActionRunner {
             do {
                 try dm.remove(map)
                 logger.notice("\(map): removed (its last path is gone)")
-                perform(engine.mapRemoved(name: map, now: now))
+                perform(model.engine.mapRemoved(name: map, now: now))
             } catch where error.isBusy {
                 logger.notice("\(map): in use, kept with no paths")
                 reload(fallback)
             } catch .noSuchMap {
                 logger.notice("\(map): already removed")
-                perform(engine.mapRemoved(name: map, now: now))
+                perform(model.engine.mapRemoved(name: map, now: now))
             } catch {
                 logger.error("\(map): remove failed: \(error)")
             }
@@ -142,12 +137,12 @@ final class ActionRunner {
                 logger.notice("\(map): renamed to \(newName)")
             } catch {
                 logger.error("\(map): rename to \(newName) failed: \(error)")
-                engine.renameFailed(map: newName, keeping: map)
+                model.engine.renameFailed(map: newName, keeping: map)
             }
         case .flush(let map, let wwid):
             do {
                 try dm.remove(map)
-                perform(engine.mapFlushed(wwid))
+                perform(model.engine.mapFlushed(wwid))
             } catch where error.isBusy {
                 failed("\(map): in use, not removed")
             } catch {
@@ -168,21 +163,21 @@ final class ActionRunner {
             guard let at else { return }
             mapTimers[wwid] = reactor.schedule(earliest: at, name: "map \(wwid)") { [unowned self] in
                 mapTimers[wwid] = nil
-                perform(engine.mapTimerFired(wwid, now: reactor.now))
+                perform(model.engine.mapTimerFired(wwid, now: reactor.now))
             }
         case .forget(let devT):
             io.detach(devT)
             setup.forget(devT)
             if let t = checkTimers.removeValue(forKey: devT) { reactor.cancel(t) }
         case .rememberWWID(let wwid):
-            do { try host.appendFile(engine.config.wwidsFile, "/\(wwid)/\n") } catch {
-                logger.warning("cannot record \(wwid) in \(engine.config.wwidsFile): \(error)")
+            do { try host.appendFile(model.engine.config.wwidsFile, "/\(wwid)/\n") } catch {
+                logger.warning("cannot record \(wwid) in \(model.engine.config.wwidsFile): \(error)")
             }
         case .saveBindings:
             bindingsChanged = !readOnlyBindings
         case .savePRKeys(let text):
-            do { try host.writeFile(engine.config.prkeysFile, text) } catch {
-                failed("cannot write \(engine.config.prkeysFile): \(error)")
+            do { try host.writeFile(model.engine.config.prkeysFile, text) } catch {
+                failed("cannot write \(model.engine.config.prkeysFile): \(error)")
             }
         case .note(let text):
             logger.info("\(text)")
@@ -191,8 +186,8 @@ final class ActionRunner {
 
     private func saveBindings() {
         bindingsChanged = false
-        do { try host.writeFile(engine.config.bindingsFile, engine.bindings.render()) } catch {
-            logger.warning("cannot write \(engine.config.bindingsFile): \(error)")
+        do { try host.writeFile(model.engine.config.bindingsFile, model.engine.bindings.render()) } catch {
+            logger.warning("cannot write \(model.engine.config.bindingsFile): \(error)")
         }
     }
 

@@ -62,11 +62,6 @@ final class ControlDispatcher: ControlHandler {
         self.daemon = daemon
     }
 
-    private var engine: Multipaths {
-        get { model.engine }
-        _modify { yield &model.engine }
-    }
-
     func handle(_ command: ControlCommand, from peer: PeerCredentials, reply: @escaping (String) -> Void) {
         do { reply(try answer(command)) } catch {
             logger.notice("control: \(error)")
@@ -97,15 +92,15 @@ final class ControlDispatcher: ControlHandler {
         case .showDaemon: return ShowFormat.daemon(pid: getpid(), state: daemon.state.rawValue)
         case .showWildcards: return ShowFormat.wildcards
         case .showStatsJSON: return ShowFormat.statsJSON(paths: paths(), maps: maps())
-        case .showBlacklist: return ShowFormat.blacklist(engine.config.blacklist)
+        case .showBlacklist: return ShowFormat.blacklist(model.engine.config.blacklist)
         case .showDevices:
-            return ShowFormat.devices(host.blockDevices(), monitored: Set(paths().map(\.identity.name)), blacklist: engine.config.blacklist)
-        case .showConfig(let local): return local ? engine.localConfigText() : renderConfig(engine.config, onlyDifferences: false)
+            return ShowFormat.devices(host.blockDevices(), monitored: Set(paths().map(\.identity.name)), blacklist: model.engine.config.blacklist)
+        case .showConfig(let local): return local ? model.engine.localConfigText() : renderConfig(model.engine.config, onlyDifferences: false)
         case .resetMapsStats:
-            _ = engine.resetStats(wwid: nil, now: now)
+            _ = model.engine.resetStats(wwid: nil, now: now)
             return ""
         case .resetMapStats(let m):
-            _ = engine.resetStats(wwid: try map(m).wwid, now: now)
+            _ = model.engine.resetStats(wwid: try map(m).wwid, now: now)
             return ""
 
         // The daemon itself.
@@ -118,51 +113,51 @@ final class ControlDispatcher: ControlHandler {
             if case .failure(let why) = daemon.reconfigure() { throw .refused("reconfigure: \(why); the running configuration stays") }
             // `reconfigure all` (what `multipath -r` sends) also reloads every map, as in 0.9.4.
             guard all else { return "" }
-            return try run(engine.allMaps.flatMap { engine.reloadByOperator($0.wwid, now: now) })
+            return try run(model.engine.allMaps.flatMap { model.engine.reloadByOperator($0.wwid, now: now) })
 
         // Paths.
         case .failPath(let p):
             let devT = try path(p).devT
-            return try run(try admin { () throws(AdminRefusal) in try engine.failPathByOperator(devT, now: now) })
+            return try run(try admin { () throws(AdminRefusal) in try model.engine.failPathByOperator(devT, now: now) })
         case .reinstatePath(let p):
             let devT = try path(p).devT
-            return try run(try admin { () throws(AdminRefusal) in try engine.reinstatePathByOperator(devT, now: now) })
+            return try run(try admin { () throws(AdminRefusal) in try model.engine.reinstatePathByOperator(devT, now: now) })
         case .setMarginal(let p):
             let devT = try path(p).devT
-            return try run(try admin { () throws(AdminRefusal) in try engine.setMarginal(devT, true, now: now) })
+            return try run(try admin { () throws(AdminRefusal) in try model.engine.setMarginal(devT, true, now: now) })
         case .unsetMarginal(let p):
             let devT = try path(p).devT
-            return try run(try admin { () throws(AdminRefusal) in try engine.setMarginal(devT, false, now: now) })
+            return try run(try admin { () throws(AdminRefusal) in try model.engine.setMarginal(devT, false, now: now) })
         case .addPath(let p): return try addPath(p)
         case .delPath(let p):
             let devT = try path(p).devT
-            return try run(engine.removePath(devT, now: now) + engine.commit(now: now))
+            return try run(model.engine.removePath(devT, now: now) + model.engine.commit(now: now))
 
         // Maps.
-        case .unsetMarginalMap(let m): return try run(engine.unsetMarginal(map: try map(m).wwid, now: now))
+        case .unsetMarginalMap(let m): return try run(model.engine.unsetMarginal(map: try map(m).wwid, now: now))
         case .switchGroup(let m, let group):
             let wwid = try map(m).wwid
-            return try run(try admin { () throws(AdminRefusal) in try engine.switchGroupByOperator(wwid, group: group) })
-        case .disableQueueing(let m?): return try run(engine.disableQueueing(try map(m).wwid))
-        case .disableQueueing(nil): return try run(engine.allMaps.flatMap { engine.disableQueueing($0.wwid) })
-        case .restoreQueueing(let m?): return try run(engine.restoreQueueing(try map(m).wwid, now: now))
-        case .restoreQueueing(nil): return try run(engine.allMaps.flatMap { engine.restoreQueueing($0.wwid, now: now) })
-        case .forceQueueingDaemon: return try run(engine.forceQueueingWithoutDaemon(true))
-        case .restoreQueueingDaemon: return try run(engine.forceQueueingWithoutDaemon(false))
-        case .suspend(let m): return try run(engine.suspendByOperator(try map(m).wwid))
-        case .resume(let m): return try run(engine.resumeByOperator(try map(m).wwid))
-        case .reload(let m): return try run(engine.reloadByOperator(try map(m).wwid, now: now))
+            return try run(try admin { () throws(AdminRefusal) in try model.engine.switchGroupByOperator(wwid, group: group) })
+        case .disableQueueing(let m?): return try run(model.engine.disableQueueing(try map(m).wwid))
+        case .disableQueueing(nil): return try run(model.engine.allMaps.flatMap { model.engine.disableQueueing($0.wwid) })
+        case .restoreQueueing(let m?): return try run(model.engine.restoreQueueing(try map(m).wwid, now: now))
+        case .restoreQueueing(nil): return try run(model.engine.allMaps.flatMap { model.engine.restoreQueueing($0.wwid, now: now) })
+        case .forceQueueingDaemon: return try run(model.engine.forceQueueingWithoutDaemon(true))
+        case .restoreQueueingDaemon: return try run(model.engine.forceQueueingWithoutDaemon(false))
+        case .suspend(let m): return try run(model.engine.suspendByOperator(try map(m).wwid))
+        case .resume(let m): return try run(model.engine.resumeByOperator(try map(m).wwid))
+        case .reload(let m): return try run(model.engine.reloadByOperator(try map(m).wwid, now: now))
         case .resize(let m): return try resize(try map(m))
         case .resetMap(let m): return try reassign(try map(m))
-        case .addMap(let m): return try run(try admin { () throws(AdminRefusal) in try engine.addMapByOperator(m, now: now) })
-        case .delMap(let m): return try run(engine.flushByOperator(try map(m).wwid))
-        case .delMaps: return try run(engine.allMaps.flatMap { engine.flushByOperator($0.wwid) })
+        case .addMap(let m): return try run(try admin { () throws(AdminRefusal) in try model.engine.addMapByOperator(m, now: now) })
+        case .delMap(let m): return try run(model.engine.flushByOperator(try map(m).wwid))
+        case .delMaps: return try run(model.engine.allMaps.flatMap { model.engine.flushByOperator($0.wwid) })
 
         // Reservations.
-        case .getPRStatus(let m): return engine.prStatus(try map(m).wwid)
-        case .setPRStatus(let m): return try run(engine.setPRStatus(try map(m).wwid, true))
-        case .unsetPRStatus(let m): return try run(engine.setPRStatus(try map(m).wwid, false))
-        case .getPRKey(let m): return engine.reservationKey(try map(m).wwid, prkeys: prkeys()).map { "\($0)\n" } ?? "none\n"
+        case .getPRStatus(let m): return model.engine.prStatus(try map(m).wwid)
+        case .setPRStatus(let m): return try run(model.engine.setPRStatus(try map(m).wwid, true))
+        case .unsetPRStatus(let m): return try run(model.engine.setPRStatus(try map(m).wwid, false))
+        case .getPRKey(let m): return model.engine.reservationKey(try map(m).wwid, prkeys: prkeys()).map { "\($0)\n" } ?? "none\n"
         case .setPRKey(let m, let text):
             let id = try map(m)
             guard let key = PRKey(parsing: text) else { throw .refused("\(m): invalid prkey : '\(text)'") }
@@ -175,28 +170,28 @@ final class ControlDispatcher: ControlHandler {
     // MARK: Names and snapshots
 
     private func map(_ text: String) throws(ControlFailure) -> MapID {
-        guard let id = engine.resolveMap(text, dm: model.dmDevices) else { throw .invalidName("\(text): invalid map name") }
+        guard let id = model.engine.resolveMap(text, dm: model.dmDevices) else { throw .invalidName("\(text): invalid map name") }
         return id
     }
 
     private func path(_ text: String) throws(ControlFailure) -> PathID {
-        guard let id = engine.resolvePath(text) else { throw .invalidName("\(text): invalid path name") }
+        guard let id = model.engine.resolvePath(text) else { throw .invalidName("\(text): invalid path name") }
         return id
     }
 
     /// What `show` prints, taken now: the kept paths (of `only`, else all), and the maps.
     private func paths(_ only: [PathID]? = nil) -> [PathSnapshot] {
-        engine.pathSnapshots(only, deviceStates: deviceStates(), now: clock())
+        model.engine.pathSnapshots(only, deviceStates: deviceStates(), now: clock())
     }
 
     private func maps(_ only: [MapID]? = nil) -> [MapSnapshot] {
-        engine.mapSnapshots(only, dmMinors: model.dmDevices.known.mapValues(\.devT.minor), deviceStates: deviceStates(), now: clock())
+        model.engine.mapSnapshots(only, dmMinors: model.dmDevices.known.mapValues(\.devT.minor), deviceStates: deviceStates(), now: clock())
     }
 
     /// The SCSI device states the snapshot needs, from sysfs (`show`'s `dev_st`).
     private func deviceStates() -> [DevT: String] {
         var states: [DevT: String] = [:]
-        for path in engine.deviceStatesNeeded {
+        for path in model.engine.deviceStatesNeeded {
             states[path.devT] = host.sysfs("block/\(path.name)/device/state").map(sysfsText)
         }
         return states
@@ -218,12 +213,12 @@ final class ControlDispatcher: ControlHandler {
 
     /// `resize map`: the paths' sizes as sysfs gives them now.
     private func resize(_ id: MapID) throws(ControlFailure) -> String {
-        let members = engine.maps[id.wwid]?.members ?? []
+        let members = model.engine.maps[id.wwid]?.members ?? []
         let sizes = Dictionary(uniqueKeysWithValues: members.compactMap { d in
-            engine.paths[d].map { p in (d, host.sysfs("block/\(p.name)/size").map(sysfsText).flatMap { UInt64($0) } ?? 0) }
+            model.engine.paths[d].map { p in (d, host.sysfs("block/\(p.name)/size").map(sysfsText).flatMap { UInt64($0) } ?? 0) }
         })
         let now = clock()
-        return try run(try admin { () throws(AdminRefusal) in try engine.resizeByOperator(id.wwid, sizes: sizes, now: now) })
+        return try run(try admin { () throws(AdminRefusal) in try model.engine.resizeByOperator(id.wwid, sizes: sizes, now: now) })
     }
 
     /// `add path`: set up from udev as an add uevent would be (blacklist and find_multipaths decide
@@ -235,12 +230,12 @@ final class ControlDispatcher: ControlHandler {
         guard let event = disks.first(where: { $0.sysname == name || ($0.devnum != nil && $0.devnum == DevT(name)) }),
               let devT = event.devnum else { throw .refused("\(text): can't find path") }
         let now = clock()
-        if let actions = engine.addKnownPathByOperator(devT, now: now) { return try run(actions) }
+        if let actions = model.engine.addKnownPathByOperator(devT, now: now) { return try run(actions) }
         // The path's own actions first (a check that ends at once), then the maps it changes.
         var failures = runner.perform(setup.appeared(event, now: now))
-        failures += runner.perform(engine.commit(now: now))
-        if engine.orphans[devT]?.reason.isBlacklisted == true { return "blacklisted\n" }
-        guard engine.paths[devT] != nil || engine.orphans[devT] != nil else { throw .refused("\(text): failed to get path info") }
+        failures += runner.perform(model.engine.commit(now: now))
+        if model.engine.orphans[devT]?.reason.isBlacklisted == true { return "blacklisted\n" }
+        guard model.engine.paths[devT] != nil || model.engine.orphans[devT] != nil else { throw .refused("\(text): failed to get path info") }
         guard failures.isEmpty else { throw .actionFailed(failures) }
         return ""
     }
@@ -248,8 +243,8 @@ final class ControlDispatcher: ControlHandler {
     /// `reset map`: 0.9.4 moves the holders of the paths' partitions (another DM device built on sda1,
     /// say) onto the map. With no partition held there is nothing to move; moving them is not supported.
     private func reassign(_ id: MapID) throws(ControlFailure) -> String {
-        let name = engine.maps[id.wwid]?.name ?? id.wwid.rawValue
-        for path in (engine.maps[id.wwid]?.members ?? []).compactMap({ engine.paths[$0]?.name }) {
+        let name = model.engine.maps[id.wwid]?.name ?? id.wwid.rawValue
+        for path in (model.engine.maps[id.wwid]?.members ?? []).compactMap({ model.engine.paths[$0]?.name }) {
             for part in host.listSysfs("block/\(path)") where part.hasPrefix(path) && part != path {
                 let holders = host.listSysfs("block/\(path)/\(part)/holders")
                 guard holders.isEmpty else {
@@ -261,13 +256,13 @@ final class ControlDispatcher: ControlHandler {
         return ""
     }
 
-    private func prkeys() -> PRKeysFile { PRKeysFile(host.readFile(engine.config.prkeysFile)) }
+    private func prkeys() -> PRKeysFile { PRKeysFile(host.readFile(model.engine.config.prkeysFile)) }
 
     private func setPRKey(_ id: MapID, _ key: PRKey?) throws(ControlFailure) -> String {
-        let (actions, applied) = engine.setPRKey(id.wwid, key, prkeys: prkeys())
+        let (actions, applied) = model.engine.setPRKey(id.wwid, key, prkeys: prkeys())
         let reply = try run(actions)
         guard applied else {
-            throw .refused("\(engine.maps[id.wwid]?.name ?? id.wwid.rawValue): the prkeys file is written, but the map's reservation_key is not 'file'")
+            throw .refused("\(model.engine.maps[id.wwid]?.name ?? id.wwid.rawValue): the prkeys file is written, but the map's reservation_key is not 'file'")
         }
         return reply
     }

@@ -98,6 +98,6 @@ let benchmarks: @Sendable () -> Void = {
             blackHole((failed, back))
         }
         benchmark.stopMeasurement()
-        precondition(engine.maps[wwid]!.members.contains(path))
+        precondition(engine.maps[WWID(wwid)]!.members.contains(path))
     }
 }

@@ -1,18 +1,24 @@
 /// The maps by WWID and their names: the only writer of a map's name. Invariant: every map's name
 /// maps to its WWID, and no other name is held (so a name is free exactly when no map has it).
 /// A map is added and removed with `insert` and `remove`, renamed with `rename`; everything else about
-/// it is changed in place through the subscript.
+/// it is changed with `modify` (in place) or `update` (a changed copy).
 struct MapIndex: Sendable {
     private(set) var maps: [WWID: MultipathMap] = [:]
     private var names: [String: WWID] = [:]
 
-    /// The map of `wwid`, to read or change in place (not to add or remove: `insert`, `remove`).
-    subscript(wwid: WWID) -> MultipathMap? {
-        get { maps[wwid] }
-        _modify {
-            yield &maps[wwid]
-            assert(maps[wwid].map { names[$0.name] == wwid } ?? true, "\(wwid): maps are added with MapIndex.insert")
-        }
+    subscript(wwid: WWID) -> MultipathMap? { maps[wwid] }
+
+    /// Changes the map of `wwid` in place, if there is one (its name only through `rename`). A closure
+    /// rather than a `_modify` accessor: the checker's path must not allocate a coroutine frame.
+    mutating func modify<R>(_ wwid: WWID, _ body: (inout MultipathMap) -> R) -> R? {
+        guard maps[wwid] != nil else { return nil }
+        return body(&maps[wwid]!)
+    }
+
+    /// Stores a changed copy of a map the index has (taken from it, under the same name).
+    mutating func update(_ map: MultipathMap) {
+        assert(maps[map.wwid]?.name == map.name, "\(map.wwid): maps are added with MapIndex.insert")
+        maps[map.wwid] = map
     }
 
     func wwid(named name: String) -> WWID? { names[name] }

@@ -24,13 +24,14 @@ extension MultipathMap {
     /// Queueing once the map's usable paths are counted again: with none, `no_path_retry N` starts
     /// counting down; with some, the countdown and any failover end and queueing is turned back on.
     /// `pollingSeconds`: `polling_interval` as configured, for the note.
-    mutating func queueingReacts(usable: Int, wentDown: Bool, pollingInterval: Duration, pollingSeconds: Int, now: Instant,
+    mutating func queueingReacts(usable: Int, wentDown: Bool, pollingInterval: @autoclosure () -> Duration,
+                                 pollingSeconds: @autoclosure () -> Int, now: Instant,
                                  _ actions: inout [MultipathAction]) {
         if usable == 0 {
             if case .retries(let n) = noPathRetry, queueing, queueingEndsAt == nil {
-                queueingEndsAt = now + pollingInterval * n
+                queueingEndsAt = now + pollingInterval() * n
                 stats.queueing(true, now: now)
-                actions.append(.note("\(name): no usable path, queueing for \(n) x \(pollingSeconds) s"))
+                actions.append(.note("\(name): no usable path, queueing for \(n) x \(pollingSeconds()) s"))
             }
             if wentDown && noPathRetry == .fail { stats.mapFailures += 1 }
         } else {

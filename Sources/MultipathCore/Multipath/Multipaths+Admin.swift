@@ -103,7 +103,7 @@ extension Multipaths {
             throw AdminRefusal("\(map.name): no path group '\(text)' (the map has \(map.table.groups.count))")
         }
         var actions: [MultipathAction] = [.note("\(map.name): switch to path group #\(n) (operator)")]
-        index[wwid]?.switchGroup(to: n, byOperator: true, &actions)
+        index.modify(wwid) { $0.switchGroup(to: n, byOperator: true, &actions) }
         return actions
     }
 
@@ -113,7 +113,7 @@ extension Multipaths {
         map.queueingDisabled = true
         map.queueingEndsAt = nil
         map.queueing = false
-        index[wwid] = map
+        index.update(map)
         return [.note("\(map.name): disable map queueing (operator)"), .setQueueing(map: map.name, false),
                 .setMapTimer(wwid: wwid, at: nextDeadline(wwid))]
     }
@@ -129,7 +129,7 @@ extension Multipaths {
             map.queueing = true
             actions.append(.setQueueing(map: map.name, true))
         }
-        index[wwid] = map
+        index.update(map)
         return actions + mapReacts(wwid, wentDown: false, usableCheck: false, now: now)
     }
 
@@ -197,7 +197,7 @@ extension Multipaths {
 
     public mutating func setPRStatus(_ wwid: WWID, _ on: Bool) -> [MultipathAction] {
         guard let map = maps[wwid], map.prRegistered != on else { return [] }
-        index[wwid]?.prRegistered = on
+        index.modify(wwid) { $0.prRegistered = on }
         return [.note("\(map.name): prflag \(on ? "set" : "unset")")]
     }
 

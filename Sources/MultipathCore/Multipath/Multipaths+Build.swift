@@ -13,21 +13,23 @@ extension Multipaths {
         guard dirty.contains(wwid) else { return [] }
         var actions: [MultipathAction] = []
         let devTs = members(of: wwid)
-        let members = devTs.compactMap { paths[$0] }
-        guard !members.isEmpty else { dirty.remove(wwid); return actions }
-        let settled = members.allSatisfy { p in
-            p.health.state != .unchecked && (!p.health.state.isUsable || p.health.priority != nil)
+        guard !devTs.isEmpty else { dirty.remove(wwid); return actions }
+        let settled = devTs.allSatisfy { d in
+            guard let h = paths[d]?.health else { return true }
+            return h.state != .unchecked && (!h.state.isUsable || h.priority != nil)
         }
         guard settled else { return actions }
-        let identities = members.map(\.identity)
+        var identities: [PathIdentity] = []
+        identities.reserveCapacity(devTs.count)
+        for d in devTs { if let p = paths[d] { identities.append(p.identity) } }
         let settings = config.mapSettings(wwid: wwid.rawValue, paths: identities)
         // ghost_delay: a new map whose paths are all ghosts waits for an active one, at most that long.
         if maps[wwid] == nil, let delay = settings.ghostDelay.value {
-            let states = members.map(\.health.state)
+            let states = devTs.compactMap { paths[$0]?.health.state }
             if states.contains(.up) {
                 ghostWait[wwid] = nil
             } else if states.contains(.ghost) {
-                let until = members.lazy.map(\.health.firstSeen).reduce(members[0].health.firstSeen, min) + .seconds(delay)
+                let until = (devTs.compactMap { paths[$0]?.health.firstSeen }.min() ?? now) + .seconds(delay)
                 if now < until {
                     if ghostWait.updateValue(until, forKey: wwid) == nil {
                         actions += [.note("\(wwid): only ghost paths, waiting until \(until) (ghost_delay)"), .setMapTimer(wwid: wwid, at: until)]
@@ -52,7 +54,7 @@ extension Multipaths {
             map.settings = settings
             if !force && Grouping.sameLayout(map.table, table) && map.sizeSectors == size && map.readOnly == readOnly {
                 map.members = order
-                index[wwid] = map
+                index.update(map)
                 return actions
             }
             let load = MapLoad(name: map.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly)
@@ -79,7 +81,8 @@ extension Multipaths {
         for d in order {
             guard let state = paths[d]?.health.state else { continue }
             let failing = Self.isFailing(state) || state == .pending
-            paths[d]?.health.membership = failing ? .failed : .active
+            // In place through the force-unwrapped lvalue: `?.` here allocated per path (measured).
+            paths[d]!.health.membership = failing ? .failed : .active
             if failing { actions.append(.fail(map: load.name, d)) }
         }
         var map = maps[wwid] ?? MultipathMap(name: load.name, wwid: wwid, settings: settings, members: order, table: load.table,

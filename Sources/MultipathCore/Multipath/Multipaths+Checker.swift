@@ -49,14 +49,14 @@ extension Multipaths {
                 actions.append(.reinstate(map: map.name, devT))
                 p.health.membership = .active
                 cameUp = devT
-                index[wwid]?.stats.reinstate.record(now - (p.health.usableSince ?? now))
+                index.modify(wwid) { $0.stats.reinstate.record(now - (p.health.usableSince ?? now)) }
                 p.health.usableSince = nil
             } else if p.health.membership == .active && Self.isFailing(new) {
                 actions.append(.fail(map: map.name, devT))
                 p.health.membership = .failed
                 wentDown = true
                 p.health.failures += 1
-                index[wwid]?.stats.pathFailed(at: issued ?? now)
+                index.modify(wwid) { $0.stats.pathFailed(at: issued ?? now) }
             }
         }
         paths[devT] = p

@@ -23,10 +23,10 @@ extension Multipaths {
         var actions: [MultipathAction] = []
         if let table, let map = index[wwid], !Grouping.sameLayout(map.table, table) {
             actions.append(.note("\(name): table changed behind our back, taking it: \(table)"))
-            index[wwid]?.table = table
-            index[wwid]?.members = table.groups.flatMap { $0.paths.compactMap(\.devT) }
+            let members = table.groups.flatMap { $0.paths.compactMap(\.devT) }
+            index.modify(wwid) { $0.table = table; $0.members = members }
         }
-        index[wwid]?.currentGroup = status.currentGroup
+        index.modify(wwid) { $0.currentGroup = status.currentGroup }
         var wentDown = false
         for s in status.paths {
             guard let d = s.devT, var p = paths[d] else { continue }
@@ -34,7 +34,7 @@ extension Multipaths {
                 p.health.membership = .failed
                 wentDown = true
                 p.health.failures += 1
-                index[wwid]?.stats.pathFailed(at: now)
+                index.modify(wwid) { $0.stats.pathFailed(at: now) }
                 actions.append(.note("\(p.name): failed by the kernel, probing now"))
                 if p.health.probe.isInFlight { p.health.probe = .inFlightRecheck } else { p.health.probe = .inFlight; actions.append(.check(d)) }
             } else if s.isActive && p.health.membership != .active {
@@ -60,9 +60,9 @@ extension Multipaths {
     public mutating func resetStats(wwid: WWID?, now: Instant) -> Bool {
         if let wwid {
             guard index[wwid] != nil else { return false }
-            index[wwid]?.stats.reset(now: now)
+            index.modify(wwid) { $0.stats.reset(now: now) }
         } else {
-            for w in maps.keys { index[w]?.stats.reset(now: now) }
+            for w in Array(maps.keys) { index.modify(w) { $0.stats.reset(now: now) } }
         }
         return true
     }

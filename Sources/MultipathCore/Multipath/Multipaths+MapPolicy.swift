@@ -34,7 +34,7 @@ extension Multipaths {
                            now: now, &actions)
         if wentDown { map.cancelFailback(&actions) }
         if usableCheck && usable > 0 { map.failbackReacts(groups: loadedGroups(map), cameUp: cameUp, now: now, &actions) }
-        index[wwid] = map
+        index.update(map)
         actions.append(.setMapTimer(wwid: wwid, at: nextDeadline(wwid)))
         return actions
     }
@@ -63,7 +63,7 @@ extension Multipaths {
         if var map = maps[wwid] {
             if let t = map.queueingEndsAt, t <= now { map.queueingTimerFired(usable: usableCount(map), now: now, &actions) }
             if let t = map.failbackAt, t <= now { map.failbackTimerFired(groups: loadedGroups(map), &actions) }
-            index[wwid] = map
+            index.update(map)
         }
         return actions + [.setMapTimer(wwid: wwid, at: nextDeadline(wwid))]
     }

@@ -46,7 +46,7 @@ extension Multipaths {
         }
         for (wwid, old) in maps.sorted(by: { $0.key < $1.key }) {
             let settings = config.mapSettings(wwid: wwid.rawValue, paths: members(of: wwid).compactMap { paths[$0]?.identity })
-            index[wwid]?.settings = settings
+            index.modify(wwid) { $0.settings = settings }
             let revision = bindings.revision
             let name = config.mapName(wwid: wwid.rawValue, settings: settings, bindings: &bindings, current: old.name,
                                       taken: { index.isTaken($0, byOtherThan: wwid) }).name
@@ -58,7 +58,7 @@ extension Multipaths {
                 index.rename(wwid, to: name)
             }
             if let map = index[wwid], map.noPathRetry == .fail && map.queueing {
-                index[wwid]?.queueing = false
+                index.modify(wwid) { $0.queueing = false }
                 actions.append(.setQueueing(map: map.name, false))
             }
             dirty.insert(wwid)

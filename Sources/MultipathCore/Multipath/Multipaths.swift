@@ -126,7 +126,7 @@ public struct Multipaths: Sendable {
                                        hardwareHandler: map.table.hardwareHandler, initialGroup: 0, groups: [])
             (map.members, map.table, map.currentGroup, map.queueing) = ([], empty, 0, false)
             (map.queueingEndsAt, map.failbackAt) = (nil, nil)
-            index[wwid] = map
+            index.update(map)
             actions += [.remove(map: map.name, fallback: MapLoad(name: map.name, wwid: wwid, sizeSectors: map.sizeSectors, table: empty,
                                                                  readOnly: map.readOnly)),
                         .setMapTimer(wwid: wwid, at: nil)]
