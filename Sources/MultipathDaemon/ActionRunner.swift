@@ -151,11 +151,13 @@ final class ActionRunner {
         case .suspend(let map):
             do {
                 try dm.suspend(map)
+                model.engine.mapSuspended(name: map, true)
                 logger.notice("\(map): suspended (operator)")
             } catch { failed("\(map): suspend failed: \(error)") }
         case .resume(let map):
             do {
                 try dm.resume(map)
+                model.engine.mapSuspended(name: map, false)
                 logger.notice("\(map): resumed (operator)")
             } catch { failed("\(map): resume failed: \(error)") }
         case .setMapTimer(let wwid, let at):
@@ -200,6 +202,7 @@ final class ActionRunner {
         do {
             try dm.reload(name: load.name, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly)
             try dm.resume(load.name)
+            model.engine.mapSuspended(name: load.name, false)
         } catch {
             failed("\(load.name): reload failed: \(error)")
         }

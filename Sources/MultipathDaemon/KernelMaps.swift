@@ -39,7 +39,7 @@ final class KernelMaps {
                 let (size, table) = try dm.table(info.name)
                 let status = try dm.status(info.name)
                 runner.perform(model.engine.adopt(name: info.name, wwid: WWID(wwid), sizeSectors: size, table: table, status: status,
-                                                  readOnly: info.isReadOnly, now: now()))
+                                                  readOnly: info.isReadOnly, suspended: info.isSuspended, now: now()))
             } catch {
                 logger.error("cannot adopt \(info.name): \(error)")
             }

@@ -132,6 +132,24 @@ import Testing
         #expect(sim.kernel.suspended.isEmpty && sim.active("mpatha", "sdb") == false)
     }
 
+    /// `%t` follows the kernel as the daemon left it: suspended by `suspend map` until `resume map` or a
+    /// reload (which resumes), and a map found suspended at start shows so.
+    @Test func showMapsTellsASuspendedMap() throws {
+        let sim = try started()
+        #expect(try sim.ask("show maps format \"%n %t\"") == "name   dm-st \nmpatha active\n")
+        #expect(try sim.ask("suspend map mpatha") == "ok\n")
+        #expect(try sim.ask("show maps format \"%n %t\"") == "name   dm-st  \nmpatha suspend\n")
+        #expect(try sim.ask("resume map mpatha") == "ok\n")
+        #expect(try sim.ask("show maps format \"%n %t\"") == "name   dm-st \nmpatha active\n")
+        #expect(try sim.ask("suspend map mpatha") == "ok\n")
+        #expect(try sim.ask("reload map mpatha") == "ok\n")
+        #expect(try sim.ask("show maps format \"%n %t\"") == "name   dm-st \nmpatha active\n")
+        #expect(try sim.ask("suspend map mpatha") == "ok\n")
+        let again = try sim.restarted()
+        try again.start(control: true)
+        #expect(try again.ask("show maps format \"%n %t\"") == "name   dm-st  \nmpatha suspend\n")
+    }
+
     @Test func resizeTakesTheSizeAllPathsAgreeOn() throws {
         let sim = try started()
         #expect(try sim.ask("resize map mpatha") == "ok\n", "same size: nothing to do")

@@ -65,6 +65,9 @@ public struct MultipathMap: Sendable {
     public internal(set) var sizeSectors: UInt64
     /// The kernel has the map read-only.
     public internal(set) var readOnly = false
+    /// Suspended (I/O held): as found at start, or by the operator's `suspend map` until a resume or a
+    /// reload (which resumes it). `show maps`' `%t`.
+    public internal(set) var suspended = false
     /// One-based; as the kernel last reported it, or as we last switched it.
     public internal(set) var currentGroup: Int
     /// Whether the kernel queues I/O when no path is usable.

@@ -5,11 +5,12 @@ extension Multipaths {
     /// A multipath map found at start: taken as it is. Its paths keep the states its status shows; once
     /// they are enumerated and checked, the map is reloaded only if it differs from the configuration.
     public mutating func adopt(name: String, wwid: WWID, sizeSectors: UInt64, table: MultipathTable,
-                               status: MultipathStatus, readOnly: Bool = false, now: Instant) -> [MultipathAction] {
+                               status: MultipathStatus, readOnly: Bool = false, suspended: Bool = false, now: Instant) -> [MultipathAction] {
         let settings = config.mapSettings(wwid: wwid.rawValue, paths: [])
         index.insert(MultipathMap(name: name, wwid: wwid, settings: settings, members: table.groups.flatMap { $0.paths.compactMap(\.devT) },
                                   table: table, sizeSectors: sizeSectors, readOnly: readOnly, currentGroup: status.currentGroup,
                                   queueing: table.queueIfNoPath))
+        index.modify(wwid) { $0.suspended = suspended }
         for p in status.paths { if let d = p.devT { adoptedState[d] = p.isActive } }
         dirty.insert(wwid)
         return [.note("\(name): adopted (\(table.groups.count) groups, \(status.paths.count) paths)")]
@@ -50,6 +51,12 @@ extension Multipaths {
     }
 
     /// The map disappeared (removed by someone else): forgotten; its paths stay known.
+    /// The kernel suspended (or resumed) the map as we asked: `suspend map`, `resume map`, a reload.
+    public mutating func mapSuspended(name: String, _ suspended: Bool) {
+        guard let wwid = index.wwid(named: name) else { return }
+        index.modify(wwid) { $0.suspended = suspended }
+    }
+
     public mutating func mapVanished(name: String) -> [MultipathAction] {
         guard let wwid = index.wwid(named: name) else { return [] }
         forgetMap(wwid)

@@ -62,7 +62,7 @@ extension Multipaths {
             let first = map.members.first.flatMap { paths[$0] }?.identity
             return MapSnapshot(
                 name: map.name, wwid: map.wwid.rawValue, dmMinor: dmMinors[map.name], failback: failback, queueing: queueing,
-                activePaths: map.members.filter { paths[$0]?.health.membership == .active }.count, readOnly: map.readOnly,
+                activePaths: map.members.filter { paths[$0]?.health.membership == .active }.count, readOnly: map.readOnly, suspended: map.suspended,
                 sizeSectors: map.sizeSectors,
                 features: ([String(map.table.features.count)] + map.table.features).joined(separator: " "),
                 hardwareHandler: ([String(map.table.hardwareHandler.count)] + map.table.hardwareHandler).joined(separator: " "),
