@@ -94,8 +94,11 @@ public final class Daemon {
         notify("STATUS=configure")
         try kernelMaps.start()
 
-        // A receive error loses one event (logged); the handler does not throw.
-        tokens.append(try reactor.register(edges.udev.fileDescriptor, name: "udev monitor") { [uevents] _ in uevents.receive() })
+        // A monitor that fails other than by overflow is broken: exit loudly, so that systemd restarts
+        // the daemon and it lists the devices afresh (events are lost either way).
+        tokens.append(try reactor.register(edges.udev.fileDescriptor, name: "udev monitor", onFailure: .stop) {
+            [uevents] _ in try uevents.receive()
+        })
         // Without DM events no kernel-failed path is seen: keep trying (an arm or a list can fail under
         // memory pressure), with a log line each time.
         tokens.append(try reactor.register(edges.dmEvents.fileDescriptor, name: "dm events", onFailure: Self.dmEventsRetry) {

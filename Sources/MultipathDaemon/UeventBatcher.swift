@@ -1,3 +1,4 @@
+import Glibc
 import Logging
 import MultipathCore
 import MultipathReactor
@@ -30,8 +31,11 @@ final class UeventBatcher {
         self.now = now
     }
 
-    /// The monitor's handler. A receive error loses that event (libudev's ENOBUFS); the source stays.
-    func receive() {
+    /// The monitor's handler. ENOBUFS (the kernel dropped events from a full buffer) loses those events
+    /// and the monitor goes on; any other error is thrown after the burst at hand is acted on: libudev
+    /// skips bad messages itself, so its socket is broken (the source's policy then stops the daemon,
+    /// whose restart lists every device afresh).
+    func receive() throws(SystemError) {
         for _ in 0..<Self.maxPerTurn {
             do {
                 guard let event = try source.receive() else { return flush() }
@@ -39,8 +43,10 @@ final class UeventBatcher {
                 pending.append(event)
                 if pending.count >= Self.maxBurst { flush() }
             } catch {
+                flush()
+                guard error.errno == Errno(rawValue: ENOBUFS) else { throw error }
                 logger.warning("uevent lost: \(error)")
-                return flush()
+                return
             }
         }
     }

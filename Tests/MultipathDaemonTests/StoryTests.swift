@@ -251,6 +251,22 @@ import Testing
         #expect(sim.messages.last == "mpatha: fail_if_no_path" && sim.notified.last == "STOPPING=1\nSTATUS=shutdown")
     }
 
+    /// Not an overflow: the monitor's socket is broken. The burst already read is acted on, then the
+    /// loop stops with the source's error, for the process to exit non-zero and systemd to restart it.
+    @Test func aBrokenUdevMonitorStopsTheDaemonLoudly() throws {
+        let sim = try Simulation(paths: [])
+        try sim.start()
+        sim.udev.push(sim.kernel.addPath("sda", wwid: "3600a"))
+        sim.udev.pushFailure(SystemError("udev_monitor_receive_device", Errno(rawValue: EIO)))
+        #expect {
+            try sim.daemon.run()
+        } throws: { error in
+            "\(error)" == "udev monitor failed: udev_monitor_receive_device: Input/output error; the loop stopped"
+        }
+        #expect(sim.log.lines.messages.contains { $0.contains("handler udev monitor failed") && $0.contains("stopping the loop") })
+        #expect(sim.daemon.engine.paths.count + sim.daemon.engine.orphans.count == 1)
+    }
+
     @Test func ueventsAreQuietBelowVerbosity3AndLostOnesAreLogged() throws {
         let sim = try Simulation(paths: [])
         try sim.start()
