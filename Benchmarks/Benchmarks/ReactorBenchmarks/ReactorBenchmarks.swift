@@ -28,7 +28,7 @@ let benchmarks: @Sendable () -> Void = {
         let events = try EventFD()
         defer { events.fd.close() }
         var seen = 0
-        try reactor.register(events.fd, name: "eventfd") { _ in seen += Int(try events.drain()) }
+        try reactor.register(events.fd, name: "eventfd", onFailure: .stop) { _ in seen += Int(try events.drain()) }
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             try events.signal()

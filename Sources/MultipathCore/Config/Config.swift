@@ -297,6 +297,56 @@ public struct ResolvedMapSettings: ResolvedSettings, Sendable {
     let levels: [Config.Level]
     /// The `alias` of the map's `multipaths` entry.
     public let alias: Resolved<String>?
+    /// Resolved once, with the settings (at each build): what the checker's path reads on its verdicts.
+    public let features: Resolved<String>
+    public let failback: Resolved<Failback>
+    public let noPathRetry: Resolved<NoPathRetry>
+    /// `no_path_retry` as 0.9.4 reads it: `queue_if_no_path` in `features` without an explicit
+    /// `no_path_retry` means `queue`.
+    public let effectiveNoPathRetry: NoPathRetry
+    public let sanPathErrThreshold: Resolved<Int?>
+    public let sanPathErrForgetRate: Resolved<Int?>
+    public let sanPathErrRecoveryTime: Resolved<Int?>
+
+    init(config: Config, levels: [Config.Level], alias: Resolved<String>?) {
+        self.config = config
+        self.levels = levels
+        self.alias = alias
+        features = Self.resolved(.features, config, levels) { if case .string(let s) = $0 { s } else { nil } }
+        failback = Self.resolved(.failback, config, levels) { if case .failback(let f) = $0 { f } else { nil } }
+        noPathRetry = Self.resolved(.no_path_retry, config, levels) { if case .noPathRetry(let n) = $0 { n } else { nil } }
+        sanPathErrThreshold = Self.disabledOrInt(.san_path_err_threshold, config, levels)
+        sanPathErrForgetRate = Self.disabledOrInt(.san_path_err_forget_rate, config, levels)
+        sanPathErrRecoveryTime = Self.disabledOrInt(.san_path_err_recovery_time, config, levels)
+        effectiveNoPathRetry = noPathRetry.origin == .internalDefault && Self.containsWord(features.value, "queue_if_no_path")
+            ? .queue : noPathRetry.value
+    }
+
+    /// A keyword every configuration resolves (the built-in defaults set it).
+    private static func resolved<T>(_ k: ConfigKeyword, _ config: Config, _ levels: [Config.Level],
+                                    _ extract: (ConfigValue) -> T?) -> Resolved<T> {
+        let r = config.resolve(k, levels)!.0
+        return Resolved(value: extract(r.value)!, origin: r.origin, location: r.location)
+    }
+
+    private static func disabledOrInt(_ k: ConfigKeyword, _ config: Config, _ levels: [Config.Level]) -> Resolved<Int?> {
+        let r = config.resolve(k, levels)!.0
+        guard case .disabledOrInt(let n) = r.value else { preconditionFailure("\(k) is not a number or off") }
+        return Resolved(value: n, origin: r.origin, location: r.location)
+    }
+
+    /// Whether `word` is one of the space-separated words of `text`, without allocating (this runs at
+    /// every build).
+    static func containsWord(_ text: String, _ word: String) -> Bool {
+        let u = text.utf8
+        var start = u.startIndex
+        while start < u.endIndex {
+            let end = u[start...].firstIndex(of: UInt8(ascii: " ")) ?? u.endIndex
+            if u[start..<end].elementsEqual(word.utf8) { return true }
+            start = end == u.endIndex ? end : u.index(after: end)
+        }
+        return false
+    }
 
     public func value(_ keyword: ConfigKeyword) -> Resolved<ConfigValue>? { config.resolve(keyword, levels)?.0 }
 
@@ -304,11 +354,8 @@ public struct ResolvedMapSettings: ResolvedSettings, Sendable {
         typed(.path_grouping_policy) { if case .pathGroupingPolicy(let p) = $0 { p } else { nil } }!
     }
     public var pathSelector: Resolved<String> { str(.path_selector)! }
-    public var features: Resolved<String> { str(.features)! }
     /// nil: no handler configured (the kernel may have attached one).
     public var hardwareHandler: Resolved<String>? { str(.hardware_handler) }
-    public var failback: Resolved<Failback> { typed(.failback) { if case .failback(let f) = $0 { f } else { nil } }! }
-    public var noPathRetry: Resolved<NoPathRetry> { typed(.no_path_retry) { if case .noPathRetry(let n) = $0 { n } else { nil } }! }
     public var rrWeight: Resolved<RRWeight> { typed(.rr_weight) { if case .rrWeight(let w) = $0 { w } else { nil } }! }
     public var rrMinIO: Resolved<Int> { number(.rr_min_io)! }
     public var rrMinIORequests: Resolved<Int> { number(.rr_min_io_rq)! }
@@ -332,9 +379,6 @@ public struct ResolvedMapSettings: ResolvedSettings, Sendable {
         return configured.value == "1 alua" && !allALUA ? nil : configured.value
     }
     public var ghostDelay: Resolved<Int?> { disabledOrInt(.ghost_delay)! }
-    public var sanPathErrThreshold: Resolved<Int?> { disabledOrInt(.san_path_err_threshold)! }
-    public var sanPathErrForgetRate: Resolved<Int?> { disabledOrInt(.san_path_err_forget_rate)! }
-    public var sanPathErrRecoveryTime: Resolved<Int?> { disabledOrInt(.san_path_err_recovery_time)! }
     public var delayWatchChecks: Resolved<Int?> { disabledOrInt(.delay_watch_checks)! }
     public var delayWaitChecks: Resolved<Int?> { disabledOrInt(.delay_wait_checks)! }
     /// nil: leave the device's own value.

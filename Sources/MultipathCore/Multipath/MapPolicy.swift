@@ -3,13 +3,10 @@
 /// (`Multipaths.mapReacts`), the map's timer (`Multipaths.mapTimerFired`) and the operator's
 /// `switch map` all decide through these. Each appends what the kernel must be told to `actions`.
 extension MultipathMap {
-    /// `no_path_retry`, read as 0.9.4 does: `queue_if_no_path` in `features` without an explicit
-    /// `no_path_retry` means `queue`; the operator's `disablequeueing` means `fail`.
+    /// `no_path_retry`, read as 0.9.4 does (`ResolvedMapSettings.effectiveNoPathRetry`); the operator's
+    /// `disablequeueing` means `fail`.
     static func noPathRetry(_ settings: ResolvedMapSettings, queueingDisabled: Bool) -> NoPathRetry {
-        if queueingDisabled { return .fail }
-        let r = settings.noPathRetry
-        if r.origin == .internalDefault, settings.features.value.split(separator: " ").contains("queue_if_no_path") { return .queue }
-        return r.value
+        queueingDisabled ? .fail : settings.effectiveNoPathRetry
     }
 
     var noPathRetry: NoPathRetry { Self.noPathRetry(settings, queueingDisabled: queueingDisabled) }

@@ -144,4 +144,11 @@ import Testing
         let m = c.mapSettings(wwid: "w", paths: [])
         #expect(m.alias?.value == "b" && m.failback.value == .deferred(seconds: 5))
     }
+
+    /// `features` words, as the resolved-once `effectiveNoPathRetry` reads them.
+    @Test(arguments: [("1 queue_if_no_path", true), ("queue_if_no_path", true), ("2 pg_init_retries 50 queue_if_no_path", true),
+                      ("1 queue_if_no_path_x", false), ("0", false), ("", false)])
+    func featureWords(_ c: (String, Bool)) {
+        #expect(ResolvedMapSettings.containsWord(c.0, "queue_if_no_path") == c.1)
+    }
 }
