@@ -36,8 +36,14 @@ public enum Invocation: Equatable, Sendable {
         var optionsEnded = false
 
         while let arg = args.next() {
-            guard !optionsEnded, arg.hasPrefix("-"), arg != "-" else { words.append(arg); continue }
-            if arg == "--" { optionsEnded = true; continue }
+            guard !optionsEnded, arg.hasPrefix("-"), arg != "-" else {
+                words.append(arg)
+                continue
+            }
+            if arg == "--" {
+                optionsEnded = true
+                continue
+            }
             var flags = Substring(arg.dropFirst())
             while let flag = flags.popFirst() {
                 switch flag {
@@ -87,7 +93,9 @@ public struct DaemonOptions: Equatable, Sendable {
     /// Accepted flags that have no effect here, each with the reason, for the log.
     public var warnings: [String] = []
 
-    public init(foreground: Bool = false, timestamps: Bool = true, verbosity: Int = 2, readOnlyBindings: Bool = false, warnings: [String] = []) {
+    public init(
+        foreground: Bool = false, timestamps: Bool = true, verbosity: Int = 2, readOnlyBindings: Bool = false, warnings: [String] = []
+    ) {
         self.foreground = foreground
         self.timestamps = timestamps
         self.verbosity = verbosity

@@ -35,7 +35,8 @@ public struct DMDevice: Equatable, Sendable, CustomStringConvertible {
         var record = 0
         while true {
             guard record + 12 <= data.count, let next = u32(record + 8),
-                  let (name, end) = cString(record + 12) else { return nil }
+                let (name, end) = cString(record + 12)
+            else { return nil }
             let dev = data.loadUnaligned(fromByteOffset: record, as: UInt64.self)
             let extra = align8(end)
             guard let event = u32(extra), let flags = u32(extra + 4) else { return nil }

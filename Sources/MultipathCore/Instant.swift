@@ -25,8 +25,9 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// The duration from `b` to `a` (negative when `a` is earlier).
     public static func - (a: Instant, b: Instant) -> Duration {
-        a >= b ? .nanoseconds(Int64(clamping: a.nanoseconds - b.nanoseconds))
-               : .zero - .nanoseconds(Int64(clamping: b.nanoseconds - a.nanoseconds))
+        a >= b
+            ? .nanoseconds(Int64(clamping: a.nanoseconds - b.nanoseconds))
+            : .zero - .nanoseconds(Int64(clamping: b.nanoseconds - a.nanoseconds))
     }
 
     public var description: String {

@@ -25,10 +25,12 @@ public struct PathIdentity: Hashable, Sendable {
     /// The device handler the kernel attached to the SCSI device (sysfs `dh_state`: `alua`, `rdac`...).
     public var attachedHandler: String?
 
-    public init(name: String, devT: DevT, hctl: HCTL? = nil, vendor: String = "", product: String = "",
-                revision: String = "", wwid: String? = nil, serial: String = "", sizeSectors: UInt64 = 0,
-                transport: Transport = .scsi(.unspecified), tpgs: Int = 0, fc: FibreChannelNames? = nil, readOnly: Bool = false,
-                attachedHandler: String? = nil) {
+    public init(
+        name: String, devT: DevT, hctl: HCTL? = nil, vendor: String = "", product: String = "",
+        revision: String = "", wwid: String? = nil, serial: String = "", sizeSectors: UInt64 = 0,
+        transport: Transport = .scsi(.unspecified), tpgs: Int = 0, fc: FibreChannelNames? = nil, readOnly: Bool = false,
+        attachedHandler: String? = nil
+    ) {
         self.name = name
         self.devT = devT
         self.hctl = hctl

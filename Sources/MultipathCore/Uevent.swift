@@ -42,7 +42,9 @@ public struct Uevent: Equatable, Sendable {
     /// The udev properties in the order udev gave them.
     public var properties: [(name: String, value: String)]
 
-    public init(action: Action, sysname: String, devnode: String? = nil, devnum: DevT? = nil, properties: [(name: String, value: String)] = []) {
+    public init(
+        action: Action, sysname: String, devnode: String? = nil, devnum: DevT? = nil, properties: [(name: String, value: String)] = []
+    ) {
         self.action = action
         self.sysname = sysname
         self.devnode = devnode

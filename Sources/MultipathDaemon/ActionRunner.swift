@@ -40,8 +40,10 @@ final class ActionRunner {
 
     static let busyRetry = Duration.milliseconds(100)
 
-    init(reactor: Reactor, logger: Logger, model: DaemonModel, dm: any MultipathDeviceMapper, io: any PathIO,
-         host: DaemonHost, setup: PathSetup, readOnlyBindings: Bool) {
+    init(
+        reactor: Reactor, logger: Logger, model: DaemonModel, dm: any MultipathDeviceMapper, io: any PathIO,
+        host: DaemonHost, setup: PathSetup, readOnlyBindings: Bool
+    ) {
         self.reactor = reactor
         self.logger = logger
         self.model = model
@@ -111,7 +113,10 @@ final class ActionRunner {
             if logger.logLevel <= .debug, let map = model.engine.maps[load.wwid] {
                 for line in map.settings.originLines(ResolvedMapSettings.loggedKeywords) { logger.debug("\(load.name): \(line)") }
             }
-            do { try dm.create(name: load.name, wwid: load.wwid.rawValue, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly) } catch {
+            do {
+                try dm.create(
+                    name: load.name, wwid: load.wwid.rawValue, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly)
+            } catch {
                 failed("\(load.name): create failed: \(error)")
             }
         case .reload(let load):
@@ -122,7 +127,7 @@ final class ActionRunner {
                 try dm.remove(map)
                 logger.notice("\(map): removed (its last path is gone)")
                 perform(model.engine.mapRemoved(name: map, now: now))
-            } catch where error.isBusy {
+            } catch  where error.isBusy {
                 logger.notice("\(map): in use, kept with no paths")
                 reload(fallback)
             } catch .noSuchMap {
@@ -143,7 +148,7 @@ final class ActionRunner {
             do {
                 try dm.remove(map)
                 perform(model.engine.mapFlushed(wwid))
-            } catch where error.isBusy {
+            } catch  where error.isBusy {
                 failed("\(map): in use, not removed")
             } catch {
                 failed("\(map): remove failed: \(error)")
@@ -214,7 +219,7 @@ final class ActionRunner {
         do {
             try dm.send(message, to: map)
             logger.info("\(map): \(message)")
-        } catch where error.isBusy {
+        } catch  where error.isBusy {
             logger.info("\(map): \(message): map busy, retrying in \(Self.busyRetry)")
             busyMessages.append((map, message))
             if busyTimer == nil {

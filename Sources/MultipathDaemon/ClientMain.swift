@@ -9,8 +9,10 @@ public enum ClientMain {
     public static let replyTimeoutMilliseconds = 5000
 
     /// Returns the exit status: 1 on `fail`, `timeout`, or when the daemon cannot be reached.
-    public static func run(command: String?, address: ControlSocketAddress = .clientAddress(override: ControlSocketAddress.environmentOverride),
-                           timeoutMilliseconds: Int = replyTimeoutMilliseconds) -> Int32 {
+    public static func run(
+        command: String?, address: ControlSocketAddress = .clientAddress(override: ControlSocketAddress.environmentOverride),
+        timeoutMilliseconds: Int = replyTimeoutMilliseconds
+    ) -> Int32 {
         let client: ControlClient
         do { client = try ControlClient(connectingTo: address) } catch {
             SystemLog.writeToStandardError("multipathd: cannot reach the daemon at \(address): \(error.errno) (is multipathd running?)")
@@ -36,7 +38,10 @@ public enum ClientMain {
     static func interactive(_ client: ControlClient, timeoutMilliseconds: Int) -> Int32 {
         let tty = isatty(0) != 0
         while true {
-            if tty { print("multipathd> ", terminator: ""); fflush(nil) }
+            if tty {
+                print("multipathd> ", terminator: "")
+                fflush(nil)
+            }
             guard let line = readLine() else { return 0 }
             let command = line.trimmingWhitespace
             if command.isEmpty { continue }

@@ -51,8 +51,10 @@ final class ControlDispatcher: ControlHandler {
     private let clock: () -> Instant
     private unowned let daemon: any DaemonLifecycle
 
-    init(logger: Logger, model: DaemonModel, runner: ActionRunner, setup: PathSetup, host: DaemonHost,
-         clock: @escaping () -> Instant, daemon: any DaemonLifecycle) {
+    init(
+        logger: Logger, model: DaemonModel, runner: ActionRunner, setup: PathSetup, host: DaemonHost,
+        clock: @escaping () -> Instant, daemon: any DaemonLifecycle
+    ) {
         self.logger = logger
         self.model = model
         self.runner = runner
@@ -94,8 +96,10 @@ final class ControlDispatcher: ControlHandler {
         case .showStatsJSON: return ShowFormat.statsJSON(paths: paths(), maps: maps())
         case .showBlacklist: return ShowFormat.blacklist(model.engine.config.blacklist)
         case .showDevices:
-            return ShowFormat.devices(host.blockDevices(), monitored: Set(paths().map(\.identity.name)), blacklist: model.engine.config.blacklist)
-        case .showConfig(let local): return local ? model.engine.localConfigText() : renderConfig(model.engine.config, onlyDifferences: false)
+            return ShowFormat.devices(
+                host.blockDevices(), monitored: Set(paths().map(\.identity.name)), blacklist: model.engine.config.blacklist)
+        case .showConfig(let local):
+            return local ? model.engine.localConfigText() : renderConfig(model.engine.config, onlyDifferences: false)
         case .resetMapsStats:
             _ = model.engine.resetStats(wwid: nil, now: now)
             return ""
@@ -214,9 +218,10 @@ final class ControlDispatcher: ControlHandler {
     /// `resize map`: the paths' sizes as sysfs gives them now.
     private func resize(_ id: MapID) throws(ControlFailure) -> String {
         let members = model.engine.maps[id.wwid]?.members ?? []
-        let sizes = Dictionary(uniqueKeysWithValues: members.compactMap { d in
-            model.engine.paths[d].map { p in (d, host.sysfs("block/\(p.name)/size").map(sysfsText).flatMap { UInt64($0) } ?? 0) }
-        })
+        let sizes = Dictionary(
+            uniqueKeysWithValues: members.compactMap { d in
+                model.engine.paths[d].map { p in (d, host.sysfs("block/\(p.name)/size").map(sysfsText).flatMap { UInt64($0) } ?? 0) }
+            })
         let now = clock()
         return try run(try admin { () throws(AdminRefusal) in try model.engine.resizeByOperator(id.wwid, sizes: sizes, now: now) })
     }
@@ -228,14 +233,17 @@ final class ControlDispatcher: ControlHandler {
         do { disks = try host.enumerate() } catch { throw .refused("\(text): cannot list block devices: \(error)") }
         let name = text.hasPrefix("/dev/") ? String(text.dropFirst(5)) : text
         guard let event = disks.first(where: { $0.sysname == name || ($0.devnum != nil && $0.devnum == DevT(name)) }),
-              let devT = event.devnum else { throw .refused("\(text): can't find path") }
+            let devT = event.devnum
+        else { throw .refused("\(text): can't find path") }
         let now = clock()
         if let actions = model.engine.addKnownPathByOperator(devT, now: now) { return try run(actions) }
         // The path's own actions first (a check that ends at once), then the maps it changes.
         var failures = runner.perform(setup.appeared(event, now: now))
         failures += runner.perform(model.engine.commit(now: now))
         if model.engine.orphans[devT]?.reason.isBlacklisted == true { return "blacklisted\n" }
-        guard model.engine.paths[devT] != nil || model.engine.orphans[devT] != nil else { throw .refused("\(text): failed to get path info") }
+        guard model.engine.paths[devT] != nil || model.engine.orphans[devT] != nil else {
+            throw .refused("\(text): failed to get path info")
+        }
         guard failures.isEmpty else { throw .actionFailed(failures) }
         return ""
     }
@@ -248,7 +256,9 @@ final class ControlDispatcher: ControlHandler {
             for part in host.listSysfs("block/\(path)") where part.hasPrefix(path) && part != path {
                 let holders = host.listSysfs("block/\(path)/\(part)/holders")
                 guard holders.isEmpty else {
-                    throw .refused("\(name): \(part) is held by \(holders.joined(separator: ", ")); moving partition holders onto the map is not supported")
+                    throw .refused(
+                        "\(name): \(part) is held by \(holders.joined(separator: ", ")); moving partition holders onto the map is not supported"
+                    )
                 }
             }
         }
@@ -262,7 +272,9 @@ final class ControlDispatcher: ControlHandler {
         let (actions, applied) = model.engine.setPRKey(id.wwid, key, prkeys: prkeys())
         let reply = try run(actions)
         guard applied else {
-            throw .refused("\(model.engine.maps[id.wwid]?.name ?? id.wwid.rawValue): the prkeys file is written, but the map's reservation_key is not 'file'")
+            throw .refused(
+                "\(model.engine.maps[id.wwid]?.name ?? id.wwid.rawValue): the prkeys file is written, but the map's reservation_key is not 'file'"
+            )
         }
         return reply
     }

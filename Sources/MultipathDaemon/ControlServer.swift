@@ -60,12 +60,14 @@ public final class ControlServer {
     /// `timeout` is `uxsock_timeout`: a request not answered by then gets `timeout\n`. `credentials`
     /// asks the kernel who connected (tests play other users); `accept` takes the next connection (tests
     /// play a process out of descriptors).
-    public init(reactor: Reactor, logger: Logger, listeners: [ControlListener], handler: any ControlHandler,
-                timeout: Duration = .milliseconds(4000), maxClients: Int = 1024,
-                credentials: @escaping (FileDescriptor) throws(SystemError) -> PeerCredentials = ControlSocketIO.peerCredentials,
-                accept: @escaping (ControlListener) throws(SystemError) -> FileDescriptor? = { listener throws(SystemError) in
-                    try listener.accept()
-                }) {
+    public init(
+        reactor: Reactor, logger: Logger, listeners: [ControlListener], handler: any ControlHandler,
+        timeout: Duration = .milliseconds(4000), maxClients: Int = 1024,
+        credentials: @escaping (FileDescriptor) throws(SystemError) -> PeerCredentials = ControlSocketIO.peerCredentials,
+        accept: @escaping (ControlListener) throws(SystemError) -> FileDescriptor? = { listener throws(SystemError) in
+            try listener.accept()
+        }
+    ) {
         self.reactor = reactor
         self.logger = logger
         self.listeners = listeners
@@ -82,10 +84,13 @@ public final class ControlServer {
         for listener in listeners {
             // accept fails when the process is out of descriptors (EMFILE) and the listener stays readable:
             // back off until a client leaves, never give the socket up.
-            listenerTokens.append(try reactor.register(listener.fd, name: "control socket \(listener.address?.description ?? "(systemd)")",
-                                                       onFailure: Self.acceptRetry) {
-                [unowned self] _ in try accept(listener)
-            })
+            listenerTokens.append(
+                try reactor.register(
+                    listener.fd, name: "control socket \(listener.address?.description ?? "(systemd)")",
+                    onFailure: Self.acceptRetry
+                ) {
+                    [unowned self] _ in try accept(listener)
+                })
         }
     }
 
@@ -144,7 +149,9 @@ public final class ControlServer {
                     switch event {
                     case .request(let text): c.queued.append(text)
                     case .invalidLength(let length):
-                        logger.warning("control: client pid \(c.peer.pid) sent a request of length \(length) (1 to \(ControlFraming.maxRequestLength) allowed); closing")
+                        logger.warning(
+                            "control: client pid \(c.peer.pid) sent a request of length \(length) (1 to \(ControlFraming.maxRequestLength) allowed); closing"
+                        )
                         return close(c)
                     }
                 }

@@ -62,13 +62,15 @@ public final class Daemon {
     /// `notify` gets sd_notify assignments ("READY=1"); `reopenLog` runs on SIGUSR1; `watchdog` is
     /// systemd's WATCHDOG_USEC (WATCHDOG=1 is sent every half of it); `reloadConfiguration` is what
     /// `reconfigure` and SIGHUP run.
-    public init(reactor: Reactor, logger: Logger, config: Config, edges: Edges, wwids: WWIDsFile = WWIDsFile(),
-                bindings: Bindings = Bindings(), readOnlyBindings: Bool = false,
-                notify: @escaping (String) -> Void = { _ in }, reopenLog: @escaping () -> Void = {},
-                control: ControlSettings? = nil, watchdog: Duration? = nil,
-                reloadConfiguration: @escaping () -> Result<Config, ReconfigureFailure> = {
-                    .failure(.init("no configuration files to reload"))
-                }) {
+    public init(
+        reactor: Reactor, logger: Logger, config: Config, edges: Edges, wwids: WWIDsFile = WWIDsFile(),
+        bindings: Bindings = Bindings(), readOnlyBindings: Bool = false,
+        notify: @escaping (String) -> Void = { _ in }, reopenLog: @escaping () -> Void = {},
+        control: ControlSettings? = nil, watchdog: Duration? = nil,
+        reloadConfiguration: @escaping () -> Result<Config, ReconfigureFailure> = {
+            .failure(.init("no configuration files to reload"))
+        }
+    ) {
         self.reactor = reactor
         self.logger = logger
         self.edges = edges
@@ -80,8 +82,9 @@ public final class Daemon {
         let now = { [reactor] in reactor.now }
         model = DaemonModel(engine: Multipaths(config: config, wwids: wwids, bindings: bindings))
         setup = PathSetup(logger: logger, model: model, sysfs: edges.host.sysfs)
-        runner = ActionRunner(reactor: reactor, logger: logger, model: model, dm: edges.dm, io: edges.io, host: edges.host,
-                              setup: setup, readOnlyBindings: readOnlyBindings)
+        runner = ActionRunner(
+            reactor: reactor, logger: logger, model: model, dm: edges.dm, io: edges.io, host: edges.host,
+            setup: setup, readOnlyBindings: readOnlyBindings)
         uevents = UeventBatcher(logger: logger, source: edges.udev, model: model, setup: setup, runner: runner, now: now)
         kernelMaps = KernelMaps(logger: logger, events: edges.dmEvents, dm: edges.dm, model: model, runner: runner, now: now)
     }
@@ -96,14 +99,16 @@ public final class Daemon {
 
         // A monitor that fails other than by overflow is broken: exit loudly, so that systemd restarts
         // the daemon and it lists the devices afresh (events are lost either way).
-        tokens.append(try reactor.register(edges.udev.fileDescriptor, name: "udev monitor", onFailure: .stop) {
-            [uevents] _ in try uevents.receive()
-        })
+        tokens.append(
+            try reactor.register(edges.udev.fileDescriptor, name: "udev monitor", onFailure: .stop) {
+                [uevents] _ in try uevents.receive()
+            })
         // Without DM events no kernel-failed path is seen: keep trying (an arm or a list can fail under
         // memory pressure), with a log line each time.
-        tokens.append(try reactor.register(edges.dmEvents.fileDescriptor, name: "dm events", onFailure: Self.dmEventsRetry) {
-            [kernelMaps] _ in try kernelMaps.handleEvent()
-        })
+        tokens.append(
+            try reactor.register(edges.dmEvents.fileDescriptor, name: "dm events", onFailure: Self.dmEventsRetry) {
+                [kernelMaps] _ in try kernelMaps.handleEvent()
+            })
         for signo in [SIGTERM, SIGINT] {
             try reactor.onSignal(signo) { [unowned self] in shutDown(reason: $0 == SIGINT ? "SIGINT" : "SIGTERM") }
         }
@@ -119,10 +124,12 @@ public final class Daemon {
         logger.info("\(disks.count) block devices at start")
         uevents.process(disks)
         if let controlSettings {
-            let dispatcher = ControlDispatcher(logger: logger, model: model, runner: runner, setup: setup, host: edges.host,
-                                               clock: { [reactor] in reactor.now }, daemon: self)
-            let server = ControlServer(reactor: reactor, logger: logger, listeners: controlSettings.listeners,
-                                       handler: dispatcher, timeout: controlSettings.timeout)
+            let dispatcher = ControlDispatcher(
+                logger: logger, model: model, runner: runner, setup: setup, host: edges.host,
+                clock: { [reactor] in reactor.now }, daemon: self)
+            let server = ControlServer(
+                reactor: reactor, logger: logger, listeners: controlSettings.listeners,
+                handler: dispatcher, timeout: controlSettings.timeout)
             try server.start()
             (self.dispatcher, controlServer) = (dispatcher, server)
         }

@@ -9,10 +9,13 @@ import MultipathSystem
 /// forks: under systemd (Type=notify) the service manager keeps it in the background.
 public enum DaemonMain {
     /// Returns the exit status. `handler` replaces the log destination chosen from `options` (tests).
-    public static func run(_ options: DaemonOptions, pidFilePath: String = PidFile.defaultPath,
-                           dmControlPath: String = DMControl.defaultPath, handler: (any LogHandler)? = nil) -> Int32 {
+    public static func run(
+        _ options: DaemonOptions, pidFilePath: String = PidFile.defaultPath,
+        dmControlPath: String = DMControl.defaultPath, handler: (any LogHandler)? = nil
+    ) -> Int32 {
         let level = Logger.Level(verbosity: options.verbosity)
-        let ours = DaemonLogHandler(destination: options.foreground ? .standardError(timestamps: options.timestamps) : .syslog, level: level)
+        let ours = DaemonLogHandler(
+            destination: options.foreground ? .standardError(timestamps: options.timestamps) : .syslog, level: level)
         var chosen: any LogHandler = handler ?? ours
         chosen.logLevel = level
         let logger = Logger(label: "multipathd") { [chosen] _ in chosen }
@@ -51,7 +54,11 @@ public enum DaemonMain {
         }
         let dmLog = logger
         let deviceMapper = DeviceMapper { level, message in
-            if level <= .error { dmLog.error("libdevmapper: \(message)") } else if level <= .warning { dmLog.debug("libdevmapper: \(message)") }
+            if level <= .error {
+                dmLog.error("libdevmapper: \(message)")
+            } else if level <= .warning {
+                dmLog.debug("libdevmapper: \(message)")
+            }
         }
 
         // Like sd_notify: a broken NOTIFY_SOCKET is worth a warning, not a refusal to run.
@@ -64,17 +71,19 @@ public enum DaemonMain {
         }
         do {
             let reactor = try Reactor()
-            let edges = Daemon.Edges(udev: try UdevMonitor(), dmEvents: dm, dm: deviceMapper,
-                                     io: SGPathIO(reactor: reactor), host: .system)
-            let daemon = Daemon(reactor: reactor, logger: logger, config: config, edges: edges, wwids: wwids,
-                                bindings: bindings, readOnlyBindings: options.readOnlyBindings,
-                                notify: { [logger, notifier] state in
-                                    do { try notifier?.notify(state) } catch { logger.warning("sd_notify: \(error)") }
-                                },
-                                reopenLog: ours.reopen,
-                                control: .init(listeners: listeners, timeout: .milliseconds(running.config.uxsockTimeoutMilliseconds)),
-                                watchdog: SystemdNotifier.watchdogIntervalFromEnvironment(),
-                                reloadConfiguration: running.reload)
+            let edges = Daemon.Edges(
+                udev: try UdevMonitor(), dmEvents: dm, dm: deviceMapper,
+                io: SGPathIO(reactor: reactor), host: .system)
+            let daemon = Daemon(
+                reactor: reactor, logger: logger, config: config, edges: edges, wwids: wwids,
+                bindings: bindings, readOnlyBindings: options.readOnlyBindings,
+                notify: { [logger, notifier] state in
+                    do { try notifier?.notify(state) } catch { logger.warning("sd_notify: \(error)") }
+                },
+                reopenLog: ours.reopen,
+                control: .init(listeners: listeners, timeout: .milliseconds(running.config.uxsockTimeoutMilliseconds)),
+                watchdog: SystemdNotifier.watchdogIntervalFromEnvironment(),
+                reloadConfiguration: running.reload)
             try daemon.start()
             try daemon.run()
         } catch {

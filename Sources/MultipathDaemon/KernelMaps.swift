@@ -13,8 +13,10 @@ final class KernelMaps {
     private let runner: ActionRunner
     private let now: () -> Instant
 
-    init(logger: Logger, events: any DMEventSource, dm: any MultipathDeviceMapper, model: DaemonModel, runner: ActionRunner,
-         now: @escaping () -> Instant) {
+    init(
+        logger: Logger, events: any DMEventSource, dm: any MultipathDeviceMapper, model: DaemonModel, runner: ActionRunner,
+        now: @escaping () -> Instant
+    ) {
         self.logger = logger
         self.events = events
         self.dm = dm
@@ -38,8 +40,10 @@ final class KernelMaps {
             do {
                 let (size, table) = try dm.table(info.name)
                 let status = try dm.status(info.name)
-                runner.perform(model.engine.adopt(name: info.name, wwid: WWID(wwid), sizeSectors: size, table: table, status: status,
-                                                  readOnly: info.isReadOnly, suspended: info.isSuspended, now: now()))
+                runner.perform(
+                    model.engine.adopt(
+                        name: info.name, wwid: WWID(wwid), sizeSectors: size, table: table, status: status,
+                        readOnly: info.isReadOnly, suspended: info.isSuspended, now: now()))
             } catch {
                 logger.error("cannot adopt \(info.name): \(error)")
             }

@@ -58,8 +58,10 @@ final class PathProber {
     }
 
     /// One command, repeated as the tur checker repeats it (unit attention, busy...), then a verdict.
-    private func command(_ c: SCSICommand, _ devT: DevT, _ timeout: Duration, attempt: Int = 1,
-                         _ done: @escaping (CheckerVerdict) -> Void) {
+    private func command(
+        _ c: SCSICommand, _ devT: DevT, _ timeout: Duration, attempt: Int = 1,
+        _ done: @escaping (CheckerVerdict) -> Void
+    ) {
         io.submit(c, to: devT, timeout: timeout) { [self] outcome in
             let i = CommandInterpreter.interpret(outcome, command: c.name)
             if let v = CommandInterpreter.settle(i, attempt: attempt) { return done(v) }
@@ -85,7 +87,8 @@ final class PathProber {
             guard let group = context.targetPortGroup else { return done(nil) }
             io.submit(.reportTargetPortGroups(), to: path.devT, timeout: path.settings.checkerTimeout) { outcome in
                 guard case .completed(let r) = outcome, r.isGood, let groups = parseTargetPortGroups(r.data),
-                      let mine = groups.first(where: { $0.id == group }) else { return done(nil) }
+                    let mine = groups.first(where: { $0.id == group })
+                else { return done(nil) }
                 done(aluaPriority(mine.state, preferred: mine.preferred, exclusivePreferredBit: Self.exclusivePreferredBit(args)))
             }
         case .weightedpath:
@@ -102,7 +105,9 @@ final class PathProber {
         case .ontap, .hds, .emc, .rdac, .hpSw, .iet, .datacore, .ana:
             let other = path.settings.prio.value.rawValue
             if warned.insert(other).inserted {
-                warn("prioritizer \(other) is not supported (\(Self.prioritizers.joined(separator: ", ")) are): paths using it get an undefined priority")
+                warn(
+                    "prioritizer \(other) is not supported (\(Self.prioritizers.joined(separator: ", ")) are): paths using it get an undefined priority"
+                )
             }
             done(nil)
         }
@@ -110,8 +115,10 @@ final class PathProber {
 
     /// The next of `settings.samples` reads, issued when the previous one ended (0.9.4 times them one after
     /// another); a failed read leaves the priority undefined, as 0.9.4's "path down".
-    private func sampleLatency(_ path: MultipathPath, _ context: PathContext, _ settings: PathLatency, _ latencies: [Duration],
-                               _ done: @escaping (Int?) -> Void) {
+    private func sampleLatency(
+        _ path: MultipathPath, _ context: PathContext, _ settings: PathLatency, _ latencies: [Duration],
+        _ done: @escaping (Int?) -> Void
+    ) {
         guard latencies.count < settings.samples else {
             let m = settings.measure(latencies)
             debug("\(path.name): path_latency: \(m)")

@@ -26,12 +26,15 @@ final class PathSetup {
         let config = model.engine.config
         // uid_attribute depends on the hardware entry, which the first reading tells.
         var settings = config.pathSettings(for: path)
-        if settings.uidAttribute.value != "ID_SERIAL", case .success(let again) = PathIdentity.identify(facts, uidAttribute: settings.uidAttribute.value) {
+        if settings.uidAttribute.value != "ID_SERIAL",
+            case .success(let again) = PathIdentity.identify(facts, uidAttribute: settings.uidAttribute.value)
+        {
             path = again
             settings = config.pathSettings(for: path)
         }
-        let choice = PathChoice.select(path, settings, hasAccessState: facts.hasAccessState,
-                                       checkerTimeout: facts.checkerTimeout(configured: config.checkerTimeout))
+        let choice = PathChoice.select(
+            path, settings, hasAccessState: facts.hasAccessState,
+            checkerTimeout: facts.checkerTimeout(configured: config.checkerTimeout))
         logger.debug("\(path.name): uid_attribute = \(settings.uidAttribute)")
         logger.debug("\(path.name): path_checker = \(choice.checker)")
         logger.debug("\(path.name): prio = \(choice.prio)")
@@ -48,8 +51,9 @@ final class PathSetup {
         for identity in engine.paths.values.map(\.identity) + engine.orphans.values.map(\.identity) {
             let facts = PathFacts.gather(known[identity.devT]?.properties ?? ["DEVNAME": identity.name], read: sysfs)
             known[identity.devT] = facts
-            choices[identity.devT] = PathChoice.select(identity, config.pathSettings(for: identity), hasAccessState: facts.hasAccessState,
-                                                       checkerTimeout: facts.checkerTimeout(configured: config.checkerTimeout))
+            choices[identity.devT] = PathChoice.select(
+                identity, config.pathSettings(for: identity), hasAccessState: facts.hasAccessState,
+                checkerTimeout: facts.checkerTimeout(configured: config.checkerTimeout))
         }
         return choices
     }

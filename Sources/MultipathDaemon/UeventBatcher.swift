@@ -21,8 +21,10 @@ final class UeventBatcher {
     /// A burst is acted on once the monitor is drained, or at this many events.
     static let maxBurst = 4096
 
-    init(logger: Logger, source: any UeventSource, model: DaemonModel, setup: PathSetup, runner: ActionRunner,
-         now: @escaping () -> Instant) {
+    init(
+        logger: Logger, source: any UeventSource, model: DaemonModel, setup: PathSetup, runner: ActionRunner,
+        now: @escaping () -> Instant
+    ) {
         self.logger = logger
         self.source = source
         self.model = model

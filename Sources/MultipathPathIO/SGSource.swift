@@ -19,19 +19,25 @@ public final class SGSource {
     public init(_ device: SGDevice, reactor: Reactor) throws(SystemError) {
         self.device = device
         self.reactor = reactor
-        deadline = DeadlineTimer(reactor: reactor, name: "\(device.path) deadline", earliestDeadline: { [unowned device] in
-            device.earliestDeadline
-        }, expire: { [unowned device] now in
-            device.expire(now: now)
-        })
+        deadline = DeadlineTimer(
+            reactor: reactor, name: "\(device.path) deadline",
+            earliestDeadline: { [unowned device] in
+                device.earliestDeadline
+            },
+            expire: { [unowned device] now in
+                device.expire(now: now)
+            })
         guard let fd = device.fd else { throw SystemError("\(device.path) is closed", .invalidArgument) }
         // A read error the device cannot read past is the device's: it is gone, as on a hangup.
-        source = try reactor.register(fd, name: device.path, onFailure: .deregister { [unowned self] error in
-            source = nil
-            device.markGone("\(error)")
-            deadline.rearm()
-            onGone?()
-        }) { [unowned self] ready in try handle(ready) }
+        source = try reactor.register(
+            fd, name: device.path,
+            onFailure: .deregister { [unowned self] error in
+                source = nil
+                device.markGone("\(error)")
+                deadline.rearm()
+                onGone?()
+            }
+        ) { [unowned self] ready in try handle(ready) }
     }
 
     deinit { close() }
@@ -86,11 +92,14 @@ public final class DirectIOSource {
         let context = try DirectIOContext(syscalls: syscalls)
         self.context = context
         self.reactor = reactor
-        deadline = DeadlineTimer(reactor: reactor, name: "directio deadline", earliestDeadline: { [unowned context] in
-            context.earliestDeadline
-        }, expire: { [unowned context] now in
-            context.expire(now: now)
-        })
+        deadline = DeadlineTimer(
+            reactor: reactor, name: "directio deadline",
+            earliestDeadline: { [unowned context] in
+                context.earliestDeadline
+            },
+            expire: { [unowned context] now in
+                context.expire(now: now)
+            })
         source = try reactor.register(context.eventFD, name: "directio") { [unowned self] _ in handle() }
     }
 
@@ -101,8 +110,10 @@ public final class DirectIOSource {
     }
 
     /// Reads `length` bytes at offset 0 of `fd`; `completion` runs exactly once, later, from the loop.
-    public func submitRead(fd: FileDescriptor, length: Int, timeout: Duration,
-                           completion: @escaping (DirectReadOutcome) -> Void) throws(SystemError) {
+    public func submitRead(
+        fd: FileDescriptor, length: Int, timeout: Duration,
+        completion: @escaping (DirectReadOutcome) -> Void
+    ) throws(SystemError) {
         try context.submitRead(fd: fd, length: length, timeout: timeout, now: reactor.now, completion: completion)
         deadline.rearm()
     }

@@ -89,8 +89,10 @@ public final class Reactor {
 
     /// `maxEventsPerTurn` and `maxTimersPerTurn` bound one turn's work; the rest waits for the next
     /// turn, so a storm on one source cannot starve the others.
-    public init(clock: any Clock = MonotonicClock(), maxEventsPerTurn: Int = 64, maxTimersPerTurn: Int = 1024,
-                syscalls: Syscalls = .system) throws(SystemError) {
+    public init(
+        clock: any Clock = MonotonicClock(), maxEventsPerTurn: Int = 64, maxTimersPerTurn: Int = 1024,
+        syscalls: Syscalls = .system
+    ) throws(SystemError) {
         precondition(maxTimersPerTurn > 0, "a turn must be able to fire a timer")
         self.clock = clock
         self.maxTimersPerTurn = maxTimersPerTurn
@@ -129,8 +131,10 @@ public final class Reactor {
     /// reactor does not own `fd`: deregister it before closing it. A handler that can fail says what
     /// then happens (`onFailure`).
     @discardableResult
-    public func register(_ fd: FileDescriptor, interest: Interest = .readable, name: String, onFailure: SourceFailurePolicy,
-                         _ handler: @escaping (Readiness) throws -> Void) throws(SystemError) -> SourceToken {
+    public func register(
+        _ fd: FileDescriptor, interest: Interest = .readable, name: String, onFailure: SourceFailurePolicy,
+        _ handler: @escaping (Readiness) throws -> Void
+    ) throws(SystemError) -> SourceToken {
         if freeSlots.isEmpty {
             precondition(sources.count < Int(UInt32.max), "too many sources")
             freeSlots.append(sources.count)
@@ -151,8 +155,10 @@ public final class Reactor {
 
     /// A source whose handler cannot fail.
     @discardableResult
-    public func register(_ fd: FileDescriptor, interest: Interest = .readable, name: String,
-                         _ handler: @escaping (Readiness) -> Void) throws(SystemError) -> SourceToken {
+    public func register(
+        _ fd: FileDescriptor, interest: Interest = .readable, name: String,
+        _ handler: @escaping (Readiness) -> Void
+    ) throws(SystemError) -> SourceToken {
         // The policy never applies: the handler does not throw.
         try register(fd, interest: interest, name: name, onFailure: .stop, handler)
     }
@@ -204,8 +210,10 @@ public final class Reactor {
     /// Calls `handler` once, after the clock passes `earliest` and, when the loop is not held up by its
     /// handlers, before it passes `latest`. A window lets the loop serve many timers with one wakeup.
     @discardableResult
-    public func schedule(earliest: Instant, latest: Instant? = nil, name: String,
-                         _ handler: @escaping () throws -> Void) -> TimerToken {
+    public func schedule(
+        earliest: Instant, latest: Instant? = nil, name: String,
+        _ handler: @escaping () throws -> Void
+    ) -> TimerToken {
         timers.schedule(earliest: earliest, latest: latest, TimerQueue.Timer(name: name, handler: handler))
     }
 
@@ -227,11 +235,17 @@ public final class Reactor {
     /// has already closed, in which case the turn must not sleep.
     private func armTimer(now: Instant) throws(SystemError) -> Bool {
         guard let wake = timers.nextLatest else {
-            if armedAt != nil { try timerFD.disarm(); armedAt = nil }
+            if armedAt != nil {
+                try timerFD.disarm()
+                armedAt = nil
+            }
             return false
         }
         if wake <= now { return true }
-        if armsTimerFD && armedAt != wake { try timerFD.arm(at: wake); armedAt = wake }
+        if armsTimerFD && armedAt != wake {
+            try timerFD.arm(at: wake)
+            armedAt = wake
+        }
         return false
     }
 
@@ -307,7 +321,7 @@ public final class Reactor {
         let count: Int
         do {
             count = try epoll.wait(into: events, timeoutMilliseconds: timeout, retryOnInterrupt: false)
-        } catch where error.errno == .interrupted {
+        } catch  where error.errno == .interrupted {
             count = 0  // a stop signal from a debugger, say: fall through to the timers
         }
         stats.wakeups += 1

@@ -5,7 +5,8 @@ import MultipathCore
 public enum ConfigFiles {
     /// The main file (nil when absent, as 0.9.4 allows) and the conf.d files in the order they merge.
     public static func read(main: String = ConfigLoader.mainFile, confDirectory: String = ConfigLoader.confDDirectory)
-        -> (main: (path: String, text: String)?, confD: [(path: String, text: String)]) {
+        -> (main: (path: String, text: String)?, confD: [(path: String, text: String)])
+    {
         func text(_ path: String) -> (path: String, text: String)? { TextFiles.read(path).map { (path, $0) } }
         let names = ConfigLoader.confDFiles(TextFiles.list(confDirectory))
         return (text(main), names.compactMap { text(confDirectory + "/" + $0) })
@@ -13,7 +14,8 @@ public enum ConfigFiles {
 
     /// Loads the configuration the daemon would use, with the diagnostics to report.
     public static func load(main: String = ConfigLoader.mainFile, confDirectory: String = ConfigLoader.confDDirectory)
-        -> (Config, [ConfigDiagnostic]) {
+        -> (Config, [ConfigDiagnostic])
+    {
         let files = read(main: main, confDirectory: confDirectory)
         return ConfigLoader.load(main: files.main, confD: files.confD)
     }

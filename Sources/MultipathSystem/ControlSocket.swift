@@ -53,9 +53,10 @@ public final class ControlListener {
     /// Binds and listens. A path socket left by an earlier run is replaced, and is connectable by
     /// anyone: the daemon checks each peer's credentials itself.
     public init(binding address: ControlSocketAddress, backlog: Int32 = 128) throws(SystemError) {
-        let fd = FileDescriptor(rawValue: try valueOrErrno {
-            socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
-        }.get("socket AF_UNIX"))
+        let fd = FileDescriptor(
+            rawValue: try valueOrErrno {
+                socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+            }.get("socket AF_UNIX"))
         do throws(SystemError) {
             if !address.isAbstract { unlink(address.name) }
             _ = try address.withSockaddr { sa, len in valueOrErrno { bind(fd.rawValue, sa, len) } }.get("bind \(address)")
@@ -158,9 +159,10 @@ public final class ControlClient {
     private let fd: FileDescriptor
 
     public init(connectingTo address: ControlSocketAddress) throws(SystemError) {
-        let fd = FileDescriptor(rawValue: try valueOrErrno {
-            socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
-        }.get("socket AF_UNIX"))
+        let fd = FileDescriptor(
+            rawValue: try valueOrErrno {
+                socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+            }.get("socket AF_UNIX"))
         do throws(SystemError) {
             _ = try address.withSockaddr { sa, len in valueOrErrno { connect(fd.rawValue, sa, len) } }.get("connect \(address)")
         } catch {

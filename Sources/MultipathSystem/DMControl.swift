@@ -26,7 +26,9 @@ public final class DMControl {
             let header = try Self.ioctl(fileDescriptor, CLinux_DM_VERSION, "DM_VERSION on \(path)", buffer, version: (4, 0, 0))
             version = (header.version.0, header.version.1, header.version.2)
             if version.major != Self.minimumVersion.major || version.minor < Self.minimumVersion.minor {
-                throw SystemError("device-mapper interface \(version.major).\(version.minor).\(version.patch) on \(path) (need 4.37 or later)", Errno(rawValue: ENOTSUP))
+                throw SystemError(
+                    "device-mapper interface \(version.major).\(version.minor).\(version.patch) on \(path) (need 4.37 or later)",
+                    Errno(rawValue: ENOTSUP))
             }
         } catch {
             buffer.deallocate()
@@ -67,8 +69,10 @@ public final class DMControl {
     }
 
     /// One request with a bare header (no input data) over the whole buffer; returns the header the kernel wrote back.
-    private static func ioctl(_ fd: FileDescriptor, _ request: UInt, _ call: String, _ buffer: UnsafeMutableRawBufferPointer,
-                              version: (UInt32, UInt32, UInt32) = (4, 37, 0)) throws(SystemError) -> dm_ioctl {
+    private static func ioctl(
+        _ fd: FileDescriptor, _ request: UInt, _ call: String, _ buffer: UnsafeMutableRawBufferPointer,
+        version: (UInt32, UInt32, UInt32) = (4, 37, 0)
+    ) throws(SystemError) -> dm_ioctl {
         var header = dm_ioctl()
         header.version = version
         header.data_size = UInt32(buffer.count)

@@ -44,8 +44,10 @@ public struct DMMapInfo: Hashable, Sendable {
 
     public static let multipathUUIDPrefix = "mpath-"
 
-    public init(name: String, uuid: String, devT: DevT, eventNumber: UInt32, openCount: Int = 0, isSuspended: Bool = false,
-                hasLiveTable: Bool = true, hasInactiveTable: Bool = false, isReadOnly: Bool = false) {
+    public init(
+        name: String, uuid: String, devT: DevT, eventNumber: UInt32, openCount: Int = 0, isSuspended: Bool = false,
+        hasLiveTable: Bool = true, hasInactiveTable: Bool = false, isReadOnly: Bool = false
+    ) {
         self.name = name
         self.uuid = uuid
         self.devT = devT
@@ -135,10 +137,11 @@ public final class DeviceMapper {
             var i = dm_info()
             guard dm_task_get_info(dmt, &i) != 0 else { throw .failed("info \(name)", nil) }
             guard i.exists != 0 else { return nil }
-            return DMMapInfo(name: name, uuid: dm_task_get_uuid(dmt).map { String(cString: $0) } ?? "",
-                             devT: DevT(major: i.major, minor: i.minor), eventNumber: i.event_nr,
-                             openCount: Int(i.open_count), isSuspended: i.suspended != 0,
-                             hasLiveTable: i.live_table != 0, hasInactiveTable: i.inactive_table != 0, isReadOnly: i.read_only != 0)
+            return DMMapInfo(
+                name: name, uuid: dm_task_get_uuid(dmt).map { String(cString: $0) } ?? "",
+                devT: DevT(major: i.major, minor: i.minor), eventNumber: i.event_nr,
+                openCount: Int(i.open_count), isSuspended: i.suspended != 0,
+                hasLiveTable: i.live_table != 0, hasInactiveTable: i.inactive_table != 0, isReadOnly: i.read_only != 0)
         }
     }
 
@@ -172,60 +175,82 @@ public final class DeviceMapper {
 
     /// Creates and activates a map named `name` with UUID `mpath-<wwid>`; `readOnly` opens its paths
     /// read-only (a read-only path cannot be in a writable map).
-    public func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool = false) throws(DeviceMapperError) {
+    public func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool = false)
+        throws(DeviceMapperError)
+    {
         try run(DM_DEVICE_CREATE, "create \(name)", name: name, udev: true) { dmt in
             (!readOnly || dm_task_set_ro(dmt) != 0)
                 && dm_task_set_uuid(dmt, DMMapInfo.multipathUUIDPrefix + wwid) != 0
                 && dm_task_add_target(dmt, 0, sizeSectors, "multipath", table.description) != 0
-        } result: { _ in }
+        } result: { _ in
+        }
     }
 
     /// Loads `table` as the map's inactive table, read-only or writable; `resume` makes it live. Queued
     /// I/O is kept.
     public func reload(name: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool = false) throws(DeviceMapperError) {
         try run(DM_DEVICE_RELOAD, "reload \(name)", name: name) { dmt in
-            (!readOnly || dm_task_set_ro(dmt) != 0) && dm_task_no_flush(dmt) != 0 && dm_task_add_target(dmt, 0, sizeSectors, "multipath", table.description) != 0
-        } result: { _ in }
+            (!readOnly || dm_task_set_ro(dmt) != 0) && dm_task_no_flush(dmt) != 0
+                && dm_task_add_target(dmt, 0, sizeSectors, "multipath", table.description) != 0
+        } result: { _ in
+        }
     }
 
     /// Resumes the map, swapping in a loaded table; queued I/O is kept, not failed.
     public func resume(_ name: String) throws(DeviceMapperError) {
-        try run(DM_DEVICE_RESUME, "resume \(name)", name: name, udev: true) { dm_task_no_flush($0) != 0 } result: { _ in }
+        try run(DM_DEVICE_RESUME, "resume \(name)", name: name, udev: true) {
+            dm_task_no_flush($0) != 0
+        } result: { _ in
+        }
     }
 
     /// Suspends the map without flushing queued I/O. Waits for I/O in flight on its paths.
     public func suspend(_ name: String) throws(DeviceMapperError) {
-        try run(DM_DEVICE_SUSPEND, "suspend \(name)", name: name) { dm_task_no_flush($0) != 0 } result: { _ in }
+        try run(DM_DEVICE_SUSPEND, "suspend \(name)", name: name) {
+            dm_task_no_flush($0) != 0
+        } result: { _ in
+        }
     }
 
     /// Removes the map; `.busy` while it is open.
     public func remove(_ name: String) throws(DeviceMapperError) {
-        try run(DM_DEVICE_REMOVE, "remove \(name)", name: name, udev: true) { _ in true } result: { _ in }
+        try run(DM_DEVICE_REMOVE, "remove \(name)", name: name, udev: true) { _ in
+            true
+        } result: { _ in
+        }
     }
 
     /// Renames the map; udev renames its /dev/mapper node.
     public func rename(_ name: String, to newName: String) throws(DeviceMapperError) {
-        try run(DM_DEVICE_RENAME, "rename \(name) to \(newName)", name: name, udev: true) { dm_task_set_newname($0, newName) != 0 } result: { _ in }
+        try run(DM_DEVICE_RENAME, "rename \(name) to \(newName)", name: name, udev: true) {
+            dm_task_set_newname($0, newName) != 0
+        } result: { _ in
+        }
     }
 
     /// Sends a target message; `.busy` while the map is suspended.
     public func send(_ message: MultipathMessage, to name: String) throws(DeviceMapperError) {
         try run(DM_DEVICE_TARGET_MSG, "message '\(message)' to \(name)", name: name) { dmt in
             dm_task_set_sector(dmt, 0) != 0 && dm_task_set_message(dmt, message.description) != 0
-        } result: { _ in }
+        } result: { _ in
+        }
     }
 
     // MARK: The task
 
-    private func run<T>(_ type: Int, _ what: String, name: String? = nil,
-                        _ result: (OpaquePointer) throws(DeviceMapperError) -> T) throws(DeviceMapperError) -> T {
+    private func run<T>(
+        _ type: Int, _ what: String, name: String? = nil,
+        _ result: (OpaquePointer) throws(DeviceMapperError) -> T
+    ) throws(DeviceMapperError) -> T {
         try run(type, what, name: name, configure: { _ in true }, result: result)
     }
 
     /// Creates a task, names it, lets `configure` fill it, runs it and reads the answer with `result`.
-    private func run<T>(_ type: Int, _ what: String, name: String?, udev: Bool = false,
-                        configure: (OpaquePointer) -> Bool,
-                        result: (OpaquePointer) throws(DeviceMapperError) -> T) throws(DeviceMapperError) -> T {
+    private func run<T>(
+        _ type: Int, _ what: String, name: String?, udev: Bool = false,
+        configure: (OpaquePointer) -> Bool,
+        result: (OpaquePointer) throws(DeviceMapperError) -> T
+    ) throws(DeviceMapperError) -> T {
         // Fails without a usable kernel driver too (libdevmapper checks its version first and logs why).
         guard let dmt = dm_task_create(Int32(type)) else { throw .failed(what, nil) }
         defer { dm_task_destroy(dmt) }

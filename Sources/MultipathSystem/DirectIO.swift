@@ -61,8 +61,10 @@ public final class DirectIOContext {
     public var earliestDeadline: Instant? { records.earliestDeadline }
 
     /// Reads `length` bytes (a multiple of the logical block size) at `offset` of `fd`.
-    public func submitRead(fd: FileDescriptor, offset: Int64 = 0, length: Int = DirectIOContext.defaultBlockSize,
-                           timeout: Duration, now: Instant, completion: @escaping (DirectReadOutcome) -> Void) throws(SystemError) {
+    public func submitRead(
+        fd: FileDescriptor, offset: Int64 = 0, length: Int = DirectIOContext.defaultBlockSize,
+        timeout: Duration, now: Instant, completion: @escaping (DirectReadOutcome) -> Void
+    ) throws(SystemError) {
         precondition(!isClosed, "DirectIOContext used after close")
         guard !records.isFull else { throw SystemError("io_submit: \(Self.capacity) reads in flight", .busy) }
         let id = records.nextID()
@@ -85,7 +87,8 @@ public final class DirectIOContext {
             if case .failure(let e) = submitted { throw SystemError("io_submit", e) }
             throw SystemError("io_submit: request not taken", .busy)
         }
-        records.insert(id: id, resources: Buffers(iocb: cb, buffer: buffer, length: length), deadline: now + timeout, completion: completion)
+        records.insert(
+            id: id, resources: Buffers(iocb: cb, buffer: buffer, length: length), deadline: now + timeout, completion: completion)
     }
 
     /// Clears the eventfd and collects every finished read. On an error the owner decides what becomes

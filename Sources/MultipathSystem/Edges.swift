@@ -46,11 +46,13 @@ public struct DaemonHost {
     /// The entries of a sysfs directory (`block/sda`), for `reset map`.
     public var listSysfs: (String) -> [String]
 
-    public init(enumerate: @escaping () throws(SystemError) -> [Uevent], sysfs: @escaping SysfsReader,
-                writeFile: @escaping (String, String) throws(SystemError) -> Void,
-                appendFile: @escaping (String, String) throws(SystemError) -> Void, random: @escaping () -> Int,
-                blockDevices: @escaping () -> [String], readFile: @escaping (String) -> String? = { _ in nil },
-                listSysfs: @escaping (String) -> [String] = { _ in [] }) {
+    public init(
+        enumerate: @escaping () throws(SystemError) -> [Uevent], sysfs: @escaping SysfsReader,
+        writeFile: @escaping (String, String) throws(SystemError) -> Void,
+        appendFile: @escaping (String, String) throws(SystemError) -> Void, random: @escaping () -> Int,
+        blockDevices: @escaping () -> [String], readFile: @escaping (String) -> String? = { _ in nil },
+        listSysfs: @escaping (String) -> [String] = { _ in [] }
+    ) {
         self.enumerate = enumerate
         self.sysfs = sysfs
         self.blockDevices = blockDevices
@@ -63,8 +65,9 @@ public struct DaemonHost {
 
     public static var system: DaemonHost {
         let sysfs = Sysfs()
-        return DaemonHost(enumerate: UdevEnumerator.blockDisks, sysfs: sysfs.reader, writeFile: TextFiles.write,
-                          appendFile: TextFiles.append, random: { Int.random(in: 1...10) }, blockDevices: { sysfs.blockDevices() },
-                          readFile: TextFiles.read, listSysfs: { TextFiles.list(sysfs.root + "/" + $0) })
+        return DaemonHost(
+            enumerate: UdevEnumerator.blockDisks, sysfs: sysfs.reader, writeFile: TextFiles.write,
+            appendFile: TextFiles.append, random: { Int.random(in: 1...10) }, blockDevices: { sysfs.blockDevices() },
+            readFile: TextFiles.read, listSysfs: { TextFiles.list(sysfs.root + "/" + $0) })
     }
 }

@@ -9,7 +9,9 @@ public struct FileDescriptor: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "fd \(rawValue)" }
 
-    public static func open(_ path: String, _ flags: Int32, mode: mode_t = 0, retryOnInterrupt: Bool = true) throws(SystemError) -> FileDescriptor {
+    public static func open(_ path: String, _ flags: Int32, mode: mode_t = 0, retryOnInterrupt: Bool = true) throws(SystemError)
+        -> FileDescriptor
+    {
         let fd = try valueOrErrno(retryOnInterrupt: retryOnInterrupt) { Glibc.open(path, flags | O_CLOEXEC, mode) }.get("open \(path)")
         return FileDescriptor(rawValue: fd)
     }

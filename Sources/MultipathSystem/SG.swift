@@ -113,7 +113,9 @@ public final class SGDevice {
         let version: Int32
         switch kernel.versionNumber(fd: raw) {
         case .success(let v): version = v
-        case .failure(let e): kernel.close(fd: raw); throw SystemError("SG_GET_VERSION_NUM \(path)", e)
+        case .failure(let e):
+            kernel.close(fd: raw)
+            throw SystemError("SG_GET_VERSION_NUM \(path)", e)
         }
         guard version >= 30000 else {
             kernel.close(fd: raw)
@@ -135,8 +137,10 @@ public final class SGDevice {
 
     /// Sends `command`; `completion` runs exactly once, from `handleReadable`, `expire`, `handleHangup` or
     /// `close`. The kernel's own timeout is `timeout` too, so a hung command is eventually aborted and returned.
-    public func submit(_ command: SCSICommand, timeout: Duration, now: Instant,
-                       completion: @escaping (CommandOutcome) -> Void) throws(SGSubmitError) {
+    public func submit(
+        _ command: SCSICommand, timeout: Duration, now: Instant,
+        completion: @escaping (CommandOutcome) -> Void
+    ) throws(SGSubmitError) {
         guard let fd, !isGone else { throw .deviceGone("\(path) is gone") }
         guard !records.isFull else { throw .queueFull(path: path) }
         let packID = Int32(records.nextID())
@@ -165,7 +169,8 @@ public final class SGDevice {
         } while result == .failure(.interrupted)
         switch result {
         case .success:
-            records.insert(id: UInt64(packID), resources: Buffers(buffer: buffer, transfer: transfer), deadline: now + timeout, completion: completion)
+            records.insert(
+                id: UInt64(packID), resources: Buffers(buffer: buffer, transfer: transfer), deadline: now + timeout, completion: completion)
         case .failure(let e):
             buffer.deallocate()  // the kernel refused the command: it holds no pointer into the buffer
             if e == .noDevice || e == .noSuchDeviceOrAddress {
@@ -194,7 +199,8 @@ public final class SGDevice {
             case .failure(let e):
                 throw SystemError("read \(path)", e)
             case .success(let n) where n != MemoryLayout<sg_io_hdr>.size:
-                throw SystemError("read \(path): \(n) bytes instead of an sg_io_hdr (\(MemoryLayout<sg_io_hdr>.size))", Errno(rawValue: EIO))
+                throw SystemError(
+                    "read \(path): \(n) bytes instead of an sg_io_hdr (\(MemoryLayout<sg_io_hdr>.size))", Errno(rawValue: EIO))
             case .success:
                 deliver(header.pointee)
             }
@@ -235,7 +241,8 @@ public final class SGDevice {
             let sense = Array(UnsafeRawBufferPointer(start: r.buffer + Self.cdbCapacity, count: senseCount))
             let received = max(0, min(r.transfer, r.transfer - Int(h.resid)))
             let data = Array(UnsafeRawBufferPointer(start: r.buffer + Self.cdbCapacity + Self.senseCapacity, count: received))
-            return .completed(SCSIResult(status: h.status, hostStatus: h.host_status, driverStatus: h.driver_status, sense: sense, data: data))
+            return .completed(
+                SCSIResult(status: h.status, hostStatus: h.host_status, driverStatus: h.driver_status, sense: sense, data: data))
         }
         switch finished {
         case .delivered: break

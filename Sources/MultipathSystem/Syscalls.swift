@@ -24,8 +24,10 @@ public struct Syscalls {
 
 /// Reads exactly `MemoryLayout<T>.size` bytes into `value`: nil when nothing is ready (EAGAIN),
 /// a thrown error for a short read, which these descriptors never do unless something is badly wrong.
-func readRecord<T>(_ value: inout T, from fd: FileDescriptor, via syscalls: Syscalls, _ call: String,
-                   retryOnInterrupt: Bool) throws(SystemError) -> Bool {
+func readRecord<T>(
+    _ value: inout T, from fd: FileDescriptor, via syscalls: Syscalls, _ call: String,
+    retryOnInterrupt: Bool
+) throws(SystemError) -> Bool {
     let size = MemoryLayout<T>.size
     let result = withUnsafeMutableBytes(of: &value) { buffer in
         valueOrErrno(retryOnInterrupt: retryOnInterrupt) { syscalls.read(fd.rawValue, buffer.baseAddress, size) }

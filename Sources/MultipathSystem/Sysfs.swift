@@ -53,8 +53,10 @@ public struct Sysfs: Sendable {
 
     /// The path a udev event describes, its attributes read from this tree. `wwidFromVPD83` decodes a
     /// VPD page 0x83 into the WWID used when the `uidAttribute` property is missing.
-    public func pathIdentity(of event: Uevent, uidAttribute: String = "ID_SERIAL",
-                             wwidFromVPD83: ([UInt8]) -> String? = { DeviceIdentification($0)?.multipathWWID }) -> Result<PathIdentity, PathRejection> {
+    public func pathIdentity(
+        of event: Uevent, uidAttribute: String = "ID_SERIAL",
+        wwidFromVPD83: ([UInt8]) -> String? = { DeviceIdentification($0)?.multipathWWID }
+    ) -> Result<PathIdentity, PathRejection> {
         PathIdentity.fromUevent(event, uidAttribute: uidAttribute, sysfs: reader, wwidFromVPD83: wwidFromVPD83)
     }
 

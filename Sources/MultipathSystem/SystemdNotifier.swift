@@ -27,7 +27,8 @@ public final class SystemdNotifier {
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
         addressLength = socklen_t(pathOffset + bytes.count)
-        fd = FileDescriptor(rawValue: try valueOrErrno { socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue | SOCK_CLOEXEC.rawValue), 0) }.get("socket AF_UNIX"))
+        fd = FileDescriptor(
+            rawValue: try valueOrErrno { socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue | SOCK_CLOEXEC.rawValue), 0) }.get("socket AF_UNIX"))
     }
 
     deinit { fd.close() }
@@ -41,8 +42,9 @@ public final class SystemdNotifier {
     }
 
     public static func watchdogIntervalFromEnvironment() -> Duration? {
-        watchdogInterval(usec: getenv("WATCHDOG_USEC").map { String(cString: $0) },
-                         pid: getenv("WATCHDOG_PID").map { String(cString: $0) }, ourPID: getpid())
+        watchdogInterval(
+            usec: getenv("WATCHDOG_USEC").map { String(cString: $0) },
+            pid: getenv("WATCHDOG_PID").map { String(cString: $0) }, ourPID: getpid())
     }
 
     /// Sends newline-separated assignments, e.g. "READY=1\nSTATUS=running". Never blocks.

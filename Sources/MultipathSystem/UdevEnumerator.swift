@@ -44,10 +44,11 @@ extension Uevent {
             entry = udev_list_entry_get_next(e)
         }
         let devnum = UInt64(udev_device_get_devnum(device))
-        self.init(action: action,
-                  sysname: udev_device_get_sysname(device).map { String(cString: $0) } ?? "",
-                  devnode: udev_device_get_devnode(device).map { String(cString: $0) },
-                  devnum: devnum == 0 ? nil : DevT(encoded: devnum),
-                  properties: properties)
+        self.init(
+            action: action,
+            sysname: udev_device_get_sysname(device).map { String(cString: $0) } ?? "",
+            devnode: udev_device_get_devnode(device).map { String(cString: $0) },
+            devnum: devnum == 0 ? nil : DevT(encoded: devnum),
+            properties: properties)
     }
 }

@@ -28,7 +28,8 @@ public final class UdevMonitor {
         self.udev = udev
         self.monitor = monitor
         fileDescriptor = FileDescriptor(rawValue: udev_monitor_get_fd(monitor))
-        try Self.check("udev_monitor_filter_add_match_subsystem_devtype", udev_monitor_filter_add_match_subsystem_devtype(monitor, "block", "disk"))
+        try Self.check(
+            "udev_monitor_filter_add_match_subsystem_devtype", udev_monitor_filter_add_match_subsystem_devtype(monitor, "block", "disk"))
         // Best effort: without CAP_NET_ADMIN the kernel caps it at rmem_max, which still works.
         _ = udev_monitor_set_receive_buffer_size(monitor, Self.receiveBufferSize)
         try Self.check("udev_monitor_enable_receiving", udev_monitor_enable_receiving(monitor))

@@ -101,10 +101,12 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
 
     public func uevent(_ action: Uevent.Action, _ name: String) -> Uevent {
         let p = paths[name]!
-        return Uevent(action: action, sysname: name, devnode: "/dev/\(name)", devnum: p.devT, properties: [
-            ("DEVNAME", "/dev/\(name)"), ("DEVTYPE", "disk"), ("SUBSYSTEM", "block"), ("MAJOR", "\(p.devT.major)"),
-            ("MINOR", "\(p.devT.minor)"), ("ID_VENDOR", "FAKE"), ("ID_MODEL", "disk"), ("ID_SERIAL", p.wwid), ("ID_WWN", p.wwid),
-        ])
+        return Uevent(
+            action: action, sysname: name, devnode: "/dev/\(name)", devnum: p.devT,
+            properties: [
+                ("DEVNAME", "/dev/\(name)"), ("DEVTYPE", "disk"), ("SUBSYSTEM", "block"), ("MAJOR", "\(p.devT.major)"),
+                ("MINOR", "\(p.devT.minor)"), ("ID_VENDOR", "FAKE"), ("ID_MODEL", "disk"), ("ID_SERIAL", p.wwid), ("ID_WWN", p.wwid)
+            ])
     }
 
     /// The disk turns read-only or writable (as `set_disk_ro` after a revalidation finds the write-protect
@@ -139,16 +141,17 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
 
     /// The host side of the daemon: this kernel's disks and sysfs, files kept in `files`.
     public func host(files: FakeFiles) -> DaemonHost {
-        DaemonHost(enumerate: { [unowned self] () throws(SystemError) in enumerate() }, sysfs: sysfs,
-                   writeFile: { (path: String, text: String) throws(SystemError) in files.contents[path] = text },
-                   appendFile: { (path: String, text: String) throws(SystemError) in files.contents[path, default: ""] += text },
-                   random: { 5 }, blockDevices: { [unowned self] in paths.keys.sorted() }, readFile: { files.contents[$0] },
-                   listSysfs: { [unowned self] dir in
-                       let parts = dir.split(separator: "/").map(String.init)
-                       guard parts.first == "block", parts.count >= 2 else { return [] }
-                       if parts.count == 2 { return partitionHolders.keys.filter { $0.hasPrefix(parts[1]) }.sorted() + ["device", "size"] }
-                       return parts.count == 4 && parts[3] == "holders" ? partitionHolders[parts[2]] ?? [] : []
-                   })
+        DaemonHost(
+            enumerate: { [unowned self] () throws(SystemError) in enumerate() }, sysfs: sysfs,
+            writeFile: { (path: String, text: String) throws(SystemError) in files.contents[path] = text },
+            appendFile: { (path: String, text: String) throws(SystemError) in files.contents[path, default: ""] += text },
+            random: { 5 }, blockDevices: { [unowned self] in paths.keys.sorted() }, readFile: { files.contents[$0] },
+            listSysfs: { [unowned self] dir in
+                let parts = dir.split(separator: "/").map(String.init)
+                guard parts.first == "block", parts.count >= 2 else { return [] }
+                if parts.count == 2 { return partitionHolders.keys.filter { $0.hasPrefix(parts[1]) }.sorted() + ["device", "size"] }
+                return parts.count == 4 && parts[3] == "holders" ? partitionHolders[parts[2]] ?? [] : []
+            })
     }
 
     // MARK: PathIO
@@ -214,7 +217,8 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
 
     public func listDevices() throws(SystemError) -> [DMDevice] {
         if !dmEventFailures.isEmpty { throw SystemError("DM_LIST_DEVICES", dmEventFailures.removeFirst()) }
-        return maps.keys.sorted().map { n in DMDevice(name: n, devT: maps[n]!.devT, eventNumber: maps[n]!.eventNumber, uuid: maps[n]!.uuid) }
+        return maps.keys.sorted().map { n in DMDevice(name: n, devT: maps[n]!.devT, eventNumber: maps[n]!.eventNumber, uuid: maps[n]!.uuid)
+        }
     }
 
     private func event(_ name: String) {
@@ -245,8 +249,9 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     public func multipathMaps() throws(DeviceMapperError) -> [DMMapInfo] {
         maps.keys.sorted().map { n in
             let m = maps[n]!
-            return DMMapInfo(name: n, uuid: m.uuid, devT: m.devT, eventNumber: m.eventNumber, openCount: m.isOpen ? 1 : 0,
-                             isSuspended: suspended.contains(n), hasLiveTable: true, hasInactiveTable: staged[n] != nil, isReadOnly: m.readOnly)
+            return DMMapInfo(
+                name: n, uuid: m.uuid, devT: m.devT, eventNumber: m.eventNumber, openCount: m.isOpen ? 1 : 0,
+                isSuspended: suspended.contains(n), hasLiveTable: true, hasInactiveTable: staged[n] != nil, isReadOnly: m.readOnly)
         }
     }
 
@@ -264,18 +269,22 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
 
     public func status(_ name: String) throws(DeviceMapperError) -> MultipathStatus {
         guard let m = maps[name] else { throw .noSuchMap("status \(name)") }
-        return MultipathStatus(features: [m.queueing ? "1" : "0", "0"], currentGroup: m.currentGroup, groups: m.table.groups.enumerated().map { (i, g) in
-            MultipathStatus.GroupStatus(state: i + 1 == m.currentGroup ? .active : .enabled,
-                                        paths: g.paths.map { MultipathStatus.PathStatus(device: $0.device, isActive: m.active[$0.devT!] ?? false) })
-        })
+        return MultipathStatus(
+            features: [m.queueing ? "1" : "0", "0"], currentGroup: m.currentGroup,
+            groups: m.table.groups.enumerated().map { (i, g) in
+                MultipathStatus.GroupStatus(
+                    state: i + 1 == m.currentGroup ? .active : .enabled,
+                    paths: g.paths.map { MultipathStatus.PathStatus(device: $0.device, isActive: m.active[$0.devT!] ?? false) })
+            })
     }
 
     public func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool) throws(DeviceMapperError) {
         guard maps[name] == nil else { throw .failed("create \(name)", Errno(rawValue: 17)) }
         creates += 1
-        maps[name] = Map(uuid: DMMapInfo.multipathUUIDPrefix + wwid, devT: DevT(major: 253, minor: UInt32(creates)), sizeSectors: sizeSectors,
-                         table: table, active: Dictionary(uniqueKeysWithValues: table.pathDevices.map { (DevT($0)!, true) }),
-                         currentGroup: table.initialGroup, queueing: table.queueIfNoPath, readOnly: readOnly)
+        maps[name] = Map(
+            uuid: DMMapInfo.multipathUUIDPrefix + wwid, devT: DevT(major: 253, minor: UInt32(creates)), sizeSectors: sizeSectors,
+            table: table, active: Dictionary(uniqueKeysWithValues: table.pathDevices.map { (DevT($0)!, true) }),
+            currentGroup: table.initialGroup, queueing: table.queueIfNoPath, readOnly: readOnly)
         event(name)
     }
 
@@ -331,7 +340,9 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         if busyMaps.contains(name) || suspended.contains(name) { throw .busy("message '\(message)' to \(name)") }
         messages.append((name, message, reactor.now))
         switch message {
-        case .failPath(let d): maps[name]!.active[d] = false; leaveDeadGroup(name)
+        case .failPath(let d):
+            maps[name]!.active[d] = false
+            leaveDeadGroup(name)
         case .reinstatePath(let d): maps[name]!.active[d] = true
         case .switchGroup(let n): maps[name]!.currentGroup = n
         case .queueIfNoPath: maps[name]!.queueing = true

@@ -133,7 +133,9 @@ final class Flapper {
         let us = seen.map { ($0 - action).nanosecondsClamped / 1000 }
         if isAway { add(us, to: &away) } else { add(us, to: &back) }
         let kind = isAway ? options.mode.kinds.away : options.mode.kinds.back
-        append("\(options.label),\(d.cycle),\(kind),\(d.dev?.description ?? "-"),\(action.nanoseconds),\(seen.map { "\($0.nanoseconds)" } ?? ""),\(us.map { "\($0)" } ?? "")")
+        append(
+            "\(options.label),\(d.cycle),\(kind),\(d.dev?.description ?? "-"),\(action.nanoseconds),\(seen.map { "\($0.nanoseconds)" } ?? ""),\(us.map { "\($0)" } ?? "")"
+        )
     }
 
     private func add(_ us: Int64?, to samples: inout Samples) {
@@ -177,7 +179,10 @@ final class Flapper {
         case .holding(let until, let isAway):
             guard now >= until else { return }
             if isAway {
-                guard d.cycle < options.count else { d.phase = .done; return }
+                guard d.cycle < options.count else {
+                    d.phase = .done
+                    return
+                }
                 d.cycle += 1
             }
             d.phase = .awaiting(away: isAway, at: act(&d, away: isAway))
@@ -213,7 +218,9 @@ func flap(_ arguments: ArraySlice<String>) {
     }
     while let a = args.popFirst() {
         switch a {
-        case "--mode": guard let m = FlapMode(rawValue: value(a)) else { fail("--mode is offline or delete") }; o.mode = m
+        case "--mode":
+            guard let m = FlapMode(rawValue: value(a)) else { fail("--mode is offline or delete") }
+            o.mode = m
         case "--count": o.count = number(a)
         case "--hold-ms": o.hold = .milliseconds(number(a))
         case "--timeout-ms": o.timeout = .milliseconds(number(a))

@@ -58,11 +58,14 @@ final class Probe {
         func send(_ p: Path, attempt: Int) {
             let sent = reactor.now
             p.submit(.testUnitReady) { [self] outcome in
-                guard let verdict = CommandInterpreter.settle(CommandInterpreter.interpret(outcome, command: "TUR"), attempt: attempt) else {
+                guard let verdict = CommandInterpreter.settle(CommandInterpreter.interpret(outcome, command: "TUR"), attempt: attempt)
+                else {
                     send(p, attempt: attempt + 1)
                     return
                 }
-                print("result \(p.device.path) \(verdict.state.rawValue) after_ms=\(ms(reactor.now - sent)) deadline_ms=\(ms(timeout)) attempts=\(attempt) reason=\(verdict.reason)")
+                print(
+                    "result \(p.device.path) \(verdict.state.rawValue) after_ms=\(ms(reactor.now - sent)) deadline_ms=\(ms(timeout)) attempts=\(attempt) reason=\(verdict.reason)"
+                )
                 remaining -= 1
                 if remaining == 0 { reactor.stop() }
             }
@@ -105,8 +108,10 @@ final class Probe {
         let elapsed = Double((reactor.now - start).nanosecondsClamped) / 1e9
         rtts.sort()
         func pct(_ q: Double) -> Int64 { rtts.isEmpty ? 0 : rtts[min(rtts.count - 1, Int(Double(rtts.count) * q))] }
-        print("bench commands=\(rtts.count) errors=\(errors) elapsed_ms=\(Int(elapsed * 1000)) devices=\(paths.count) depth=\(depth)"
-            + " per_second=\(Int(Double(rtts.count) / elapsed)) rtt_us min=\(rtts.first ?? 0) p50=\(pct(0.5)) p99=\(pct(0.99)) max=\(rtts.last ?? 0)")
+        print(
+            "bench commands=\(rtts.count) errors=\(errors) elapsed_ms=\(Int(elapsed * 1000)) devices=\(paths.count) depth=\(depth)"
+                + " per_second=\(Int(Double(rtts.count) / elapsed)) rtt_us min=\(rtts.first ?? 0) p50=\(pct(0.5)) p99=\(pct(0.99)) max=\(rtts.last ?? 0)"
+        )
     }
 
     func close() { for p in paths { p.close() } }

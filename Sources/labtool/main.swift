@@ -63,7 +63,10 @@ func arg(_ i: Int) -> String {
 func messageWhileSuspended(_ m: MultipathMessage, to name: String, _ d: DeviceMapper) throws(DeviceMapperError) -> String {
     try d.suspend(name)
     let result: Result<Void, DeviceMapperError>
-    do { try d.send(m, to: name); result = .success(()) } catch { result = .failure(error) }
+    do {
+        try d.send(m, to: name)
+        result = .success(())
+    } catch { result = .failure(error) }
     try d.resume(name)
     switch result {
     case .success: fail("message to a suspended map was accepted")
@@ -132,8 +135,9 @@ do {
         for event in try UdevEnumerator.blockDisks() {
             switch Sysfs().pathIdentity(of: event) {
             case .success(let p):
-                print(p.name, p.devT, p.hctl.map(\.description) ?? "-", p.wwid ?? "-", p.sizeSectors,
-                      p.vendor.isEmpty ? "-" : p.vendor, p.product.isEmpty ? "-" : p.product, p.transport, p.tpgs)
+                print(
+                    p.name, p.devT, p.hctl.map(\.description) ?? "-", p.wwid ?? "-", p.sizeSectors,
+                    p.vendor.isEmpty ? "-" : p.vendor, p.product.isEmpty ? "-" : p.product, p.transport, p.tpgs)
             case .failure(let why):
                 print("#", why)
             }

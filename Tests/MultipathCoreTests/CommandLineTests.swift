@@ -10,7 +10,7 @@ import Testing
         (["-v", "0", "-B"], DaemonOptions(verbosity: 0, readOnlyBindings: true)),
         (["-d", "-v3", "-v1"], DaemonOptions(foreground: true, verbosity: 1)),
         (["-n"], DaemonOptions(warnings: ["ignoring -n: use find_multipaths in multipath.conf to control new devices"])),
-        (["-w", "--"], DaemonOptions(warnings: ["ignoring -w: device-mapper events always use the polling interface"])),
+        (["-w", "--"], DaemonOptions(warnings: ["ignoring -w: device-mapper events always use the polling interface"]))
     ]
 
     @Test(arguments: daemonCases)
@@ -29,7 +29,7 @@ import Testing
         (["-kshow maps", "json"], "json", 2),
         (["--", "del", "path", "-x"], "del path -x", 2),
         (["-"], "-", 2),
-        (["show", "paths", "format", "%d %p"], "show paths format \"%d %p\"", 2),
+        (["show", "paths", "format", "%d %p"], "show paths format \"%d %p\"", 2)
     ]
 
     @Test(arguments: clientCases)
@@ -54,7 +54,7 @@ import Testing
         (["-v"], .missingValue(flag: "-v"), "-v needs a value"),
         (["-v", "5"], .badVerbosity("5"), "-v takes a level from 0 to 4, not '5'"),
         (["-vx"], .badVerbosity("x"), "-v takes a level from 0 to 4, not 'x'"),
-        (["-v", "-d"], .badVerbosity("-d"), "-v takes a level from 0 to 4, not '-d'"),
+        (["-v", "-d"], .badVerbosity("-d"), "-v takes a level from 0 to 4, not '-d'")
     ]
 
     @Test(arguments: errorCases)

@@ -1,5 +1,6 @@
-@testable import MultipathCore
 import Testing
+
+@testable import MultipathCore
 
 @Suite struct ControlGrammarTests {
     @Test(arguments: [
@@ -35,23 +36,23 @@ import Testing
         ("unsetmarginal map mpatha", .unsetMarginalMap("mpatha")),
         ("exit", .quit),
         ("shutdown", .shutdown),
-        ("  show   paths  ", .showPaths(format: nil, raw: false)),
+        ("  show   paths  ", .showPaths(format: nil, raw: false))
     ])
     func parses(request: String, expected: ControlCommand) {
         #expect(ControlGrammar.parse(request) == .success(expected))
     }
 
     @Test(arguments: [
-        ("swi map m group 1", ControlParseError.notFound),       // switch and switchgroup: ambiguous
-        ("s paths", .notFound),                                  // show, switch, ...: ambiguous
-        ("show stat", .notFoundAtEnd),                           // status or stats
-        ("show pa", .notFoundAtEnd),                             // path or paths
+        ("swi map m group 1", ControlParseError.notFound),  // switch and switchgroup: ambiguous
+        ("s paths", .notFound),  // show, switch, ...: ambiguous
+        ("show stat", .notFoundAtEnd),  // status or stats
+        ("show pa", .notFoundAtEnd),  // path or paths
         ("show bogus", .notFoundAtEnd),
         ("show path", .missingArgument),
         ("show map mpatha group", .missingArgument),
-        ("show paths maps", .missingArgument),                   // keywords that form no command
-        ("show map m raw format %n topology", .missingArgument), // five keywords
-        ("", .missingArgument),
+        ("show paths maps", .missingArgument),  // keywords that form no command
+        ("show map m raw format %n topology", .missingArgument),  // five keywords
+        ("", .missingArgument)
     ])
     func refuses(request: String, expected: ControlParseError) {
         #expect(ControlGrammar.parse(request) == .failure(expected))

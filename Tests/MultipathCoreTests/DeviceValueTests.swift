@@ -6,7 +6,7 @@ import Testing
         (UInt64(0x0810), DevT(major: 8, minor: 16)),
         (UInt64(0xfd00), DevT(major: 253, minor: 0)),
         (UInt64(0x1_0000_0000_0800), DevT(major: 0x10008, minor: 0)),
-        (UInt64(0x12_3456), DevT(major: 0x234, minor: 0x156)),
+        (UInt64(0x12_3456), DevT(major: 0x234, minor: 0x156))
     ])
     func encoding(encoded: UInt64, devT: DevT) {
         #expect(DevT(encoded: encoded) == devT)
@@ -22,11 +22,12 @@ import Testing
 }
 
 @Suite struct UeventTests {
-    @Test(arguments: [
-        ([("ID_SERIAL", "1Linux_scsi_debug_2000"), ("ID_WWN", "0x3333")], "1Linux_scsi_debug_2000"),
-        ([("ID_WWN", "0x3333")], "0x3333"),
-        ([("DEVTYPE", "disk")], nil),
-    ] as [([(String, String)], String?)])
+    @Test(
+        arguments: [
+            ([("ID_SERIAL", "1Linux_scsi_debug_2000"), ("ID_WWN", "0x3333")], "1Linux_scsi_debug_2000"),
+            ([("ID_WWN", "0x3333")], "0x3333"),
+            ([("DEVTYPE", "disk")], nil)
+        ] as [([(String, String)], String?)])
     func wwid(properties: [(String, String)], expected: String?) {
         let e = Uevent(action: .add, sysname: "sdb", properties: properties.map { (name: $0.0, value: $0.1) })
         #expect(e.wwid == expected)
@@ -46,10 +47,17 @@ import Testing
         func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
         var previousNext: Int?
         for e in entries {
-            if let p = previousNext { let off = out.count - p; out.withUnsafeMutableBytes { $0.storeBytes(of: UInt32(off), toByteOffset: p + 8, as: UInt32.self) } }
+            if let p = previousNext {
+                let off = out.count - p
+                out.withUnsafeMutableBytes { $0.storeBytes(of: UInt32(off), toByteOffset: p + 8, as: UInt32.self) }
+            }
             previousNext = out.count
-            put(e.dev); put(UInt32(0)); out.append(contentsOf: Array(e.name.utf8) + [0]); pad8()
-            put(e.event); put(UInt32(e.uuid == nil ? 2 : 1))
+            put(e.dev)
+            put(UInt32(0))
+            out.append(contentsOf: Array(e.name.utf8) + [0])
+            pad8()
+            put(e.event)
+            put(UInt32(e.uuid == nil ? 2 : 1))
             if let u = e.uuid { out.append(contentsOf: Array(u.utf8) + [0]) }
             pad8()
         }
@@ -64,15 +72,16 @@ import Testing
     @Test func devicesWithAndWithoutUUID() {
         let data = Self.nameList([
             (0xfd00, "mpatha", 3, "mpath-3600"),
-            (0xfd01, "zero1234", 0, nil),     // name + NUL fills exactly to an 8-byte boundary after the header
-            (0xfd02, "x", 7, "LVM-abc"),
+            (0xfd01, "zero1234", 0, nil),  // name + NUL fills exactly to an 8-byte boundary after the header
+            (0xfd02, "x", 7, "LVM-abc")
         ])
         let parsed = data.withUnsafeBytes { DMDevice.parseNameList($0) }
-        #expect(parsed == [
-            DMDevice(name: "mpatha", devT: DevT(major: 253, minor: 0), eventNumber: 3, uuid: "mpath-3600"),
-            DMDevice(name: "zero1234", devT: DevT(major: 253, minor: 1), eventNumber: 0),
-            DMDevice(name: "x", devT: DevT(major: 253, minor: 2), eventNumber: 7, uuid: "LVM-abc"),
-        ])
+        #expect(
+            parsed == [
+                DMDevice(name: "mpatha", devT: DevT(major: 253, minor: 0), eventNumber: 3, uuid: "mpath-3600"),
+                DMDevice(name: "zero1234", devT: DevT(major: 253, minor: 1), eventNumber: 0),
+                DMDevice(name: "x", devT: DevT(major: 253, minor: 2), eventNumber: 7, uuid: "LVM-abc")
+            ])
     }
 
     @Test func truncatedBufferIsRejected() {

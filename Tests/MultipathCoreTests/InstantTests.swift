@@ -5,7 +5,7 @@ import Testing
     @Test(arguments: [
         (UInt64(5_000_000_000), Duration.milliseconds(250), UInt64(5_250_000_000)),
         (UInt64(100), Duration.nanoseconds(-200), UInt64(0)),
-        (UInt64.max - 1, Duration.seconds(1), UInt64.max),
+        (UInt64.max - 1, Duration.seconds(1), UInt64.max)
     ])
     func adding(start: UInt64, d: Duration, expected: UInt64) {
         #expect((Instant(nanoseconds: start) + d).nanoseconds == expected)

@@ -1,6 +1,7 @@
 import Foundation
-@testable import MultipathCore
 import Testing
+
+@testable import MultipathCore
 
 /// Golden tests: the fixtures are what Debian's multipathd 0.9.4 and `multipath -ll` printed in the lab
 /// (lab/golden/capture-debian.sh) over four scsi_debug paths to one LUN with ALUA groups; the snapshots
@@ -17,16 +18,18 @@ import Testing
     /// sda..sdd on hosts 0..3; ALUA makes priorities 50, 10, 1, 50.
     static func path(_ host: Int, tick: Int = 4, failed: Bool = false, orphan: Bool = false) -> PathSnapshot {
         let name = "sd" + String(UnicodeScalar(UInt8(97 + host)))
-        let identity = PathIdentity(name: name, devT: DevT(major: 8, minor: UInt32(16 * host)),
-                                    hctl: HCTL(host: host, channel: 0, target: 0, lun: 0), vendor: "Linux",
-                                    product: "scsi_debug", revision: "0191", wwid: wwid, serial: "2000",
-                                    sizeSectors: 32768, transport: .scsi(.unspecified))
+        let identity = PathIdentity(
+            name: name, devT: DevT(major: 8, minor: UInt32(16 * host)),
+            hctl: HCTL(host: host, channel: 0, target: 0, lun: 0), vendor: "Linux",
+            product: "scsi_debug", revision: "0191", wwid: wwid, serial: "2000",
+            sizeSectors: 32768, transport: .scsi(.unspecified))
         if orphan {
             return PathSnapshot(identity: identity, priority: [50, 10, 1, 50][host], failures: host == 2 ? 1 : 0)
         }
-        return PathSnapshot(identity: identity, mapName: "mpatha", dmActive: !failed, deviceState: "running",
-                            checkerState: failed ? .down : .up, checker: "tur", nextCheck: Countdown(tick: tick, total: 4),
-                            priority: [50, 10, 1, 50][host])
+        return PathSnapshot(
+            identity: identity, mapName: "mpatha", dmActive: !failed, deviceState: "running",
+            checkerState: failed ? .down : .up, checker: "tur", nextCheck: Countdown(tick: tick, total: 4),
+            priority: [50, 10, 1, 50][host])
     }
 
     static func map(action: String = "create", paths: [PathSnapshot]) -> MapSnapshot {
@@ -39,7 +42,7 @@ import Testing
             groups: [
                 PathGroupSnapshot(selector: "service-time 0", priority: 50, state: .active, paths: [byName["sda"]!, byName["sdd"]!]),
                 PathGroupSnapshot(selector: "service-time 0", priority: 10, state: .enabled, paths: [byName["sdb"]!]),
-                PathGroupSnapshot(selector: "service-time 0", priority: 1, state: .enabled, paths: [byName["sdc"]!]),
+                PathGroupSnapshot(selector: "service-time 0", priority: 1, state: .enabled, paths: [byName["sdc"]!])
             ])
     }
 
@@ -127,15 +130,17 @@ import Testing
                 Issue.record("\(request) parsed")
                 continue
             }
-            #expect(ControlGrammar.reply(toUnparsable: request, error: error, version: version)
-                == (try Self.fixture(fixture)) + " list|show stats json\n")
+            #expect(
+                ControlGrammar.reply(toUnparsable: request, error: error, version: version)
+                    == (try Self.fixture(fixture)) + " list|show stats json\n")
         }
         #expect(ControlGrammar.reply(toUnparsable: "foo paths \n", error: .notFound, version: version) == "fail\n")
     }
 
     @Test(arguments: [
-        (UInt64(32768), "16M"), (2, "1.0K"), (19, "9.0K"), (2047, "1023K"), (2049, "1.0M"), (2048, "1.0M"), (4_194_304, "2.0G"), (41_943_040, "20G"),
-        (20_971_520, "10G"), (1, "0.0K"),
+        (UInt64(32768), "16M"), (2, "1.0K"), (19, "9.0K"), (2047, "1023K"), (2049, "1.0M"), (2048, "1.0M"), (4_194_304, "2.0G"),
+        (41_943_040, "20G"),
+        (20_971_520, "10G"), (1, "0.0K")
     ])
     func sizes(sectors: UInt64, text: String) {
         #expect(ShowFormat.size(sectors: sectors) == text)

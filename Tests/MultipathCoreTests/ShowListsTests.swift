@@ -1,5 +1,6 @@
-@testable import MultipathCore
 import Testing
+
+@testable import MultipathCore
 
 /// Golden tests for `show blacklist`, `show devices`, `show status` with orphans and `show config local`.
 /// The fixtures are what Debian's multipathd 0.9.4 printed in the lab (lab/golden/capture-debian-show.sh)
@@ -12,7 +13,8 @@ import Testing
     static let names = ["sda", "sdb", "sdd", "sdc"]
 
     static func lists() throws -> Config {
-        let (config, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", try ShowFormatTests.fixture("lists", ext: "conf")), confD: [])
+        let (config, diagnostics) = ConfigLoader.load(
+            main: ("/etc/multipath.conf", try ShowFormatTests.fixture("lists", ext: "conf")), confD: [])
         #expect(diagnostics.isEmpty, "\(diagnostics)")
         return config
     }
@@ -20,10 +22,11 @@ import Testing
     static func identity(_ name: String) -> PathIdentity {
         let minor = UInt32(16 * (Int(name.unicodeScalars.last!.value) - 97))
         let lun: UInt64 = name == "sdb" || name == "sdc" ? 1 : 0
-        return PathIdentity(name: name, devT: DevT(major: 8, minor: minor),
-                            hctl: HCTL(host: name == "sda" || name == "sdb" ? 0 : 1, channel: 0, target: 0, lun: lun),
-                            vendor: "Linux", product: "scsi_debug", revision: "0191", wwid: lun == 0 ? lun0 : lun1,
-                            serial: lun == 0 ? "2000" : "2001", sizeSectors: 32768, transport: .scsi(.unspecified))
+        return PathIdentity(
+            name: name, devT: DevT(major: 8, minor: minor),
+            hctl: HCTL(host: name == "sda" || name == "sdb" ? 0 : 1, channel: 0, target: 0, lun: lun),
+            vendor: "Linux", product: "scsi_debug", revision: "0191", wwid: lun == 0 ? lun0 : lun1,
+            serial: lun == 0 ? "2000" : "2001", sizeSectors: 32768, transport: .scsi(.unspecified))
     }
 
     static let choice = MultipathsTests.choice
@@ -44,18 +47,21 @@ import Testing
     }
 
     @Test func devicesAllMonitored() throws {
-        #expect(ShowFormat.devices(Self.names, monitored: Set(Self.names), blacklist: Config.builtin.blacklist)
-            == (try ShowFormatTests.fixture("devices-builtin")))
+        #expect(
+            ShowFormat.devices(Self.names, monitored: Set(Self.names), blacklist: Config.builtin.blacklist)
+                == (try ShowFormatTests.fixture("devices-builtin")))
     }
 
     @Test func devicesWithBlacklistedAndExceptedNodes() throws {
-        #expect(ShowFormat.devices(Self.names + ["dm-0"], monitored: ["sda", "sdd"], blacklist: try Self.lists().blacklist)
-            == (try ShowFormatTests.fixture("devices-lists")))
+        #expect(
+            ShowFormat.devices(Self.names + ["dm-0"], monitored: ["sda", "sdd"], blacklist: try Self.lists().blacklist)
+                == (try ShowFormatTests.fixture("devices-lists")))
     }
 
     @Test func devicesWithoutAnyRuleAreWhitelisted() {
-        #expect(ShowFormat.devices(["sdx", "loop0"], monitored: [], blacklist: Config.builtin.blacklist)
-            == "available block devices:\n    sdx devnode whitelisted, unmonitored\n    loop0 devnode blacklisted, unmonitored\n")
+        #expect(
+            ShowFormat.devices(["sdx", "loop0"], monitored: [], blacklist: Config.builtin.blacklist)
+                == "available block devices:\n    sdx devnode whitelisted, unmonitored\n    loop0 devnode blacklisted, unmonitored\n")
     }
 
     /// Orphans count in a state line (pending: never checked) but not in `paths:`; blacklisted devices
@@ -96,7 +102,11 @@ import Testing
 
     /// `show config`: the same text as 0.9.4's, but for the documented differences.
     @Test func configAsDebianPrintsIt() throws {
-        #expect(Self.comparable(renderConfig(.builtin, onlyDifferences: false)) == Self.comparable(try ShowFormatTests.fixture("config-builtin")))
-        #expect(Self.comparable(renderConfig(try Self.lists(), onlyDifferences: false)) == Self.comparable(try ShowFormatTests.fixture("config-lists")))
+        #expect(
+            Self.comparable(renderConfig(.builtin, onlyDifferences: false))
+                == Self.comparable(try ShowFormatTests.fixture("config-builtin")))
+        #expect(
+            Self.comparable(renderConfig(try Self.lists(), onlyDifferences: false))
+                == Self.comparable(try ShowFormatTests.fixture("config-lists")))
     }
 }

@@ -15,12 +15,14 @@ import Testing
         return sim
     }
 
-    @Test(arguments: ["fail path sdz", "reinstate path sdz", "setmarginal path sdz", "unsetmarginal path sdz", "del path sdz",
-                      "add path sdz", "switch map nosuch group 1", "suspend map nosuch", "resume map nosuch", "resize map nosuch",
-                      "reload map nosuch", "reset map nosuch", "disablequeueing map nosuch", "restorequeueing map nosuch",
-                      "del map nosuch", "add map nosuch", "unsetmarginal map nosuch", "getprstatus map nosuch",
-                      "setprstatus map nosuch", "unsetprstatus map nosuch", "getprkey map nosuch", "setprkey map nosuch key 0x1",
-                      "unsetprkey map nosuch"])
+    @Test(arguments: [
+        "fail path sdz", "reinstate path sdz", "setmarginal path sdz", "unsetmarginal path sdz", "del path sdz",
+        "add path sdz", "switch map nosuch group 1", "suspend map nosuch", "resume map nosuch", "resize map nosuch",
+        "reload map nosuch", "reset map nosuch", "disablequeueing map nosuch", "restorequeueing map nosuch",
+        "del map nosuch", "add map nosuch", "unsetmarginal map nosuch", "getprstatus map nosuch",
+        "setprstatus map nosuch", "unsetprstatus map nosuch", "getprkey map nosuch", "setprkey map nosuch key 0x1",
+        "unsetprkey map nosuch"
+    ])
     func unknownMapsAndPathsFail(_ command: String) throws {
         let sim = try started()
         #expect(try sim.ask(command) == "fail\n")
@@ -182,8 +184,9 @@ import Testing
         #expect(try sim.ask("reset map mpatha") == "ok\n")
         sim.kernel.partitionHolders = ["sda1": ["dm-9"]]
         #expect(try sim.ask("reset map mpatha") == "fail\n")
-        #expect(sim.log.lines.messages.contains(
-            "control: mpatha: sda1 is held by dm-9; moving partition holders onto the map is not supported"))
+        #expect(
+            sim.log.lines.messages.contains(
+                "control: mpatha: sda1 is held by dm-9; moving partition holders onto the map is not supported"))
     }
 
     @Test func delPathAndAddPathAsUeventsWould() throws {
@@ -245,7 +248,8 @@ import Testing
         let s = sim.daemon.engine.showSnapshot(dmMinors: [:], deviceStates: [:], now: sim.clock.now)
         #expect(s.paths.map(\.marginal) == [false, true] && s.maps[0].groups.map(\.marginal) == [false])
         #expect(try sim.ask("unsetmarginal path sdb") == "ok\n")
-        #expect(sim.daemon.engine.showSnapshot(dmMinors: [:], deviceStates: [:], now: sim.clock.now).paths.map(\.marginal) == [false, false])
+        #expect(
+            sim.daemon.engine.showSnapshot(dmMinors: [:], deviceStates: [:], now: sim.clock.now).paths.map(\.marginal) == [false, false])
     }
 
     @Test func prStatusIsAFlagPerMap() throws {

@@ -21,7 +21,10 @@ final class ScriptedHandler: ControlHandler {
 
     func handle(_ command: ControlCommand, from peer: PeerCredentials, reply: @escaping (String) -> Void) {
         commands.append(command)
-        if holdEverything { held.append(reply); return }
+        if holdEverything {
+            held.append(reply)
+            return
+        }
         switch command {
         case .showDaemon: reply("pid 1 idle\n")
         case .quit: reply("")
@@ -49,9 +52,10 @@ final class ServerHarness {
         let listener = try ControlListener(binding: address)
         var credentials: (FileDescriptor) throws(SystemError) -> PeerCredentials = { _ in PeerCredentials(pid: 0, uid: 0, gid: 0) }
         var accept: (ControlListener) throws(SystemError) -> FileDescriptor? = { _ in nil }
-        server = ControlServer(reactor: reactor, logger: log.logger, listeners: [listener], handler: handler,
-                               timeout: timeout, credentials: { fd throws(SystemError) in try credentials(fd) },
-                               accept: { listener throws(SystemError) in try accept(listener) })
+        server = ControlServer(
+            reactor: reactor, logger: log.logger, listeners: [listener], handler: handler,
+            timeout: timeout, credentials: { fd throws(SystemError) in try credentials(fd) },
+            accept: { listener throws(SystemError) in try accept(listener) })
         credentials = { [unowned self] fd throws(SystemError) in
             var real = try ControlSocketIO.peerCredentials(fd)
             real.uid = uid
@@ -289,7 +293,7 @@ final class TestClient {
     @Test(arguments: [
         ("show paths", true), ("list maps json", true), ("show config", true), ("fail path sdb", false),
         ("reconfigure", false), ("shutdown", false), ("quit", false), ("del map mpatha", false),
-        ("setprkey map m key 0x1", false),
+        ("setprkey map m key 0x1", false)
     ])
     func nonRootMayOnlyListAndShow(request: String, allowed: Bool) throws {
         let command = try ControlGrammar.parse(request).get()

@@ -38,13 +38,17 @@ final class NotifyListener {
 }
 
 @Suite struct DaemonControlTests {
-    func daemonWithControl(paths: [(String, String)] = [], clock: ManualClock? = nil, watchdog: Duration? = nil,
-                           notifier: SystemdNotifier? = nil,
-                           reload: @escaping () -> Result<Config, ReconfigureFailure> = { .success(.builtin) })
-        throws -> (Harness, ControlSocketAddress) {
+    func daemonWithControl(
+        paths: [(String, String)] = [], clock: ManualClock? = nil, watchdog: Duration? = nil,
+        notifier: SystemdNotifier? = nil,
+        reload: @escaping () -> Result<Config, ReconfigureFailure> = { .success(.builtin) }
+    )
+        throws -> (Harness, ControlSocketAddress)
+    {
         let address = testSocketAddress("daemon")
-        let h = try Harness(paths: paths, clock: clock, control: .init(listeners: [try ControlListener(binding: address)]),
-                            watchdog: watchdog, reload: reload, notifier: notifier)
+        let h = try Harness(
+            paths: paths, clock: clock, control: .init(listeners: [try ControlListener(binding: address)]),
+            watchdog: watchdog, reload: reload, notifier: notifier)
         try h.daemon.start()
         return (h, address)
     }
@@ -64,11 +68,12 @@ final class NotifyListener {
         #expect(try ask(h, c, "reconfigure") == ["ok\n"])
         #expect(try ask(h, c, "shutdown") == ["ok\n"])
         try h.daemon.run()
-        #expect(listener.messages() == [
-            "STATUS=startup", "STATUS=configure", "READY=1\nSTATUS=up",
-            "RELOADING=1\nSTATUS=configure", "READY=1\nSTATUS=up",
-            "STOPPING=1\nSTATUS=shutdown",
-        ])
+        #expect(
+            listener.messages() == [
+                "STATUS=startup", "STATUS=configure", "READY=1\nSTATUS=up",
+                "RELOADING=1\nSTATUS=configure", "READY=1\nSTATUS=up",
+                "STOPPING=1\nSTATUS=shutdown"
+            ])
         #expect(c.isClosed)
     }
 
@@ -122,11 +127,15 @@ final class NotifyListener {
             try h.pump()
         }
         let map = try #require(h.daemon.engine.maps["3600a"])
-        #expect(try ask(h, c, "show devices") == [
-            "available block devices:\n    sdb  devnode whitelisted, monitored\n    sdc  devnode whitelisted, monitored\n"])
+        #expect(
+            try ask(h, c, "show devices") == [
+                "available block devices:\n    sdb  devnode whitelisted, monitored\n    sdc  devnode whitelisted, monitored\n"
+            ])
         #expect(try ask(h, c, "show status") == ["path checker states:\nup                  2\n\npaths: 2\nbusy: False\n"])
-        #expect(try ask(h, c, "show maps stats") == [
-            "name  path_faults switch_grp map_loads total_q_time q_timeouts\n\(map.name) 0           0          1         0            0         \n"])
+        #expect(
+            try ask(h, c, "show maps stats") == [
+                "name  path_faults switch_grp map_loads total_q_time q_timeouts\n\(map.name) 0           0          1         0            0         \n"
+            ])
         let json = try #require(try ask(h, c, "show stats json").first)
         #expect(json.contains("\"dev\" : \"sdb\""), "\(json)")
         #expect(json.contains("\"check_latency\" : { \"count\" : 1, \"sum_us\" : 1000,"), "the fake kernel answers in 1 ms: \(json)")

@@ -17,10 +17,12 @@ final class Harness {
     var notified: [String] = []
     var reopened = 0
 
-    init(paths: [(String, String)] = [], level: Logger.Level = .debug, clock: ManualClock? = nil,
-         control: Daemon.ControlSettings? = nil, watchdog: Duration? = nil,
-         reload: @escaping () -> Result<Config, ReconfigureFailure> = { .failure(.init("this build has no configuration to reload")) },
-         notifier: SystemdNotifier? = nil) throws {
+    init(
+        paths: [(String, String)] = [], level: Logger.Level = .debug, clock: ManualClock? = nil,
+        control: Daemon.ControlSettings? = nil, watchdog: Duration? = nil,
+        reload: @escaping () -> Result<Config, ReconfigureFailure> = { .failure(.init("this build has no configuration to reload")) },
+        notifier: SystemdNotifier? = nil
+    ) throws {
         log = CapturingLogHandler(level: level)
         reactor = try clock.map { c throws(SystemError) in try Reactor(clock: c) } ?? Reactor()
         kernel = FakeMultipathKernel(reactor: reactor)
@@ -28,10 +30,11 @@ final class Harness {
         var notify: (String) -> Void = { _ in }
         var reopen: () -> Void = {}
         let config = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\nfind_multipaths no\n}\n"), confD: []).0
-        daemon = Daemon(reactor: reactor, logger: log.logger, config: config,
-                        edges: .init(udev: udev, dmEvents: kernel, dm: kernel, io: kernel, host: kernel.host(files: FakeFiles())),
-                        notify: { notify($0) }, reopenLog: { reopen() }, control: control, watchdog: watchdog,
-                        reloadConfiguration: reload)
+        daemon = Daemon(
+            reactor: reactor, logger: log.logger, config: config,
+            edges: .init(udev: udev, dmEvents: kernel, dm: kernel, io: kernel, host: kernel.host(files: FakeFiles())),
+            notify: { notify($0) }, reopenLog: { reopen() }, control: control, watchdog: watchdog,
+            reloadConfiguration: reload)
         notify = { [unowned self] in
             notified.append($0)
             try? notifier?.notify($0)
@@ -126,10 +129,14 @@ final class Harness {
         let dir = temporaryDirectory()
         defer { rmdir(dir) }
         let log = CapturingLogHandler()
-        let status = DaemonMain.run(DaemonOptions(foreground: true, verbosity: 3), pidFilePath: dir + "/pid",
-                                    dmControlPath: dir + "/control", handler: log)
+        let status = DaemonMain.run(
+            DaemonOptions(foreground: true, verbosity: 3), pidFilePath: dir + "/pid",
+            dmControlPath: dir + "/control", handler: log)
         #expect(status == 1)
-        #expect(log.lines.messages.last == "this kernel has no device-mapper (open \(dir)/control: No such file or directory); load dm_mod or use a kernel with device-mapper")
+        #expect(
+            log.lines.messages.last
+                == "this kernel has no device-mapper (open \(dir)/control: No such file or directory); load dm_mod or use a kernel with device-mapper"
+        )
         #expect(access(dir + "/pid", F_OK) != 0, "the pid file is removed on the way out")
     }
 
@@ -147,7 +154,8 @@ final class Harness {
         let dir = temporaryDirectory()
         defer { rmdir(dir) }
         let log = CapturingLogHandler()
-        _ = DaemonMain.run(DaemonOptions(warnings: ["ignoring -n: x"]), pidFilePath: dir + "/pid", dmControlPath: dir + "/control", handler: log)
+        _ = DaemonMain.run(
+            DaemonOptions(warnings: ["ignoring -n: x"]), pidFilePath: dir + "/pid", dmControlPath: dir + "/control", handler: log)
         #expect(log.lines.entries.contains { $0.level == .warning && $0.message == "ignoring -n: x" })
     }
 }
@@ -161,14 +169,16 @@ final class Harness {
     @Test(arguments: [
         (UInt64(268_727_393_123), "268.727393 | hello"),
         (UInt64(5_000_001_000), "5.000001 | hello"),
-        (UInt64(999), "0.000000 | hello"),
+        (UInt64(999), "0.000000 | hello")
     ])
     func timestamps(ns: UInt64, line: String) {
         #expect(DaemonLogHandler.timestamped("hello", at: Instant(nanoseconds: ns)) == line)
     }
 
-    @Test(arguments: [(Logger.Level.trace, SystemLog.Priority.debug), (.debug, .debug), (.info, .info),
-                      (.notice, .notice), (.warning, .warning), (.error, .error), (.critical, .critical)])
+    @Test(arguments: [
+        (Logger.Level.trace, SystemLog.Priority.debug), (.debug, .debug), (.info, .info),
+        (.notice, .notice), (.warning, .warning), (.error, .error), (.critical, .critical)
+    ])
     func syslogPriorities(level: Logger.Level, priority: SystemLog.Priority) {
         #expect(DaemonLogHandler.priority(level) == priority)
     }

@@ -15,15 +15,20 @@ struct Executable {
 
     /// Runs it with `arguments` (and `environment` added); returns the exit status and stdout + stderr.
     /// `whileRunning` is called until the process closes its output (a test's server turns its loop there).
-    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
-                    whileRunning: () throws -> Void = {}) throws -> (status: Int32, output: String) {
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
+        whileRunning: () throws -> Void = {}
+    ) throws -> (status: Int32, output: String) {
         var fds: [Int32] = [0, 0], input: [Int32] = [0, 0]
         try #require(pipe(&fds) == 0 && pipe(&input) == 0)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        if stdin == nil { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
-        else { posix_spawn_file_actions_adddup2(&actions, input[0], 0) }
+        if stdin == nil {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, input[0], 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
         posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
         posix_spawn_file_actions_addclose(&actions, fds[0])
@@ -32,7 +37,10 @@ struct Executable {
         defer { argv.forEach { free($0) } }
         var env: [UnsafeMutablePointer<CChar>?] = []
         var e = environ
-        while let entry = e.pointee { env.append(strdup(entry)); e += 1 }
+        while let entry = e.pointee {
+            env.append(strdup(entry))
+            e += 1
+        }
         env += environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { env.forEach { free($0) } }
         var pid: pid_t = 0
@@ -47,7 +55,10 @@ struct Executable {
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
             var p = pollfd(fd: fds[0], events: Int16(POLLIN), revents: 0)
-            if poll(&p, 1, 5) == 0 { try whileRunning(); continue }
+            if poll(&p, 1, 5) == 0 {
+                try whileRunning()
+                continue
+            }
             let n = chunk.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
             if n <= 0 { break }
             output += chunk[..<n]
@@ -62,7 +73,10 @@ struct Executable {
     /// can be started without touching a real system's maps.
     static var hostLacksDeviceMapper: Bool {
         let fd = open(DMControl.defaultPath, O_RDWR | O_CLOEXEC)
-        if fd >= 0 { close(fd); return false }
+        if fd >= 0 {
+            close(fd)
+            return false
+        }
         return errno == ENOENT || errno == ENODEV
     }
 }
@@ -105,10 +119,11 @@ struct Executable {
     }
 
     /// Our client against a real server: replies printed as sent, status 1 only on `fail` and `timeout`.
-    @Test(arguments: [
-        (["show", "daemon"], "pid 1 idle\n", Int32(0)), (["-kshow maps"], "showMaps\n", 0), (["show", "foo"], nil, 0),
-        (["fail", "path", "sdb"], "fail\n", 1), (["foo", "paths"], "fail\n", 1),
-    ] as [([String], String?, Int32)])
+    @Test(
+        arguments: [
+            (["show", "daemon"], "pid 1 idle\n", Int32(0)), (["-kshow maps"], "showMaps\n", 0), (["show", "foo"], nil, 0),
+            (["fail", "path", "sdb"], "fail\n", 1), (["foo", "paths"], "fail\n", 1)
+        ] as [([String], String?, Int32)])
     func clientSendsOneCommand(arguments: [String], reply: String?, status: Int32) throws {
         let h = try ServerHarness(tag: "client")
         let (s, output) = try Executable.run(arguments, environment: ["MULTIPATH_SOCKET_NAME": h.address.name]) {
@@ -131,8 +146,10 @@ struct Executable {
 
     @Test func interactiveShellReadsCommandsUntilQuit() throws {
         let h = try ServerHarness(tag: "interactive")
-        let (s, output) = try Executable.run(["-k"], environment: ["MULTIPATH_SOCKET_NAME": h.address.name],
-                                             stdin: "show daemon\n\n  show maps\nfail path sdb\nquit\nshow daemon\n") {
+        let (s, output) = try Executable.run(
+            ["-k"], environment: ["MULTIPATH_SOCKET_NAME": h.address.name],
+            stdin: "show daemon\n\n  show maps\nfail path sdb\nquit\nshow daemon\n"
+        ) {
             try h.reactor.runOnce(maxWait: .milliseconds(5))
         }
         #expect(output == "pid 1 idle\nshowMaps\nfail\n")

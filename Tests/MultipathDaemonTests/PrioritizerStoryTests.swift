@@ -34,7 +34,8 @@ import Testing
         _ = try sim.advance(until: { sim.kernel.creates == 1 }, limit: .seconds(5))
         #expect(sim.kernel.paths["sda"]!.reads == 100)
         #expect(sim.daemon.engine.paths[sim.devT("sda")]?.health.priority == 17)
-        let complaint = "path_latency: prio_args \"io_num=5 base_num=10\" is not \"io_num=20...200 base_num=1.1...10\": using io_num=100 base_num=1.778"
+        let complaint =
+            "path_latency: prio_args \"io_num=5 base_num=10\" is not \"io_num=20...200 base_num=1.1...10\": using io_num=100 base_num=1.778"
         #expect(sim.log.lines.messages.filter { $0.hasSuffix(complaint) }.count == 1)
     }
 
@@ -59,7 +60,8 @@ import Testing
         try sim.advance(by: .seconds(11))
         #expect(sim.kernel.creates == 1)
         #expect(sim.daemon.engine.paths[sim.devT("sda")]?.health.priority == -1)
-        let warning = "prioritizer \(prio) is not supported (const, random, sysfs, alua, weightedpath, path_latency are): paths using it get an undefined priority"
+        let warning =
+            "prioritizer \(prio) is not supported (const, random, sysfs, alua, weightedpath, path_latency are): paths using it get an undefined priority"
         #expect(sim.log.lines.messages.filter { $0 == warning }.count == 1)
     }
 }

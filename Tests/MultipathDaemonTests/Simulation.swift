@@ -67,11 +67,12 @@ final class Simulation {
         let c = load()
         let bindings = files.contents[c.bindingsFile].map { Bindings.parse($0).0 } ?? Bindings()
         let wwids = files.contents[c.wwidsFile].map(WWIDsFile.parse) ?? WWIDsFile()
-        daemon = Daemon(reactor: reactor, logger: log.logger, config: c,
-                        edges: .init(udev: udev, dmEvents: kernel, dm: kernel, io: kernel, host: kernel.host(files: files)),
-                        wwids: wwids, bindings: bindings, notify: { [unowned self] in notified.append($0) },
-                        control: try address.map { .init(listeners: [try ControlListener(binding: $0)]) },
-                        reloadConfiguration: { [unowned self] in .success(load()) })
+        daemon = Daemon(
+            reactor: reactor, logger: log.logger, config: c,
+            edges: .init(udev: udev, dmEvents: kernel, dm: kernel, io: kernel, host: kernel.host(files: files)),
+            wwids: wwids, bindings: bindings, notify: { [unowned self] in notified.append($0) },
+            control: try address.map { .init(listeners: [try ControlListener(binding: $0)]) },
+            reloadConfiguration: { [unowned self] in .success(load()) })
         try daemon.start()
         client = try address.map(TestClient.init)
         try advance(by: .milliseconds(10))

@@ -14,7 +14,9 @@ import Testing
         let sim = try Simulation(paths: [("sda", "3600a"), ("sdb", "3600a"), ("sdc", "3600a"), ("sdd", "3600b")])
         try sim.start()
         #expect(sim.kernel.creates == 2 && sim.kernel.reloads == 0)
-        #expect(sim.kernel.maps["mpatha"]?.table.description == "0 0 3 1 service-time 0 1 1 8:0 1 service-time 0 1 1 8:16 1 service-time 0 1 1 8:32 1")
+        #expect(
+            sim.kernel.maps["mpatha"]?.table.description
+                == "0 0 3 1 service-time 0 1 1 8:0 1 service-time 0 1 1 8:16 1 service-time 0 1 1 8:32 1")
         #expect(sim.kernel.maps["mpathb"]?.uuid == "mpath-3600b")
         #expect(sim.files.contents["/etc/multipath/bindings"]?.hasSuffix("mpatha 3600a\nmpathb 3600b\n") ?? false)
         #expect(sim.files.contents["/etc/multipath/wwids"] == "/3600a/\n/3600b/\n")
@@ -83,8 +85,10 @@ import Testing
         try sim.start("no_path_retry 3")
         #expect(sim.kernel.maps["mpatha"]!.queueing)
         for p in ["sda", "sdb"] { sim.kernel.paths[p]!.behavior = .offline }
-        let lastFailed = try #require(try sim.advance(until: {
-            sim.active("mpatha", "sda") == false && sim.active("mpatha", "sdb") == false }))
+        let lastFailed = try #require(
+            try sim.advance(until: {
+                sim.active("mpatha", "sda") == false && sim.active("mpatha", "sdb") == false
+            }))
         try sim.advance(by: .seconds(15) - .milliseconds(1))
         #expect(sim.kernel.maps["mpatha"]!.queueing, "still queueing 1 ms before 3 x 5 s")
         try sim.advance(by: .milliseconds(1))
@@ -97,7 +101,9 @@ import Testing
     }
 
     /// sda (priority 50, group 1) fails; the kernel moves to group 2; sda comes back.
-    func failback(_ mode: String, after: Duration = .seconds(30), interlude: (Simulation) throws -> Void = { _ in }) throws -> (Simulation, Instant) {
+    func failback(_ mode: String, after: Duration = .seconds(30), interlude: (Simulation) throws -> Void = { _ in }) throws -> (
+        Simulation, Instant
+    ) {
         let sim = try Simulation(paths: [("sda", "3600a"), ("sdb", "3600a"), ("sdc", "3600a")])
         try sim.start(Self.twoGroups + "failback \(mode)")
         sim.kernel.paths["sda"]!.behavior = .offline

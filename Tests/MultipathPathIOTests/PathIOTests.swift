@@ -76,7 +76,10 @@ private let sda = PathIdentity(name: "sda", devT: DevT(major: 8, minor: 0))
         let tree = Tree()
         defer { tree.remove() }
         let ends = makePipe()
-        defer { ends.read.close(); ends.write.close() }
+        defer {
+            ends.read.close()
+            ends.write.close()
+        }
         var byte: UInt8 = 1
         _ = withUnsafeBytes(of: &byte) { ends.write.write($0) }  // the "sg fd" stays readable
         let kernel = FakeSGKernel()
@@ -110,7 +113,10 @@ private let sda = PathIdentity(name: "sda", devT: DevT(major: 8, minor: 0))
         defer { tree.remove() }
         guard tree.acceptsDirectIO else { return }  // tmpfs: nothing to show here
         let ends = makePipe()
-        defer { ends.read.close(); ends.write.close() }
+        defer {
+            ends.read.close()
+            ends.write.close()
+        }
         let kernel = FakeSGKernel()
         kernel.descriptor = ends.read.rawValue
         let reactor = try Reactor(clock: ManualClock())
@@ -136,14 +142,15 @@ private let sda = PathIdentity(name: "sda", devT: DevT(major: 8, minor: 0))
         defer { tree.remove() }
         guard tree.acceptsDirectIO else { return }
         let failNextRead = Box(true)
-        let syscalls = Syscalls(read: { fd, buffer, count in
-            if failNextRead.value {
-                failNextRead.value = false
-                errno = EIO
-                return -1
-            }
-            return Glibc.read(fd, buffer, count)
-        }, epollWait: Syscalls.system.epollWait)
+        let syscalls = Syscalls(
+            read: { fd, buffer, count in
+                if failNextRead.value {
+                    failNextRead.value = false
+                    errno = EIO
+                    return -1
+                }
+                return Glibc.read(fd, buffer, count)
+            }, epollWait: Syscalls.system.epollWait)
         let reactor = try Reactor(clock: ManualClock())
         let direct = try DirectIOSource(reactor: reactor, syscalls: syscalls)
         let fd = try DirectIOContext.open(tree.blockNode)

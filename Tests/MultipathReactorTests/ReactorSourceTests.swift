@@ -9,7 +9,10 @@ import Testing
     @Test func aPipeIsDispatchedWhileReadableLevelTriggered() throws {
         let reactor = try Reactor(clock: ManualClock())
         let pipe = makePipe()
-        defer { pipe.read.close(); pipe.write.close() }
+        defer {
+            pipe.read.close()
+            pipe.write.close()
+        }
         var seen: [Readiness] = []
         let token = try reactor.register(pipe.read, name: "pipe") { seen.append($0) }
         try reactor.runOnce(maxWait: .zero)
@@ -106,11 +109,17 @@ import Testing
         var log: [String] = []
         reactor.logSink = { log.append($0) }
         let bad = try EventFD(), good = try EventFD()
-        defer { bad.fd.close(); good.fd.close() }
+        defer {
+            bad.fd.close()
+            good.fd.close()
+        }
         try bad.signal()
         try good.signal()
         var badCalls = 0, goodCalls = 0, cleanups = 0
-        try reactor.register(bad.fd, name: "bad", onFailure: .deregister { _ in cleanups += 1 }) { _ in badCalls += 1; throw Boom() }
+        try reactor.register(bad.fd, name: "bad", onFailure: .deregister { _ in cleanups += 1 }) { _ in
+            badCalls += 1
+            throw Boom()
+        }
         try reactor.register(good.fd, name: "good") { _ in goodCalls += 1 }
         for _ in 0..<3 { try reactor.runOnce(maxWait: .zero) }
         #expect(badCalls == 1)
@@ -133,7 +142,10 @@ import Testing
         var calls = 0, failNext = 3
         try reactor.register(fd.fd, name: "dm", onFailure: .retry(initial: .milliseconds(100), max: .milliseconds(300))) { _ in
             calls += 1
-            if failNext > 0 { failNext -= 1; throw Boom() }
+            if failNext > 0 {
+                failNext -= 1
+                throw Boom()
+            }
         }
         try reactor.runOnce(maxWait: .zero)
         #expect(calls == 1)
@@ -153,9 +165,12 @@ import Testing
         #expect(calls == 4)  // succeeded: back in epoll
         try reactor.runOnce(maxWait: .zero)
         #expect(calls >= 5)
-        #expect(log == ["handler dm failed: boom; paused, retrying in 0.1 seconds",
-                        "handler dm failed: boom; paused, retrying in 0.2 seconds",
-                        "handler dm failed: boom; paused, retrying in 0.3 seconds"])
+        #expect(
+            log == [
+                "handler dm failed: boom; paused, retrying in 0.1 seconds",
+                "handler dm failed: boom; paused, retrying in 0.2 seconds",
+                "handler dm failed: boom; paused, retrying in 0.3 seconds"
+            ])
         #expect(reactor.stats.handlerFailures == 3)
     }
 

@@ -1,6 +1,7 @@
 import MultipathCore
-@testable import MultipathReactor
 import Testing
+
+@testable import MultipathReactor
 
 @Suite struct TimerQueueTests {
     private func t(_ ms: UInt64) -> Instant { Instant(nanoseconds: ms * 1_000_000) }
@@ -61,7 +62,12 @@ import Testing
     /// Random schedule/cancel/reschedule/pop against a sorted-array model, several seeds.
     @Test(arguments: [1, 2, 3, 42, 1234] as [UInt64])
     func agreesWithASortedModel(seed: UInt64) {
-        struct Model { var name: String; var earliest: UInt64; var latest: UInt64; var sequence: Int }
+        struct Model {
+            var name: String
+            var earliest: UInt64
+            var latest: UInt64
+            var sequence: Int
+        }
         var rng = SplitMix(seed: seed)
         var queue = TimerQueue()
         var model: [TimerToken: Model] = [:]

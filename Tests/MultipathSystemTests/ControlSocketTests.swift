@@ -6,9 +6,12 @@ import Testing
 @Suite struct ControlSocketTests {
     @Test func theAbstractDefaultIs39BytesLongWithALeadingNUL() throws {
         let (length, path) = try ControlSocketAddress.abstractDefault.withSockaddr { sa, len in
-            (len, sa.withMemoryRebound(to: sockaddr_un.self, capacity: 1) { p in
-                withUnsafeBytes(of: p.pointee.sun_path) { Array($0.prefix(Int(len) - 2)) }
-            })
+            (
+                len,
+                sa.withMemoryRebound(to: sockaddr_un.self, capacity: 1) { p in
+                    withUnsafeBytes(of: p.pointee.sun_path) { Array($0.prefix(Int(len) - 2)) }
+                }
+            )
         }
         #expect(length == 39)
         #expect(path == [0] + Array("/org/kernel/linux/storage/multipathd".utf8))
@@ -25,7 +28,7 @@ import Testing
     }
 
     @Test(arguments: [
-        (String?.none, String?.none, 0), ("42", "2", 0), ("7", "1", 1), ("7", "2", 2), ("7", "0", 0), ("7", nil, 0),
+        (String?.none, String?.none, 0), ("42", "2", 0), ("7", "1", 1), ("7", "2", 2), ("7", "0", 0), ("7", nil, 0)
     ])
     func socketActivationCounts(pid: String?, fds: String?, count: Int) throws {
         #expect(try SocketActivation.count(listenPID: pid, listenFDs: fds, pid: 7) == count)

@@ -20,7 +20,10 @@ func temporaryDirectory() -> String {
             _ = try PidFile(path: path, pid: 4343)
             Issue.record("second lock succeeded")
         } catch {
-            guard case .alreadyRunning(path, 4242) = error else { Issue.record("unexpected \(error)"); return }
+            guard case .alreadyRunning(path, 4242) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
             #expect(error.description == "another multipathd is running (pid 4242, \(path) is locked)")
         }
         first.remove()
@@ -81,7 +84,10 @@ func readAll(_ path: String) throws -> [UInt8] {
     @Test func pathSocket() throws {
         let dir = temporaryDirectory()
         let path = dir + "/notify"
-        defer { unlink(path); rmdir(dir) }
+        defer {
+            unlink(path)
+            rmdir(dir)
+        }
         let listener = try Listener(path)
         let notifier = try SystemdNotifier(socketName: path)
         try notifier.notify("STATUS=starting")

@@ -15,7 +15,10 @@ private func directIOFile(bytes: Int) -> String? {
         let written = pattern.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         close(fd)
         let probe = open(path, O_RDONLY | CLinux_O_DIRECT)
-        if written == bytes && probe >= 0 { close(probe); return path }
+        if written == bytes && probe >= 0 {
+            close(probe)
+            return path
+        }
         if probe >= 0 { close(probe) }
         unlink(path)
     }
@@ -28,8 +31,13 @@ private func waitReadable(_ fd: FileDescriptor, ms: Int32 = 2000) -> Bool {
     return poll(&p, 1, ms) == 1
 }
 
-@Suite(.enabled(if: directIOFile(bytes: 0).map { unlink($0); return true } ?? false,
-                "no filesystem here accepts O_DIRECT (tmpfs does not): the directio test needs one"))
+@Suite(
+    .enabled(
+        if: directIOFile(bytes: 0).map {
+            unlink($0)
+            return true
+        } ?? false,
+        "no filesystem here accepts O_DIRECT (tmpfs does not): the directio test needs one"))
 struct DirectIOTests {
     let t0 = Instant(nanoseconds: 1_000_000_000)
 
@@ -93,7 +101,10 @@ struct DirectIOTests {
         (.finished(bytes: 0, expected: 4096), .down, "directio read returned 0 of 4096 bytes"),
         (.ioError(code: 5, description: "Input/output error"), .down, "directio read failed: Input/output error (errno 5)"),
         (.timedOut, .timeout, "directio read timed out"),
-        (.failed("io_submit: Resource temporarily unavailable"), .down, "directio read could not run: io_submit: Resource temporarily unavailable"),
+        (
+            .failed("io_submit: Resource temporarily unavailable"), .down,
+            "directio read could not run: io_submit: Resource temporarily unavailable"
+        )
     ])
     func verdict(_ o: DirectReadOutcome, _ state: PathState, _ reason: String) {
         #expect(CommandInterpreter.interpret(o) == CheckerVerdict(state, reason))

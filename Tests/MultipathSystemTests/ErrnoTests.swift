@@ -7,7 +7,10 @@ import Testing
         var calls = 0
         let r: Result<Int32, Errno> = valueOrErrno {
             calls += 1
-            if calls < 3 { errno = EINTR; return -1 }
+            if calls < 3 {
+                errno = EINTR
+                return -1
+            }
             return 7
         }
         #expect(calls == 3)
@@ -15,7 +18,10 @@ import Testing
     }
 
     @Test func interruptedCallIsReportedWhenAsked() {
-        let r: Result<Int32, Errno> = valueOrErrno(retryOnInterrupt: false) { errno = EINTR; return -1 }
+        let r: Result<Int32, Errno> = valueOrErrno(retryOnInterrupt: false) {
+            errno = EINTR
+            return -1
+        }
         #expect(throws: Errno.interrupted) { try r.get() }
     }
 

@@ -28,7 +28,10 @@ private func monotonicNow() -> Instant { MonotonicClock().now }
     @Test func eventsCarryTheirTokenAndStayReadyUntilDrained() throws {
         let epoll = try Epoll()
         let events = try EventFD()
-        defer { events.fd.close(); epoll.fd.close() }
+        defer {
+            events.fd.close()
+            epoll.fd.close()
+        }
         let buffer = Epoll.EventBuffer(capacity: 4)
         try epoll.add(events.fd, .input, token: 0xdead_beef_0000_0007)
         #expect(try epoll.wait(into: buffer, timeoutMilliseconds: 0) == 0)
@@ -45,7 +48,10 @@ private func monotonicNow() -> Instant { MonotonicClock().now }
     @Test func modifyAndRemove() throws {
         let epoll = try Epoll()
         let events = try EventFD()
-        defer { events.fd.close(); epoll.fd.close() }
+        defer {
+            events.fd.close()
+            epoll.fd.close()
+        }
         let buffer = Epoll.EventBuffer(capacity: 4)
         try epoll.add(events.fd, .input, token: 1)
         try epoll.modify(events.fd, .output, token: 2)
@@ -61,7 +67,11 @@ private func monotonicNow() -> Instant { MonotonicClock().now }
         var interruptions = 2
         let realWait = syscalls.epollWait
         syscalls.epollWait = { epfd, events, max, timeout in
-            if interruptions > 0 { interruptions -= 1; errno = EINTR; return -1 }
+            if interruptions > 0 {
+                interruptions -= 1
+                errno = EINTR
+                return -1
+            }
             return realWait(epfd, events, max, timeout)
         }
         let epoll = try Epoll(syscalls: syscalls)

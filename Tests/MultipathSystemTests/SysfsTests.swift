@@ -20,8 +20,9 @@ final class FakeSysfs {
         try write("devices/pseudo_0/adapter0/host2/target2:0:0/2:0:0:0/timeout", "30\n")
         try write("devices/pseudo_0/adapter0/host2/target2:0:0/2:0:0:0/wwid", "naa.33333330000007d0\n")
         try write("devices/pseudo_0/adapter0/host2/target2:0:0/2:0:0:0/access_state", "active/optimized\n")
-        try write("devices/pseudo_0/adapter0/host2/target2:0:0/2:0:0:0/vpd_pg83",
-                  Data([0x00, 0x83, 0x00, 0x0c, 0x01, 0x03, 0x00, 0x08, 0x33, 0x33, 0x33, 0x30, 0x00, 0x00, 0x07, 0xd0]))
+        try write(
+            "devices/pseudo_0/adapter0/host2/target2:0:0/2:0:0:0/vpd_pg83",
+            Data([0x00, 0x83, 0x00, 0x0c, 0x01, 0x03, 0x00, 0x08, 0x33, 0x33, 0x33, 0x30, 0x00, 0x00, 0x07, 0xd0]))
         let fm = FileManager.default
         try fm.createSymbolicLink(atPath: "\(disk)/device", withDestinationPath: "../../../2:0:0:0")
         try fm.createDirectory(atPath: "\(root)/block", withIntermediateDirectories: true)
@@ -45,9 +46,11 @@ final class FakeSysfs {
     @Test func blockDevicesInUdevOrder() throws {
         let fake = try FakeSysfs()
         let fm = FileManager.default
-        for (name, target) in [("sda", "../devices/pseudo_0/adapter0/host3/target3:0:0/3:0:0:0/block/sda"),
-                               ("dm-0", "../devices/virtual/block/dm-0"),
-                               ("sdc", "../devices/pseudo_0/adapter0/host1/target1:0:0/1:0:0:0/block/sdc")] {
+        for (name, target) in [
+            ("sda", "../devices/pseudo_0/adapter0/host3/target3:0:0/3:0:0:0/block/sda"),
+            ("dm-0", "../devices/virtual/block/dm-0"),
+            ("sdc", "../devices/pseudo_0/adapter0/host1/target1:0:0/1:0:0:0/block/sdc")
+        ] {
             try fm.createSymbolicLink(atPath: "\(fake.root)/block/\(name)", withDestinationPath: target)
         }
         #expect(Sysfs(root: fake.root).blockDevices() == ["sdc", "sdb", "sda", "dm-0"])
@@ -92,16 +95,27 @@ final class FakeSysfs {
         let fake = try FakeSysfs()
         let sysfs = Sysfs(root: fake.root)
         // No uid property: VPD 0x83 from the tree gives the WWID.
-        let event = Uevent(action: .add, sysname: "sdb", properties: [
-            ("SUBSYSTEM", "block"), ("DEVTYPE", "disk"), ("DEVPATH", "/\(FakeSysfs.devPath)"),
-            ("DEVNAME", "/dev/sdb"), ("MAJOR", "8"), ("MINOR", "16"),
-        ])
+        let event = Uevent(
+            action: .add, sysname: "sdb",
+            properties: [
+                ("SUBSYSTEM", "block"), ("DEVTYPE", "disk"), ("DEVPATH", "/\(FakeSysfs.devPath)"),
+                ("DEVNAME", "/dev/sdb"), ("MAJOR", "8"), ("MINOR", "16")
+            ])
         var seenPage: [UInt8] = []
-        let p = try sysfs.pathIdentity(of: event, wwidFromVPD83: { seenPage = $0; return "333333300000007d0" }).get()
+        let p = try sysfs.pathIdentity(
+            of: event,
+            wwidFromVPD83: {
+                seenPage = $0
+                return "333333300000007d0"
+            }
+        ).get()
         #expect(seenPage.prefix(2) == [0x00, 0x83])
-        #expect(p == PathIdentity(name: "sdb", devT: DevT(major: 8, minor: 16), hctl: HCTL(host: 2, channel: 0, target: 0, lun: 0),
-                                  vendor: "Linux", product: "scsi_debug", revision: "0191", wwid: "333333300000007d0",
-                                  sizeSectors: 32768, transport: .scsi(.unspecified)))
+        #expect(
+            p
+                == PathIdentity(
+                    name: "sdb", devT: DevT(major: 8, minor: 16), hctl: HCTL(host: 2, channel: 0, target: 0, lun: 0),
+                    vendor: "Linux", product: "scsi_debug", revision: "0191", wwid: "333333300000007d0",
+                    sizeSectors: 32768, transport: .scsi(.unspecified)))
         #expect(p.hctl == sysfs.hctl(ofDisk: "sdb"))
     }
 }

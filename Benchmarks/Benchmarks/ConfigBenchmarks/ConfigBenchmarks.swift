@@ -8,9 +8,11 @@ let largeConfiguration: String = {
     for i in 0..<200 { lines.append("    wwid \"^3600bad\(i)\"") }
     lines += ["}", "devices {"]
     for i in 0..<500 {
-        lines += ["    device {", "        vendor \"VEND\(i)\"", "        product \"(MODEL|DISK)-\(i % 7)[0-9]*\"",
-                  "        path_grouping_policy group_by_prio", "        prio alua", "        no_path_retry \(i % 30 + 1)",
-                  "        failback immediate", "    }"]
+        lines += [
+            "    device {", "        vendor \"VEND\(i)\"", "        product \"(MODEL|DISK)-\(i % 7)[0-9]*\"",
+            "        path_grouping_policy group_by_prio", "        prio alua", "        no_path_retry \(i % 30 + 1)",
+            "        failback immediate", "    }"
+        ]
     }
     lines += ["}", "multipaths {"]
     for i in 0..<150 { lines += ["    multipath {", "        wwid 3600a0b80000\(i)", "        alias db\(i)", "    }"] }
@@ -23,9 +25,10 @@ let largeConfiguration: String = {
 let manyPaths: [PathIdentity] = {
     let vendors = ["3PARdata", "DGC", "NETAPP", "HITACHI", "IBM", "PURE", "NVMe", "VEND17", "VEND499", "NoSuchVendor"]
     return (0..<10_000).map { i in
-        PathIdentity(name: "sd\(i)", devT: DevT(major: 8, minor: UInt32(i)), vendor: vendors[i % vendors.count],
-                     product: i % 3 == 0 ? "MODEL-3\(i)" : "VV", revision: "0001", wwid: "3600a0b80000\(i % 300)",
-                     transport: .scsi(.fcp))
+        PathIdentity(
+            name: "sd\(i)", devT: DevT(major: 8, minor: UInt32(i)), vendor: vendors[i % vendors.count],
+            product: i % 3 == 0 ? "MODEL-3\(i)" : "VV", revision: "0001", wwid: "3600a0b80000\(i % 300)",
+            transport: .scsi(.fcp))
     }
 }()
 
@@ -52,8 +55,10 @@ let benchmarks: @Sendable () -> Void = {
                 blackHole(path.prio)
                 blackHole(map.noPathRetry)
                 blackHole(map.pathGroupingPolicy)
-                blackHole(config.blacklistVerdict(for: p, udevProperties: ["ID_SERIAL", "SCSI_IDENT_LUN_NAA_REG"],
-                                                  uidAttribute: path.uidAttribute.value))
+                blackHole(
+                    config.blacklistVerdict(
+                        for: p, udevProperties: ["ID_SERIAL", "SCSI_IDENT_LUN_NAA_REG"],
+                        uidAttribute: path.uidAttribute.value))
             }
         }
         benchmark.stopMeasurement()

@@ -20,8 +20,9 @@ final class FakeHost {
         let (config, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\n\(defaults)\n}\n"), confD: [])
         precondition(diagnostics.isEmpty, "\(diagnostics)")
         // Logging off: the benchmark measures decisions and messages, not log formatting.
-        daemon = Daemon(reactor: reactor, logger: CapturingLogHandler(level: .critical).logger, config: config,
-                        edges: .init(udev: FakeUeventSource(), dmEvents: kernel, dm: kernel, io: kernel, host: kernel.host(files: FakeFiles())))
+        daemon = Daemon(
+            reactor: reactor, logger: CapturingLogHandler(level: .critical).logger, config: config,
+            edges: .init(udev: FakeUeventSource(), dmEvents: kernel, dm: kernel, io: kernel, host: kernel.host(files: FakeFiles())))
         try daemon.start()
     }
 
@@ -44,8 +45,10 @@ let benchmarks: @Sendable () -> Void = {
     // The critical path end to end: the fake sg edge completes a TUR with an error (or good), the
     // prober reads it, the core decides, the daemon sends fail_path (or reinstate_path) to the fake DM.
     // One iteration is one flap of one path of a 2-path map: down and failed, then up and reinstated.
-    Benchmark("Daemon: a path flap, checker completion -> fail_path and reinstate_path (fake kernel)",
-              configuration: .init(scalingFactor: .kilo)) { benchmark in
+    Benchmark(
+        "Daemon: a path flap, checker completion -> fail_path and reinstate_path (fake kernel)",
+        configuration: .init(scalingFactor: .kilo)
+    ) { benchmark in
         let host = try FakeHost(paths: [("sda", "3600a"), ("sdb", "3600a")], defaults: "polling_interval 5\nfind_multipaths no")
         try host.run { host.kernel.maps["3600a"] != nil }
         let sdb = host.kernel.paths["sdb"]!

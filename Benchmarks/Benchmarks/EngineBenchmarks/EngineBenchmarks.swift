@@ -7,8 +7,10 @@ import MultipathCore
 /// Merged: 6,000 events (each re-added disk keeps its remove and its add).
 let burst: [Uevent] = {
     func event(_ action: Uevent.Action, _ i: Int) -> Uevent {
-        Uevent(action: action, sysname: Fixtures.diskName(i), devnode: "/dev/\(Fixtures.diskName(i))", devnum: DevT(major: 8, minor: UInt32(i)),
-               properties: [("DEVTYPE", "disk"), ("ID_SERIAL", Fixtures.wwid(i / 4))])
+        Uevent(
+            action: action, sysname: Fixtures.diskName(i), devnode: "/dev/\(Fixtures.diskName(i))",
+            devnum: DevT(major: 8, minor: UInt32(i)),
+            properties: [("DEVTYPE", "disk"), ("ID_SERIAL", Fixtures.wwid(i / 4))])
     }
     var events = (0..<5000).map { event(.add, $0) }
     events += (0..<3000).map { event(.change, $0) }
@@ -29,8 +31,9 @@ func members(_ count: Int, map: Int = 0) -> [GroupMember] {
 /// What `commit` computes for one map: the groups, their priorities and the best one, and the table.
 func tableFor(_ m: [GroupMember]) -> MultipathTable {
     let groups = Grouping.group(m, policy: .groupByPrio)
-    return Grouping.table(groups: groups, features: "0", hardwareHandler: "1 alua", selector: "service-time 0",
-                          rrMinIORequests: 1, rrWeight: .uniform, noPathRetry: .fail)
+    return Grouping.table(
+        groups: groups, features: "0", hardwareHandler: "1 alua", selector: "service-time 0",
+        rrMinIORequests: 1, rrWeight: .uniform, noPathRetry: .fail)
 }
 
 let benchmarks: @Sendable () -> Void = {
@@ -47,8 +50,10 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.stopMeasurement()
     }
 
-    Benchmark("Grouping: group_by_prio, priorities, best group and table of a 64-path map",
-              configuration: .init(scalingFactor: .kilo)) { benchmark in
+    Benchmark(
+        "Grouping: group_by_prio, priorities, best group and table of a 64-path map",
+        configuration: .init(scalingFactor: .kilo)
+    ) { benchmark in
         let m = members(64)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations { blackHole(tableFor(m)) }
@@ -69,7 +74,9 @@ let benchmarks: @Sendable () -> Void = {
     // 250, 1,000 and 4,096 maps show how it scales; user_friendly_names adds a binding per map.
     for (maps, pathsPerMap, friendly) in [(1, 64, false), (250, 4, false), (1_000, 4, false), (4_096, 4, false), (4_096, 4, true)] {
         let names = friendly ? " with user_friendly_names" : ""
-        let config = friendly ? Fixtures.config("find_multipaths no\npath_grouping_policy group_by_prio\nuser_friendly_names yes") : Fixtures.config()
+        let config =
+            friendly
+            ? Fixtures.config("find_multipaths no\npath_grouping_policy group_by_prio\nuser_friendly_names yes") : Fixtures.config()
         Benchmark("Engine: build \(maps) map(s) of \(pathsPerMap) paths\(names) (adds, checks, priorities, commit)") { benchmark in
             var engines = Array(repeating: Multipaths(config: config), count: benchmark.scaledIterations.count)
             benchmark.startMeasurement()
@@ -81,8 +88,10 @@ let benchmarks: @Sendable () -> Void = {
 
     // The critical path in the core: a checker verdict in, the DM message out, in an engine with
     // 10,000 paths. One iteration is a failure and a recovery of one path of a 4-path map.
-    Benchmark("Engine: checkerFinished down -> fail_path, up -> reinstate_path (10,000 paths)",
-              configuration: .init(scalingFactor: .kilo)) { benchmark in
+    Benchmark(
+        "Engine: checkerFinished down -> fail_path, up -> reinstate_path (10,000 paths)",
+        configuration: .init(scalingFactor: .kilo)
+    ) { benchmark in
         var engine = Fixtures.engine(maps: 2_500, pathsPerMap: 4)
         let path = DevT(major: 8, minor: 4_001)
         let wwid = Fixtures.wwid(1_000)

@@ -61,7 +61,10 @@ let benchmarks: @Sendable () -> Void = {
                 var queue = TimerQueue()
                 for t in times { _ = queue.schedule(earliest: t, latest: t + .seconds(1), TimerQueue.Timer(name: "check") {}) }
                 var fired = 0
-                while let timer = queue.popDue(at: .distantFuture) { try timer.handler(); fired += 1 }
+                while let timer = queue.popDue(at: .distantFuture) {
+                    try timer.handler()
+                    fired += 1
+                }
                 precondition(fired == count)
             }
         }

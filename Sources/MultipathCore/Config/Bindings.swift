@@ -32,7 +32,8 @@ public struct Bindings: Sendable, Hashable {
     /// Parses the file. Lines that are malformed, or that repeat an alias or a WWID already bound,
     /// are skipped and reported (the first binding stays).
     public static func parse(_ text: String, file: String = "/etc/multipath/bindings", readOnly: Bool = false)
-        -> (Bindings, [ConfigDiagnostic]) {
+        -> (Bindings, [ConfigDiagnostic])
+    {
         var b = Bindings(readOnly: readOnly)
         var diagnostics: [ConfigDiagnostic] = []
         var aliases: Set<String> = [], wwids: Set<String> = []
@@ -41,13 +42,24 @@ public struct Bindings: Sendable, Hashable {
             let fields = content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
             guard !fields.isEmpty else { continue }
             func skip(_ why: String) {
-                diagnostics.append(ConfigDiagnostic(severity: .warning, location: SourceLocation(file: file, line: n + 1),
-                                                    keyword: nil, message: why))
+                diagnostics.append(
+                    ConfigDiagnostic(
+                        severity: .warning, location: SourceLocation(file: file, line: n + 1),
+                        keyword: nil, message: why))
             }
-            guard fields.count >= 2 else { skip("no WWID for alias \(fields[0]), ignored"); continue }
+            guard fields.count >= 2 else {
+                skip("no WWID for alias \(fields[0]), ignored")
+                continue
+            }
             let binding = Binding(alias: String(fields[0]), wwid: String(fields[1]))
-            if aliases.contains(binding.alias) { skip("alias \(binding.alias) is bound twice, ignored"); continue }
-            if wwids.contains(binding.wwid) { skip("WWID \(binding.wwid) is bound twice, ignored"); continue }
+            if aliases.contains(binding.alias) {
+                skip("alias \(binding.alias) is bound twice, ignored")
+                continue
+            }
+            if wwids.contains(binding.wwid) {
+                skip("WWID \(binding.wwid) is bound twice, ignored")
+                continue
+            }
             aliases.insert(binding.alias)
             wwids.insert(binding.wwid)
             b.add(binding)
@@ -80,8 +92,10 @@ public struct Bindings: Sendable, Hashable {
     /// other WWID holds; else a new binding with the smallest free id whose name is neither bound nor
     /// `taken` (a name of another existing map). Returns nil in read-only mode when a new binding would be
     /// needed (0.9.4 then uses the WWID).
-    public mutating func allocate(wwid: String, prefix: String, current: String? = nil,
-                                  taken: (String) -> Bool = { _ in false }) -> String? {
+    public mutating func allocate(
+        wwid: String, prefix: String, current: String? = nil,
+        taken: (String) -> Bool = { _ in false }
+    ) -> String? {
         if let existing = alias(forWWID: wwid), Self.id(of: existing, prefix: prefix) != nil { return existing }
         guard !readOnly else { return nil }
         var name: String
@@ -144,7 +158,9 @@ public enum MapName: Hashable, Sendable {
     case wwid(String)
 
     public var name: String {
-        switch self { case .configured(let n), .friendly(let n), .wwid(let n): n }
+        switch self {
+        case .configured(let n), .friendly(let n), .wwid(let n): n
+        }
     }
 
     public var origin: String {
@@ -159,17 +175,22 @@ public enum MapName: Hashable, Sendable {
 extension Config {
     /// The name for a map: explicit alias, else a friendly name from `bindings` (allocating one if needed),
     /// else the WWID. `taken` are names of existing maps of other WWIDs.
-    public func mapName(wwid: String, paths: [PathIdentity], bindings: inout Bindings, current: String? = nil,
-                        taken: (String) -> Bool = { _ in false }) -> MapName {
+    public func mapName(
+        wwid: String, paths: [PathIdentity], bindings: inout Bindings, current: String? = nil,
+        taken: (String) -> Bool = { _ in false }
+    ) -> MapName {
         mapName(wwid: wwid, settings: mapSettings(wwid: wwid, paths: paths), bindings: &bindings, current: current, taken: taken)
     }
 
     /// `mapName` with the map's settings already resolved.
-    public func mapName(wwid: String, settings: ResolvedMapSettings, bindings: inout Bindings, current: String? = nil,
-                        taken: (String) -> Bool = { _ in false }) -> MapName {
+    public func mapName(
+        wwid: String, settings: ResolvedMapSettings, bindings: inout Bindings, current: String? = nil,
+        taken: (String) -> Bool = { _ in false }
+    ) -> MapName {
         if let alias = settings.alias { return .configured(alias.value) }
         if settings.userFriendlyNames.value,
-           let name = bindings.allocate(wwid: wwid, prefix: settings.aliasPrefix.value, current: current, taken: taken) {
+            let name = bindings.allocate(wwid: wwid, prefix: settings.aliasPrefix.value, current: current, taken: taken)
+        {
             return .friendly(name)
         }
         return .wwid(wwid)

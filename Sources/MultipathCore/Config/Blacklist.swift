@@ -81,21 +81,27 @@ extension Blacklist {
     /// Evaluates property, devnode, device, protocol, wwid in that order; for each, an exception beats the
     /// blacklist and the first blacklisting criterion decides. A nil input skips its criterion (it is not
     /// known yet), as 0.9.4 checks some criteria before the WWID is known.
-    public func verdict(devnode: String?, vendor: String?, product: String?, protocol: String?, wwid: String?,
-                        udevProperties: [String]?, uidAttribute: String?) -> BlacklistVerdict {
+    public func verdict(
+        devnode: String?, vendor: String?, product: String?, protocol: String?, wwid: String?,
+        udevProperties: [String]?, uidAttribute: String?
+    ) -> BlacklistVerdict {
         if let udevProperties {
             var uidSeen = false
             var decided = false
             for name in udevProperties {
                 if name == uidAttribute { uidSeen = true }
-                if exceptions.property.contains(where: { $0.matches(name) }) { decided = true; break }
+                if exceptions.property.contains(where: { $0.matches(name) }) {
+                    decided = true
+                    break
+                }
                 if let rule = blacklist.property.first(where: { $0.matches(name) }) { return .blacklisted(.property, rule: rule.text) }
             }
             if !decided, let uidAttribute, !uidAttribute.isEmpty, uidSeen { return .missingProperty }
         }
         if let devnode, let rule = firstBlacklisting(devnode, \.devnode) { return .blacklisted(.devnode, rule: rule) }
         if let vendor, let product, !exceptions.device.contains(where: { $0.matches(vendor: vendor, product: product) }),
-           let rule = blacklist.device.first(where: { $0.matches(vendor: vendor, product: product) }) {
+            let rule = blacklist.device.first(where: { $0.matches(vendor: vendor, product: product) })
+        {
             return .blacklisted(.device, rule: "\(rule.vendor?.text ?? ""):\(rule.product?.text ?? "")")
         }
         if let `protocol`, let rule = firstBlacklisting(`protocol`, \.protocols) { return .blacklisted(.protocol, rule: rule) }
@@ -113,8 +119,9 @@ extension Config {
     /// The blacklist verdict for a path; `udevProperties` are the names of its udev properties, in udev's order.
     /// `uidAttribute` defaults to the path's resolved one; pass it when the path settings are at hand.
     public func blacklistVerdict(for path: PathIdentity, udevProperties: [String]?, uidAttribute: String? = nil) -> BlacklistVerdict {
-        blacklist.verdict(devnode: path.name, vendor: path.vendor, product: path.product,
-                          protocol: path.transport.description, wwid: path.wwid, udevProperties: udevProperties,
-                          uidAttribute: uidAttribute ?? pathSettings(for: path).uidAttribute.value)
+        blacklist.verdict(
+            devnode: path.name, vendor: path.vendor, product: path.product,
+            protocol: path.transport.description, wwid: path.wwid, udevProperties: udevProperties,
+            uidAttribute: uidAttribute ?? pathSettings(for: path).uidAttribute.value)
     }
 }

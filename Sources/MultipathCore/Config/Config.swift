@@ -48,7 +48,9 @@ final class HardwareMatcher: Sendable {
     }
 
     /// 0.9.4's rule: each regex that is set must match somewhere in the path's string.
-    func matches(vendor v: UnsafeBufferPointer<UInt8>, product p: UnsafeBufferPointer<UInt8>, revision r: UnsafeBufferPointer<UInt8>) -> Bool {
+    func matches(vendor v: UnsafeBufferPointer<UInt8>, product p: UnsafeBufferPointer<UInt8>, revision r: UnsafeBufferPointer<UInt8>)
+        -> Bool
+    {
         (vendor?.matches(utf8: v) ?? true) && (product?.matches(utf8: p) ?? true) && (revision?.matches(utf8: r) ?? true)
     }
 }
@@ -97,8 +99,10 @@ public struct Config: Sendable {
     public internal(set) var blacklist: Blacklist
     var multipathIndex: [String: Int]
 
-    init(defaults: Settings, hardware: [HardwareEntry], overrides: Settings, protocols: [Settings], multipaths: [Settings],
-         blacklist: Blacklist, multipathIndex: [String: Int]) {
+    init(
+        defaults: Settings, hardware: [HardwareEntry], overrides: Settings, protocols: [Settings], multipaths: [Settings],
+        blacklist: Blacklist, multipathIndex: [String: Int]
+    ) {
         self.defaults = defaults
         self.hardware = hardware
         self.matchers = hardware.map(\.matcher)
@@ -182,10 +186,14 @@ public struct Config: Sendable {
                 if let s = entry[keyword] { return (Resolved(value: s.value, origin: .multipathsSection, location: s.location), entry) }
             case .protocols(let entries) where ConfigSection.overridesProtocol.accepts(keyword):
                 for entry in entries.reversed() {
-                    if let s = entry[keyword] { return (Resolved(value: s.value, origin: .overridesProtocolSection, location: s.location), entry) }
+                    if let s = entry[keyword] {
+                        return (Resolved(value: s.value, origin: .overridesProtocolSection, location: s.location), entry)
+                    }
                 }
             case .overrides where ConfigSection.overrides.accepts(keyword):
-                if let s = overrides[keyword] { return (Resolved(value: s.value, origin: .overridesSection, location: s.location), overrides) }
+                if let s = overrides[keyword] {
+                    return (Resolved(value: s.value, origin: .overridesSection, location: s.location), overrides)
+                }
             case .hardware(let matches) where ConfigSection.device.accepts(keyword):
                 for i in matches {
                     if let s = hardware[i].settings[keyword] {
@@ -217,7 +225,9 @@ public struct Config: Sendable {
 
     /// The settings of a map: its `multipaths` entry, then overrides, then the device entries of its first path.
     public func mapSettings(wwid: String, paths: [PathIdentity]) -> ResolvedMapSettings {
-        mapSettings(wwid: wwid, hardwareMatches: paths.first.map { hardwareMatches(vendor: $0.vendor, product: $0.product, revision: $0.revision) } ?? [])
+        mapSettings(
+            wwid: wwid,
+            hardwareMatches: paths.first.map { hardwareMatches(vendor: $0.vendor, product: $0.product, revision: $0.revision) } ?? [])
     }
 
     /// The same, with the first path's `ResolvedPathSettings.hardwareMatches` (matching is the costly part).
@@ -226,9 +236,11 @@ public struct Config: Sendable {
         let entry = multipathEntry(wwid: wwid)
         if let entry { levels.append(.multipath(entry)) }
         levels += [.overrides, .hardware(matches), .defaults]
-        return ResolvedMapSettings(config: self, levels: levels, alias: entry.flatMap { e in
-            e[.alias].flatMap { s in string(s.value).map { Resolved(value: $0, origin: .multipathsSection, location: s.location) } }
-        })
+        return ResolvedMapSettings(
+            config: self, levels: levels,
+            alias: entry.flatMap { e in
+                e[.alias].flatMap { s in string(s.value).map { Resolved(value: $0, origin: .multipathsSection, location: s.location) } }
+            })
     }
 }
 
@@ -272,9 +284,13 @@ public struct ResolvedPathSettings: ResolvedSettings, Sendable {
 
     public var uidAttribute: Resolved<String> { str(.uid_attribute)! }
     /// Parsed at load: a name that is not a `CheckerKind` was refused there (the next level's applies).
-    public var pathChecker: Resolved<CheckerKind> { typed(.path_checker) { if case .string(let s) = $0 { CheckerKind(rawValue: s) } else { nil } }! }
+    public var pathChecker: Resolved<CheckerKind> {
+        typed(.path_checker) { if case .string(let s) = $0 { CheckerKind(rawValue: s) } else { nil } }!
+    }
     /// Parsed at load, as `pathChecker`.
-    public var prio: Resolved<PrioritizerKind> { typed(.prio) { if case .string(let s) = $0 { PrioritizerKind(rawValue: s) } else { nil } }! }
+    public var prio: Resolved<PrioritizerKind> {
+        typed(.prio) { if case .string(let s) = $0 { PrioritizerKind(rawValue: s) } else { nil } }!
+    }
     /// The arguments that go with `prio`: taken from the same section that chose the prioritizer.
     public var prioArgs: Resolved<String> {
         guard let (r, source) = config.resolve(.prio, levels) else { return Resolved(value: "", origin: .internalDefault, location: nil) }
@@ -284,7 +300,9 @@ public struct ResolvedPathSettings: ResolvedSettings, Sendable {
     public var detectPrio: Resolved<Bool> { bool(.detect_prio)! }
     public var detectChecker: Resolved<Bool> { bool(.detect_checker)! }
     public var recheckWWID: Resolved<Bool> { bool(.recheck_wwid)! }
-    public var fastIOFailTimeout: Resolved<SCSITimeout>? { typed(.fast_io_fail_tmo) { if case .scsiTimeout(let t) = $0 { t } else { nil } } }
+    public var fastIOFailTimeout: Resolved<SCSITimeout>? {
+        typed(.fast_io_fail_tmo) { if case .scsiTimeout(let t) = $0 { t } else { nil } }
+    }
     /// nil: leave the transport's own value.
     public var devLossTimeout: Resolved<DevLossTimeout>? { typed(.dev_loss_tmo) { if case .devLossTimeout(let t) = $0 { t } else { nil } } }
     public var ehDeadline: Resolved<SCSITimeout>? { typed(.eh_deadline) { if case .scsiTimeout(let t) = $0 { t } else { nil } } }
@@ -318,13 +336,16 @@ public struct ResolvedMapSettings: ResolvedSettings, Sendable {
         sanPathErrThreshold = Self.disabledOrInt(.san_path_err_threshold, config, levels)
         sanPathErrForgetRate = Self.disabledOrInt(.san_path_err_forget_rate, config, levels)
         sanPathErrRecoveryTime = Self.disabledOrInt(.san_path_err_recovery_time, config, levels)
-        effectiveNoPathRetry = noPathRetry.origin == .internalDefault && Self.containsWord(features.value, "queue_if_no_path")
+        effectiveNoPathRetry =
+            noPathRetry.origin == .internalDefault && Self.containsWord(features.value, "queue_if_no_path")
             ? .queue : noPathRetry.value
     }
 
     /// A keyword every configuration resolves (the built-in defaults set it).
-    private static func resolved<T>(_ k: ConfigKeyword, _ config: Config, _ levels: [Config.Level],
-                                    _ extract: (ConfigValue) -> T?) -> Resolved<T> {
+    private static func resolved<T>(
+        _ k: ConfigKeyword, _ config: Config, _ levels: [Config.Level],
+        _ extract: (ConfigValue) -> T?
+    ) -> Resolved<T> {
         let r = config.resolve(k, levels)!.0
         return Resolved(value: extract(r.value)!, origin: r.origin, location: r.location)
     }
@@ -399,6 +420,6 @@ extension ResolvedMapSettings {
     /// The map settings whose origin an administrator most often needs.
     public static let loggedKeywords: [ConfigKeyword] = [
         .path_grouping_policy, .path_selector, .features, .hardware_handler, .failback, .no_path_retry,
-        .rr_weight, .rr_min_io_rq, .flush_on_last_del, .user_friendly_names, .alias_prefix,
+        .rr_weight, .rr_min_io_rq, .flush_on_last_del, .user_friendly_names, .alias_prefix
     ]
 }

@@ -27,17 +27,20 @@ public enum ConfigKeyword: String, Hashable, Sendable, CaseIterable {
         switch self {
         case .verbosity: .cappedInt(0...4)
         case .polling_interval, .max_polling_interval, .uxsock_timeout, .retrigger_tries, .retrigger_delay,
-             .missing_uev_wait_timeout, .uid, .gid: .unsigned(zeroIsUnset: false)
+            .missing_uev_wait_timeout, .uid, .gid:
+            .unsigned(zeroIsUnset: false)
         case .rr_min_io, .rr_min_io_rq, .checker_timeout, .max_sectors_kb: .unsigned(zeroIsUnset: true)
         case .remove_retries: .cappedInt(0...Int(Int32.max))
         case .find_multipaths_timeout: .cappedInt(Int(Int32.min)...Int(Int32.max))
         case .mode: .octal
         case .reassign_maps, .queue_without_daemon, .allow_usb_devices, .flush_on_last_del, .user_friendly_names,
-             .all_tg_pt, .retain_attached_hw_handler, .detect_prio, .detect_checker, .force_sync, .strict_timing,
-             .deferred_remove, .skip_kpartx, .recheck_wwid: .yesNo
+            .all_tg_pt, .retain_attached_hw_handler, .detect_prio, .detect_checker, .force_sync, .strict_timing,
+            .deferred_remove, .skip_kpartx, .recheck_wwid:
+            .yesNo
         case .delay_watch_checks, .delay_wait_checks, .san_path_err_threshold, .san_path_err_forget_rate,
-             .san_path_err_recovery_time, .marginal_path_err_sample_time, .marginal_path_err_rate_threshold,
-             .marginal_path_err_recheck_gap_time, .marginal_path_double_failed_time, .ghost_delay: .disabledOrInt
+            .san_path_err_recovery_time, .marginal_path_err_sample_time, .marginal_path_err_rate_threshold,
+            .marginal_path_err_recheck_gap_time, .marginal_path_double_failed_time, .ghost_delay:
+            .disabledOrInt
         case .failback: .failback
         case .no_path_retry: .noPathRetry
         case .path_grouping_policy: .pathGroupingPolicy
@@ -80,7 +83,8 @@ public enum ConfigKeyword: String, Hashable, Sendable, CaseIterable {
         case .force_sync: .notSupported(reason: "checkers are always asynchronous")
         case .partition_delimiter: .notSupported(reason: "partition mappings are not renamed by the daemon")
         case .marginal_path_err_sample_time, .marginal_path_err_rate_threshold, .marginal_path_err_recheck_gap_time,
-             .marginal_path_double_failed_time: .notSupported(reason: "I/O error accounting (marginal_path) is not implemented")
+            .marginal_path_double_failed_time:
+            .notSupported(reason: "I/O error accounting (marginal_path) is not implemented")
         case .enable_foreign: .notSupported(reason: "foreign multipath libraries are not loaded")
         case .vpd_vendor: .notSupported(reason: "vendor-specific VPD pages are not read")
         case .remove_retries: .notSupported(reason: "it applies to the multipath command, not the daemon")
@@ -108,48 +112,60 @@ public enum ConfigSection: String, Hashable, Sendable, CaseIterable {
     public var keywords: [ConfigKeyword] {
         switch self {
         case .top: [.defaults, .blacklist, .blacklist_exceptions, .devices, .overrides, .multipaths]
-        case .defaults: [.verbosity, .polling_interval, .max_polling_interval, .reassign_maps, .multipath_dir,
-            .path_selector, .path_grouping_policy, .uid_attrs, .uid_attribute, .getuid_callout, .prio, .prio_args,
-            .features, .path_checker, .checker, .alias_prefix, .failback, .rr_min_io, .rr_min_io_rq, .max_fds,
-            .rr_weight, .no_path_retry, .queue_without_daemon, .checker_timeout, .allow_usb_devices, .pg_timeout,
-            .flush_on_last_del, .user_friendly_names, .mode, .uid, .gid, .fast_io_fail_tmo, .dev_loss_tmo,
-            .eh_deadline, .bindings_file, .wwids_file, .prkeys_file, .log_checker_err, .reservation_key, .all_tg_pt,
-            .retain_attached_hw_handler, .detect_prio, .detect_checker, .force_sync, .strict_timing,
-            .deferred_remove, .partition_delimiter, .config_dir, .delay_watch_checks, .delay_wait_checks,
-            .san_path_err_threshold, .san_path_err_forget_rate, .san_path_err_recovery_time,
-            .marginal_path_err_sample_time, .marginal_path_err_rate_threshold, .marginal_path_err_recheck_gap_time,
-            .marginal_path_double_failed_time, .find_multipaths, .uxsock_timeout, .retrigger_tries,
-            .retrigger_delay, .missing_uev_wait_timeout, .skip_kpartx, .disable_changed_wwids, .remove_retries,
-            .max_sectors_kb, .ghost_delay, .find_multipaths_timeout, .enable_foreign, .marginal_pathgroups,
-            .recheck_wwid, .failed_path_reprobe_ms]
+        case .defaults:
+            [
+                .verbosity, .polling_interval, .max_polling_interval, .reassign_maps, .multipath_dir,
+                .path_selector, .path_grouping_policy, .uid_attrs, .uid_attribute, .getuid_callout, .prio, .prio_args,
+                .features, .path_checker, .checker, .alias_prefix, .failback, .rr_min_io, .rr_min_io_rq, .max_fds,
+                .rr_weight, .no_path_retry, .queue_without_daemon, .checker_timeout, .allow_usb_devices, .pg_timeout,
+                .flush_on_last_del, .user_friendly_names, .mode, .uid, .gid, .fast_io_fail_tmo, .dev_loss_tmo,
+                .eh_deadline, .bindings_file, .wwids_file, .prkeys_file, .log_checker_err, .reservation_key, .all_tg_pt,
+                .retain_attached_hw_handler, .detect_prio, .detect_checker, .force_sync, .strict_timing,
+                .deferred_remove, .partition_delimiter, .config_dir, .delay_watch_checks, .delay_wait_checks,
+                .san_path_err_threshold, .san_path_err_forget_rate, .san_path_err_recovery_time,
+                .marginal_path_err_sample_time, .marginal_path_err_rate_threshold, .marginal_path_err_recheck_gap_time,
+                .marginal_path_double_failed_time, .find_multipaths, .uxsock_timeout, .retrigger_tries,
+                .retrigger_delay, .missing_uev_wait_timeout, .skip_kpartx, .disable_changed_wwids, .remove_retries,
+                .max_sectors_kb, .ghost_delay, .find_multipaths_timeout, .enable_foreign, .marginal_pathgroups,
+                .recheck_wwid, .failed_path_reprobe_ms
+            ]
         case .blacklist, .blacklistExceptions: [.devnode, .wwid, .property, .protocol, .device]
         case .blacklistDevice, .exceptionsDevice: [.vendor, .product]
         case .devices: [.device]
-        case .device: [.vendor, .product, .revision, .product_blacklist, .path_grouping_policy, .uid_attribute,
-            .getuid_callout, .path_selector, .path_checker, .checker, .alias_prefix, .features, .hardware_handler,
-            .prio, .prio_args, .failback, .rr_weight, .no_path_retry, .rr_min_io, .rr_min_io_rq, .pg_timeout,
-            .flush_on_last_del, .fast_io_fail_tmo, .dev_loss_tmo, .eh_deadline, .user_friendly_names,
-            .retain_attached_hw_handler, .detect_prio, .detect_checker, .deferred_remove, .delay_watch_checks,
-            .delay_wait_checks, .san_path_err_threshold, .san_path_err_forget_rate, .san_path_err_recovery_time,
-            .marginal_path_err_sample_time, .marginal_path_err_rate_threshold, .marginal_path_err_recheck_gap_time,
-            .marginal_path_double_failed_time, .skip_kpartx, .max_sectors_kb, .ghost_delay, .all_tg_pt,
-            .vpd_vendor, .recheck_wwid]
-        case .overrides: [.path_grouping_policy, .uid_attribute, .getuid_callout, .path_selector, .path_checker,
-            .checker, .alias_prefix, .features, .prio, .prio_args, .failback, .rr_weight, .no_path_retry,
-            .rr_min_io, .rr_min_io_rq, .flush_on_last_del, .fast_io_fail_tmo, .dev_loss_tmo, .eh_deadline,
-            .user_friendly_names, .retain_attached_hw_handler, .detect_prio, .detect_checker, .deferred_remove,
-            .delay_watch_checks, .delay_wait_checks, .san_path_err_threshold, .san_path_err_forget_rate,
-            .san_path_err_recovery_time, .marginal_path_err_sample_time, .marginal_path_err_rate_threshold,
-            .marginal_path_err_recheck_gap_time, .marginal_path_double_failed_time, .skip_kpartx, .max_sectors_kb,
-            .ghost_delay, .all_tg_pt, .recheck_wwid, .protocol]
+        case .device:
+            [
+                .vendor, .product, .revision, .product_blacklist, .path_grouping_policy, .uid_attribute,
+                .getuid_callout, .path_selector, .path_checker, .checker, .alias_prefix, .features, .hardware_handler,
+                .prio, .prio_args, .failback, .rr_weight, .no_path_retry, .rr_min_io, .rr_min_io_rq, .pg_timeout,
+                .flush_on_last_del, .fast_io_fail_tmo, .dev_loss_tmo, .eh_deadline, .user_friendly_names,
+                .retain_attached_hw_handler, .detect_prio, .detect_checker, .deferred_remove, .delay_watch_checks,
+                .delay_wait_checks, .san_path_err_threshold, .san_path_err_forget_rate, .san_path_err_recovery_time,
+                .marginal_path_err_sample_time, .marginal_path_err_rate_threshold, .marginal_path_err_recheck_gap_time,
+                .marginal_path_double_failed_time, .skip_kpartx, .max_sectors_kb, .ghost_delay, .all_tg_pt,
+                .vpd_vendor, .recheck_wwid
+            ]
+        case .overrides:
+            [
+                .path_grouping_policy, .uid_attribute, .getuid_callout, .path_selector, .path_checker,
+                .checker, .alias_prefix, .features, .prio, .prio_args, .failback, .rr_weight, .no_path_retry,
+                .rr_min_io, .rr_min_io_rq, .flush_on_last_del, .fast_io_fail_tmo, .dev_loss_tmo, .eh_deadline,
+                .user_friendly_names, .retain_attached_hw_handler, .detect_prio, .detect_checker, .deferred_remove,
+                .delay_watch_checks, .delay_wait_checks, .san_path_err_threshold, .san_path_err_forget_rate,
+                .san_path_err_recovery_time, .marginal_path_err_sample_time, .marginal_path_err_rate_threshold,
+                .marginal_path_err_recheck_gap_time, .marginal_path_double_failed_time, .skip_kpartx, .max_sectors_kb,
+                .ghost_delay, .all_tg_pt, .recheck_wwid, .protocol
+            ]
         case .overridesProtocol: [.type, .fast_io_fail_tmo, .dev_loss_tmo, .eh_deadline]
         case .multipaths: [.multipath]
-        case .multipath: [.wwid, .alias, .path_grouping_policy, .path_selector, .prio, .prio_args, .failback,
-            .rr_weight, .no_path_retry, .rr_min_io, .rr_min_io_rq, .pg_timeout, .flush_on_last_del, .features,
-            .mode, .uid, .gid, .reservation_key, .user_friendly_names, .deferred_remove, .delay_watch_checks,
-            .delay_wait_checks, .san_path_err_threshold, .san_path_err_forget_rate, .san_path_err_recovery_time,
-            .marginal_path_err_sample_time, .marginal_path_err_rate_threshold, .marginal_path_err_recheck_gap_time,
-            .marginal_path_double_failed_time, .skip_kpartx, .max_sectors_kb, .ghost_delay]
+        case .multipath:
+            [
+                .wwid, .alias, .path_grouping_policy, .path_selector, .prio, .prio_args, .failback,
+                .rr_weight, .no_path_retry, .rr_min_io, .rr_min_io_rq, .pg_timeout, .flush_on_last_del, .features,
+                .mode, .uid, .gid, .reservation_key, .user_friendly_names, .deferred_remove, .delay_watch_checks,
+                .delay_wait_checks, .san_path_err_threshold, .san_path_err_forget_rate, .san_path_err_recovery_time,
+                .marginal_path_err_sample_time, .marginal_path_err_rate_threshold, .marginal_path_err_recheck_gap_time,
+                .marginal_path_double_failed_time, .skip_kpartx, .max_sectors_kb, .ghost_delay
+            ]
         }
     }
 
@@ -207,5 +223,5 @@ let builtinDefaults: [ConfigKeyword: ConfigValue] = [
     .ghost_delay: .disabledOrInt(nil), .find_multipaths_timeout: .int(-10), .enable_foreign: .string("NONE"),
     .marginal_pathgroups: .onOff(false), .recheck_wwid: .bool(false), .failed_path_reprobe_ms: .disabledOrInt(100),
     // Not printed by `multipath -t`, but what 0.9.4 uses when nothing is set.
-    .no_path_retry: .noPathRetry(.fail),
+    .no_path_retry: .noPathRetry(.fail)
 ]

@@ -85,7 +85,8 @@ public enum ConfigLexer {
             default:
                 let start = i
                 while i < bytes.endIndex, !isBlank(bytes[i]), !isComment(bytes[i]),
-                      bytes[i] != UInt8(ascii: "{"), bytes[i] != UInt8(ascii: "}"), bytes[i] != UInt8(ascii: "\"") {
+                    bytes[i] != UInt8(ascii: "{"), bytes[i] != UInt8(ascii: "}"), bytes[i] != UInt8(ascii: "\"")
+                {
                     i += 1
                 }
                 tokens.append(Token(kind: .word, text: String(decoding: bytes[start..<i], as: UTF8.self)))

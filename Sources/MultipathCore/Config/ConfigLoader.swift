@@ -14,7 +14,8 @@ public enum ConfigLoader {
     /// Loads the configuration. The result always holds a usable `Config`; diagnostics with severity
     /// `.error` mean a file is broken, and a daemon reloading its configuration should keep the old one.
     public static func load(main: (path: String, text: String)?, confD: [(path: String, text: String)])
-        -> (Config, [ConfigDiagnostic]) {
+        -> (Config, [ConfigDiagnostic])
+    {
         var parser = ConfigParser(document: ConfigDocument())
         if let main { parser.parse(file: main.path, text: main.text) }
         for file in confD { parser.parse(file: file.path, text: file.text) }
@@ -22,8 +23,10 @@ public enum ConfigLoader {
         let doc = parser.document
         for (keyword, location) in doc.unsupported {
             if case .notSupported(let reason) = keyword.status {
-                diagnostics.append(ConfigDiagnostic(severity: .warning, location: location, keyword: keyword.rawValue,
-                                                    message: "not supported, ignored (\(reason))"))
+                diagnostics.append(
+                    ConfigDiagnostic(
+                        severity: .warning, location: location, keyword: keyword.rawValue,
+                        message: "not supported, ignored (\(reason))"))
             }
         }
 
@@ -45,21 +48,26 @@ public enum ConfigLoader {
         }
         var protocols: [Settings] = []
         for entry in doc.protocols {
-            guard entry[.type] != nil else { diagnostics.append(missing("type", in: entry, section: "protocol")); continue }
+            guard entry[.type] != nil else {
+                diagnostics.append(missing("type", in: entry, section: "protocol"))
+                continue
+            }
             protocols.append(entry)
         }
 
-        let config = Config(defaults: doc.defaults, hardware: hardware, overrides: doc.overrides, protocols: protocols,
-                            multipaths: multipaths,
-                            blacklist: makeBlacklist(doc, hardware: hardware, diagnostics: &diagnostics),
-                            multipathIndex: index)
+        let config = Config(
+            defaults: doc.defaults, hardware: hardware, overrides: doc.overrides, protocols: protocols,
+            multipaths: multipaths,
+            blacklist: makeBlacklist(doc, hardware: hardware, diagnostics: &diagnostics),
+            multipathIndex: index)
         return (config, diagnostics)
     }
 
     /// A reconfigure: the new configuration when the files load without errors, otherwise `current`
     /// (the diagnostics say why it was kept).
     public static func reload(current: Config, main: (path: String, text: String)?, confD: [(path: String, text: String)])
-        -> (config: Config, applied: Bool, diagnostics: [ConfigDiagnostic]) {
+        -> (config: Config, applied: Bool, diagnostics: [ConfigDiagnostic])
+    {
         let (new, diagnostics) = load(main: main, confD: confD)
         let applied = !diagnostics.contains { $0.severity == .error }
         return (applied ? new : current, applied, diagnostics)
@@ -88,8 +96,10 @@ public enum ConfigLoader {
             let entry = HardwareEntry(settings: settings, isBuiltin: false)
             for k in [ConfigKeyword.vendor, .product, .revision] {
                 if let text = entry.string(k), (try? POSIXRegex(text)) == nil {
-                    diagnostics.append(ConfigDiagnostic(severity: .warning, location: settings[k]?.location, keyword: k.rawValue,
-                                                        message: "invalid regular expression \"\(text)\": the entry never matches"))
+                    diagnostics.append(
+                        ConfigDiagnostic(
+                            severity: .warning, location: settings[k]?.location, keyword: k.rawValue,
+                            message: "invalid regular expression \"\(text)\": the entry never matches"))
                 }
             }
             entries.append(entry)
@@ -106,8 +116,14 @@ public enum ConfigLoader {
         }
         var result: [HardwareEntry] = []
         for (i, e) in entries.enumerated() {
-            guard let target = last[e.identity] else { result.append(e); continue }
-            if target == i, var m = merged[i] { m.compile(); result.append(m) }
+            guard let target = last[e.identity] else {
+                result.append(e)
+                continue
+            }
+            if target == i, var m = merged[i] {
+                m.compile()
+                result.append(m)
+            }
         }
         return result
     }
@@ -134,8 +150,10 @@ public enum ConfigLoader {
         for e in hardware {
             guard let vendor = e.string(.vendor), let product = e.string(.product_blacklist) else { continue }
             if b.blacklist.device.contains(where: { $0.vendor?.text == vendor && $0.product?.text == product }) { continue }
-            b.blacklist.device.append(Blacklist.DeviceRule(vendor: Blacklist.Rule(vendor, location: nil),
-                                                           product: Blacklist.Rule(product, location: nil)))
+            b.blacklist.device.append(
+                Blacklist.DeviceRule(
+                    vendor: Blacklist.Rule(vendor, location: nil),
+                    product: Blacklist.Rule(product, location: nil)))
         }
         // Identical entries are kept once, the first, as 0.9.4's merge_blacklist does.
         for rules in [\Blacklist.blacklist, \Blacklist.exceptions] as [WritableKeyPath<Blacklist, Blacklist.Rules>] {
@@ -151,7 +169,8 @@ public enum ConfigLoader {
 
     static func missing(_ what: String, in settings: Settings, section: String) -> ConfigDiagnostic {
         let location = settings.values.compactMap(\.location).min { ($0.file, $0.line) < ($1.file, $1.line) }
-        return ConfigDiagnostic(severity: .warning, location: location, keyword: section,
-                                message: "\(section) section without \(what), ignored")
+        return ConfigDiagnostic(
+            severity: .warning, location: location, keyword: section,
+            message: "\(section) section without \(what), ignored")
     }
 }

@@ -2,7 +2,10 @@
 public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
     public var file: String
     public var line: Int
-    public init(file: String, line: Int) { self.file = file; self.line = line }
+    public init(file: String, line: Int) {
+        self.file = file
+        self.line = line
+    }
     public var description: String { "\(file) line \(line)" }
 }
 
@@ -126,8 +129,9 @@ struct ConfigParser {
             assign(keyword, valueToken.text, to: stack[stack.count - 1].target, at: location)
         }
         if stack.count > 1 {
-            error(SourceLocation(file: file, line: text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count),
-                  stack[1].section.displayName, "missing '}' at end of file")
+            error(
+                SourceLocation(file: file, line: text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count),
+                stack[1].section.displayName, "missing '}' at end of file")
         }
     }
 
@@ -144,14 +148,24 @@ struct ConfigParser {
         case .defaults: return .defaults
         case .blacklist: return .list(exceptions: false)
         case .blacklistExceptions: return .list(exceptions: true)
-        case .blacklistDevice: document.blacklistDevices.append([:]); return .listDevice(exceptions: false)
-        case .exceptionsDevice: document.exceptionDevices.append([:]); return .listDevice(exceptions: true)
+        case .blacklistDevice:
+            document.blacklistDevices.append([:])
+            return .listDevice(exceptions: false)
+        case .exceptionsDevice:
+            document.exceptionDevices.append([:])
+            return .listDevice(exceptions: true)
         case .devices: return .devices
-        case .device: document.devices.append([:]); return .device
+        case .device:
+            document.devices.append([:])
+            return .device
         case .overrides: return .overrides
-        case .overridesProtocol: document.protocols.append([:]); return .protocolEntry
+        case .overridesProtocol:
+            document.protocols.append([:])
+            return .protocolEntry
         case .multipaths: return .multipaths
-        case .multipath: document.multipaths.append([:]); return .multipath
+        case .multipath:
+            document.multipaths.append([:])
+            return .multipath
         }
     }
 
@@ -193,8 +207,11 @@ struct ConfigParser {
         switch target {
         case .defaults: document.defaults[stored] = setting
         case .listDevice(let exceptions):
-            if exceptions { document.exceptionDevices[document.exceptionDevices.count - 1][stored] = setting }
-            else { document.blacklistDevices[document.blacklistDevices.count - 1][stored] = setting }
+            if exceptions {
+                document.exceptionDevices[document.exceptionDevices.count - 1][stored] = setting
+            } else {
+                document.blacklistDevices[document.blacklistDevices.count - 1][stored] = setting
+            }
         case .device: document.devices[document.devices.count - 1][stored] = setting
         case .overrides: document.overrides[stored] = setting
         case .protocolEntry: document.protocols[document.protocols.count - 1][stored] = setting

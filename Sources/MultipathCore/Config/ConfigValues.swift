@@ -159,11 +159,12 @@ enum ValueKind: Sendable {
         case .rrWeight:
             return RRWeight(rawValue: text).map { .value(.rrWeight($0)) } ?? .invalid
         case .findMultipaths:
-            let mode: FindMultipathsMode? = switch text {
-            case "no", "0": .off
-            case "yes", "1": .on
-            default: FindMultipathsMode(rawValue: text)
-            }
+            let mode: FindMultipathsMode? =
+                switch text {
+                case "no", "0": .off
+                case "yes", "1": .on
+                default: FindMultipathsMode(rawValue: text)
+                }
             return mode.map { .value(.findMultipaths($0)) } ?? .invalid
         case .logCheckerErr:
             return LogCheckerErr(rawValue: text).map { .value(.logCheckerErr($0)) } ?? .invalid
@@ -193,7 +194,8 @@ enum ValueKind: Sendable {
             return .value(.string(text))
         case .prioritizerName:
             guard PrioritizerKind(rawValue: text) != nil else {
-                return .unsupported("\"\(text)\" is not a prioritizer (\(PrioritizerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                return .unsupported(
+                    "\"\(text)\" is not a prioritizer (\(PrioritizerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             return .value(.string(text))
         case .vpdVendor:

@@ -32,8 +32,10 @@ public struct FindMultipathsPolicy: Sendable, Hashable {
     ///   - mapExists: a map with this WWID exists already.
     ///   - siblings: other valid paths with the same WWID.
     ///   - firstSeen: when this path was first seen (smart mode's clock starts there).
-    public func decide(knownWWID: Bool, mapExists: Bool, siblings: Int, knownHardware: Bool,
-                       firstSeen: Instant, now: Instant) -> Verdict {
+    public func decide(
+        knownWWID: Bool, mapExists: Bool, siblings: Int, knownHardware: Bool,
+        firstSeen: Instant, now: Instant
+    ) -> Verdict {
         if mapExists { return .multipath }
         switch mode {
         // "off" (and "no"): the daemon takes every path, as 0.9.4's multipathd does.

@@ -41,7 +41,10 @@ public struct POSIXRegex: Sendable, Hashable, CustomStringConvertible {
         }
         var bytes: [UInt8]? = []
         for node in program {
-            guard case .byte(let b) = node else { bytes = nil; break }
+            guard case .byte(let b) = node else {
+                bytes = nil
+                break
+            }
             bytes?.append(b)
         }
         compiled = Compiled(program: program, literal: bytes, required: Self.requiredLiterals(program))
@@ -52,7 +55,12 @@ public struct POSIXRegex: Sendable, Hashable, CustomStringConvertible {
     private static func requiredLiterals(_ sequence: [Node]) -> [[UInt8]] {
         var best: [UInt8] = [], run: [UInt8] = []
         for node in sequence {
-            if case .byte(let b) = node { run.append(b); if run.count > best.count { best = run } } else { run = [] }
+            if case .byte(let b) = node {
+                run.append(b)
+                if run.count > best.count { best = run }
+            } else {
+                run = []
+            }
         }
         if !best.isEmpty { return [best] }
         for node in sequence {
@@ -121,7 +129,13 @@ public struct POSIXRegex: Sendable, Hashable, CustomStringConvertible {
             }
         }
         func contains(_ b: UInt8) -> Bool {
-            let word: UInt64 = switch b >> 6 { case 0: bits.0; case 1: bits.1; case 2: bits.2; default: bits.3 }
+            let word: UInt64 =
+                switch b >> 6 {
+                case 0: bits.0
+                case 1: bits.1
+                case 2: bits.2
+                default: bits.3
+                }
             return word & (UInt64(1) << UInt64(b & 63)) != 0
         }
         mutating func invert() { bits = (~bits.0, ~bits.1, ~bits.2, ~bits.3) }
@@ -170,7 +184,10 @@ public struct POSIXRegex: Sendable, Hashable, CustomStringConvertible {
     }
 
     private struct Parser {
-        struct Failure: Error { var reason: String; init(_ r: String) { reason = r } }
+        struct Failure: Error {
+            var reason: String
+            init(_ r: String) { reason = r }
+        }
         let bytes: [UInt8]
         var index = 0
 
@@ -264,11 +281,17 @@ public struct POSIXRegex: Sendable, Hashable, CustomStringConvertible {
         mutating func parseBracket() throws(Failure) -> ByteSet {
             var set = ByteSet()
             var negate = false
-            if peek == UInt8(ascii: "^") { negate = true; index += 1 }
+            if peek == UInt8(ascii: "^") {
+                negate = true
+                index += 1
+            }
             var first = true
             while true {
                 guard let c = peek else { throw Failure("unterminated [") }
-                if c == UInt8(ascii: "]") && !first { index += 1; break }
+                if c == UInt8(ascii: "]") && !first {
+                    index += 1
+                    break
+                }
                 first = false
                 if c == UInt8(ascii: "["), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: ":") {
                     guard let close = findClassEnd(from: index + 2) else { throw Failure("unterminated [:") }
@@ -313,7 +336,7 @@ public struct POSIXRegex: Sendable, Hashable, CustomStringConvertible {
             "xdigit": { isDigit($0) || (0x41...0x46).contains($0) || (0x61...0x66).contains($0) },
             "punct": { (0x21...0x7E).contains($0) && !isAlnum($0) },
             "print": { (0x20...0x7E).contains($0) }, "graph": { (0x21...0x7E).contains($0) },
-            "cntrl": { $0 < 0x20 || $0 == 0x7F }, "blank": { $0 == 0x20 || $0 == 0x09 },
+            "cntrl": { $0 < 0x20 || $0 == 0x7F }, "blank": { $0 == 0x20 || $0 == 0x09 }
         ]
     }
 }

@@ -33,7 +33,7 @@ let controlSpellings: [(String, ControlKeyword)] = [
     ("getprstatus", .getPRStatus), ("setprstatus", .setPRStatus), ("unsetprstatus", .unsetPRStatus),
     ("format", .format), ("json", .json), ("getprkey", .getPRKey), ("setprkey", .setPRKey),
     ("unsetprkey", .unsetPRKey), ("key", .key), ("local", .local), ("setmarginal", .setMarginal),
-    ("unsetmarginal", .unsetMarginal), ("all", .all),
+    ("unsetmarginal", .unsetMarginal), ("all", .all)
 ]
 
 /// What a client asked for. `map` and `path` parameters are as typed (name, alias, dm-N, WWID; device
@@ -95,8 +95,8 @@ public enum ControlCommand: Hashable, Sendable {
     public var isReadOnly: Bool {
         switch self {
         case .showPaths, .showPath, .showMaps, .showMapsStatus, .showMapsStats, .showMapsFormat, .showTopology,
-             .showMapsJSON, .showMapFormat, .showMapJSON, .showStatus, .showDaemon, .showConfig, .showBlacklist,
-             .showDevices, .showWildcards, .showStatsJSON:
+            .showMapsJSON, .showMapFormat, .showMapJSON, .showStatus, .showDaemon, .showConfig, .showBlacklist,
+            .showDevices, .showWildcards, .showStatsJSON:
             true
         default:
             false
@@ -174,7 +174,7 @@ let controlPatterns: [ControlPattern] = [
     .init(keywords: [.setMarginal, .path]) { .setMarginal($0[.path]) },
     .init(keywords: [.unsetMarginal, .path]) { .unsetMarginal($0[.path]) },
     .init(keywords: [.unsetMarginal, .map]) { .unsetMarginalMap($0[.map]) },
-    .init(keywords: [.list, .stats, .json]) { _ in .showStatsJSON },
+    .init(keywords: [.list, .stats, .json]) { _ in .showStatsJSON }
 ]
 
 /// Why a request is not a command; the reply is then the help text, prefixed as 0.9.4 does.
@@ -217,7 +217,7 @@ public enum ControlGrammar {
             if k.takesParameter { awaiting = k }
         }
         guard awaiting == nil, keywords.count <= 4,
-              let pattern = controlPatterns.first(where: { $0.keywords == keywords })
+            let pattern = controlPatterns.first(where: { $0.keywords == keywords })
         else { return .failure(.missingArgument) }
         return .success(pattern.build(.init(values: parameters)))
     }
@@ -258,11 +258,22 @@ enum ControlWords {
         var inQuote = false, hasWord = false
         for c in text {
             if c == "\"" {
-                if inQuote { words.append(current); current = ""; hasWord = false }
-                else if hasWord { words.append(current); current = ""; hasWord = false }
+                if inQuote {
+                    words.append(current)
+                    current = ""
+                    hasWord = false
+                } else if hasWord {
+                    words.append(current)
+                    current = ""
+                    hasWord = false
+                }
                 inQuote.toggle()
             } else if !inQuote && (c == " " || c == "\t" || c == "\n" || c == "\r") {
-                if hasWord { words.append(current); current = ""; hasWord = false }
+                if hasWord {
+                    words.append(current)
+                    current = ""
+                    hasWord = false
+                }
             } else {
                 current.append(c)
                 hasWord = true

@@ -24,8 +24,9 @@ extension Multipaths {
         if maps[WWID(name)] != nil { return MapID(WWID(name)) }
         if let map = map(named: name) { return MapID(map.wwid) }
         guard name.hasPrefix("dm-"), let minor = UInt32(name.dropFirst(3)),
-              let device = dm.known.values.first(where: { $0.devT.minor == minor }),
-              let map = map(named: device.name) else { return nil }
+            let device = dm.known.values.first(where: { $0.devT.minor == minor }),
+            let map = map(named: device.name)
+        else { return nil }
         return MapID(map.wwid)
     }
 

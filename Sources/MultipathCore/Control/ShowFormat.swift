@@ -36,7 +36,7 @@ public enum ShowFormat {
         .init(letter: "p", header: "prod") { $0.product },
         .init(letter: "e", header: "rev") { $0.revision },
         .init(letter: "G", header: "foreign") { _ in "--" },
-        .init(letter: "g", header: "vpd page data") { _ in "[undef]" },
+        .init(letter: "g", header: "vpd page data") { _ in "[undef]" }
     ]
 
     static let pathWildcards: [Wildcard<PathSnapshot>] = [
@@ -65,7 +65,7 @@ public enum ShowFormat {
         .init(letter: "0", header: "failures") { "\($0.failures)" },
         .init(letter: "P", header: "protocol") { "\($0.identity.transport)" },
         .init(letter: "I", header: "init_st") { $0.initState },
-        .init(letter: "L", header: "LUN hex") { lunHex($0.identity.hctl?.lun ?? 0) },
+        .init(letter: "L", header: "LUN hex") { lunHex($0.identity.hctl?.lun ?? 0) }
     ]
 
     /// Listed by `show wildcards` only: topology prints path groups with a fixed layout.
@@ -112,7 +112,10 @@ public enum ShowFormat {
         init(_ format: String, _ wildcards: [Wildcard<Item>]) {
             var chars = format.makeIterator()
             while let c = chars.next() {
-                guard c == "%" else { suffix.append(c); continue }
+                guard c == "%" else {
+                    suffix.append(c)
+                    continue
+                }
                 guard let letter = chars.next() else { break }
                 if let w = wildcards.first(where: { $0.letter == letter }) {
                     fields.append((suffix, w))
@@ -165,7 +168,8 @@ public enum ShowFormat {
             out += m.name
             if m.name != m.wwid { out += " (\(m.wwid))" }
             out += " \(m.dmMinor.map { "dm-\($0)" } ?? "") \(m.vendor),\(m.product)\n"
-            out += "size=\(size(sectors: m.sizeSectors)) features='\(m.features)' hwhandler='\(m.hardwareHandler)' wp=\(m.readOnly.map { $0 ? "ro" : "rw" } ?? "undef")\n"
+            out +=
+                "size=\(size(sectors: m.sizeSectors)) features='\(m.features)' hwhandler='\(m.hardwareHandler)' wp=\(m.readOnly.map { $0 ? "ro" : "rw" } ?? "undef")\n"
             for (g, group) in m.groups.enumerated() {
                 let lastGroup = g == m.groups.count - 1
                 out += (lastGroup ? "`-+- " : "|-+- ")
@@ -199,38 +203,47 @@ public enum ShowFormat {
     private static func jsonMap(_ m: MapSnapshot) -> String {
         let pad = "      "
         var out = "{\n"
-        out += jsonFields(pad, [
-            ("name", .text(m.name)), ("uuid", .text(m.wwid)), ("sysfs", .text(m.dmMinor.map { "dm-\($0)" } ?? "")),
-            ("failback", .text(failback(m.failback))), ("queueing", .text(queueing(m.queueing))),
-            ("paths", .number(m.activePaths)), ("write_prot", .text(m.readOnly.map { $0 ? "ro" : "rw" } ?? "undef")),
-            ("dm_st", .text(m.suspended ? "suspend" : "active")), ("features", .text(m.features)),
-            ("hwhandler", .text(m.hardwareHandler)), ("action", .text(m.action)),
-            ("path_faults", .number(m.stats.pathFaults)), ("vend", .text(m.vendor)), ("prod", .text(m.product)),
-            ("rev", .text(m.revision)), ("switch_grp", .number(m.stats.switchGroups)),
-            ("map_loads", .number(m.stats.mapLoads)), ("total_q_time", .number(m.stats.totalQueueingTime)),
-            ("q_timeouts", .number(m.stats.queueingTimeouts)),
-        ], last: false)
+        out += jsonFields(
+            pad,
+            [
+                ("name", .text(m.name)), ("uuid", .text(m.wwid)), ("sysfs", .text(m.dmMinor.map { "dm-\($0)" } ?? "")),
+                ("failback", .text(failback(m.failback))), ("queueing", .text(queueing(m.queueing))),
+                ("paths", .number(m.activePaths)), ("write_prot", .text(m.readOnly.map { $0 ? "ro" : "rw" } ?? "undef")),
+                ("dm_st", .text(m.suspended ? "suspend" : "active")), ("features", .text(m.features)),
+                ("hwhandler", .text(m.hardwareHandler)), ("action", .text(m.action)),
+                ("path_faults", .number(m.stats.pathFaults)), ("vend", .text(m.vendor)), ("prod", .text(m.product)),
+                ("rev", .text(m.revision)), ("switch_grp", .number(m.stats.switchGroups)),
+                ("map_loads", .number(m.stats.mapLoads)), ("total_q_time", .number(m.stats.totalQueueingTime)),
+                ("q_timeouts", .number(m.stats.queueingTimeouts))
+            ], last: false)
         out += pad + "\"path_groups\": ["
         out += m.groups.enumerated().map { g, group in
             let pad = "         "
-            var s = "{\n" + jsonFields(pad, [
-                ("selector", .text(group.selector)), ("pri", .number(group.priority)),
-                ("dm_st", .text(group.state?.rawValue ?? "undef")), ("marginal_st", .text(group.marginal ? "marginal" : "normal")),
-                ("group", .number(g + 1)),
-            ], last: false)
+            var s =
+                "{\n"
+                + jsonFields(
+                    pad,
+                    [
+                        ("selector", .text(group.selector)), ("pri", .number(group.priority)),
+                        ("dm_st", .text(group.state?.rawValue ?? "undef")), ("marginal_st", .text(group.marginal ? "marginal" : "normal")),
+                        ("group", .number(g + 1))
+                    ], last: false)
             s += pad + "\"paths\": ["
             s += group.paths.map { p in
-                "{\n" + jsonFields("            ", [
-                    ("dev", .text(p.identity.name)), ("dev_t", .text("\(p.identity.devT)")), ("dm_st", .text(dmState(p.dmActive))),
-                    ("dev_st", .text(p.deviceState ?? "unknown")), ("chk_st", .text(checkerState(p.checkerState))),
-                    ("checker", .text(p.checker ?? "")), ("pri", .number(p.priority)),
-                    ("host_wwnn", .text(p.identity.fc?.hostNodeName ?? "[undef]")),
-                    ("target_wwnn", .text(p.identity.fc?.targetNodeName ?? "[undef]")),
-                    ("host_wwpn", .text(p.identity.fc?.hostPortName ?? "[undef]")),
-                    ("target_wwpn", .text(p.identity.fc?.targetPortName ?? "[undef]")),
-                    ("host_adapter", .text("[undef]")), ("lun_hex", .text(lunHex(p.identity.hctl?.lun ?? 0))),
-                    ("marginal_st", .text(p.marginal ? "marginal" : "normal")),
-                ], last: true) + "         }"
+                "{\n"
+                    + jsonFields(
+                        "            ",
+                        [
+                            ("dev", .text(p.identity.name)), ("dev_t", .text("\(p.identity.devT)")), ("dm_st", .text(dmState(p.dmActive))),
+                            ("dev_st", .text(p.deviceState ?? "unknown")), ("chk_st", .text(checkerState(p.checkerState))),
+                            ("checker", .text(p.checker ?? "")), ("pri", .number(p.priority)),
+                            ("host_wwnn", .text(p.identity.fc?.hostNodeName ?? "[undef]")),
+                            ("target_wwnn", .text(p.identity.fc?.targetNodeName ?? "[undef]")),
+                            ("host_wwpn", .text(p.identity.fc?.hostPortName ?? "[undef]")),
+                            ("target_wwpn", .text(p.identity.fc?.targetPortName ?? "[undef]")),
+                            ("host_adapter", .text("[undef]")), ("lun_hex", .text(lunHex(p.identity.hctl?.lun ?? 0))),
+                            ("marginal_st", .text(p.marginal ? "marginal" : "normal"))
+                        ], last: true) + "         }"
             }.joined(separator: ",")
             return s + "]\n      }"
         }.joined(separator: ",")
@@ -243,10 +256,11 @@ public enum ShowFormat {
 
     private static func jsonFields(_ pad: String, _ fields: [(String, JSONValue)], last: Bool) -> String {
         fields.enumerated().map { i, f in
-            let value = switch f.1 {
-            case .text(let s): "\"" + jsonEscaped(s) + "\""
-            case .number(let n): "\(n)"
-            }
+            let value =
+                switch f.1 {
+                case .text(let s): "\"" + jsonEscaped(s) + "\""
+                case .number(let n): "\(n)"
+                }
             return pad + "\"\(f.0)\" : " + value + (last && i == fields.count - 1 ? "\n" : ",\n")
         }.joined()
     }

@@ -19,7 +19,7 @@ extension ShowFormat {
             ("udev property", plain(b.blacklist.property), plain(b.exceptions.property)),
             ("protocol", plain(b.blacklist.protocols), plain(b.exceptions.protocols)),
             ("wwid", plain(b.blacklist.wwid), plain(b.exceptions.wwid)),
-            ("device", devices(b.blacklist.device), devices(b.exceptions.device)),
+            ("device", devices(b.blacklist.device), devices(b.exceptions.device))
         ]
         for (title, black, except) in sections {
             out += "\(title) rules:\n- blacklist:\n"
@@ -40,8 +40,10 @@ extension ShowFormat {
             if monitored.contains(name) {
                 out += "    \(name)  devnode whitelisted, monitored\n"
             } else {
-                let listed = blacklist.verdict(devnode: name, vendor: nil, product: nil, protocol: nil, wwid: nil,
-                                               udevProperties: nil, uidAttribute: nil) != .accepted
+                let listed =
+                    blacklist.verdict(
+                        devnode: name, vendor: nil, product: nil, protocol: nil, wwid: nil,
+                        udevProperties: nil, uidAttribute: nil) != .accepted
                 out += "    \(name) devnode \(listed ? "blacklisted" : "whitelisted"), unmonitored\n"
             }
         }

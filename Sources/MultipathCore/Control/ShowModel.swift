@@ -39,10 +39,12 @@ public struct PathSnapshot: Hashable, Sendable {
     /// From each check's issue to its verdict (`show stats json`).
     public var checkLatency: LatencyHistogram
 
-    public init(identity: PathIdentity, mapName: String? = nil, dmActive: Bool? = nil, deviceState: String? = nil,
-                checkerState: PathState? = nil, checker: String? = nil, nextCheck: Countdown? = nil,
-                priority: Int = -1, marginal: Bool = false, failures: Int = 0, initState: String = "ok",
-                vpdData: String? = nil, checkLatency: LatencyHistogram = LatencyHistogram()) {
+    public init(
+        identity: PathIdentity, mapName: String? = nil, dmActive: Bool? = nil, deviceState: String? = nil,
+        checkerState: PathState? = nil, checker: String? = nil, nextCheck: Countdown? = nil,
+        priority: Int = -1, marginal: Bool = false, failures: Int = 0, initState: String = "ok",
+        vpdData: String? = nil, checkLatency: LatencyHistogram = LatencyHistogram()
+    ) {
         self.identity = identity
         self.mapName = mapName
         self.dmActive = dmActive
@@ -141,10 +143,12 @@ public struct MapSnapshot: Hashable, Sendable {
     public var revision: String
     public var groups: [PathGroupSnapshot]
 
-    public init(name: String, wwid: String, dmMinor: UInt32?, failback: Failback = .idle, queueing: Queueing = .unset,
-                activePaths: Int, readOnly: Bool? = false, suspended: Bool = false, sizeSectors: UInt64,
-                features: String = "0", hardwareHandler: String = "0", action: String = "", stats: Stats = Stats(),
-                vendor: String = "", product: String = "", revision: String = "", groups: [PathGroupSnapshot] = []) {
+    public init(
+        name: String, wwid: String, dmMinor: UInt32?, failback: Failback = .idle, queueing: Queueing = .unset,
+        activePaths: Int, readOnly: Bool? = false, suspended: Bool = false, sizeSectors: UInt64,
+        features: String = "0", hardwareHandler: String = "0", action: String = "", stats: Stats = Stats(),
+        vendor: String = "", product: String = "", revision: String = "", groups: [PathGroupSnapshot] = []
+    ) {
         self.name = name
         self.wwid = wwid
         self.dmMinor = dmMinor

@@ -8,21 +8,32 @@ extension ShowFormat {
         var out = "{\n   \"major_version\": 0,\n   \"minor_version\": 1,\n"
         out += "   \"bucket_upper_ms\": [" + bounds.map(String.init).joined(separator: ", ") + "],\n"
         // Orphans are never checked: they have nothing to show.
-        out += "   \"paths\": [" + paths.filter { $0.checkerState != nil }.map { p in
-            "\n      {\n" + fields("         ", [
-                ("dev", quoted(p.identity.name)), ("dev_t", quoted("\(p.identity.devT)")), ("multipath", quoted(p.mapName ?? "")),
-                ("failures", "\(p.failures)"), ("check_latency", histogram(p.checkLatency)),
-            ]) + "      }"
-        }.joined(separator: ",") + "],\n"
-        out += "   \"maps\": [" + maps.map { m in
-            "\n      {\n" + fields("         ", [
-                ("name", quoted(m.name)), ("uuid", quoted(m.wwid)), ("path_faults", "\(m.stats.pathFaults)"),
-                ("switch_grp", "\(m.stats.switchGroups)"), ("map_loads", "\(m.stats.mapLoads)"),
-                ("total_q_time", "\(m.stats.totalQueueingTime)"), ("q_timeouts", "\(m.stats.queueingTimeouts)"),
-                ("map_failures", "\(m.stats.mapFailures)"), ("failover", histogram(m.stats.failover)),
-                ("reinstate", histogram(m.stats.reinstate)),
-            ]) + "      }"
-        }.joined(separator: ",") + "]\n}\n"
+        out +=
+            "   \"paths\": ["
+            + paths.filter { $0.checkerState != nil }.map { p in
+                "\n      {\n"
+                    + fields(
+                        "         ",
+                        [
+                            ("dev", quoted(p.identity.name)), ("dev_t", quoted("\(p.identity.devT)")),
+                            ("multipath", quoted(p.mapName ?? "")),
+                            ("failures", "\(p.failures)"), ("check_latency", histogram(p.checkLatency))
+                        ]) + "      }"
+            }.joined(separator: ",") + "],\n"
+        out +=
+            "   \"maps\": ["
+            + maps.map { m in
+                "\n      {\n"
+                    + fields(
+                        "         ",
+                        [
+                            ("name", quoted(m.name)), ("uuid", quoted(m.wwid)), ("path_faults", "\(m.stats.pathFaults)"),
+                            ("switch_grp", "\(m.stats.switchGroups)"), ("map_loads", "\(m.stats.mapLoads)"),
+                            ("total_q_time", "\(m.stats.totalQueueingTime)"), ("q_timeouts", "\(m.stats.queueingTimeouts)"),
+                            ("map_failures", "\(m.stats.mapFailures)"), ("failover", histogram(m.stats.failover)),
+                            ("reinstate", histogram(m.stats.reinstate))
+                        ]) + "      }"
+            }.joined(separator: ",") + "]\n}\n"
         return out
     }
 

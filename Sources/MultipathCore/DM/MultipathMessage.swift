@@ -27,11 +27,21 @@ public enum MultipathMessage: Hashable, Sendable, CustomStringConvertible {
         switch (w.first?.lowercased(), w.count) {
         case ("queue_if_no_path", 1): self = .queueIfNoPath
         case ("fail_if_no_path", 1): self = .failIfNoPath
-        case ("fail_path", 2): guard let d = DevT(w[1]) else { return nil }; self = .failPath(d)
-        case ("reinstate_path", 2): guard let d = DevT(w[1]) else { return nil }; self = .reinstatePath(d)
-        case ("switch_group", 2): guard let n = Int(w[1]), n > 0 else { return nil }; self = .switchGroup(n)
-        case ("enable_group", 2): guard let n = Int(w[1]), n > 0 else { return nil }; self = .enableGroup(n)
-        case ("disable_group", 2): guard let n = Int(w[1]), n > 0 else { return nil }; self = .disableGroup(n)
+        case ("fail_path", 2):
+            guard let d = DevT(w[1]) else { return nil }
+            self = .failPath(d)
+        case ("reinstate_path", 2):
+            guard let d = DevT(w[1]) else { return nil }
+            self = .reinstatePath(d)
+        case ("switch_group", 2):
+            guard let n = Int(w[1]), n > 0 else { return nil }
+            self = .switchGroup(n)
+        case ("enable_group", 2):
+            guard let n = Int(w[1]), n > 0 else { return nil }
+            self = .enableGroup(n)
+        case ("disable_group", 2):
+            guard let n = Int(w[1]), n > 0 else { return nil }
+            self = .disableGroup(n)
         default: return nil
         }
     }

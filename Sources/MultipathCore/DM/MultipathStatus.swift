@@ -79,8 +79,10 @@ public struct MultipathStatus: Hashable, Sendable, CustomStringConvertible {
                 let device = try r.word("path device")
                 let active = try r.word("path state A or F") { ["A": true, "F": false][$0] }
                 let fails = try r.count("fail count")
-                paths.append(PathStatus(device: device, isActive: active, failCount: fails,
-                                        selectorStatus: try r.words(nStatus, "selector path status")))
+                paths.append(
+                    PathStatus(
+                        device: device, isActive: active, failCount: fails,
+                        selectorStatus: try r.words(nStatus, "selector path status")))
             }
             groups.append(GroupStatus(state: state, selectorStatus: selectorStatus, pathStatusCount: nStatus, paths: paths))
         }

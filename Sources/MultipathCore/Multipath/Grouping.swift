@@ -82,8 +82,10 @@ public enum Grouping {
     /// The table 0.9.4 loads: features (with `queue_if_no_path` when `no_path_retry` is not `fail`), the
     /// hardware handler, then per group `<selector> <args> <nr paths> 1` and per path its dev_t and
     /// `rr_min_io_rq` (times its priority under `rr_weight priorities`).
-    public static func table(groups: [[GroupMember]], features: String, hardwareHandler: String?, selector: String,
-                             rrMinIORequests: Int, rrWeight: RRWeight, noPathRetry: NoPathRetry) -> MultipathTable {
+    public static func table(
+        groups: [[GroupMember]], features: String, hardwareHandler: String?, selector: String,
+        rrMinIORequests: Int, rrWeight: RRWeight, noPathRetry: NoPathRetry
+    ) -> MultipathTable {
         var featureWords = Array(features.split(separator: " ").dropFirst().map(String.init))
         featureWords.removeAll { $0 == "queue_if_no_path" }
         if noPathRetry != .fail { featureWords.append("queue_if_no_path") }
@@ -91,14 +93,16 @@ public enum Grouping {
         let selectorWords = selector.split(separator: " ").map(String.init)
         let selectorArgs = selectorWords.count > 2 ? Array(selectorWords.dropFirst(2)) : []
         let tableGroups = groups.map { g in
-            MultipathTable.PathGroup(selector: selectorWords.first ?? "service-time", selectorArgs: selectorArgs, pathArgCount: 1,
-                                     paths: g.map { m in
-                                         let weight = rrWeight == .priorities ? max(m.priority ?? 0, 1) : 1
-                                         return MultipathTable.Path(m.devT, args: [String(rrMinIORequests * weight)])
-                                     })
+            MultipathTable.PathGroup(
+                selector: selectorWords.first ?? "service-time", selectorArgs: selectorArgs, pathArgCount: 1,
+                paths: g.map { m in
+                    let weight = rrWeight == .priorities ? max(m.priority ?? 0, 1) : 1
+                    return MultipathTable.Path(m.devT, args: [String(rrMinIORequests * weight)])
+                })
         }
-        return MultipathTable(features: featureWords, hardwareHandler: handler,
-                              initialGroup: groups.isEmpty ? 0 : bestGroup(groups), groups: tableGroups)
+        return MultipathTable(
+            features: featureWords, hardwareHandler: handler,
+            initialGroup: groups.isEmpty ? 0 : bestGroup(groups), groups: tableGroups)
     }
 
     /// Whether a map loaded with `loaded` (as the kernel prints it) already is what `wanted` asks for.

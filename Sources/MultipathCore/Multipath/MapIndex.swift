@@ -82,8 +82,10 @@ public struct MultipathMap: Sendable {
     public internal(set) var prRegistered = false
     public internal(set) var stats = MapStats()
 
-    init(name: String, wwid: WWID, settings: ResolvedMapSettings, members: [DevT], table: MultipathTable, sizeSectors: UInt64,
-         readOnly: Bool = false, currentGroup: Int, queueing: Bool) {
+    init(
+        name: String, wwid: WWID, settings: ResolvedMapSettings, members: [DevT], table: MultipathTable, sizeSectors: UInt64,
+        readOnly: Bool = false, currentGroup: Int, queueing: Bool
+    ) {
         self.name = name
         self.wwid = wwid
         self.settings = settings

@@ -21,9 +21,11 @@ extension MultipathMap {
     /// Queueing once the map's usable paths are counted again: with none, `no_path_retry N` starts
     /// counting down; with some, the countdown and any failover end and queueing is turned back on.
     /// `pollingSeconds`: `polling_interval` as configured, for the note.
-    mutating func queueingReacts(usable: Int, wentDown: Bool, pollingInterval: @autoclosure () -> Duration,
-                                 pollingSeconds: @autoclosure () -> Int, now: Instant,
-                                 _ actions: inout [MultipathAction]) {
+    mutating func queueingReacts(
+        usable: Int, wentDown: Bool, pollingInterval: @autoclosure () -> Duration,
+        pollingSeconds: @autoclosure () -> Int, now: Instant,
+        _ actions: inout [MultipathAction]
+    ) {
         if usable == 0 {
             if case .retries(let n) = noPathRetry, queueing, queueingEndsAt == nil {
                 queueingEndsAt = now + pollingInterval() * n
@@ -75,7 +77,8 @@ extension MultipathMap {
         case .followover:
             // Only when the path that came up is the first of its group to come back.
             if let cameUp, let g = groups.firstIndex(where: { $0.contains { m in m.devT == cameUp } }),
-               groups[g].filter(\.isUsable).count == 1, g + 1 == best {
+                groups[g].filter(\.isUsable).count == 1, g + 1 == best
+            {
                 switchGroup(to: best, &actions)
             }
         case .deferred(let seconds):

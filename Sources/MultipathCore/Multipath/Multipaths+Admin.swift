@@ -114,8 +114,10 @@ extension Multipaths {
         map.queueingEndsAt = nil
         map.queueing = false
         index.update(map)
-        return [.note("\(map.name): disable map queueing (operator)"), .setQueueing(map: map.name, false),
-                .setMapTimer(wwid: wwid, at: nextDeadline(wwid))]
+        return [
+            .note("\(map.name): disable map queueing (operator)"), .setQueueing(map: map.name, false),
+            .setMapTimer(wwid: wwid, at: nextDeadline(wwid))
+        ]
     }
 
     /// `restorequeueing`: the configured `no_path_retry` again. As 0.9.4's set_no_path_retry: `queue`

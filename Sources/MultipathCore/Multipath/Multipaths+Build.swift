@@ -13,7 +13,10 @@ extension Multipaths {
         guard dirty.contains(wwid) else { return [] }
         var actions: [MultipathAction] = []
         let devTs = members(of: wwid)
-        guard !devTs.isEmpty else { dirty.remove(wwid); return actions }
+        guard !devTs.isEmpty else {
+            dirty.remove(wwid)
+            return actions
+        }
         let settled = devTs.allSatisfy { d in
             guard let h = paths[d]?.health else { return true }
             return h.state != .unchecked && (!h.state.isUsable || h.priority != nil)
@@ -32,7 +35,9 @@ extension Multipaths {
                 let until = (devTs.compactMap { paths[$0]?.health.firstSeen }.min() ?? now) + .seconds(delay)
                 if now < until {
                     if ghostWait.updateValue(until, forKey: wwid) == nil {
-                        actions += [.note("\(wwid): only ghost paths, waiting until \(until) (ghost_delay)"), .setMapTimer(wwid: wwid, at: until)]
+                        actions += [
+                            .note("\(wwid): only ghost paths, waiting until \(until) (ghost_delay)"), .setMapTimer(wwid: wwid, at: until)
+                        ]
                     }
                     return actions
                 }
@@ -44,9 +49,10 @@ extension Multipaths {
         let groups = Grouping.group(groupMembers(devTs), policy: settings.pathGroupingPolicy.value)
         // The operator's `disablequeueing` holds across reloads.
         let noPathRetry = MultipathMap.noPathRetry(settings, queueingDisabled: maps[wwid]?.queueingDisabled == true)
-        let table = Grouping.table(groups: groups, features: settings.features.value, hardwareHandler: settings.hardwareHandler(for: identities),
-                                   selector: settings.pathSelector.value, rrMinIORequests: settings.rrMinIORequests.value,
-                                   rrWeight: settings.rrWeight.value, noPathRetry: noPathRetry)
+        let table = Grouping.table(
+            groups: groups, features: settings.features.value, hardwareHandler: settings.hardwareHandler(for: identities),
+            selector: settings.pathSelector.value, rrMinIORequests: settings.rrMinIORequests.value,
+            rrWeight: settings.rrWeight.value, noPathRetry: noPathRetry)
         let size = identities[0].sizeSectors
         let readOnly = identities.contains(where: \.readOnly)
         let order = table.groups.flatMap { $0.paths.compactMap(\.devT) }
@@ -74,7 +80,8 @@ extension Multipaths {
 
     /// After a create or reload every path of the new table is active: fail those that are not usable,
     /// and take the table's queueing and group as the kernel's.
-    mutating func loaded(_ wwid: WWID, _ load: MapLoad, settings: ResolvedMapSettings, previous: [DevT], now: Instant) -> [MultipathAction] {
+    mutating func loaded(_ wwid: WWID, _ load: MapLoad, settings: ResolvedMapSettings, previous: [DevT], now: Instant) -> [MultipathAction]
+    {
         let order = load.table.groups.flatMap { $0.paths.compactMap(\.devT) }
         for d in previous where !order.contains(d) { paths[d]?.health.membership = .absent }
         var actions: [MultipathAction] = []
@@ -85,9 +92,12 @@ extension Multipaths {
             paths[d]!.health.membership = failing ? .failed : .active
             if failing { actions.append(.fail(map: load.name, d)) }
         }
-        var map = maps[wwid] ?? MultipathMap(name: load.name, wwid: wwid, settings: settings, members: order, table: load.table,
-                                             sizeSectors: load.sizeSectors, currentGroup: load.table.initialGroup,
-                                             queueing: load.table.queueIfNoPath)
+        var map =
+            maps[wwid]
+            ?? MultipathMap(
+                name: load.name, wwid: wwid, settings: settings, members: order, table: load.table,
+                sizeSectors: load.sizeSectors, currentGroup: load.table.initialGroup,
+                queueing: load.table.queueIfNoPath)
         map.members = order
         map.table = load.table
         map.sizeSectors = load.sizeSectors

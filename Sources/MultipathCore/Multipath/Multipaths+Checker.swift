@@ -12,7 +12,8 @@ extension Multipaths {
     }
 
     /// The checker's verdict: the critical path. `issued`: when the check was sent (its latency).
-    public mutating func checkerFinished(_ devT: DevT, _ verdict: CheckerVerdict, issued: Instant? = nil, now: Instant) -> [MultipathAction] {
+    public mutating func checkerFinished(_ devT: DevT, _ verdict: CheckerVerdict, issued: Instant? = nil, now: Instant) -> [MultipathAction]
+    {
         guard var p = paths[devT] else { return [] }
         let recheck = p.health.probe == .inFlightRecheck
         p.health.probe = .idle
@@ -31,7 +32,10 @@ extension Multipaths {
             // No answer yet (ALUA transitioning): nothing changes but the first state, probe again soon.
             if old == .unchecked { p.health.state = .pending }
         } else {
-            if let map { new = sanPathErr(&p.health, from: old, to: new, othersUsable: usableCount(map, except: devT) > 0, settings: map.settings, now: now) }
+            if let map {
+                new = sanPathErr(
+                    &p.health, from: old, to: new, othersUsable: usableCount(map, except: devT) > 0, settings: map.settings, now: now)
+            }
             if new != old {
                 p.health.state = new
                 p.health.lastChange = now
@@ -44,7 +48,9 @@ extension Multipaths {
 
         var cameUp: DevT?, wentDown = false
         if let map {
-            if p.health.membership == .failed { p.health.usableSince = verdict.state.isUsable ? p.health.usableSince ?? issued ?? now : nil }
+            if p.health.membership == .failed {
+                p.health.usableSince = verdict.state.isUsable ? p.health.usableSince ?? issued ?? now : nil
+            }
             if p.health.membership == .failed && new.isUsable {
                 actions.append(.reinstate(map: map.name, devT))
                 p.health.membership = .active
@@ -84,12 +90,18 @@ extension Multipaths {
     /// `san_path_err_threshold/forget_rate/recovery_time` (all three set): a path that failed `threshold`
     /// times is held back (`delayed`) for `recovery_time` seconds after it comes back, unless it is the
     /// map's last usable path; every `forget_rate` good checks forgive one failure.
-    func sanPathErr(_ h: inout PathHealth, from old: PathState, to new: PathState, othersUsable: Bool,
-                            settings: ResolvedMapSettings, now: Instant) -> PathState {
+    func sanPathErr(
+        _ h: inout PathHealth, from old: PathState, to new: PathState, othersUsable: Bool,
+        settings: ResolvedMapSettings, now: Instant
+    ) -> PathState {
         guard let threshold = settings.sanPathErrThreshold.value, let forget = settings.sanPathErrForgetRate.value,
-              let recovery = settings.sanPathErrRecoveryTime.value else { return new }
+            let recovery = settings.sanPathErrRecoveryTime.value
+        else { return new }
         if Self.isFailing(new) {
-            if old.isUsable { h.sanFailures += 1; h.sanGoodChecks = 0 }
+            if old.isUsable {
+                h.sanFailures += 1
+                h.sanGoodChecks = 0
+            }
             return new
         }
         guard new.isUsable else { return new }

@@ -4,12 +4,16 @@ extension Multipaths {
 
     /// A multipath map found at start: taken as it is. Its paths keep the states its status shows; once
     /// they are enumerated and checked, the map is reloaded only if it differs from the configuration.
-    public mutating func adopt(name: String, wwid: WWID, sizeSectors: UInt64, table: MultipathTable,
-                               status: MultipathStatus, readOnly: Bool = false, suspended: Bool = false, now: Instant) -> [MultipathAction] {
+    public mutating func adopt(
+        name: String, wwid: WWID, sizeSectors: UInt64, table: MultipathTable,
+        status: MultipathStatus, readOnly: Bool = false, suspended: Bool = false, now: Instant
+    ) -> [MultipathAction] {
         let settings = config.mapSettings(wwid: wwid.rawValue, paths: [])
-        index.insert(MultipathMap(name: name, wwid: wwid, settings: settings, members: table.groups.flatMap { $0.paths.compactMap(\.devT) },
-                                  table: table, sizeSectors: sizeSectors, readOnly: readOnly, currentGroup: status.currentGroup,
-                                  queueing: table.queueIfNoPath))
+        index.insert(
+            MultipathMap(
+                name: name, wwid: wwid, settings: settings, members: table.groups.flatMap { $0.paths.compactMap(\.devT) },
+                table: table, sizeSectors: sizeSectors, readOnly: readOnly, currentGroup: status.currentGroup,
+                queueing: table.queueIfNoPath))
         index.modify(wwid) { $0.suspended = suspended }
         for p in status.paths { if let d = p.devT { adoptedState[d] = p.isActive } }
         dirty.insert(wwid)
@@ -25,7 +29,10 @@ extension Multipaths {
         if let table, let map = index[wwid], !Grouping.sameLayout(map.table, table) {
             actions.append(.note("\(name): table changed behind our back, taking it: \(table)"))
             let members = table.groups.flatMap { $0.paths.compactMap(\.devT) }
-            index.modify(wwid) { $0.table = table; $0.members = members }
+            index.modify(wwid) {
+                $0.table = table
+                $0.members = members
+            }
         }
         index.modify(wwid) { $0.currentGroup = status.currentGroup }
         var wentDown = false
@@ -37,7 +44,12 @@ extension Multipaths {
                 p.health.failures += 1
                 index.modify(wwid) { $0.stats.pathFailed(at: now) }
                 actions.append(.note("\(p.name): failed by the kernel, probing now"))
-                if p.health.probe.isInFlight { p.health.probe = .inFlightRecheck } else { p.health.probe = .inFlight; actions.append(.check(d)) }
+                if p.health.probe.isInFlight {
+                    p.health.probe = .inFlightRecheck
+                } else {
+                    p.health.probe = .inFlight
+                    actions.append(.check(d))
+                }
             } else if s.isActive && p.health.membership != .active {
                 p.health.membership = .active
                 if Self.isFailing(p.health.state) {

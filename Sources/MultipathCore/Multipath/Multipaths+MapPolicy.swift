@@ -11,10 +11,11 @@ extension Multipaths {
         let marginal = config.marginalPathgroups && !admin.marginal.isEmpty
         return devTs.compactMap { d in
             guard let health = paths[d]?.health else { return nil }
-            return GroupMember(devT: d, serial: identities ? paths[d]!.identity.serial : "",
-                               nodeName: identities ? paths[d]!.identity.fc?.targetNodeName ?? "" : "",
-                               priority: health.priority, isUsable: health.state.isUsable && health.membership != .failed,
-                               isMarginal: marginal && admin.marginal.contains(d))
+            return GroupMember(
+                devT: d, serial: identities ? paths[d]!.identity.serial : "",
+                nodeName: identities ? paths[d]!.identity.fc?.targetNodeName ?? "" : "",
+                priority: health.priority, isUsable: health.state.isUsable && health.membership != .failed,
+                isMarginal: marginal && admin.marginal.contains(d))
         }
     }
 
@@ -30,8 +31,9 @@ extension Multipaths {
         guard var map = maps[wwid] else { return [] }
         var actions: [MultipathAction] = []
         let usable = usableCount(map)
-        map.queueingReacts(usable: usable, wentDown: wentDown, pollingInterval: pollingInterval, pollingSeconds: config.pollingInterval,
-                           now: now, &actions)
+        map.queueingReacts(
+            usable: usable, wentDown: wentDown, pollingInterval: pollingInterval, pollingSeconds: config.pollingInterval,
+            now: now, &actions)
         if wentDown { map.cancelFailback(&actions) }
         if usableCheck && usable > 0 { map.failbackReacts(groups: loadedGroups(map), cameUp: cameUp, now: now, &actions) }
         index.update(map)

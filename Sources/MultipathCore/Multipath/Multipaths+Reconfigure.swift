@@ -22,7 +22,8 @@ extension Multipaths {
         }
         for devT in paths.keys.sorted() {
             guard let p = paths[devT] else { continue }
-            if case .accepted = config.blacklistVerdict(for: p.identity, udevProperties: udevProperties[devT]) {} else {
+            if case .accepted = config.blacklistVerdict(for: p.identity, udevProperties: udevProperties[devT]) {
+            } else {
                 let properties = udevProperties[devT]
                 actions += removePath(devT, now: now)
                 actions += addPath(p.identity, udevProperties: properties, choice: choices[devT] ?? p.settings, now: now)
@@ -48,8 +49,10 @@ extension Multipaths {
             let settings = config.mapSettings(wwid: wwid.rawValue, paths: members(of: wwid).compactMap { paths[$0]?.identity })
             index.modify(wwid) { $0.settings = settings }
             let revision = bindings.revision
-            let name = config.mapName(wwid: wwid.rawValue, settings: settings, bindings: &bindings, current: old.name,
-                                      taken: { index.isTaken($0, byOtherThan: wwid) }).name
+            let name = config.mapName(
+                wwid: wwid.rawValue, settings: settings, bindings: &bindings, current: old.name,
+                taken: { index.isTaken($0, byOtherThan: wwid) }
+            ).name
             if bindings.revision != revision { actions.append(.saveBindings) }
             if name != old.name, index.isTaken(name) {
                 actions.append(.note("\(old.name): not renamed to \(name): another map has that name"))

@@ -47,8 +47,10 @@ public struct Multipaths: Sendable {
 
     /// A path appeared (add uevent, or the enumeration at start). Blacklist and find_multipaths decide
     /// whether it is multipathed; if so its first check is asked for and its map marked for building.
-    public mutating func addPath(_ identity: PathIdentity, udevProperties: [String]?, choice: PathChoice,
-                                 now: Instant) -> [MultipathAction] {
+    public mutating func addPath(
+        _ identity: PathIdentity, udevProperties: [String]?, choice: PathChoice,
+        now: Instant
+    ) -> [MultipathAction] {
         if paths[identity.devT] != nil || orphans[identity.devT] != nil { return changePath(identity, choice: choice, now: now) }
         if let udevProperties { self.udevProperties[identity.devT] = udevProperties }
         switch config.blacklistVerdict(for: identity, udevProperties: self.udevProperties[identity.devT]) {
@@ -62,8 +64,10 @@ public struct Multipaths: Sendable {
         let policy = FindMultipathsPolicy(config)
         // Only smart mode's wait depends on the hardware table; matching it costs a regex per entry.
         let known = policy.mode == .smart && config.pathSettings(for: identity).isKnownHardware
-        switch policy.decide(knownWWID: wwids.contains(wwid.rawValue), mapExists: maps[wwid] != nil, siblings: byWWID[wwid]?.count ?? 0,
-                             knownHardware: known, firstSeen: now, now: now) {
+        switch policy.decide(
+            knownWWID: wwids.contains(wwid.rawValue), mapExists: maps[wwid] != nil, siblings: byWWID[wwid]?.count ?? 0,
+            knownHardware: known, firstSeen: now, now: now)
+        {
         case .multipath:
             var actions = admit(identity, choice: choice, now: now)
             // A second path decides for the ones smart mode was holding.
@@ -122,14 +126,20 @@ public struct Multipaths: Sendable {
         if byWWID[wwid] == nil {
             dirty.remove(wwid)
             if map.settings.flushOnLastDelete.value && map.queueing { actions.append(.setQueueing(map: map.name, false)) }
-            let empty = MultipathTable(features: map.table.features.filter { $0 != "queue_if_no_path" },
-                                       hardwareHandler: map.table.hardwareHandler, initialGroup: 0, groups: [])
+            let empty = MultipathTable(
+                features: map.table.features.filter { $0 != "queue_if_no_path" },
+                hardwareHandler: map.table.hardwareHandler, initialGroup: 0, groups: [])
             (map.members, map.table, map.currentGroup, map.queueing) = ([], empty, 0, false)
             (map.queueingEndsAt, map.failbackAt) = (nil, nil)
             index.update(map)
-            actions += [.remove(map: map.name, fallback: MapLoad(name: map.name, wwid: wwid, sizeSectors: map.sizeSectors, table: empty,
-                                                                 readOnly: map.readOnly)),
-                        .setMapTimer(wwid: wwid, at: nil)]
+            actions += [
+                .remove(
+                    map: map.name,
+                    fallback: MapLoad(
+                        name: map.name, wwid: wwid, sizeSectors: map.sizeSectors, table: empty,
+                        readOnly: map.readOnly)),
+                .setMapTimer(wwid: wwid, at: nil)
+            ]
             return actions
         }
         dirty.insert(wwid)
@@ -143,14 +153,18 @@ public struct Multipaths: Sendable {
     public mutating func changePath(_ identity: PathIdentity, choice: PathChoice, now: Instant) -> [MultipathAction] {
         let devT = identity.devT
         if let o = orphans[devT] {
-            if o.identity.wwid == identity.wwid { orphans[devT]?.identity = identity; return [] }
+            if o.identity.wwid == identity.wwid {
+                orphans[devT]?.identity = identity
+                return []
+            }
             undecide(devT)
             orphans[devT] = nil
             return addPath(identity, udevProperties: nil, choice: choice, now: now)
         }
         guard let old = paths[devT] else { return [] }
         if old.identity.wwid != identity.wwid {
-            let note = MultipathAction.note("\(identity.name): WWID changed from \(old.identity.wwid ?? "none") to \(identity.wwid ?? "none")")
+            let note = MultipathAction.note(
+                "\(identity.name): WWID changed from \(old.identity.wwid ?? "none") to \(identity.wwid ?? "none")")
             return [note] + removePath(devT, now: now) + addPath(identity, udevProperties: nil, choice: choice, now: now)
         }
         paths[devT]?.identity = identity

@@ -5,7 +5,8 @@ extension Multipaths {
     /// name, from the device-mapper device list; `deviceStates` the sysfs `device/state` of the paths
     /// `deviceStatesNeeded` names, as the edge read them.
     public func showSnapshot(dmMinors: [String: UInt32], deviceStates: [DevT: String], now: Instant)
-        -> (paths: [PathSnapshot], maps: [MapSnapshot]) {
+        -> (paths: [PathSnapshot], maps: [MapSnapshot])
+    {
         (pathSnapshots(deviceStates: deviceStates, now: now), mapSnapshots(dmMinors: dmMinors, deviceStates: deviceStates, now: now))
     }
 
@@ -31,38 +32,46 @@ extension Multipaths {
     }
 
     /// What the map commands print: every map (of `only`, when given) by name, with its groups and their paths.
-    public func mapSnapshots(_ only: [MapID]? = nil, dmMinors: [String: UInt32], deviceStates: [DevT: String],
-                             now: Instant) -> [MapSnapshot] {
+    public func mapSnapshots(
+        _ only: [MapID]? = nil, dmMinors: [String: UInt32], deviceStates: [DevT: String],
+        now: Instant
+    ) -> [MapSnapshot] {
         let chosen = only.map { $0.compactMap { maps[$0.wwid] } } ?? Array(maps.values)
         return chosen.sorted { $0.name < $1.name }.map { map -> MapSnapshot in
             let groups = map.table.groups.enumerated().map { index, group -> PathGroupSnapshot in
                 let members = group.paths.compactMap { $0.devT.flatMap { paths[$0] } }
-                let prio = Grouping.priority(of: members.map {
-                    GroupMember(devT: $0.devT, priority: $0.health.priority, isUsable: $0.health.state.isUsable)
-                }).priority
+                let prio = Grouping.priority(
+                    of: members.map {
+                        GroupMember(devT: $0.devT, priority: $0.health.priority, isUsable: $0.health.state.isUsable)
+                    }
+                ).priority
                 let usable = members.contains { $0.health.membership == .active }
                 let state: PathGroupSnapshot.State = index + 1 == map.currentGroup ? .active : (usable ? .enabled : .disabled)
                 // As the table spells it, with the argument count: `service-time 0`.
                 let selector = ([group.selector, String(group.selectorArgs.count)] + group.selectorArgs).joined(separator: " ")
                 let marginal = config.marginalPathgroups && !members.isEmpty && members.allSatisfy { admin.marginal.contains($0.devT) }
-                return PathGroupSnapshot(selector: selector, priority: prio, state: state, marginal: marginal,
-                                         paths: members.map { snapshot($0, mapName: map.name, deviceStates: deviceStates, now: now) })
+                return PathGroupSnapshot(
+                    selector: selector, priority: prio, state: state, marginal: marginal,
+                    paths: members.map { snapshot($0, mapName: map.name, deviceStates: deviceStates, now: now) })
             }
-            let failback: MapSnapshot.Failback = switch map.settings.failback.value {
-            case .immediate: .immediate
-            case .followover: .followover
-            case .manual, .deferred: .idle
-            }
-            let queueing: MapSnapshot.Queueing = switch map.noPathRetry {
-            case .fail: .off
-            case .queue: .on
-            case .retries(let n):
-                map.queueingEndsAt.map { .secondsLeft(max(0, Int(($0 - now).nanosecondsClamped / 1_000_000_000))) } ?? .checks(n)
-            }
+            let failback: MapSnapshot.Failback =
+                switch map.settings.failback.value {
+                case .immediate: .immediate
+                case .followover: .followover
+                case .manual, .deferred: .idle
+                }
+            let queueing: MapSnapshot.Queueing =
+                switch map.noPathRetry {
+                case .fail: .off
+                case .queue: .on
+                case .retries(let n):
+                    map.queueingEndsAt.map { .secondsLeft(max(0, Int(($0 - now).nanosecondsClamped / 1_000_000_000))) } ?? .checks(n)
+                }
             let first = map.members.first.flatMap { paths[$0] }?.identity
             return MapSnapshot(
                 name: map.name, wwid: map.wwid.rawValue, dmMinor: dmMinors[map.name], failback: failback, queueing: queueing,
-                activePaths: map.members.filter { paths[$0]?.health.membership == .active }.count, readOnly: map.readOnly, suspended: map.suspended,
+                activePaths: map.members.filter { paths[$0]?.health.membership == .active }.count, readOnly: map.readOnly,
+                suspended: map.suspended,
                 sizeSectors: map.sizeSectors,
                 features: ([String(map.table.features.count)] + map.table.features).joined(separator: " "),
                 hardwareHandler: ([String(map.table.hardwareHandler.count)] + map.table.hardwareHandler).joined(separator: " "),
@@ -77,17 +86,20 @@ extension Multipaths {
     /// sysfs is read only for the others (`deviceStatesNeeded`): a `show paths` at a thousand paths
     /// would otherwise cost four syscalls a path.
     func snapshot(_ p: MultipathPath, mapName: String?, deviceStates: [DevT: String], now: Instant) -> PathSnapshot {
-        let seconds = Int(((now - p.health.lastChange).nanosecondsClamped / 1_000_000_000) % max(1, p.health.interval.nanosecondsClamped / 1_000_000_000))
-        let state: String? = switch (mapName, p.health.state.isUsable) {
-        case (nil, _): nil
-        case (_, true): "running"
-        case (_, false): Self.offlineStates.contains(deviceStates[p.devT] ?? "") ? "offline" : "running"
-        }
-        return PathSnapshot(identity: p.identity, mapName: mapName, dmActive: p.health.membership.isActive,
-                            deviceState: state, checkerState: p.health.state, checker: p.settings.checker.value.rawValue,
-                            nextCheck: Countdown(tick: seconds, total: Int(p.health.interval.nanosecondsClamped / 1_000_000_000)),
-                            priority: p.health.priority ?? -1, marginal: !admin.marginal.isEmpty && admin.marginal.contains(p.devT),
-                            failures: p.health.failures, checkLatency: p.health.checkLatency)
+        let seconds = Int(
+            ((now - p.health.lastChange).nanosecondsClamped / 1_000_000_000) % max(1, p.health.interval.nanosecondsClamped / 1_000_000_000))
+        let state: String? =
+            switch (mapName, p.health.state.isUsable) {
+            case (nil, _): nil
+            case (_, true): "running"
+            case (_, false): Self.offlineStates.contains(deviceStates[p.devT] ?? "") ? "offline" : "running"
+            }
+        return PathSnapshot(
+            identity: p.identity, mapName: mapName, dmActive: p.health.membership.isActive,
+            deviceState: state, checkerState: p.health.state, checker: p.settings.checker.value.rawValue,
+            nextCheck: Countdown(tick: seconds, total: Int(p.health.interval.nanosecondsClamped / 1_000_000_000)),
+            priority: p.health.priority ?? -1, marginal: !admin.marginal.isEmpty && admin.marginal.contains(p.devT),
+            failures: p.health.failures, checkLatency: p.health.checkLatency)
     }
 
     /// The SCSI device states 0.9.4 counts as offline.

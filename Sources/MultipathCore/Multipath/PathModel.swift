@@ -27,8 +27,10 @@ public struct PathChoice: Hashable, Sendable {
     /// 0.9.4's select_checker and select_prio: `detect_checker` makes an ALUA path (TPGS set) use `tur`,
     /// `detect_prio` makes it use `sysfs` when the kernel's alua handler shows its access state, else
     /// `alua`; both win over the configured value, as in 0.9.4. Otherwise the configured values apply.
-    public static func select(_ path: PathIdentity, _ s: ResolvedPathSettings, hasAccessState: Bool,
-                              checkerTimeout: Duration) -> PathChoice {
+    public static func select(
+        _ path: PathIdentity, _ s: ResolvedPathSettings, hasAccessState: Bool,
+        checkerTimeout: Duration
+    ) -> PathChoice {
         var checker = s.pathChecker
         var prio = s.prio
         var args = s.prioArgs.value

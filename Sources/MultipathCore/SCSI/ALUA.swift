@@ -60,8 +60,10 @@ public func parseTargetPortGroups(_ b: [UInt8]) -> [TargetPortGroup]? {
         let ports = Int(b[d + 7])
         guard d + 8 + 4 * ports <= end else { break }
         let rel = (0..<ports).map { i in UInt16(b[d + 8 + 4 * i + 2]) << 8 | UInt16(b[d + 8 + 4 * i + 3]) }
-        groups.append(TargetPortGroup(id: UInt16(b[d + 2]) << 8 | UInt16(b[d + 3]), state: ALUAState(code: b[d]),
-                                      preferred: b[d] & 0x80 != 0, relativePorts: rel))
+        groups.append(
+            TargetPortGroup(
+                id: UInt16(b[d + 2]) << 8 | UInt16(b[d + 3]), state: ALUAState(code: b[d]),
+                preferred: b[d] & 0x80 != 0, relativePorts: rel))
         d += 8 + 4 * ports
     }
     return groups

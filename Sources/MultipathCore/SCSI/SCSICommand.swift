@@ -33,27 +33,31 @@ public struct SCSICommand: Hashable, Sendable, CustomStringConvertible {
 
     /// Standard INQUIRY (0x12, EVPD=0). 36 bytes is what every device answers safely (SPC-4 note).
     public static func inquiry(allocationLength: UInt16 = 96) -> SCSICommand {
-        SCSICommand(cdb: [0x12, 0, 0, UInt8(allocationLength >> 8), UInt8(allocationLength & 0xff), 0],
-                    direction: .fromDevice(count: Int(allocationLength)), name: "INQUIRY")
+        SCSICommand(
+            cdb: [0x12, 0, 0, UInt8(allocationLength >> 8), UInt8(allocationLength & 0xff), 0],
+            direction: .fromDevice(count: Int(allocationLength)), name: "INQUIRY")
     }
 
     /// INQUIRY with EVPD=1 for one vital product data page (0x00 supported pages, 0x80 serial, 0x83 ids...).
     public static func inquiry(vpdPage page: UInt8, allocationLength: UInt16 = 255) -> SCSICommand {
-        SCSICommand(cdb: [0x12, 0x01, page, UInt8(allocationLength >> 8), UInt8(allocationLength & 0xff), 0],
-                    direction: .fromDevice(count: Int(allocationLength)), name: "INQUIRY VPD 0x\(hex(page))")
+        SCSICommand(
+            cdb: [0x12, 0x01, page, UInt8(allocationLength >> 8), UInt8(allocationLength & 0xff), 0],
+            direction: .fromDevice(count: Int(allocationLength)), name: "INQUIRY VPD 0x\(hex(page))")
     }
 
     /// REPORT TARGET PORT GROUPS: MAINTENANCE IN (0xA3) service action 0x0A, allocation length in bytes 6-9.
     public static func reportTargetPortGroups(allocationLength: UInt32 = 4096) -> SCSICommand {
         let a = allocationLength
-        return SCSICommand(cdb: [0xA3, 0x0A, 0, 0, 0, 0, UInt8(a >> 24), UInt8((a >> 16) & 0xff), UInt8((a >> 8) & 0xff), UInt8(a & 0xff), 0, 0],
-                           direction: .fromDevice(count: Int(a)), name: "REPORT TARGET PORT GROUPS")
+        return SCSICommand(
+            cdb: [0xA3, 0x0A, 0, 0, 0, 0, UInt8(a >> 24), UInt8((a >> 16) & 0xff), UInt8((a >> 8) & 0xff), UInt8(a & 0xff), 0, 0],
+            direction: .fromDevice(count: Int(a)), name: "REPORT TARGET PORT GROUPS")
     }
 
     /// READ(10) of one block at `lba` (32-bit LBA, transfer length 1).
     public static func read10(lba: UInt32, blockSize: Int) -> SCSICommand {
-        SCSICommand(cdb: [0x28, 0, UInt8(lba >> 24), UInt8((lba >> 16) & 0xff), UInt8((lba >> 8) & 0xff), UInt8(lba & 0xff), 0, 0, 1, 0],
-                    direction: .fromDevice(count: blockSize), name: "READ(10)")
+        SCSICommand(
+            cdb: [0x28, 0, UInt8(lba >> 24), UInt8((lba >> 16) & 0xff), UInt8((lba >> 8) & 0xff), UInt8(lba & 0xff), 0, 0, 1, 0],
+            direction: .fromDevice(count: blockSize), name: "READ(10)")
     }
 
     /// READ(16) of one block at `lba` (64-bit LBA, transfer length 1).

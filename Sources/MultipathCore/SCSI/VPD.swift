@@ -28,9 +28,11 @@ public struct DeviceIdentification: Hashable, Sendable {
         while d + 4 <= end {
             let len = Int(b[d + 3])
             guard d + 4 + len <= end else { break }
-            designators.append(Designator(protocolID: b[d] >> 4, codeSet: b[d] & 0x0f, piv: b[d + 1] & 0x80 != 0,
-                                          association: Designator.Association(rawValue: (b[d + 1] >> 4) & 0x3)!,
-                                          type: b[d + 1] & 0x0f, identifier: Array(b[(d + 4)..<(d + 4 + len)])))
+            designators.append(
+                Designator(
+                    protocolID: b[d] >> 4, codeSet: b[d] & 0x0f, piv: b[d + 1] & 0x80 != 0,
+                    association: Designator.Association(rawValue: (b[d + 1] >> 4) & 0x3)!,
+                    type: b[d + 1] & 0x0f, identifier: Array(b[(d + 4)..<(d + 4 + len)])))
             d += 4 + len
         }
     }
@@ -89,8 +91,14 @@ public struct DeviceIdentification: Hashable, Sendable {
             var out: [UInt8] = [UInt8(ascii: "1")]
             var pendingBlank = false
             for b in d.identifier {
-                if b == 0x20 { pendingBlank = true; continue }
-                if pendingBlank { out.append(UInt8(ascii: "_")); pendingBlank = false }
+                if b == 0x20 {
+                    pendingBlank = true
+                    continue
+                }
+                if pendingBlank {
+                    out.append(UInt8(ascii: "_"))
+                    pendingBlank = false
+                }
                 out.append(b)
             }
             return String(decoding: out, as: UTF8.self)
@@ -103,7 +111,9 @@ public struct DeviceIdentification: Hashable, Sendable {
     public var targetPortGroup: UInt16? { portValue(type: 5) }
 
     private func portValue(type: UInt8) -> UInt16? {
-        guard let d = designators.first(where: { $0.type == type && $0.association == .targetPort }), d.identifier.count >= 4 else { return nil }
+        guard let d = designators.first(where: { $0.type == type && $0.association == .targetPort }), d.identifier.count >= 4 else {
+            return nil
+        }
         return UInt16(d.identifier[2]) << 8 | UInt16(d.identifier[3])
     }
 }

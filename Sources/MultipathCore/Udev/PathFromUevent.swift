@@ -63,18 +63,22 @@ public struct PathFacts: Sendable {
             let onFC = transport == .scsi(.fcp)
             if device.fcCandidate || onFC { wanted.append("class/fc_host/host\(h.host)/port_name") }
             if onFC {
-                wanted += ["class/fc_host/host\(h.host)/node_name",
-                           "class/fc_transport/target\(h.host):\(h.channel):\(h.target)/node_name",
-                           "class/fc_transport/target\(h.host):\(h.channel):\(h.target)/port_name"]
+                wanted += [
+                    "class/fc_host/host\(h.host)/node_name",
+                    "class/fc_transport/target\(h.host):\(h.channel):\(h.target)/node_name",
+                    "class/fc_transport/target\(h.host):\(h.channel):\(h.target)/port_name"
+                ]
             }
         }
         return wanted.filter { sysfs[$0] == nil }
     }
 
     /// Of the device's own directory: identity, then what its checker, prioritizer and reads need.
-    static let deviceAttributes = ["dev", "size", "ro", "device/vendor", "device/model", "device/rev", "device/vpd_pg80",
-                                   "device/vpd_pg83", "device/inquiry", "device/dh_state", "device/timeout", "device/access_state",
-                                   "queue/logical_block_size"]
+    static let deviceAttributes = [
+        "dev", "size", "ro", "device/vendor", "device/model", "device/rev", "device/vpd_pg80",
+        "device/vpd_pg83", "device/inquiry", "device/dh_state", "device/timeout", "device/access_state",
+        "queue/logical_block_size"
+    ]
 
     /// Where the device is: its kernel name, sysfs directory (DEVPATH when udev gave it, else the
     /// /sys/block link), SCSI address (the scsi_device above `block` in DEVPATH), and whether only the
@@ -90,12 +94,14 @@ public struct PathFacts: Sendable {
     var device: Device? {
         let devPath = properties["DEVPATH"].map { $0.split(separator: "/").map(String.init) } ?? []
         guard let name = properties["DEVNAME"].flatMap({ $0.split(separator: "/").last.map(String.init) }) ?? devPath.last,
-              !name.isEmpty else { return nil }
+            !name.isEmpty
+        else { return nil }
         let blockIndex = devPath.lastIndex(of: "block")
         let hctl = blockIndex.flatMap { $0 > 0 ? HCTL(devPath[$0 - 1]) : nil }
         let fcCandidate = hctl != nil && PathFacts.transport(fromName: name, devPath: devPath) == nil
-        return Device(name: name, devPath: devPath, dir: devPath.isEmpty ? "block/\(name)" : devPath.joined(separator: "/"),
-                      hctl: hctl, fcCandidate: fcCandidate)
+        return Device(
+            name: name, devPath: devPath, dir: devPath.isEmpty ? "block/\(name)" : devPath.joined(separator: "/"),
+            hctl: hctl, fcCandidate: fcCandidate)
     }
 
     /// An attribute of the device's own directory as text; nil when absent.
@@ -196,22 +202,24 @@ extension PathIdentity {
         if case .scsi(.fcp) = transport, let h = hctl {
             func name(_ path: String) -> String? { facts.sysfs[path].flatMap { $0 }.map(sysfsText) }
             if let hn = name("class/fc_host/host\(h.host)/node_name"), let hp = name("class/fc_host/host\(h.host)/port_name"),
-               let tn = name("class/fc_transport/target\(h.host):\(h.channel):\(h.target)/node_name"),
-               let tp = name("class/fc_transport/target\(h.host):\(h.channel):\(h.target)/port_name") {
+                let tn = name("class/fc_transport/target\(h.host):\(h.channel):\(h.target)/node_name"),
+                let tp = name("class/fc_transport/target\(h.host):\(h.channel):\(h.target)/port_name")
+            {
                 fc = FibreChannelNames(hostNodeName: hn, hostPortName: hp, targetNodeName: tn, targetPortName: tp)
             }
         }
 
-        return .success(PathIdentity(
-            name: name, devT: devT, hctl: hctl,
-            vendor: facts.text("device/vendor") ?? properties["ID_VENDOR"] ?? "",
-            product: facts.text("device/model") ?? properties["ID_MODEL"] ?? "",
-            revision: facts.text("device/rev") ?? properties["ID_REVISION"] ?? "",
-            wwid: wwid,
-            serial: facts.bytes("device/vpd_pg80").flatMap(serialFromVPD80) ?? properties["ID_SCSI_SERIAL"] ?? "",
-            sizeSectors: facts.text("size").flatMap { UInt64($0) } ?? 0,
-            transport: transport, tpgs: tpgs, fc: fc,
-            readOnly: (properties["DISK_RO"] ?? facts.text("ro")) == "1", attachedHandler: handler))
+        return .success(
+            PathIdentity(
+                name: name, devT: devT, hctl: hctl,
+                vendor: facts.text("device/vendor") ?? properties["ID_VENDOR"] ?? "",
+                product: facts.text("device/model") ?? properties["ID_MODEL"] ?? "",
+                revision: facts.text("device/rev") ?? properties["ID_REVISION"] ?? "",
+                wwid: wwid,
+                serial: facts.bytes("device/vpd_pg80").flatMap(serialFromVPD80) ?? properties["ID_SCSI_SERIAL"] ?? "",
+                sizeSectors: facts.text("size").flatMap { UInt64($0) } ?? 0,
+                transport: transport, tpgs: tpgs, fc: fc,
+                readOnly: (properties["DISK_RO"] ?? facts.text("ro")) == "1", attachedHandler: handler))
     }
 
     /// The facts gathered through `sysfs`, then identified: for tests and the lab's tool.

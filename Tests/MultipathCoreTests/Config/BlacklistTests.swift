@@ -1,23 +1,29 @@
 import Testing
+
 @testable import MultipathCore
 
 @Suite struct BlacklistTests {
-    static let config = ConfigLoader.load(main: ("/etc/multipath.conf", """
-        blacklist {
-            wwid "^3600a"
-            devnode "^sdz"
-            property "ID_BLOCKME"
-            protocol "scsi:sas"
-            device {
-                vendor "ACME"
-                product "!^Keep"
+    static let config = ConfigLoader.load(
+        main: (
+            "/etc/multipath.conf",
+            """
+            blacklist {
+                wwid "^3600a"
+                devnode "^sdz"
+                property "ID_BLOCKME"
+                protocol "scsi:sas"
+                device {
+                    vendor "ACME"
+                    product "!^Keep"
+                }
             }
-        }
-        blacklist_exceptions {
-            wwid "^3600a0"
-            devnode "\\!x"
-        }
-        """), confD: []).0
+            blacklist_exceptions {
+                wwid "^3600a0"
+                devnode "\\!x"
+            }
+            """
+        ), confD: []
+    ).0
 
     struct Case: Sendable, CustomStringConvertible {
         var description: String
@@ -39,18 +45,24 @@ import Testing
         Case(description: "inverted product", vendor: "ACME", product: "Other", verdict: .blacklisted(.device, rule: "ACME:!^Keep")),
         Case(description: "inverted product kept", vendor: "ACME", product: "Keeper", verdict: .accepted),
         Case(description: "product_blacklist", vendor: "DGC", product: "LUNZ", verdict: .blacklisted(.device, rule: "^DGC:LUNZ")),
-        Case(description: "product_blacklist of rdac", vendor: "IBM", product: "Universal Xport", verdict: .blacklisted(.device, rule: "IBM:Universal Xport")),
-        Case(description: "blacklisted property", properties: ["ID_BLOCKME", "ID_WWN"], verdict: .blacklisted(.property, rule: "ID_BLOCKME")),
+        Case(
+            description: "product_blacklist of rdac", vendor: "IBM", product: "Universal Xport",
+            verdict: .blacklisted(.device, rule: "IBM:Universal Xport")),
+        Case(
+            description: "blacklisted property", properties: ["ID_BLOCKME", "ID_WWN"], verdict: .blacklisted(.property, rule: "ID_BLOCKME")),
         Case(description: "exception first wins", properties: ["ID_WWN", "ID_BLOCKME"], verdict: .accepted),
         Case(description: "uid attribute without whitelisted property", properties: ["ID_SERIAL", "DEVTYPE"], verdict: .missingProperty),
         Case(description: "no uid attribute: not blacklisted for missing properties", properties: ["DEVTYPE"], verdict: .accepted),
-        Case(description: "property before devnode", devnode: "dm-1", properties: ["ID_BLOCKME"], verdict: .blacklisted(.property, rule: "ID_BLOCKME")),
+        Case(
+            description: "property before devnode", devnode: "dm-1", properties: ["ID_BLOCKME"],
+            verdict: .blacklisted(.property, rule: "ID_BLOCKME"))
     ]
 
     @Test(arguments: cases)
     func verdict(_ c: Case) {
-        let v = Self.config.blacklist.verdict(devnode: c.devnode, vendor: c.vendor, product: c.product, protocol: c.proto,
-                                              wwid: c.wwid, udevProperties: c.properties, uidAttribute: "ID_SERIAL")
+        let v = Self.config.blacklist.verdict(
+            devnode: c.devnode, vendor: c.vendor, product: c.product, protocol: c.proto,
+            wwid: c.wwid, udevProperties: c.properties, uidAttribute: "ID_SERIAL")
         #expect(v == c.verdict)
     }
 

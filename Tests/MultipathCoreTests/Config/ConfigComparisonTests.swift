@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MultipathCore
 
 /// Compares our resolved configuration with what Debian's multipath-tools 0.9.4 prints (`multipath -t`)
@@ -9,7 +10,7 @@ import Testing
     /// Keywords where we differ on purpose; docs/config-differences.md says why.
     static let documentedDifferences: Set<String> = [
         "defaults/max_polling_interval", "defaults/force_sync", "defaults/retrigger_tries", "defaults/disable_changed_wwids",
-        "defaults/failed_path_reprobe_ms",
+        "defaults/failed_path_reprobe_ms"
     ]
 
     static let multipathBinary = ["/usr/sbin/multipath", "/sbin/multipath"].first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -23,107 +24,125 @@ import Testing
 
     static let cases: [Case] = [
         Case(name: "no configuration", main: nil),
-        Case(name: "defaults only", main: """
-            defaults {
-                polling_interval 10
-                max_polling_interval 40
-                user_friendly_names yes
-                find_multipaths smart
-                no_path_retry 12
-                failback 30
-                path_grouping_policy group_by_prio
-                fast_io_fail_tmo off
-                dev_loss_tmo 600
-                rr_weight priorities
-                prio_args "exclusive_pref_bit"
-                delay_watch_checks 3
-                ghost_delay 0
-            }
-            """),
-        Case(name: "user devices override built-ins", main: """
-            devices {
-                device {
-                    vendor "3PARdata"
-                    product "VV"
-                    failback manual
-                    no_path_retry queue
+        Case(
+            name: "defaults only",
+            main: """
+                defaults {
+                    polling_interval 10
+                    max_polling_interval 40
+                    user_friendly_names yes
+                    find_multipaths smart
+                    no_path_retry 12
+                    failback 30
+                    path_grouping_policy group_by_prio
+                    fast_io_fail_tmo off
+                    dev_loss_tmo 600
+                    rr_weight priorities
+                    prio_args "exclusive_pref_bit"
+                    delay_watch_checks 3
+                    ghost_delay 0
                 }
-                device {
-                    vendor "NETAPP"
-                    product "LUN"
-                    path_checker directio
+                """),
+        Case(
+            name: "user devices override built-ins",
+            main: """
+                devices {
+                    device {
+                        vendor "3PARdata"
+                        product "VV"
+                        failback manual
+                        no_path_retry queue
+                    }
+                    device {
+                        vendor "NETAPP"
+                        product "LUN"
+                        path_checker directio
+                    }
+                    device {
+                        vendor "ACME"
+                        product "Disk.*"
+                        revision "1\\.[0-9]"
+                        product_blacklist "Ctrl"
+                        path_grouping_policy multibus
+                        dev_loss_tmo infinity
+                    }
+                    device {
+                        vendor "ACME"
+                        product "Disk.*"
+                        revision "1\\.[0-9]"
+                        rr_min_io_rq 5
+                    }
                 }
-                device {
-                    vendor "ACME"
-                    product "Disk.*"
-                    revision "1\\.[0-9]"
-                    product_blacklist "Ctrl"
-                    path_grouping_policy multibus
-                    dev_loss_tmo infinity
+                """),
+        Case(
+            name: "overrides and multipaths",
+            main: """
+                overrides {
+                    no_path_retry 5
+                    detect_prio no
+                    protocol {
+                        type "scsi:fcp"
+                        dev_loss_tmo 60
+                        eh_deadline 30
+                    }
                 }
-                device {
-                    vendor "ACME"
-                    product "Disk.*"
-                    revision "1\\.[0-9]"
-                    rr_min_io_rq 5
+                blacklist {
+                    devnode "^hd[a-z]"
+                    wwid "3600508b1001c5c0f"
+                    device {
+                        vendor "ACME"
+                        product "Ctrl"
+                    }
                 }
-            }
-            """),
-        Case(name: "overrides and multipaths", main: """
-            overrides {
-                no_path_retry 5
-                detect_prio no
-                protocol {
-                    type "scsi:fcp"
-                    dev_loss_tmo 60
-                    eh_deadline 30
+                blacklist_exceptions {
+                    property "ID_SERIAL"
+                    wwid "!^36"
                 }
-            }
-            blacklist {
-                devnode "^hd[a-z]"
-                wwid "3600508b1001c5c0f"
-                device {
-                    vendor "ACME"
-                    product "Ctrl"
+                multipaths {
+                    multipath {
+                        wwid 360000000000000000e00000000010001
+                        alias data
+                        no_path_retry fail
+                    }
                 }
-            }
-            blacklist_exceptions {
-                property "ID_SERIAL"
-                wwid "!^36"
-            }
-            multipaths {
-                multipath {
-                    wwid 360000000000000000e00000000010001
-                    alias data
-                    no_path_retry fail
+                """),
+        Case(
+            name: "conf.d",
+            main: """
+                defaults {
+                    polling_interval 7
                 }
-            }
-            """),
-        Case(name: "conf.d", main: """
-            defaults {
-                polling_interval 7
-            }
-            """, confD: [("b.conf", """
-            defaults {
-                polling_interval 9
-            }
-            devices {
-                device {
-                    vendor "DGC"
-                    product ".*"
-                    no_path_retry 7
-                }
-            }
-            """), ("a.conf", """
-            devices {
-                device {
-                    vendor "DGC"
-                    product ".*"
-                    no_path_retry 3
-                    failback 10
-                }
-            }
-            """)]),
+                """,
+            confD: [
+                (
+                    "b.conf",
+                    """
+                    defaults {
+                        polling_interval 9
+                    }
+                    devices {
+                        device {
+                            vendor "DGC"
+                            product ".*"
+                            no_path_retry 7
+                        }
+                    }
+                    """
+                ),
+                (
+                    "a.conf",
+                    """
+                    devices {
+                        device {
+                            vendor "DGC"
+                            product ".*"
+                            no_path_retry 3
+                            failback 10
+                        }
+                    }
+                    """
+                )
+            ])
     ]
 
     @Test(arguments: cases)
@@ -134,8 +153,9 @@ import Testing
         }
         let reference = try Self.runMultipath(binary, c)
         let files = ConfigLoader.confDFiles(c.confD.map(\.0))
-        let (config, _) = ConfigLoader.load(main: c.main.map { ("/etc/multipath.conf", $0) },
-                                            confD: files.map { name in ("/etc/multipath/conf.d/" + name, c.confD.first { $0.0 == name }!.1) })
+        let (config, _) = ConfigLoader.load(
+            main: c.main.map { ("/etc/multipath.conf", $0) },
+            confD: files.map { name in ("/etc/multipath/conf.d/" + name, c.confD.first { $0.0 == name }!.1) })
         let ours = Self.flatten(renderConfig(config, onlyDifferences: false))
         let theirs = Self.flatten(reference)
         // Guard against comparing two empty outputs: the built-in table alone gives several hundred lines.
@@ -155,7 +175,10 @@ import Testing
         var counts: [String: Int] = [:]
         for line in ConfigLexer.lines(text) {
             let t = line.tokens
-            if t[0].kind == .close { stack.removeLast(); continue }
+            if t[0].kind == .close {
+                stack.removeLast()
+                continue
+            }
             if t.count > 1, t[1].kind == .open {
                 let path = (stack + [t[0].text]).joined(separator: "/")
                 counts[path, default: 0] += 1

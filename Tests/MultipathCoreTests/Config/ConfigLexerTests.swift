@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MultipathCore
 
 @Suite struct ConfigLexerTests {
@@ -24,7 +25,7 @@ import Testing
         ("device{vendor}", [w("device"), open, w("vendor"), close]),
         ("wwid abc\"def\"", [w("wwid"), w("abc"), q("def")]),
         ("vendor caf\u{e9}", [w("vendor"), w("caf")]),
-        ("", []),
+        ("", [])
     ]
 
     @Test(arguments: cases)

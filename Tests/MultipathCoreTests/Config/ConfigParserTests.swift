@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MultipathCore
 
 @Suite struct ConfigParserTests {
@@ -31,7 +32,7 @@ import Testing
         ("}", .error, 1, nil, "unmatched '}'"),
         ("{", .error, 1, nil, "invalid keyword '{'"),
         ("defaults {\n  verbosity 3\n", .error, 3, "defaults", "missing '}' at end of file"),
-        ("defaults { polling_interval 7 }", .warning, 1, nil, "ignoring extra data starting with 'polling_interval'"),
+        ("defaults { polling_interval 7 }", .warning, 1, nil, "ignoring extra data starting with 'polling_interval'")
     ]
 
     /// A refused checker or prioritizer name is ignored: the next level's value applies.
@@ -63,13 +64,16 @@ import Testing
     }
 
     @Test func unsupportedKeywordIsReportedOnce() {
-        let (_, d) = Self.load("defaults {\n  strict_timing yes\n}\noverrides {\n  all_tg_pt yes\n}\ndevices {\n device {\n  vendor A\n  product B\n  all_tg_pt yes\n }\n}")
+        let (_, d) = Self.load(
+            "defaults {\n  strict_timing yes\n}\noverrides {\n  all_tg_pt yes\n}\ndevices {\n device {\n  vendor A\n  product B\n  all_tg_pt yes\n }\n}"
+        )
         #expect(d.filter { $0.keyword == "all_tg_pt" }.map(\.location?.line) == [5])
         #expect(d.contains { $0.keyword == "strict_timing" && $0.message.hasPrefix("not supported, ignored") })
     }
 
     @Test func sectionsAreRead() throws {
-        let (c, d) = Self.load("""
+        let (c, d) = Self.load(
+            """
             defaults {
                 user_friendly_names yes
                 checker directio
@@ -123,12 +127,15 @@ import Testing
     }
 
     @Test func laterFilesOverrideDefaults() {
-        let (c, _) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\n polling_interval 7\n}"),
-                                       confD: [("/etc/multipath/conf.d/a.conf", "defaults {\n polling_interval 9\n}")])
+        let (c, _) = ConfigLoader.load(
+            main: ("/etc/multipath.conf", "defaults {\n polling_interval 7\n}"),
+            confD: [("/etc/multipath/conf.d/a.conf", "defaults {\n polling_interval 9\n}")])
         #expect(c.global(.polling_interval)?.location == SourceLocation(file: "/etc/multipath/conf.d/a.conf", line: 2))
     }
 
-    @Test(arguments: [("no", FindMultipathsMode.off), ("yes", .on), ("0", .off), ("1", .on), ("smart", .smart), ("greedy", .greedy), ("strict", .strict)])
+    @Test(arguments: [
+        ("no", FindMultipathsMode.off), ("yes", .on), ("0", .off), ("1", .on), ("smart", .smart), ("greedy", .greedy), ("strict", .strict)
+    ])
     func findMultipathsSynonyms(_ c: (String, FindMultipathsMode)) {
         #expect(Self.load("defaults {\n find_multipaths \(c.0)\n}").0.findMultipaths == c.1)
     }
@@ -138,7 +145,8 @@ import Testing
         let broken = ConfigLoader.reload(current: running, main: ("/etc/multipath.conf", "defaults {\n polling_interval 9\n"), confD: [])
         #expect(!broken.applied && broken.config.pollingInterval == 7)
         #expect(broken.diagnostics.contains { $0.severity == .error && $0.message.contains("missing '}'") })
-        let fine = ConfigLoader.reload(current: running, main: ("/etc/multipath.conf", "defaults {\n polling_interval 9\n bogus 1\n}"), confD: [])
+        let fine = ConfigLoader.reload(
+            current: running, main: ("/etc/multipath.conf", "defaults {\n polling_interval 9\n bogus 1\n}"), confD: [])
         #expect(fine.applied && fine.config.pollingInterval == 9 && fine.diagnostics.count == 1)
     }
 }

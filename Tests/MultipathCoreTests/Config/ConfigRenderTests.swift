@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MultipathCore
 
 @Suite struct ConfigRenderTests {
@@ -7,11 +8,12 @@ import Testing
     }
 
     static let samplePaths = [
-        PathIdentity(name: "sda", devT: DevT(major: 8, minor: 0), vendor: "3PARdata", product: "VV", wwid: "360000000000000000e00000000010001"),
+        PathIdentity(
+            name: "sda", devT: DevT(major: 8, minor: 0), vendor: "3PARdata", product: "VV", wwid: "360000000000000000e00000000010001"),
         PathIdentity(name: "sdb", devT: DevT(major: 8, minor: 16), vendor: "DGC", product: "VRAID", wwid: "36001", transport: .scsi(.fcp)),
         PathIdentity(name: "sdc", devT: DevT(major: 8, minor: 32), vendor: "ACME", product: "Disk9", revision: "1.2", wwid: "36002"),
         PathIdentity(name: "nvme0n1", devT: DevT(major: 259, minor: 0), vendor: "NVMe", product: "X", wwid: "eui.1", transport: .nvme),
-        PathIdentity(name: "sdd", devT: DevT(major: 8, minor: 48), vendor: "NETAPP", product: "LUN C-Mode", wwid: "36003"),
+        PathIdentity(name: "sdd", devT: DevT(major: 8, minor: 48), vendor: "NETAPP", product: "LUN C-Mode", wwid: "36003")
     ]
 
     static func resolvedEqual(_ a: Config, _ b: Config) {
@@ -44,23 +46,26 @@ import Testing
     }
 
     @Test func onlyDifferencesOfTheBuiltinConfigurationIsEmptySections() {
-        #expect(renderConfig(Config.builtin, onlyDifferences: true) == """
-            defaults {
-            }
-            blacklist {
-            }
-            blacklist_exceptions {
-            }
-            devices {
-            }
-            overrides {
-            }
+        #expect(
+            renderConfig(Config.builtin, onlyDifferences: true) == """
+                defaults {
+                }
+                blacklist {
+                }
+                blacklist_exceptions {
+                }
+                devices {
+                }
+                overrides {
+                }
 
-            """)
+                """)
     }
 
     @Test func onlyDifferencesShowsWhatTheFileChanged() {
-        let c = Self.load("defaults {\n polling_interval 5\n failback immediate\n}\ndevices {\n device {\n  vendor \"3PARdata\"\n  product \"VV\"\n  failback manual\n }\n}")
+        let c = Self.load(
+            "defaults {\n polling_interval 5\n failback immediate\n}\ndevices {\n device {\n  vendor \"3PARdata\"\n  product \"VV\"\n  failback manual\n }\n}"
+        )
         let text = renderConfig(c, onlyDifferences: true)
         #expect(text.contains("\tfailback \"immediate\"\n") && !text.contains("polling_interval"))
         #expect(text.contains("\t\tvendor \"3PARdata\"\n\t\tproduct \"VV\"\n\t\tpath_grouping_policy \"group_by_prio\"\n"))

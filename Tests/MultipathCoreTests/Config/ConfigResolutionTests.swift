@@ -1,48 +1,57 @@
 import Testing
+
 @testable import MultipathCore
 
 @Suite struct ConfigResolutionTests {
-    static func path(_ vendor: String, _ product: String, revision: String = "0001", wwid: String? = "36001",
-                     transport: Transport = .scsi(.fcp)) -> PathIdentity {
-        PathIdentity(name: "sdb", devT: DevT(major: 8, minor: 16), vendor: vendor, product: product, revision: revision,
-                     wwid: wwid, transport: transport)
+    static func path(
+        _ vendor: String, _ product: String, revision: String = "0001", wwid: String? = "36001",
+        transport: Transport = .scsi(.fcp)
+    ) -> PathIdentity {
+        PathIdentity(
+            name: "sdb", devT: DevT(major: 8, minor: 16), vendor: vendor, product: product, revision: revision,
+            wwid: wwid, transport: transport)
     }
 
-    static let layered = ConfigLoader.load(main: ("/etc/multipath.conf", """
-        defaults {
-            no_path_retry 1
-            failback 11
-            prio_args "defaults-args"
-            dev_loss_tmo 100
-        }
-        devices {
-            device {
-                vendor "ACME"
-                product "Box"
-                no_path_retry 2
-                failback 12
-                rr_min_io 22
-                prio "alua"
-                prio_args "device-args"
-                dev_loss_tmo 200
+    static let layered = ConfigLoader.load(
+        main: (
+            "/etc/multipath.conf",
+            """
+            defaults {
+                no_path_retry 1
+                failback 11
+                prio_args "defaults-args"
+                dev_loss_tmo 100
             }
-        }
-        overrides {
-            no_path_retry 3
-            dev_loss_tmo 300
-            protocol {
-                type "scsi:fcp"
-                dev_loss_tmo 400
+            devices {
+                device {
+                    vendor "ACME"
+                    product "Box"
+                    no_path_retry 2
+                    failback 12
+                    rr_min_io 22
+                    prio "alua"
+                    prio_args "device-args"
+                    dev_loss_tmo 200
+                }
             }
-        }
-        multipaths {
-            multipath {
-                wwid 36001
-                no_path_retry 4
-                prio "const"
+            overrides {
+                no_path_retry 3
+                dev_loss_tmo 300
+                protocol {
+                    type "scsi:fcp"
+                    dev_loss_tmo 400
+                }
             }
-        }
-        """), confD: []).0
+            multipaths {
+                multipath {
+                    wwid 36001
+                    no_path_retry 4
+                    prio "const"
+                }
+            }
+            """
+        ), confD: []
+    ).0
 
     static let f = "/etc/multipath.conf"
 
@@ -57,13 +66,14 @@ import Testing
         (.dev_loss_tmo, true, "36001", .scsi(.iscsi), "300", .overridesSection, 21),
         (.prio, true, "36001", .scsi(.fcp), "\"const\"", .multipathsSection, 31),
         (.prio, true, "other", .scsi(.fcp), "\"alua\"", .deviceConfiguration, 14),
-        (.path_checker, true, "36001", .scsi(.fcp), "\"tur\"", .internalDefault, nil),
+        (.path_checker, true, "36001", .scsi(.fcp), "\"tur\"", .internalDefault, nil)
     ]
 
     @Test(arguments: precedence)
     func precedenceAndOrigin(_ c: (ConfigKeyword, Bool, String, Transport, String, SettingOrigin, Int?)) throws {
         let p = Self.path("ACME", "Box", wwid: c.2, transport: c.3)
-        let r = try #require(c.1 ? Self.layered.pathSettings(for: p).value(c.0) : Self.layered.mapSettings(wwid: c.2, paths: [p]).value(c.0))
+        let r = try #require(
+            c.1 ? Self.layered.pathSettings(for: p).value(c.0) : Self.layered.mapSettings(wwid: c.2, paths: [p]).value(c.0))
         #expect(c.0.kind.render(r.value) == c.4)
         #expect(r.origin == c.5)
         #expect(r.location == c.6.map { SourceLocation(file: Self.f, line: $0) })
@@ -100,21 +110,25 @@ import Testing
 
     /// The table is searched from the end and every match contributes; the first that sets a value wins.
     @Test func hardwareMatchOrder() throws {
-        let (c, _) = ConfigLoader.load(main: ("f", """
-            devices {
-                device {
-                    vendor "ACME"
-                    product ".*"
-                    no_path_retry 10
-                    failback 10
+        let (c, _) = ConfigLoader.load(
+            main: (
+                "f",
+                """
+                devices {
+                    device {
+                        vendor "ACME"
+                        product ".*"
+                        no_path_retry 10
+                        failback 10
+                    }
+                    device {
+                        vendor "AC"
+                        product "Box"
+                        no_path_retry 20
+                    }
                 }
-                device {
-                    vendor "AC"
-                    product "Box"
-                    no_path_retry 20
-                }
-            }
-            """), confD: [])
+                """
+            ), confD: [])
         let m = c.mapSettings(wwid: "w", paths: [Self.path("ACME", "Box2")])
         #expect(m.noPathRetry.value == .retries(20) && m.failback.value == .deferred(seconds: 10))
         // Unanchored: "AC" matches "XACMEX"; nothing matches a different product for the second entry.
@@ -122,14 +136,18 @@ import Testing
     }
 
     @Test func userEntryWithTheSameStringsReplacesTheBuiltin() {
-        let (c, _) = ConfigLoader.load(main: ("f", "devices {\n device {\n  vendor \"3PARdata\"\n  product \"VV\"\n  failback manual\n }\n}"), confD: [])
+        let (c, _) = ConfigLoader.load(
+            main: ("f", "devices {\n device {\n  vendor \"3PARdata\"\n  product \"VV\"\n  failback manual\n }\n}"), confD: [])
         #expect(c.hardware.count == Config.builtin.hardware.count)
         let last = c.hardware.last!
-        #expect(!last.isBuiltin && last.settings[.failback]?.value == .failback(.manual) && last.settings[.no_path_retry]?.value == .noPathRetry(.retries(18)))
+        #expect(
+            !last.isBuiltin && last.settings[.failback]?.value == .failback(.manual)
+                && last.settings[.no_path_retry]?.value == .noPathRetry(.retries(18)))
     }
 
     @Test func revisionMustMatchWhenSet() {
-        let (c, _) = ConfigLoader.load(main: ("f", "devices {\n device {\n  vendor V\n  product P\n  revision \"^2\"\n  no_path_retry 9\n }\n}"), confD: [])
+        let (c, _) = ConfigLoader.load(
+            main: ("f", "devices {\n device {\n  vendor V\n  product P\n  revision \"^2\"\n  no_path_retry 9\n }\n}"), confD: [])
         #expect(c.mapSettings(wwid: "w", paths: [Self.path("V", "P", revision: "2.1")]).noPathRetry.value == .retries(9))
         #expect(c.mapSettings(wwid: "w", paths: [Self.path("V", "P", revision: "1.0")]).noPathRetry.value == .fail)
     }
@@ -140,14 +158,18 @@ import Testing
     }
 
     @Test func multipathsEntriesForOneWWIDMerge() {
-        let (c, _) = ConfigLoader.load(main: ("f", "multipaths {\n multipath {\n  wwid w\n  alias a\n  failback 5\n }\n multipath {\n  wwid w\n  alias b\n }\n}"), confD: [])
+        let (c, _) = ConfigLoader.load(
+            main: ("f", "multipaths {\n multipath {\n  wwid w\n  alias a\n  failback 5\n }\n multipath {\n  wwid w\n  alias b\n }\n}"),
+            confD: [])
         let m = c.mapSettings(wwid: "w", paths: [])
         #expect(m.alias?.value == "b" && m.failback.value == .deferred(seconds: 5))
     }
 
     /// `features` words, as the resolved-once `effectiveNoPathRetry` reads them.
-    @Test(arguments: [("1 queue_if_no_path", true), ("queue_if_no_path", true), ("2 pg_init_retries 50 queue_if_no_path", true),
-                      ("1 queue_if_no_path_x", false), ("0", false), ("", false)])
+    @Test(arguments: [
+        ("1 queue_if_no_path", true), ("queue_if_no_path", true), ("2 pg_init_retries 50 queue_if_no_path", true),
+        ("1 queue_if_no_path_x", false), ("0", false), ("", false)
+    ])
     func featureWords(_ c: (String, Bool)) {
         #expect(ResolvedMapSettings.containsWord(c.0, "queue_if_no_path") == c.1)
     }

@@ -1,8 +1,12 @@
 import Testing
+
 @testable import MultipathCore
 
 @Suite struct NamesTests {
-    @Test(arguments: [(1, "a"), (2, "b"), (26, "z"), (27, "aa"), (28, "ab"), (52, "az"), (53, "ba"), (702, "zz"), (703, "aaa"), (18278, "zzz"), (18279, "aaaa")])
+    @Test(arguments: [
+        (1, "a"), (2, "b"), (26, "z"), (27, "aa"), (28, "ab"), (52, "az"), (53, "ba"), (702, "zz"), (703, "aaa"), (18278, "zzz"),
+        (18279, "aaaa")
+    ])
     func suffix(_ c: (Int, String)) {
         #expect(Bindings.suffix(for: c.0) == c.1)
         #expect(Bindings.id(of: "mpath" + c.1, prefix: "mpath") == c.0)
@@ -64,21 +68,25 @@ import Testing
     }
 
     @Test func mapNameOrder() {
-        let (c, _) = ConfigLoader.load(main: ("f", """
-            defaults {
-                user_friendly_names yes
-            }
-            multipaths {
-                multipath {
-                    wwid 36001
-                    alias db
+        let (c, _) = ConfigLoader.load(
+            main: (
+                "f",
+                """
+                defaults {
+                    user_friendly_names yes
                 }
-                multipath {
-                    wwid 36003
-                    user_friendly_names no
+                multipaths {
+                    multipath {
+                        wwid 36001
+                        alias db
+                    }
+                    multipath {
+                        wwid 36003
+                        user_friendly_names no
+                    }
                 }
-            }
-            """), confD: [])
+                """
+            ), confD: [])
         var b = Bindings()
         #expect(c.mapName(wwid: "36001", paths: [], bindings: &b) == .configured("db"))
         #expect(c.mapName(wwid: "36002", paths: [], bindings: &b) == .friendly("mpatha"))
@@ -116,20 +124,24 @@ import Testing
         (.smart, false, 0, true, 3, .waitUntil(t0 + .seconds(10))),
         (.smart, false, 0, true, 10, .notMultipath),
         (.smart, false, 0, false, 0, .waitUntil(t0 + .seconds(1))),
-        (.smart, false, 0, false, 1, .notMultipath),
+        (.smart, false, 0, false, 1, .notMultipath)
     ]
 
     @Test(arguments: cases)
     func decide(_ c: (FindMultipathsMode, Bool, Int, Bool, Int, FindMultipathsPolicy.Verdict)) {
         let p = FindMultipathsPolicy(mode: c.0, timeout: -10)
-        #expect(p.decide(knownWWID: c.1, mapExists: false, siblings: c.2, knownHardware: c.3,
-                         firstSeen: Self.t0, now: Self.t0 + .seconds(c.4)) == c.5)
+        #expect(
+            p.decide(
+                knownWWID: c.1, mapExists: false, siblings: c.2, knownHardware: c.3,
+                firstSeen: Self.t0, now: Self.t0 + .seconds(c.4)) == c.5)
     }
 
     @Test(arguments: FindMultipathsMode.allCases)
     func existingMapAlwaysWins(_ mode: FindMultipathsMode) {
-        #expect(FindMultipathsPolicy(mode: mode, timeout: 5).decide(knownWWID: false, mapExists: true, siblings: 0,
-                                                                    knownHardware: false, firstSeen: Self.t0, now: Self.t0) == .multipath)
+        #expect(
+            FindMultipathsPolicy(mode: mode, timeout: 5).decide(
+                knownWWID: false, mapExists: true, siblings: 0,
+                knownHardware: false, firstSeen: Self.t0, now: Self.t0) == .multipath)
     }
 
     @Test(arguments: [(5, true, 5), (5, false, 5), (-20, true, 20), (-20, false, 1), (0, true, 10), (0, false, 1)])

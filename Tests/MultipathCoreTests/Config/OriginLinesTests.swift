@@ -5,10 +5,11 @@ import Testing
     @Test func eachLineSaysTheValueAndWhereItCameFrom() {
         let (config, _) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\n\tfailback 15\n}\n"), confD: [])
         let settings = config.mapSettings(wwid: "3600a", paths: [])
-        #expect(settings.originLines([.failback, .rr_weight]) == [
-            "failback = 15 (setting: multipath.conf defaults/devices section)",
-            "rr_weight = \"uniform\" (setting: multipath internal)",
-        ])
+        #expect(
+            settings.originLines([.failback, .rr_weight]) == [
+                "failback = 15 (setting: multipath.conf defaults/devices section)",
+                "rr_weight = \"uniform\" (setting: multipath internal)"
+            ])
     }
 
     @Test func aKeywordNothingSetsIsLeftOut() {

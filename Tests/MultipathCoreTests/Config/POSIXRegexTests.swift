@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MultipathCore
 
 @Suite struct POSIXRegexTests {
@@ -20,7 +21,7 @@ import Testing
         ("^DD[46]A-", "DD4A-1", true), ("^1814", "1814-FAStT", true), ("^OPEN-", "OPEN-V", true),
         ("x{", "x{", true), ("\\w+\\s\\S", "ab c", true), ("*a", "*a", true),
         ("(SCSI_IDENT_|ID_WWN)", "ID_WWN_WITH_EXTENSION", true), ("(SCSI_IDENT_|ID_WWN)", "ID_SERIAL", false),
-        ("^(sd[a-z]|dasd[a-z]|nvme[0-9])", "sdaa", true), ("^(sd[a-z]|dasd[a-z]|nvme[0-9])", "dm-0", false),
+        ("^(sd[a-z]|dasd[a-z]|nvme[0-9])", "sdaa", true), ("^(sd[a-z]|dasd[a-z]|nvme[0-9])", "dm-0", false)
     ]
 
     @Test(arguments: cases)

@@ -5,7 +5,7 @@ import Testing
     @Test(arguments: [
         ("0x123abc", PRKey(value: 0x123abc)), ("123ABC", PRKey(value: 0x123abc)), ("0X5", PRKey(value: 5)),
         ("0x5:aptpl", PRKey(value: 5, aptpl: true)), ("5:other", PRKey(value: 5)), ("ffffffffffffffff", PRKey(value: .max)),
-        ("0x", nil), ("", nil), ("xyz", nil), ("0x1ffffffffffffffff", nil), ("0x-1", nil),
+        ("0x", nil), ("", nil), ("xyz", nil), ("0x1ffffffffffffffff", nil), ("0x-1", nil)
     ])
     func keysParseAs094Does(text: String, key: PRKey?) {
         #expect(PRKey(parsing: text) == key)

@@ -11,7 +11,7 @@ import Testing
         (.enableGroup(1), "enable_group 1"),
         (.disableGroup(3), "disable_group 3"),
         (.queueIfNoPath, "queue_if_no_path"),
-        (.failIfNoPath, "fail_if_no_path"),
+        (.failIfNoPath, "fail_if_no_path")
     ])
     func textAndBack(_ message: MultipathMessage, _ text: String) {
         #expect(message.description == text)

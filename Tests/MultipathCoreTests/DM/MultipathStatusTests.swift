@@ -18,10 +18,11 @@ import Testing
         "2 0 1 0 1 1 A 0 2 2 8:16 A 0 4096 1 8:32 F 5 0 1",
         // Older kernels reported the handler in the status.
         "1 0 1 alua 1 1 A 0 1 0 8:16 A 0",
-        manyPaths,
+        manyPaths
     ]
 
-    static let manyPaths = "2 0 0 0 1 1 A 0 128 0 "
+    static let manyPaths =
+        "2 0 0 0 1 1 A 0 128 0 "
         + (0..<128).map { "8:\($0 * 16) \($0 % 3 == 0 ? "F" : "A") \($0 % 5)" }.joined(separator: " ")
 
     @Test(arguments: roundTrips)
@@ -40,10 +41,11 @@ import Testing
         #expect(s.hardwareHandler == [])
         #expect(s.currentGroup == 2)
         #expect(s.groups.map(\.state) == [.disabled, .active])
-        #expect(s.paths == [
-            .init(device: "8:16", isActive: false, failCount: 2),
-            .init(device: "8:32", isActive: true, failCount: 0),
-        ])
+        #expect(
+            s.paths == [
+                .init(device: "8:16", isActive: false, failCount: 2),
+                .init(device: "8:32", isActive: true, failCount: 0)
+            ])
         #expect(s.paths[0].devT == DevT(major: 8, minor: 16))
     }
 
@@ -55,9 +57,11 @@ import Testing
     }
 
     @Test func builtFromValues() {
-        let s = MultipathStatus(currentGroup: 1, groups: [
-            .init(state: .active, paths: [.init(device: "8:16", isActive: true), .init(device: "8:32", isActive: false, failCount: 1)]),
-        ])
+        let s = MultipathStatus(
+            currentGroup: 1,
+            groups: [
+                .init(state: .active, paths: [.init(device: "8:16", isActive: true), .init(device: "8:32", isActive: false, failCount: 1)])
+            ])
         #expect(s.description == "2 0 0 0 1 1 A 0 2 0 8:16 A 0 8:32 F 1")
     }
 
@@ -66,7 +70,7 @@ import Testing
         ("2 0 0 0 1 1 A 0 1 0 8:16 Q 0", DMTextError(wordIndex: 11, expected: "path state A or F", found: "Q")),
         ("2 0 0 0 1 1 A 0 1 0 8:16 A x", DMTextError(wordIndex: 12, expected: "fail count", found: "x")),
         ("2 0 0 0 1 1 A 0 1 1 8:16 A 0", DMTextError(wordIndex: 13, expected: "selector path status", found: nil)),
-        ("2 0 0 0 1 1 A 0 1 0 8:16 A 0 8:32", DMTextError(wordIndex: 13, expected: "end of text", found: "8:32")),
+        ("2 0 0 0 1 1 A 0 1 0 8:16 A 0 8:32", DMTextError(wordIndex: 13, expected: "end of text", found: "8:32"))
     ])
     func malformedStatusSaysWhereAndWhat(_ text: String, _ error: DMTextError) {
         #expect(throws: error) { try MultipathStatus(parsing: text) }

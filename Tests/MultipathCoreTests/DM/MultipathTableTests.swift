@@ -20,10 +20,11 @@ import Testing
         "0 0 1 1 round-robin 0 2 1 /dev/sdb 1000 /dev/sdc 1000",
         // A group without paths still says how many arguments its paths would take.
         "0 0 2 1 round-robin 0 1 1 8:16 1000 round-robin 0 0 1",
-        manyPaths,
+        manyPaths
     ]
 
-    static let manyPaths = "1 queue_if_no_path 0 1 1 round-robin 0 256 1 "
+    static let manyPaths =
+        "1 queue_if_no_path 0 1 1 round-robin 0 256 1 "
         + (0..<256).map { "\(8 + $0 / 16 * 57):\($0 % 16 * 16) 1000" }.joined(separator: " ")
 
     @Test(arguments: roundTrips)
@@ -57,10 +58,12 @@ import Testing
     }
 
     @Test func builtFromValues() {
-        let t = MultipathTable(features: ["queue_if_no_path"], hardwareHandler: ["alua"], initialGroup: 2, groups: [
-            .init(selector: "service-time", pathArgCount: 2, paths: [.init(DevT(major: 8, minor: 0), args: ["1", "1"])]),
-            .init(selector: "service-time", pathArgCount: 2, paths: [.init(DevT(major: 65, minor: 16), args: ["1", "1"])]),
-        ])
+        let t = MultipathTable(
+            features: ["queue_if_no_path"], hardwareHandler: ["alua"], initialGroup: 2,
+            groups: [
+                .init(selector: "service-time", pathArgCount: 2, paths: [.init(DevT(major: 8, minor: 0), args: ["1", "1"])]),
+                .init(selector: "service-time", pathArgCount: 2, paths: [.init(DevT(major: 65, minor: 16), args: ["1", "1"])])
+            ])
         #expect(t.description == "1 queue_if_no_path 1 alua 2 2 service-time 0 1 2 8:0 1 1 service-time 0 1 2 65:16 1 1")
     }
 
@@ -77,7 +80,7 @@ import Testing
         Bad(text: "0 0 x 0", error: .init(wordIndex: 2, expected: "number of groups", found: "x")),
         Bad(text: "0 0 1 1 round-robin 0 2 1 8:16 1000", error: .init(wordIndex: 10, expected: "path device", found: nil)),
         Bad(text: "0 0 1 1 round-robin 0 1 1 8:16", error: .init(wordIndex: 9, expected: "path arg", found: nil)),
-        Bad(text: "0 0 0 0 extra", error: .init(wordIndex: 4, expected: "end of text", found: "extra")),
+        Bad(text: "0 0 0 0 extra", error: .init(wordIndex: 4, expected: "end of text", found: "extra"))
     ]
 
     @Test(arguments: bad)
@@ -86,9 +89,11 @@ import Testing
     }
 
     @Test func errorTextNamesTheWord() {
-        #expect(DMTextError(wordIndex: 2, expected: "number of groups", found: "x").description
-            == "word 3: expected number of groups, found 'x'")
-        #expect(DMTextError(wordIndex: 0, expected: "number of feature words", found: nil).description
-            == "word 1: expected number of feature words, found end of text")
+        #expect(
+            DMTextError(wordIndex: 2, expected: "number of groups", found: "x").description
+                == "word 3: expected number of groups, found 'x'")
+        #expect(
+            DMTextError(wordIndex: 0, expected: "number of feature words", found: nil).description
+                == "word 1: expected number of feature words, found end of text")
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MultipathCore
 
 @Suite struct GroupingTests {
@@ -14,11 +15,13 @@ import Testing
         (.multibus, [[16, 32, 48]]),
         (.groupByPrio, [[32], [16, 48]]),
         (.groupBySerial, [[16, 32], [48]]),
-        (.groupByNodeName, [[32], [16, 48]]),
+        (.groupByNodeName, [[32], [16, 48]])
     ])
     func policies(policy: PathGroupingPolicy, expected: [[UInt32]]) {
-        let members = [Self.m(16, prio: 10, serial: "a", node: "n1"), Self.m(32, prio: 50, serial: "a", node: "n2"),
-                       Self.m(48, prio: 10, serial: "b", node: "n1")]
+        let members = [
+            Self.m(16, prio: 10, serial: "a", node: "n1"), Self.m(32, prio: 50, serial: "a", node: "n2"),
+            Self.m(48, prio: 10, serial: "b", node: "n1")
+        ]
         #expect(Self.minors(Grouping.group(members, policy: policy)) == expected)
     }
 
@@ -30,7 +33,10 @@ import Testing
         let groups = Grouping.group(members, policy: .groupByPrio)
         #expect(Self.minors(groups) == [[16, 48], [32]])
         #expect(Grouping.bestGroup(groups) == 1)
-        let downNormal = [[Self.m(16, prio: 10, usable: false)], [GroupMember(devT: DevT(major: 8, minor: 32), priority: 50, isUsable: true, isMarginal: true)]]
+        let downNormal = [
+            [Self.m(16, prio: 10, usable: false)],
+            [GroupMember(devT: DevT(major: 8, minor: 32), priority: 50, isUsable: true, isMarginal: true)]
+        ]
         #expect(Grouping.bestGroup(downNormal) == 2)
     }
 
@@ -43,21 +49,28 @@ import Testing
         ([[50], [10]], [true, true], 1),
         ([[50], [10]], [false, true], 2),
         ([[10], [10, 10]], [true, true], 2),  // equal priority: more usable paths wins
-        ([[10], [50]], [false, false], 1),    // nothing usable: the first
+        ([[10], [50]], [false, false], 1)  // nothing usable: the first
     ])
     func bestGroup(prios: [[Int]], usable: [Bool], expected: Int) {
         var minor: UInt32 = 0
-        let groups = prios.enumerated().map { (i, g) in g.map { p in minor += 16; return Self.m(minor, prio: p, usable: usable[i]) } }
+        let groups = prios.enumerated().map { (i, g) in
+            g.map { p in
+                minor += 16
+                return Self.m(minor, prio: p, usable: usable[i])
+            }
+        }
         #expect(Grouping.bestGroup(groups) == expected)
     }
 
     @Test func tableAsZeroNineFourAssemblesIt() {
         let groups = Grouping.group([Self.m(16, prio: 50), Self.m(32, prio: 10), Self.m(48, prio: 50)], policy: .groupByPrio)
-        let t = Grouping.table(groups: groups, features: "0", hardwareHandler: "1 alua", selector: "service-time 0",
-                               rrMinIORequests: 1, rrWeight: .uniform, noPathRetry: .retries(3))
+        let t = Grouping.table(
+            groups: groups, features: "0", hardwareHandler: "1 alua", selector: "service-time 0",
+            rrMinIORequests: 1, rrWeight: .uniform, noPathRetry: .retries(3))
         #expect(t.description == "1 queue_if_no_path 1 alua 2 1 service-time 0 2 1 8:16 1 8:48 1 service-time 0 1 1 8:32 1")
-        let w = Grouping.table(groups: groups, features: "1 queue_if_no_path", hardwareHandler: nil, selector: "round-robin 0",
-                               rrMinIORequests: 2, rrWeight: .priorities, noPathRetry: .fail)
+        let w = Grouping.table(
+            groups: groups, features: "1 queue_if_no_path", hardwareHandler: nil, selector: "round-robin 0",
+            rrMinIORequests: 2, rrWeight: .priorities, noPathRetry: .fail)
         #expect(w.description == "0 0 2 1 round-robin 0 2 1 8:16 100 8:48 100 round-robin 0 1 1 8:32 20")
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MultipathCore
 
 /// The operator's commands in the core alone: values and instants in, actions out.
@@ -24,7 +25,8 @@ import Testing
         #expect(T.significant(try e.failPathByOperator(Self.sdb, now: t1)) == ["3600a: fail_path 8:16"])
         #expect(T.significant(e.checkDue(Self.sdb, now: t1 + .seconds(5))) == [])
         #expect(e.paths[Self.sdb]!.health.state == .down)
-        #expect(T.significant(try e.reinstatePathByOperator(Self.sdb, now: t1 + .seconds(6))) == ["3600a: reinstate_path 8:16", "check 8:16"])
+        #expect(
+            T.significant(try e.reinstatePathByOperator(Self.sdb, now: t1 + .seconds(6))) == ["3600a: reinstate_path 8:16", "check 8:16"])
         #expect(T.significant(e.checkerFinished(Self.sdb, T.up, now: t1 + .seconds(6))) == [])
         #expect(e.paths[Self.sdb]!.health.state == .up && e.paths[Self.sdb]!.health.membership == .active)
     }
@@ -32,8 +34,10 @@ import Testing
     @Test func disabledQueueingSurvivesAReload() {
         var e = T.twoPathMap("find_multipaths no\nno_path_retry queue")
         #expect(T.significant(e.disableQueueing("3600a")) == ["3600a: fail_if_no_path"])
-        #expect(T.significant(e.reloadByOperator("3600a", now: T.t0)) == [
-            "reload 3600a (32768 sectors): 0 0 2 1 service-time 0 1 1 8:16 1 service-time 0 1 1 8:32 1"])
+        #expect(
+            T.significant(e.reloadByOperator("3600a", now: T.t0)) == [
+                "reload 3600a (32768 sectors): 0 0 2 1 service-time 0 1 1 8:16 1 service-time 0 1 1 8:32 1"
+            ])
         #expect(T.significant(e.restoreQueueing("3600a", now: T.t0)) == ["3600a: queue_if_no_path"])
     }
 
@@ -42,8 +46,10 @@ import Testing
         #expect(throws: AdminRefusal.self) { try e.resizeByOperator("3600a", sizes: [Self.sdb: 100, Self.sdc: 200], now: T.t0) }
         #expect(throws: AdminRefusal.self) { try e.resizeByOperator("3600a", sizes: [Self.sdb: 0, Self.sdc: 0], now: T.t0) }
         #expect(T.significant(try e.resizeByOperator("3600a", sizes: [Self.sdb: 32768, Self.sdc: 32768], now: T.t0)) == [])
-        #expect(T.significant(try e.resizeByOperator("3600a", sizes: [Self.sdb: 65536, Self.sdc: 0], now: T.t0)) == [
-            "reload 3600a (65536 sectors): 0 0 2 1 service-time 0 1 1 8:16 1 service-time 0 1 1 8:32 1"])
+        #expect(
+            T.significant(try e.resizeByOperator("3600a", sizes: [Self.sdb: 65536, Self.sdc: 0], now: T.t0)) == [
+                "reload 3600a (65536 sectors): 0 0 2 1 service-time 0 1 1 8:16 1 service-time 0 1 1 8:32 1"
+            ])
     }
 
     @Test func aFlushedMapStaysGoneUntilAddMap() throws {
@@ -52,8 +58,10 @@ import Testing
         _ = e.mapFlushed("3600a")
         #expect(e.maps.isEmpty && e.paths[Self.sdb]!.health.membership == .absent)
         #expect(T.significant(e.checkerFinished(Self.sdb, T.up, now: T.t0 + .seconds(5))) == [])
-        #expect(T.significant(try e.addMapByOperator("3600a", now: T.t0 + .seconds(6))) == [
-            "create 3600a 0 0 2 1 service-time 0 1 1 8:16 1 service-time 0 1 1 8:32 1"])
+        #expect(
+            T.significant(try e.addMapByOperator("3600a", now: T.t0 + .seconds(6))) == [
+                "create 3600a 0 0 2 1 service-time 0 1 1 8:16 1 service-time 0 1 1 8:32 1"
+            ])
         #expect(throws: AdminRefusal("3600b: unknown map (no multipathed path has this WWID or alias)")) {
             try e.addMapByOperator("3600b", now: T.t0)
         }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MultipathCore
 
 /// The core alone: values and instants in, actions out.
@@ -12,13 +13,15 @@ import Testing
     }
 
     static func path(_ minor: UInt32, wwid: String = "3600a", name: String? = nil) -> PathIdentity {
-        PathIdentity(name: name ?? "sd\(Character(UnicodeScalar(UInt8(97 + minor / 16))))", devT: DevT(major: 8, minor: minor),
-                     vendor: "Linux", product: "scsi_debug", wwid: wwid, sizeSectors: 32768)
+        PathIdentity(
+            name: name ?? "sd\(Character(UnicodeScalar(UInt8(97 + minor / 16))))", devT: DevT(major: 8, minor: minor),
+            vendor: "Linux", product: "scsi_debug", wwid: wwid, sizeSectors: 32768)
     }
 
-    static let choice = PathChoice(checker: Resolved(value: .tur, origin: .internalDefault, location: nil),
-                                   prio: Resolved(value: .const, origin: .internalDefault, location: nil),
-                                   prioArgs: "", checkerTimeout: .seconds(30))
+    static let choice = PathChoice(
+        checker: Resolved(value: .tur, origin: .internalDefault, location: nil),
+        prio: Resolved(value: .const, origin: .internalDefault, location: nil),
+        prioArgs: "", checkerTimeout: .seconds(30))
     static let up = CheckerVerdict(.up, "TUR good")
     static let down = CheckerVerdict(.down, "path offline")
 
@@ -40,8 +43,10 @@ import Testing
         #expect(significant(e.addPath(path(16), udevProperties: nil, choice: choice, now: t0)) == ["check 8:16"])
         #expect(significant(e.addPath(path(32), udevProperties: nil, choice: choice, now: t0)) == ["check 8:32"])
         #expect(significant(e.checkerFinished(sdb, up, now: t0)) == [])
-        #expect(significant(e.checkerFinished(sdc, up, now: t0)) == [
-            "create 3600a \(features) 0 2 1 service-time 0 1 1 8:16 1 service-time 0 1 1 8:32 1"])
+        #expect(
+            significant(e.checkerFinished(sdc, up, now: t0)) == [
+                "create 3600a \(features) 0 2 1 service-time 0 1 1 8:16 1 service-time 0 1 1 8:32 1"
+            ])
         return e
     }
 
@@ -101,16 +106,22 @@ import Testing
         let a = e.checkerFinished(sdc, Self.down, now: Self.t0)
         #expect(a.contains(.setMapTimer(wwid: "3600a", at: Self.t0 + .seconds(15))))
         #expect(Self.significant(e.mapTimerFired("3600a", now: Self.t0 + .seconds(15))) == ["3600a: fail_if_no_path"])
-        #expect(Self.significant(e.checkerFinished(sdb, Self.up, now: Self.t0 + .seconds(20))) == [
-            "3600a: reinstate_path 8:16", "3600a: queue_if_no_path"])
+        #expect(
+            Self.significant(e.checkerFinished(sdb, Self.up, now: Self.t0 + .seconds(20))) == [
+                "3600a: reinstate_path 8:16", "3600a: queue_if_no_path"
+            ])
     }
 
     @Test func lastPathRemovedRemovesTheMap() {
         var e = Self.twoPathMap("find_multipaths no\nflush_on_last_del yes\nno_path_retry queue")
-        #expect(Self.significant(e.removePath(DevT(major: 8, minor: 16), now: Self.t0)) == [
-            "forget 8:16", "reload 3600a (32768 sectors): 1 queue_if_no_path 0 1 1 service-time 0 1 1 8:32 1"])
-        #expect(Self.significant(e.removePath(DevT(major: 8, minor: 32), now: Self.t0)) == [
-            "forget 8:32", "3600a: fail_if_no_path", "remove 3600a"])
+        #expect(
+            Self.significant(e.removePath(DevT(major: 8, minor: 16), now: Self.t0)) == [
+                "forget 8:16", "reload 3600a (32768 sectors): 1 queue_if_no_path 0 1 1 service-time 0 1 1 8:32 1"
+            ])
+        #expect(
+            Self.significant(e.removePath(DevT(major: 8, minor: 32), now: Self.t0)) == [
+                "forget 8:32", "3600a: fail_if_no_path", "remove 3600a"
+            ])
         #expect(e.maps["3600a"]?.members == [], "kept, with no paths, until the kernel let it go")
         #expect(e.mapRemoved(name: "3600a", now: Self.t0).isEmpty && e.maps.isEmpty && e.map(named: "3600a") == nil)
     }
@@ -195,8 +206,10 @@ import Testing
         _ = e.addPath(T.path(16), udevProperties: nil, choice: T.choice, now: T.t0)
         _ = e.addPath(T.path(32), udevProperties: nil, choice: T.choice, now: T.t0)
         _ = e.checkerFinished(DevT(major: 8, minor: 16), T.up, now: T.t0)
-        #expect(T.significant(e.checkerFinished(DevT(major: 8, minor: 32), T.up, now: T.t0)) == [
-            "reload mpatha (32768 sectors): 0 0 1 1 service-time 0 2 1 8:16 1 8:32 1"])
+        #expect(
+            T.significant(e.checkerFinished(DevT(major: 8, minor: 32), T.up, now: T.t0)) == [
+                "reload mpatha (32768 sectors): 0 0 1 1 service-time 0 2 1 8:16 1 8:32 1"
+            ])
     }
 
     @Test func aTableLoadedBehindOurBackIsTaken() throws {

@@ -1,5 +1,6 @@
-@testable import MultipathCore
 import Testing
+
+@testable import MultipathCore
 
 /// The counters behind map wildcards %0 to %4 and %x and path wildcard %0, and the latencies of
 /// `show stats json`, counted from the core's own events.
@@ -7,8 +8,10 @@ import Testing
     typealias M = MultipathsTests
     static let sdb = DevT(major: 8, minor: 16), sdc = DevT(major: 8, minor: 32)
 
-    @Test(arguments: [(0, 0), (999_999, 0), (1_000_000, 1), (1_999_999, 1), (2_000_000, 2), (3_999_999, 2), (4_000_000, 3),
-                      (131_071_000_000, 17), (262_143_000_000, 18), (262_144_000_000, 19), (Int64.max, 19)])
+    @Test(arguments: [
+        (0, 0), (999_999, 0), (1_000_000, 1), (1_999_999, 1), (2_000_000, 2), (3_999_999, 2), (4_000_000, 3),
+        (131_071_000_000, 17), (262_143_000_000, 18), (262_144_000_000, 19), (Int64.max, 19)
+    ])
     func histogramBuckets(nanoseconds: Int64, bucket: Int) {
         #expect(LatencyHistogram.bucket(.nanoseconds(nanoseconds)) == bucket)
     }
@@ -73,10 +76,11 @@ import Testing
         #expect(s.queueingTimeouts == 1 && s.totalQueueingSeconds(now: t1 + .seconds(100)) == 15)
         #expect(s.mapFailures == 0, "0.9.4 counts a queueing timeout, not a map failure")
         let snapshot = e.showSnapshot(dmMinors: [:], deviceStates: [:], now: t1 + .seconds(100))
-        #expect(ShowFormat.maps(snapshot.maps, format: ShowFormat.mapsStats) == """
-            name  path_faults switch_grp map_loads total_q_time q_timeouts
-            3600a 2           0          1         15           1         \n
-            """)
+        #expect(
+            ShowFormat.maps(snapshot.maps, format: ShowFormat.mapsStats) == """
+                name  path_faults switch_grp map_loads total_q_time q_timeouts
+                3600a 2           0          1         15           1         \n
+                """)
     }
 }
 

@@ -9,7 +9,7 @@ import Testing
     static let sdb: [String: String] = [
         "ACTION": "add", "SUBSYSTEM": "block", "DEVTYPE": "disk", "DEVPATH": sdbPath,
         "DEVNAME": "/dev/sdb", "MAJOR": "8", "MINOR": "16",
-        "ID_SERIAL": "1Linux_scsi_debug_2000", "ID_VENDOR": "Linux", "ID_MODEL": "scsi_debug",
+        "ID_SERIAL": "1Linux_scsi_debug_2000", "ID_VENDOR": "Linux", "ID_MODEL": "scsi_debug"
     ]
 
     /// Its sysfs attributes, with kernel padding and newlines.
@@ -22,7 +22,7 @@ import Testing
         // Standard INQUIRY: byte 5 = 0x10, TPGS implicit.
         "\(sdbDir)/device/inquiry": [0x00, 0x00, 0x07, 0x02, 0x5b, 0x10, 0x00, 0x02],
         "\(sdbDir)/device/vpd_pg80": [0x00, 0x80, 0x00, 0x06] + Array("  2000".utf8),
-        "\(sdbDir)/device/vpd_pg83": [0x00, 0x83, 0x00, 0x04, 0x01, 0x03, 0x00, 0x00],
+        "\(sdbDir)/device/vpd_pg83": [0x00, 0x83, 0x00, 0x04, 0x01, 0x03, 0x00, 0x00]
     ]
 
     static let sdbIdentity = PathIdentity(
@@ -58,84 +58,130 @@ import Testing
         "class/fc_host/host5/node_name": Array("0x20000024ff000001\n".utf8),
         "class/fc_host/host5/port_name": Array("0x21000024ff000001\n".utf8),
         "class/fc_transport/target5:0:1/node_name": Array("0x50060e8000000001\n".utf8),
-        "class/fc_transport/target5:0:1/port_name": Array("0x50060e8000000011\n".utf8),
+        "class/fc_transport/target5:0:1/port_name": Array("0x50060e8000000011\n".utf8)
     ]
 
     static let cases: [Case] = [
         Case(testDescription: "scsi_debug disk", properties: sdb, expected: .success(sdbIdentity)),
-        Case(testDescription: "no uid property: WWID from VPD 0x83", properties: with(["ID_SERIAL": nil]),
-             expected: identity { $0.wwid = "333333300000007d0" }),
-        Case(testDescription: "blank uid property: WWID from VPD 0x83", properties: with(["ID_SERIAL": "   "]),
-             expected: identity { $0.wwid = "333333300000007d0" }),
-        Case(testDescription: "no uid property, no VPD: kept without WWID", properties: with(["ID_SERIAL": nil]),
-             sysfs: sdbSysfs.filter { !$0.key.hasSuffix("vpd_pg83") }, expected: identity { $0.wwid = nil }),
-        Case(testDescription: "trailing blanks trimmed", properties: with(["ID_SERIAL": "36001405abc \n"]),
-             expected: identity { $0.wwid = "36001405abc" }),
-        Case(testDescription: "configured uid_attribute", properties: with(["ID_WWN": "0x33333330000007d0"]),
-             uidAttribute: "ID_WWN", expected: identity { $0.wwid = "0x33333330000007d0" }),
-        Case(testDescription: "no sysfs at all: udev names and no WWID", properties: with(["ID_SERIAL": nil]), sysfs: [:],
-             expected: identity {
-                 $0.wwid = nil; $0.revision = ""; $0.serial = ""; $0.sizeSectors = 0; $0.tpgs = 0
-             }),
-        Case(testDescription: "serial from udev when VPD 0x80 is absent", properties: with(["ID_SCSI_SERIAL": "SN9"]),
-             sysfs: sdbSysfs.filter { !$0.key.hasSuffix("vpd_pg80") }, expected: identity { $0.serial = "SN9" }),
-        Case(testDescription: "malformed MAJOR: dev_t from sysfs", properties: with(["MAJOR": "eight"]),
-             expected: .success(sdbIdentity)),
-        Case(testDescription: "no MAJOR/MINOR and no sysfs dev", properties: with(["MAJOR": nil, "MINOR": nil]),
-             sysfs: sdbSysfs.filter { !$0.key.hasSuffix("/dev") }, expected: .failure(.noDevT("sdb"))),
+        Case(
+            testDescription: "no uid property: WWID from VPD 0x83", properties: with(["ID_SERIAL": nil]),
+            expected: identity { $0.wwid = "333333300000007d0" }),
+        Case(
+            testDescription: "blank uid property: WWID from VPD 0x83", properties: with(["ID_SERIAL": "   "]),
+            expected: identity { $0.wwid = "333333300000007d0" }),
+        Case(
+            testDescription: "no uid property, no VPD: kept without WWID", properties: with(["ID_SERIAL": nil]),
+            sysfs: sdbSysfs.filter { !$0.key.hasSuffix("vpd_pg83") }, expected: identity { $0.wwid = nil }),
+        Case(
+            testDescription: "trailing blanks trimmed", properties: with(["ID_SERIAL": "36001405abc \n"]),
+            expected: identity { $0.wwid = "36001405abc" }),
+        Case(
+            testDescription: "configured uid_attribute", properties: with(["ID_WWN": "0x33333330000007d0"]),
+            uidAttribute: "ID_WWN", expected: identity { $0.wwid = "0x33333330000007d0" }),
+        Case(
+            testDescription: "no sysfs at all: udev names and no WWID", properties: with(["ID_SERIAL": nil]), sysfs: [:],
+            expected: identity {
+                $0.wwid = nil
+                $0.revision = ""
+                $0.serial = ""
+                $0.sizeSectors = 0
+                $0.tpgs = 0
+            }),
+        Case(
+            testDescription: "serial from udev when VPD 0x80 is absent", properties: with(["ID_SCSI_SERIAL": "SN9"]),
+            sysfs: sdbSysfs.filter { !$0.key.hasSuffix("vpd_pg80") }, expected: identity { $0.serial = "SN9" }),
+        Case(
+            testDescription: "malformed MAJOR: dev_t from sysfs", properties: with(["MAJOR": "eight"]),
+            expected: .success(sdbIdentity)),
+        Case(
+            testDescription: "no MAJOR/MINOR and no sysfs dev", properties: with(["MAJOR": nil, "MINOR": nil]),
+            sysfs: sdbSysfs.filter { !$0.key.hasSuffix("/dev") }, expected: .failure(.noDevT("sdb"))),
         Case(testDescription: "no DEVNAME: name from DEVPATH", properties: with(["DEVNAME": nil]), expected: .success(sdbIdentity)),
-        Case(testDescription: "no DEVNAME, no DEVPATH", properties: with(["DEVNAME": nil, "DEVPATH": nil]),
-             expected: .failure(.noKernelName)),
-        Case(testDescription: "no DEVPATH: attributes through /sys/block", properties: with(["DEVPATH": nil]),
-             sysfs: ["block/sdb/size": Array("2048\n".utf8)],
-             expected: .success(PathIdentity(name: "sdb", devT: DevT(major: 8, minor: 16), vendor: "Linux", product: "scsi_debug",
-                                             wwid: "1Linux_scsi_debug_2000", sizeSectors: 2048, transport: .undefined))),
-        Case(testDescription: "garbage H:C:T:L", properties: with(["DEVPATH": "/devices/x/host2/2:0:zero:0/block/sdb"]),
-             expected: .success(PathIdentity(name: "sdb", devT: DevT(major: 8, minor: 16), vendor: "Linux", product: "scsi_debug",
-                                             wwid: "1Linux_scsi_debug_2000", transport: .undefined))),
-        Case(testDescription: "partition", properties: with(["DEVTYPE": "partition", "DEVNAME": "/dev/sdb1"]),
-             expected: .failure(.partition("sdb1"))),
-        Case(testDescription: "device-mapper node", properties: with(["DEVNAME": "/dev/dm-0", "DM_NAME": "mpatha"]),
-             expected: .failure(.deviceMapper("dm-0"))),
-        Case(testDescription: "other subsystem", properties: with(["SUBSYSTEM": "scsi_device"]),
-             expected: .failure(.notBlockDevice(subsystem: "scsi_device"))),
-        Case(testDescription: "no inquiry, alua handler attached",
-             properties: sdb, sysfs: sdbSysfs.filter { !$0.key.hasSuffix("inquiry") }.merging(["\(sdbDir)/device/dh_state": Array("alua\n".utf8)]) { a, _ in a },
-             expected: identity { $0.tpgs = 1; $0.attachedHandler = "alua" }),
-        Case(testDescription: "no inquiry, no handler", properties: sdb, sysfs: sdbSysfs.filter { !$0.key.hasSuffix("inquiry") },
-             expected: identity { $0.tpgs = 0 }),
-        Case(testDescription: "fibre channel", properties: with(["DEVPATH": fcPath, "DEVNAME": "/dev/sdd", "MINOR": "48"]),
-             sysfs: fcSysfs,
-             expected: .success(PathIdentity(
-                name: "sdd", devT: DevT(major: 8, minor: 48), hctl: HCTL(host: 5, channel: 0, target: 1, lun: 3),
-                vendor: "Linux", product: "scsi_debug", wwid: "1Linux_scsi_debug_2000", transport: .scsi(.fcp),
-                fc: FibreChannelNames(hostNodeName: "0x20000024ff000001", hostPortName: "0x21000024ff000001",
-                                      targetNodeName: "0x50060e8000000001", targetPortName: "0x50060e8000000011")))),
-        Case(testDescription: "fibre channel without target names", properties: with(["DEVPATH": fcPath, "DEVNAME": "/dev/sdd", "MINOR": "48"]),
-             sysfs: fcSysfs.filter { $0.key.hasPrefix("class/fc_host") },
-             expected: .success(PathIdentity(
-                name: "sdd", devT: DevT(major: 8, minor: 48), hctl: HCTL(host: 5, channel: 0, target: 1, lun: 3),
-                vendor: "Linux", product: "scsi_debug", wwid: "1Linux_scsi_debug_2000", transport: .scsi(.fcp)))),
-        Case(testDescription: "iSCSI",
-             properties: with(["DEVPATH": "/devices/platform/host3/session1/target3:0:0/3:0:0:1/block/sdc", "DEVNAME": "/dev/sdc", "MINOR": "32"]),
-             sysfs: [:],
-             expected: .success(PathIdentity(
-                name: "sdc", devT: DevT(major: 8, minor: 32), hctl: HCTL(host: 3, channel: 0, target: 0, lun: 1),
-                vendor: "Linux", product: "scsi_debug", wwid: "1Linux_scsi_debug_2000", transport: .scsi(.iscsi)))),
-        Case(testDescription: "SAS",
-             properties: with(["DEVPATH": "/devices/pci0000:00/0000:00:1f.0/host0/port-0:0/end_device-0:0/target0:0:0/0:0:0:0/block/sda"]),
-             sysfs: [:],
-             expected: .success(PathIdentity(
-                name: "sdb", devT: DevT(major: 8, minor: 16), hctl: HCTL(host: 0, channel: 0, target: 0, lun: 0),
-                vendor: "Linux", product: "scsi_debug", wwid: "1Linux_scsi_debug_2000", transport: .scsi(.sas)))),
-        Case(testDescription: "NVMe namespace",
-             properties: ["SUBSYSTEM": "block", "DEVTYPE": "disk", "DEVPATH": "/devices/pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1",
-                          "DEVNAME": "/dev/nvme0n1", "MAJOR": "259", "MINOR": "0", "ID_WWN": "eui.0025388b91b2c3d4", "ID_MODEL": "Samsung SSD"],
-             sysfs: ["devices/pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1/size": Array("1000215216\n".utf8)],
-             uidAttribute: "ID_WWN",
-             expected: .success(PathIdentity(
-                name: "nvme0n1", devT: DevT(major: 259, minor: 0), product: "Samsung SSD", wwid: "eui.0025388b91b2c3d4",
-                sizeSectors: 1000215216, transport: .nvme))),
+        Case(
+            testDescription: "no DEVNAME, no DEVPATH", properties: with(["DEVNAME": nil, "DEVPATH": nil]),
+            expected: .failure(.noKernelName)),
+        Case(
+            testDescription: "no DEVPATH: attributes through /sys/block", properties: with(["DEVPATH": nil]),
+            sysfs: ["block/sdb/size": Array("2048\n".utf8)],
+            expected: .success(
+                PathIdentity(
+                    name: "sdb", devT: DevT(major: 8, minor: 16), vendor: "Linux", product: "scsi_debug",
+                    wwid: "1Linux_scsi_debug_2000", sizeSectors: 2048, transport: .undefined))),
+        Case(
+            testDescription: "garbage H:C:T:L", properties: with(["DEVPATH": "/devices/x/host2/2:0:zero:0/block/sdb"]),
+            expected: .success(
+                PathIdentity(
+                    name: "sdb", devT: DevT(major: 8, minor: 16), vendor: "Linux", product: "scsi_debug",
+                    wwid: "1Linux_scsi_debug_2000", transport: .undefined))),
+        Case(
+            testDescription: "partition", properties: with(["DEVTYPE": "partition", "DEVNAME": "/dev/sdb1"]),
+            expected: .failure(.partition("sdb1"))),
+        Case(
+            testDescription: "device-mapper node", properties: with(["DEVNAME": "/dev/dm-0", "DM_NAME": "mpatha"]),
+            expected: .failure(.deviceMapper("dm-0"))),
+        Case(
+            testDescription: "other subsystem", properties: with(["SUBSYSTEM": "scsi_device"]),
+            expected: .failure(.notBlockDevice(subsystem: "scsi_device"))),
+        Case(
+            testDescription: "no inquiry, alua handler attached",
+            properties: sdb,
+            sysfs: sdbSysfs.filter { !$0.key.hasSuffix("inquiry") }.merging(["\(sdbDir)/device/dh_state": Array("alua\n".utf8)]) { a, _ in a
+            },
+            expected: identity {
+                $0.tpgs = 1
+                $0.attachedHandler = "alua"
+            }),
+        Case(
+            testDescription: "no inquiry, no handler", properties: sdb, sysfs: sdbSysfs.filter { !$0.key.hasSuffix("inquiry") },
+            expected: identity { $0.tpgs = 0 }),
+        Case(
+            testDescription: "fibre channel", properties: with(["DEVPATH": fcPath, "DEVNAME": "/dev/sdd", "MINOR": "48"]),
+            sysfs: fcSysfs,
+            expected: .success(
+                PathIdentity(
+                    name: "sdd", devT: DevT(major: 8, minor: 48), hctl: HCTL(host: 5, channel: 0, target: 1, lun: 3),
+                    vendor: "Linux", product: "scsi_debug", wwid: "1Linux_scsi_debug_2000", transport: .scsi(.fcp),
+                    fc: FibreChannelNames(
+                        hostNodeName: "0x20000024ff000001", hostPortName: "0x21000024ff000001",
+                        targetNodeName: "0x50060e8000000001", targetPortName: "0x50060e8000000011")))),
+        Case(
+            testDescription: "fibre channel without target names",
+            properties: with(["DEVPATH": fcPath, "DEVNAME": "/dev/sdd", "MINOR": "48"]),
+            sysfs: fcSysfs.filter { $0.key.hasPrefix("class/fc_host") },
+            expected: .success(
+                PathIdentity(
+                    name: "sdd", devT: DevT(major: 8, minor: 48), hctl: HCTL(host: 5, channel: 0, target: 1, lun: 3),
+                    vendor: "Linux", product: "scsi_debug", wwid: "1Linux_scsi_debug_2000", transport: .scsi(.fcp)))),
+        Case(
+            testDescription: "iSCSI",
+            properties: with([
+                "DEVPATH": "/devices/platform/host3/session1/target3:0:0/3:0:0:1/block/sdc", "DEVNAME": "/dev/sdc", "MINOR": "32"
+            ]),
+            sysfs: [:],
+            expected: .success(
+                PathIdentity(
+                    name: "sdc", devT: DevT(major: 8, minor: 32), hctl: HCTL(host: 3, channel: 0, target: 0, lun: 1),
+                    vendor: "Linux", product: "scsi_debug", wwid: "1Linux_scsi_debug_2000", transport: .scsi(.iscsi)))),
+        Case(
+            testDescription: "SAS",
+            properties: with(["DEVPATH": "/devices/pci0000:00/0000:00:1f.0/host0/port-0:0/end_device-0:0/target0:0:0/0:0:0:0/block/sda"]),
+            sysfs: [:],
+            expected: .success(
+                PathIdentity(
+                    name: "sdb", devT: DevT(major: 8, minor: 16), hctl: HCTL(host: 0, channel: 0, target: 0, lun: 0),
+                    vendor: "Linux", product: "scsi_debug", wwid: "1Linux_scsi_debug_2000", transport: .scsi(.sas)))),
+        Case(
+            testDescription: "NVMe namespace",
+            properties: [
+                "SUBSYSTEM": "block", "DEVTYPE": "disk", "DEVPATH": "/devices/pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1",
+                "DEVNAME": "/dev/nvme0n1", "MAJOR": "259", "MINOR": "0", "ID_WWN": "eui.0025388b91b2c3d4", "ID_MODEL": "Samsung SSD"
+            ],
+            sysfs: ["devices/pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1/size": Array("1000215216\n".utf8)],
+            uidAttribute: "ID_WWN",
+            expected: .success(
+                PathIdentity(
+                    name: "nvme0n1", devT: DevT(major: 259, minor: 0), product: "Samsung SSD", wwid: "eui.0025388b91b2c3d4",
+                    sizeSectors: 1000215216, transport: .nvme)))
     ]
 
     @Test(arguments: cases)
@@ -163,7 +209,12 @@ import Testing
         sysfs["\(Self.sdbDir)/device/access_state"] = Array("active/optimized\n".utf8)
         sysfs["\(Self.sdbDir)/queue/logical_block_size"] = Array("4096\n".utf8)
         var reads: [String] = []
-        let facts = PathFacts.gather(Self.sdb, read: { reads.append($0); return sysfs[$0] })
+        let facts = PathFacts.gather(
+            Self.sdb,
+            read: {
+                reads.append($0)
+                return sysfs[$0]
+            })
         #expect(Set(reads).count == reads.count)
         #expect(!reads.contains("\(Self.sdbDir)/dev"))  // udev gave MAJOR and MINOR
         #expect(reads.contains("class/fc_host/host2/port_name") && !reads.contains("class/fc_host/host2/node_name"))
@@ -176,9 +227,17 @@ import Testing
 
         reads = []
         sysfs["class/fc_host/host2/port_name"] = Array("0x21000024ff000001\n".utf8)
-        _ = PathFacts.gather(Self.sdb, read: { reads.append($0); return sysfs[$0] })
-        #expect(reads.suffix(3) == ["class/fc_host/host2/node_name", "class/fc_transport/target2:0:0/node_name",
-                                    "class/fc_transport/target2:0:0/port_name"])
+        _ = PathFacts.gather(
+            Self.sdb,
+            read: {
+                reads.append($0)
+                return sysfs[$0]
+            })
+        #expect(
+            reads.suffix(3) == [
+                "class/fc_host/host2/node_name", "class/fc_transport/target2:0:0/node_name",
+                "class/fc_transport/target2:0:0/port_name"
+            ])
     }
 
     @Test func rejectionsReadWell() {
