@@ -3,14 +3,14 @@
 # suspended map comes back as "busy" (to be retried), not as a failure.
 . "$LAB_REPO/lab/guest/dm-paths.sh"
 dm_cases_prepare
-must "$labtool" create labmp 1Linux_scsi_debug_2000 32768 $(labmp_table)
-dev=$(cat /sys/block/$(scsi_debug_disks | head -1)/dev)
+must "$labtool" create labmp 1Linux_scsi_debug_2000 32768 "$(labmp_table)"
+dev=$(cat "/sys/block/$(scsi_debug_disks | head -1)/dev")
 must "$labtool" message labmp fail_path "$dev"
 dmsetup status labmp | grep -q " $dev F 1 " || fail "after fail_path: $(dmsetup status labmp)"
 # The status moves on its own (the kernel picks a current group, stops queueing): compare a reading of
 # ours taken between two equal readings of the kernel's.
 kstatus() { dmsetup status labmp | sed 's/^0 32768 multipath //; s/ $//'; }
-for try in 1 2 3 4 5 6 7 8 9 10; do
+for _ in 1 2 3 4 5 6 7 8 9 10; do
   before=$(kstatus); ours=$("$labtool" status labmp) || fail "labtool status failed"; after=$(kstatus)
   [ "$before" = "$after" ] && break
   sleep 0.1

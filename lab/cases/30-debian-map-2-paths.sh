@@ -4,6 +4,6 @@
 scenario_begin debian 2
 scenario_start
 r=$(scenario_wait A 2 "$scenario_t0" 60) || fail "no map with 2 active paths within 60 s"
-set -- $r
-scenario_timing "debian: start to map $1 with 2 active paths: $2 ms"
+read -r wmap wms <<<"$r"
+scenario_timing "debian: start to map $wmap with 2 active paths: $wms ms"
 scenario_check_groups "$(scenario_map)"

@@ -13,5 +13,5 @@ scenario_flap debian-delete "$disk" --mode delete --count 1 --hold-ms 1 --timeou
 t=$EPOCHREALTIME
 echo 1 >/sys/bus/pseudo/drivers/scsi_debug/add_host || fail "cannot add a scsi_debug host"
 r=$(scenario_wait A 3 "$t" 30) || fail "the added path did not show active in $map within 30 s"
-set -- $r
-scenario_timing "debian: add_host -> third path active in $1: $2 ms"
+read -r wmap wms <<<"$r"
+scenario_timing "debian: add_host -> third path active in $wmap: $wms ms"

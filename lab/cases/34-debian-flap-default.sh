@@ -9,4 +9,5 @@
 scenario_begin debian 6
 scenario_start
 scenario_wait A 6 "$scenario_t0" 60 >/dev/null || fail "no map with 6 active paths within 60 s"
-scenario_flap debian-default $(scenario_table_disks "$(scenario_map)" 4) --count 5 --hold-ms 5000 --timeout-ms 30000
+mapfile -t disks < <(scenario_table_disks "$(scenario_map)" 4)
+scenario_flap debian-default "${disks[@]}" --count 5 --hold-ms 5000 --timeout-ms 30000

@@ -4,8 +4,8 @@
 scenario_begin ours 2
 scenario_start
 r=$(scenario_wait A 2 "$scenario_t0" 60) || fail "no map with 2 active paths within 60 s"
-set -- $r
-scenario_timing "ours: start to map $1 with 2 active paths: $2 ms"
+read -r wmap wms <<<"$r"
+scenario_timing "ours: start to map $wmap with 2 active paths: $wms ms"
 scenario_check_groups "$(scenario_map)"
 # At -v3 the daemon says where each setting came from, as 0.9.4 does.
 log=$LAB_OUT/ours-$LAB_CASE.log

@@ -14,7 +14,7 @@ log=$LAB_OUT/ours-$LAB_CASE.log
 p50_ms() { "$labtool" control-load 0 50 show daemon | awk '{ print $2 }'; }
 well=$(p50_ms) || fail "show daemon failed while all is well"
 scenario_timing "ours: show daemon p50, all well: $well ms"
-for d in $(scenario_disks); do echo 5 >/sys/block/$d/device/timeout; done
+for d in $(scenario_disks); do echo 5 >/sys/block/"$d"/device/timeout; done
 t=$EPOCHREALTIME
 echo 1 >$sdebug/every_nth && echo 4 >$sdebug/opts || fail "cannot make scsi_debug drop commands"
 sleep 2
@@ -24,12 +24,12 @@ hung=$(p50_ms) || fail "show daemon failed while TURs hang"
 scenario_timing "ours: show daemon p50 while TURs hang: $hung ms"
 awk -v h="$hung" -v w="$well" 'BEGIN { exit !(h <= 3 * w || h <= 50) }' || fail "show daemon p50 $hung ms while TURs hang (all well: $well ms)"
 r=$(scenario_wait F 2 "$t" 30) || fail "paths not failed within 30 s of all commands hanging"
-set -- $r
-scenario_timing "ours: all TURs hung -> both paths failed in $1: $2 ms"
-ms=${2%.*}
+read -r wmap wms <<<"$r"
+scenario_timing "ours: all TURs hung -> both paths failed in $wmap: $wms ms"
+ms=${wms%.*}
 [ "$ms" -le 11000 ] || fail "failed after $ms ms: more than polling_interval + checker_timeout (10 s) + 1 s"
 echo 0 >$sdebug/opts; echo 0 >$sdebug/every_nth
 t=$EPOCHREALTIME
 r=$(scenario_wait A 2 "$t" 90) || fail "paths not active again within 90 s of commands flowing"
-set -- $r
-scenario_timing "ours: commands flowing again -> both paths active: $2 ms"
+read -r wmap wms <<<"$r"
+scenario_timing "ours: commands flowing again -> both paths active: $wms ms"

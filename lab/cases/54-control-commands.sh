@@ -11,7 +11,7 @@
 . "$LAB_REPO/lab/guest/scenario.sh"
 . "$LAB_REPO/lab/guest/control.sh"
 scenario_begin debian 2 polling_interval 1 no_path_retry queue
-disks=($(scenario_disks))
+mapfile -t disks < <(scenario_disks)
 p2=${disks[1]}
 cmp=$LAB_OUT/54-compare
 rm -rf "$cmp"
@@ -36,8 +36,7 @@ dm_state() {
 
 # Waits until the daemon answers and one map has both paths active.
 wait_ready() {
-  local i
-  for i in $(seq 120); do
+  for _ in $(seq 120); do
     [ "$(dmsetup status --target multipath 2>/dev/null | grep -oE '[0-9]+:[0-9]+ A' | wc -l)" = 2 ] &&
       deb show daemon | grep -q idle && return 0
     sleep 0.5

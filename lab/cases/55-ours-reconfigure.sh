@@ -20,7 +20,8 @@ for _ in $(seq 600); do
   sleep 0.2
 done
 [ -n "$ready" ] || fail "no two maps with 2 active paths each within 120 s: $(maps | tr '\n' ' ')"
-set -- $(maps)
+mapfile -t names < <(maps)
+set -- "${names[@]}"
 a=$1 b=$2
 wwid=$(dmsetup info -c --noheadings -o uuid "$a" | sed 's/^mpath-//')
 groups_a=$("$labtool" groups "$a" | wc -l)

@@ -4,6 +4,7 @@
 # one may be the standby one, which scsi_debug answers TUR on but fails I/O to: both daemons then flap
 # it. Sourced by the case with dd_io_daemon set to debian or ours.
 . "$LAB_REPO/lab/guest/scenario.sh"
+# shellcheck disable=SC2154  # dd_io_daemon: set by the case that sources this file
 scenario_begin "$dd_io_daemon" 3
 scenario_start
 scenario_wait A 3 "$scenario_t0" 60 >/dev/null || fail "no map with 3 active paths within 60 s"
@@ -11,27 +12,27 @@ map=$(scenario_map)
 disk=$(scenario_table_disks "$map" 1)
 # The map is in DM before udev has made its /dev/mapper node.
 udevadm settle --timeout=20
-wait_file /dev/mapper/$map 20 || fail "no /dev/mapper/$map"
+wait_file /dev/mapper/"$map" 20 || fail "no /dev/mapper/$map"
 status=$lab_state/dd.status
 : >"$status"
 (
   end=$(( ${EPOCHREALTIME/./} + 14000000 ))
   while [ ${EPOCHREALTIME/./} -lt $end ]; do
-    dd if=/dev/mapper/$map of=/dev/null bs=64k iflag=direct 2>>"$lab_state/dd.err"
+    dd if=/dev/mapper/"$map" of=/dev/null bs=64k iflag=direct 2>>"$lab_state/dd.err"
     echo $? >>"$status"
   done
 ) &
 reader=$!
 sleep 2
 t=$EPOCHREALTIME
-echo offline >/sys/block/$disk/device/state || fail "cannot set $disk offline"
+echo offline >/sys/block/"$disk"/device/state || fail "cannot set $disk offline"
 r=$(scenario_wait F 1 "$t" 15) || fail "$disk not failed in $map within 15 s"
-scenario_timing "$dd_io_daemon: $disk offline under I/O -> failed in $(echo $r | cut -d' ' -f2) ms"
+scenario_timing "$dd_io_daemon: $disk offline under I/O -> failed in $(echo "$r" | cut -d' ' -f2) ms"
 sleep 3
 t=$EPOCHREALTIME
-echo running >/sys/block/$disk/device/state
+echo running >/sys/block/"$disk"/device/state
 r=$(scenario_wait A 3 "$t" 15) || fail "$disk not reinstated within 15 s"
-scenario_timing "$dd_io_daemon: $disk running under I/O -> reinstated in $(echo $r | cut -d' ' -f2) ms"
+scenario_timing "$dd_io_daemon: $disk running under I/O -> reinstated in $(echo "$r" | cut -d' ' -f2) ms"
 wait $reader
 runs=$(wc -l <"$status")
 bad=$(grep -vc '^0$' "$status")

@@ -38,15 +38,15 @@ show "$bin" show topology
 show "$bin" show paths
 # The path in the first (best) group.
 devt=$(dmsetup table "$map" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+:[0-9]+$/) { print $i; exit } }')
-disk=$(basename "$(readlink /sys/dev/block/$devt)")
+disk=$(basename "$(readlink /sys/dev/block/"$devt")")
 say "echo offline > /sys/block/$disk/device/state"
 t=$EPOCHREALTIME
-echo offline >/sys/block/$disk/device/state
+echo offline >/sys/block/"$disk"/device/state
 wait_dm "$map" "$devt" F && say "$disk ($devt) failed in $map after $(ms_since $t) ms (the next check of an idle path; polling_interval 5)"
 show "$bin" show topology
 say "echo running > /sys/block/$disk/device/state"
 t=$EPOCHREALTIME
-echo running >/sys/block/$disk/device/state
+echo running >/sys/block/"$disk"/device/state
 wait_dm "$map" "$devt" A && say "$disk ($devt) reinstated in $map after $(ms_since $t) ms (failed paths are re-probed every 100 ms; the demo sees it by polling dmsetup, which costs 0.1 to 0.5 s a call under emulation: lab case 44 times it from DM events, about 80 ms median)"
 show "$bin" show topology
 say "kill -TERM (multipathd)"

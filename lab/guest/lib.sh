@@ -18,6 +18,7 @@ daemon_status() { cut -d' ' -f1 "$lab_state/daemon.status"; }
 
 # Starts `multipathd -d -v3 ARGS` in the background and waits for "multipathd ready". A wrapper keeps
 # its exit status in $lab_state/daemon.status, since the daemon is not a child of later cases.
+# shellcheck disable=SC2120  # the cases pass the daemon options (daemon_ensure needs none)
 daemon_start() {
   rm -f "$lab_state/daemon.pid" "$lab_state/daemon.status"
   log_mark
@@ -27,8 +28,7 @@ daemon_start() {
     wait $!
     echo "$? $EPOCHREALTIME" >"$lab_state/daemon.status"
   ) &
-  local i
-  for i in $(seq 200); do
+  for _ in $(seq 200); do
     log_since_mark | grep -q 'multipathd ready' && return 0
     [ -e "$lab_state/daemon.status" ] && fail "daemon exited with status $(daemon_status): $(log_since_mark | tail -n 2 | tr '\n' ' ')"
     sleep 0.05
@@ -36,6 +36,7 @@ daemon_start() {
   fail "daemon not ready within 10 s: $(log_since_mark | tail -n 3 | tr '\n' ' ')"
 }
 
+# shellcheck disable=SC2119  # no options: the default daemon
 daemon_ensure() { daemon_running || daemon_start; }
 
 # Stops a leftover daemon (end of run).
@@ -64,6 +65,11 @@ wait_file() {
     sleep 0.02
   done
 }
+
+# words TEXT...: TEXT's words joined by single spaces, on one line (what `echo $TEXT` printed, without
+# glob expansion); sorted_words TEXT: the same, sorted by version order.
+words() { local -a w; read -ra w -d '' <<<"$*"; echo "${w[*]}"; }
+sorted_words() { local -a w; read -ra w -d '' <<<"$*"; [ ${#w[@]} -eq 0 ] && { echo; return; }; printf '%s\n' "${w[@]}" | sort -V | paste -sd' '; }
 
 # Milliseconds from one $EPOCHREALTIME to another.
 ms_between() { echo $(( (${2/./} - ${1/./}) / 1000 )); }

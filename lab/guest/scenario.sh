@@ -29,6 +29,7 @@
 . "$LAB_REPO/lab/guest/dm-paths.sh"
 
 scenario_daemon=
+# shellcheck disable=SC2154  # lab_state: set by lab/guest/lib.sh, which the runner sources first
 scenario_pids=$lab_state/scenario.pids
 watch_log=$LAB_OUT/watch-$LAB_CASE.log
 
@@ -68,8 +69,7 @@ scenario_begin() {
 
 # wait_file_line FILE N: waits up to 10 s until FILE has N lines.
 wait_file_line() {
-  local i
-  for i in $(seq 200); do
+  for _ in $(seq 200); do
     [ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ] && return 0
     sleep 0.05
   done
@@ -98,6 +98,7 @@ scenario_binary() { if [ "$scenario_daemon" = debian ]; then echo /sbin/multipat
 
 scenario_start() {
   local log=$LAB_OUT/$scenario_daemon-$LAB_CASE.log
+  # shellcheck disable=SC2034  # for the case
   scenario_t0=$EPOCHREALTIME
   "$(scenario_binary)" -d -s -v3 >>"$log" 2>&1 </dev/null &
   echo $! >"$lab_state/scenario.daemon"
@@ -135,7 +136,7 @@ scenario_flap() {
   out=$("$labtool" flap --label "$label" --csv "$LAB_OUT/flap.csv" --log "$LAB_OUT/watch-$LAB_CASE-$label.log" "$@" 2>&1) ||
     fail "labtool flap $*: $out"
   echo "$out" | while read -r line; do scenario_timing "$line"; done
-  case $out in *" missed=0 "*" missed=0 "*) ;; *) fail "$label: the daemon did not react within the timeout: $(echo $out)" ;; esac
+  case $out in *" missed=0 "*" missed=0 "*) ;; *) fail "$label: the daemon did not react within the timeout: $(words "$out")" ;; esac
 }
 
 scenario_disks() {
@@ -148,21 +149,21 @@ scenario_disks() {
 scenario_map() {
   local maps
   maps=$(dmsetup ls --target multipath | awk '$1 != "No" { print $1 }')
-  [ "$(echo "$maps" | grep -c .)" = 1 ] || fail "expected one multipath map, got: $(echo $maps)"
+  [ "$(echo "$maps" | grep -c .)" = 1 ] || fail "expected one multipath map, got: $(words "$maps")"
   echo "$maps"
 }
 
 # scsi_debug's implicit ALUA state of a disk: its SCSI host number mod 3 (0 active/optimized,
 # 1 active/non-optimized, 2 standby), which is also the order of their alua priorities (50, 10, 1).
-scenario_alua_rank() { echo $(( $(basename "$(readlink /sys/block/$1/device)" | cut -d: -f1) % 3 )); }
+scenario_alua_rank() { echo $(( $(basename "$(readlink /sys/block/"$1"/device)" | cut -d: -f1) % 3 )); }
 
 scenario_check_groups() {
   local map=$1 want got d
-  want=$(for d in $(scenario_disks); do echo "$(scenario_alua_rank $d) $(cat /sys/block/$d/dev)"; done |
+  want=$(for d in $(scenario_disks); do echo "$(scenario_alua_rank "$d") $(cat /sys/block/"$d"/dev)"; done |
     sort -n | awk '$1 != r { if (NR > 1) print l; r = $1; l = $2; next } { l = l " " $2 } END { print l }')
-  got=$("$labtool" groups "$map" | cut -d' ' -f2- | while read -r l; do echo $(echo $l | tr ' ' '\n' | sort -V); done) ||
+  got=$("$labtool" groups "$map" | cut -d' ' -f2- | while read -r l; do sorted_words "$l"; done) ||
     fail "labtool groups $map failed"
-  want=$(echo "$want" | while read -r l; do echo $(echo $l | tr ' ' '\n' | sort -V); done)
+  want=$(echo "$want" | while read -r l; do sorted_words "$l"; done)
   echo "groups of $map (table order): $(echo "$got" | paste -sd'|')"
   echo "dmsetup table: $(dmsetup table "$map")"
   echo "dmsetup status: $(dmsetup status "$map")"
@@ -173,7 +174,7 @@ scenario_table_disks() {
   local devs d
   devs=$("$labtool" groups "$1" | cut -d' ' -f2- | tr ' ' '\n' | head -n "${2:-1}")
   [ "$(echo "$devs" | grep -c .)" = "${2:-1}" ] || fail "$1 has fewer than ${2:-1} paths: $("$labtool" groups "$1")"
-  for d in $devs; do basename "$(readlink /sys/dev/block/$d)"; done
+  for d in $devs; do basename "$(readlink /sys/dev/block/"$d")"; done
 }
 
 scenario_timing() { echo "$*"; echo "$LAB_CASE: $*" >>"$LAB_OUT/timings.txt"; }
@@ -183,8 +184,10 @@ scenario_timing() { echo "$*"; echo "$LAB_CASE: $*" >>"$LAB_OUT/timings.txt"; }
 # what earlier cases left.
 scenario_end() {
   local p why t=$EPOCHREALTIME
-  for p in $(cat "$scenario_pids" 2>/dev/null); do kill -TERM "$p" 2>/dev/null; done
-  for p in $(cat "$scenario_pids" 2>/dev/null); do
+  local -a pids=()
+  [ -f "$scenario_pids" ] && mapfile -t pids <"$scenario_pids"
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do
     for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$p" 2>/dev/null
   done
@@ -204,7 +207,7 @@ scenario_clean() {
     for m in $left; do dmsetup remove "$m" >/dev/null 2>&1; done
     sleep 0.5
   done
-  [ -z "$left" ] || { echo "cannot remove $(echo $left): $(dmsetup info -c $left 2>&1 | tail -n +2)" >&2; return 1; }
+  [ -z "$left" ] || { echo "cannot remove $(words "$left"): $(echo "$left" | xargs dmsetup info -c 2>&1 | tail -n +2)" >&2; return 1; }
   [ -d /sys/module/scsi_debug ] || return 0
   for _ in $(seq 20); do modprobe -r scsi_debug 2>/dev/null && return 0; sleep 0.5; done
   echo "cannot unload scsi_debug: $(modprobe -r scsi_debug 2>&1)" >&2

@@ -8,6 +8,7 @@
 . "$LAB_REPO/lab/guest/dm-paths.sh"
 daemon_kill
 . "$LAB_REPO/lab/guest/tcm.sh"
+# shellcheck disable=SC2154  # tcm_alua_daemon: set by the case that sources this file
 case $tcm_alua_daemon in
   debian) binary=/sbin/multipathd; [ -x $binary ] || fail "$binary is missing (apt-get install multipath-tools)" ;;
   ours) binary=$LAB_BIN ;;
@@ -24,7 +25,7 @@ tcm_alua_end() {
     kill -KILL $pid 2>/dev/null
   fi
   udevadm settle -t 10
-  for m in $(dmsetup ls --target multipath | awk '$1 != "No" { print $1 }'); do dmsetup remove $m; done
+  for m in $(dmsetup ls --target multipath | awk '$1 != "No" { print $1 }'); do dmsetup remove "$m"; done
   tcm_teardown
 }
 trap tcm_alua_end EXIT
@@ -34,12 +35,12 @@ for i in 1 2; do echo 1 >"$lun/alua/grp$i/alua_access_type" || fail "cannot make
 state() { echo "$2" >"$lun/alua/grp$1/alua_access_state" || fail "cannot set group $1 to ALUA state $2"; }
 disk_of() {
   local addr
-  addr=$(cat $t/loopback/naa.50014050000000a$1/tpgt_1/address) || fail "no address for port $1"
-  ls /sys/bus/scsi/devices/$addr:0/block
+  addr=$(cat "$t/loopback/naa.50014050000000a$1/tpgt_1/address") || fail "no address for port $1"
+  ls /sys/bus/scsi/devices/"$addr":0/block
 }
 state 1 0; state 2 1
 d1=$(disk_of 1) d2=$(disk_of 2)
-dev1=$(cat /sys/block/$d1/dev) dev2=$(cat /sys/block/$d2/dev)
+dev1=$(cat /sys/block/"$d1"/dev) dev2=$(cat /sys/block/"$d2"/dev)
 mkdir -p /etc/multipath
 cat >/etc/multipath.conf <<CONF
 defaults {
@@ -78,23 +79,23 @@ groups_are() {
     [ ${EPOCHREALTIME/./} -lt $deadline ] || break
     sleep 0.3
   done
-  echo "groups: ${got:-no map}; table: $(dmsetup table $map 2>&1)"
+  echo "groups: ${got:-no map}; table: $(dmsetup table "$map" 2>&1)"
   return 1
 }
 groups_are "$dev1 $dev2" 30 || fail "port 1 (optimized) is not first"
-echo "$tcm_alua_daemon: start to map with port 1 first in $(ms_between "$t0" "$EPOCHREALTIME") ms: $(dmsetup table $map)" |
+echo "$tcm_alua_daemon: start to map with port 1 first in $(ms_between "$t0" "$EPOCHREALTIME") ms: $(dmsetup table "$map")" |
   tee -a "$LAB_OUT/timings.txt"
 state 1 2
 t0=$EPOCHREALTIME
 groups_are "$dev2 $dev1" 30 || fail "with port 1 standby, port 2 is not first"
-echo "$tcm_alua_daemon: port 1 standby -> regrouped in $(ms_between "$t0" "$EPOCHREALTIME") ms: $(dmsetup table $map)" |
+echo "$tcm_alua_daemon: port 1 standby -> regrouped in $(ms_between "$t0" "$EPOCHREALTIME") ms: $(dmsetup table "$map")" |
   tee -a "$LAB_OUT/timings.txt"
 # Whichever daemon regrouped, I/O must follow: the kernel's current group is port 2's.
-current=$(dmsetup status $map | awk '{ i = 4; i += $i + 1; i += $i + 1; print $(i + 1) }')
-[ "$current" = 1 ] || fail "I/O is not routed to group 1 (port 2's) after the regroup: $(dmsetup status $map)"
-echo "standby: $(dmsetup status $map)"
+current=$(dmsetup status "$map" | awk '{ i = 4; i += $i + 1; i += $i + 1; print $(i + 1) }')
+[ "$current" = 1 ] || fail "I/O is not routed to group 1 (port 2's) after the regroup: $(dmsetup status "$map")"
+echo "standby: $(dmsetup status "$map")"
 state 1 0
 t0=$EPOCHREALTIME
 groups_are "$dev1 $dev2" 30 || fail "with port 1 optimized again, it is not first"
-echo "$tcm_alua_daemon: port 1 optimized again -> regrouped in $(ms_between "$t0" "$EPOCHREALTIME") ms: $(dmsetup table $map)" |
+echo "$tcm_alua_daemon: port 1 optimized again -> regrouped in $(ms_between "$t0" "$EPOCHREALTIME") ms: $(dmsetup table "$map")" |
   tee -a "$LAB_OUT/timings.txt"
