@@ -10,11 +10,11 @@ dmsetup status labmp | grep -q " $dev F 1 " || fail "after fail_path: $(dmsetup 
 # The status moves on its own (the kernel picks a current group, stops queueing): compare a reading of
 # ours taken between two equal readings of the kernel's.
 kstatus() { dmsetup status labmp | sed 's/^0 32768 multipath //; s/ $//'; }
-for _ in 1 2 3 4 5 6 7 8 9 10; do
+status_between_equal_readings() {
   before=$(kstatus); ours=$("$labtool" status labmp) || fail "labtool status failed"; after=$(kstatus)
-  [ "$before" = "$after" ] && break
-  sleep 0.1
-done
+  [ "$before" = "$after" ]
+}
+wait_until 2 status_between_equal_readings || true
 [ "$ours" = "$after" ] || fail "status: kernel '$after', ours '$ours'"
 must "$labtool" message labmp reinstate_path "$dev"
 dmsetup status labmp | grep -q " $dev A 1 " || fail "after reinstate_path: $(dmsetup status labmp)"

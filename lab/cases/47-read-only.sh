@@ -7,20 +7,18 @@
 # The driver attribute .../drivers/scsi_debug/wp is read-only; the module parameter is writable.
 wp=/sys/module/scsi_debug/parameters/wp
 # map_mode_is ro|rw TIMEOUT_S: waits until the map is loaded read-only (or writable).
-map_mode_is() {
-  local deadline=$(( ${EPOCHREALTIME/./} + $2 * 1000000 )) now
-  while :; do
-    if dmsetup info "$map" | grep -q 'READ-ONLY'; then now=ro; else now=rw; fi
-    [ "$now" = "$1" ] && return 0
-    [ ${EPOCHREALTIME/./} -lt $deadline ] || return 1
-    sleep 0.1
-  done
+map_mode_is() { wait_until "$2" map_mode_now "$1"; }
+map_mode_now() {
+  local now
+  if dmsetup info "$map" | grep -q 'READ-ONLY'; then now=ro; else now=rw; fi
+  [ "$now" = "$1" ]
 }
+disk_ro_is() { [ "$(cat /sys/block/"$1"/ro)" = "$2" ]; }
 # set_ro DISK 0|1: write protection on, the disk revalidated; waits for its `ro` to follow.
 set_ro() {
   echo "$2" >$wp || fail "cannot write $wp"
   echo 1 >/sys/block/"$1"/device/rescan || fail "cannot rescan $1"
-  for _ in $(seq 50); do [ "$(cat /sys/block/"$1"/ro)" = "$2" ] && return 0; sleep 0.1; done
+  wait_until 10 disk_ro_is "$1" "$2" && return 0
   fail "$1: ro is $(cat /sys/block/"$1"/ro) after scsi_debug wp=$2 and a rescan"
 }
 for daemon in debian ours; do

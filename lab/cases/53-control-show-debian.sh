@@ -32,13 +32,10 @@ ask_all() {
   done
 }
 
+idle_with_maps() { [ "$(deb show maps raw format %n | grep -cvx ok)" = "$1" ] && [ "$(deb show daemon | cut -d' ' -f3)" = idle ]; }
 # Waits until the daemon on the socket is idle with WANT maps (a name per line in `show maps raw format %n`).
 settle() {
-  local i
-  for i in $(seq 120); do
-    [ "$(deb show maps raw format %n | grep -cvx ok)" = "$1" ] && [ "$(deb show daemon | cut -d' ' -f3)" = idle ] && break
-    sleep 0.5
-  done
+  wait_until_sleep=0.5 wait_until 120 idle_with_maps "$1" || true
   # Every path checked at least once (0.9.4's first checks come at its polling interval).
   sleep 6
 }
@@ -101,9 +98,11 @@ map=$(deb show maps raw format %n)
 [ "$(deb show map "$map" raw format '%0 %1 %2 %3 %4')" = "0 0 0 0 0" ] || fail "counters after reset: $(deb show map "$map" raw format '%0 %1 %2 %3 %4')"
 disk=$(deb show paths raw format '%d' | head -n 1)
 echo offline >/sys/block/"$disk"/device/state
-for _ in $(seq 100); do [ "$(deb show map "$map" raw format %0)" = 1 ] && break; sleep 0.1; done
+map_switched_once() { [ "$(deb show map "$map" raw format %0)" = 1 ]; }
+wait_until 20 map_switched_once || true
 echo running >/sys/block/"$disk"/device/state
-for _ in $(seq 100); do deb show paths raw format '%d %t' | grep -qx "$disk active" && break; sleep 0.1; done
+path_active() { deb show paths raw format '%d %t' | grep -qx "$disk active"; }
+wait_until 20 path_active || true
 deb show stats json >"$out/stats.json"
 python3 - "$out/stats.json" "$map" "$disk" <<'P' || fail "show stats json: $(tr '\n' ' ' <"$out/stats.json" | head -c 600)"
 import json, sys

@@ -85,37 +85,35 @@ bench_stop() {
   local p
   for p in $bench_pid $bench_watch_pid; do kill -TERM "$p" 2>/dev/null; done
   for p in $bench_pid $bench_watch_pid; do
-    for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null
+    wait_until 10 pid_gone "$p" || kill -KILL "$p" 2>/dev/null
     wait "$p" 2>/dev/null
   done
   bench_pid='' bench_watch_pid=''
   bench_step "$scenario_daemon stopped; removing its maps"
   udevadm settle --timeout=120
   dmsetup remove_all >/dev/null 2>&1
-  for _ in $(seq 20); do
-    [ -z "$(dmsetup ls --target multipath 2>/dev/null | awk '$1 != "No"')" ] && return 0
-    sleep 1; udevadm settle --timeout=60; dmsetup remove_all >/dev/null 2>&1
-  done
+  wait_until_sleep=1 wait_until 20 bench_maps_removed && return 0
   fail "maps left after stopping $scenario_daemon: $(dmsetup ls --target multipath | head -n 3 | tr '\n' ' ')"
+}
+
+# bench_maps_removed: true when no multipath map is left; otherwise lets udev settle and removes them all.
+bench_maps_removed() {
+  [ -z "$(dmsetup ls --target multipath 2>/dev/null | awk '$1 != "No"')" ] && return 0
+  udevadm settle --timeout=60; dmsetup remove_all >/dev/null 2>&1
+  return 1
 }
 
 # bench_all_maps MAPS PATHS TIMEOUT_S: waits until the watch log shows MAPS maps with PATHS active paths
 # each; prints the milliseconds from the daemon's start to that line. Returns 1 on timeout.
-bench_all_maps() {
-  local maps=$1 paths=$2 deadline since found
-  since=$(scenario_mono "$scenario_t0")
-  deadline=$(( ${EPOCHREALTIME/./} + $3 * 1000000 ))
-  while [ ${EPOCHREALTIME/./} -lt $deadline ]; do
-    found=$(awk -v n="$maps" -v k="$paths" -v since="$since" '
-      /^#/ || $3 == "-" { next }
-      $4 == "A" && !(($2, $3) in up) { up[$2, $3] = 1; if (++c[$2] == k) full++ }
-      $4 != "A" && (($2, $3) in up) { delete up[$2, $3]; if (c[$2]-- == k) full-- }
-      full >= n { printf "%.0f\n", ($1 / 1e9 - since) * 1000; exit }' "$watch_log")
-    [ -n "$found" ] && { echo "$found"; return 0; }
-    sleep 1
-  done
-  return 1
+bench_all_maps() { wait_until_sleep=1 wait_until "$3" bench_all_maps_seen "$1" "$2" "$(scenario_mono "$scenario_t0")"; }
+bench_all_maps_seen() {
+  local found
+  found=$(awk -v n="$1" -v k="$2" -v since="$3" '
+    /^#/ || $3 == "-" { next }
+    $4 == "A" && !(($2, $3) in up) { up[$2, $3] = 1; if (++c[$2] == k) full++ }
+    $4 != "A" && (($2, $3) in up) { delete up[$2, $3]; if (c[$2]-- == k) full-- }
+    full >= n { printf "%.0f\n", ($1 / 1e9 - since) * 1000; exit }' "$watch_log")
+  [ -n "$found" ] && echo "$found"
 }
 
 # bench_proc PID: "cpu_ticks voluntary_switches rss_kb hwm_kb", the switches summed over its threads

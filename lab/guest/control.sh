@@ -10,9 +10,9 @@ labtool=$(dirname "$LAB_BIN")/labtool
 debian_daemon_stop() {
   local p
   for p in $(pgrep -x multipathd); do
-    [ "$(readlink -f /proc/"$p"/exe)" = "$(readlink -f $debian_client)" ] && kill -TERM "$p"
+    [ "$(readlink -f /proc/"$p"/exe)" = "$(readlink -f $debian_client)" ] && kill -TERM "$p" && wait_until 10 pid_gone "$p"
   done
-  sleep 0.2
+  true
 }
 
 # Debian's client, its stderr (config warnings) dropped; the exit status is the client's.

@@ -2,18 +2,15 @@
 # The demo's guest side (see lab/demo.sh): narrates into OUT/demo.log, the daemon's lines among them.
 #   demo.sh OUT BINARY
 out=$1 bin=$2
+LAB_OUT=$out
+. "$(dirname "$0")/lib.sh"  # wait_until
 log=$out/demo.log
 say() { echo "--- $*" >>"$log"; }
 show() { say "$*"; "$@" >>"$log" 2>&1; }
 ms_since() { echo $(( (${EPOCHREALTIME/./} - ${1/./}) / 1000 )); }
 # wait_dm MAP DEVT STATE: until `dmsetup status` shows the path DEVT as STATE (A or F), at most 30 s.
-wait_dm() {
-  for _ in $(seq 3000); do
-    dmsetup status "$1" 2>/dev/null | tr ' ' '\n' | grep -A1 -x "$2" | tail -n1 | grep -qx "$3" && return 0
-    sleep 0.01
-  done
-  return 1
-}
+wait_dm() { wait_until_sleep=0.01 wait_until 30 dm_path_is "$@"; }
+dm_path_is() { dmsetup status "$1" 2>/dev/null | tr ' ' '\n' | grep -A1 -x "$2" | tail -n1 | grep -qx "$3"; }
 modprobe -a dm_mod dm_multipath dm_service_time
 cat >/etc/multipath.conf <<'CONF'
 defaults {
@@ -30,10 +27,12 @@ udevadm settle
 say "starting multipathd -d -s"
 "$bin" -d -s >>"$log" 2>&1 </dev/null &
 daemon=$!
-for _ in $(seq 600); do dmsetup ls --target multipath 2>/dev/null | grep -q mpath && break; sleep 0.05; done
+mpath_listed() { dmsetup ls --target multipath 2>/dev/null | grep -q mpath; }
+wait_until_sleep=0.05 wait_until 30 mpath_listed
 map=$(dmsetup ls --target multipath | awk '{ print $1; exit }')
 [ -n "$map" ] || { say "no map was built"; kill -TERM $daemon; exit 1; }
-for _ in $(seq 200); do [ "$(dmsetup status "$map" | grep -o ' A ' | wc -l)" = 2 ] && break; sleep 0.05; done
+two_active() { [ "$(dmsetup status "$map" | grep -o ' A ' | wc -l)" = 2 ]; }
+wait_until_sleep=0.05 wait_until 10 two_active
 show "$bin" show topology
 show "$bin" show paths
 # The path in the first (best) group.

@@ -67,14 +67,9 @@ scenario_begin() {
   echo "scenario: setup took $(ms_between "$t" "$EPOCHREALTIME") ms (clean $(ms_between "$t" "$t1"), modules $(ms_between "$t1" "$t2"), udev $(ms_between "$t2" "$t3"))"
 }
 
-# wait_file_line FILE N: waits up to 10 s until FILE has N lines.
-wait_file_line() {
-  for _ in $(seq 200); do
-    [ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ] && return 0
-    sleep 0.05
-  done
-  return 1
-}
+# wait_file_line FILE N: waits up to 20 s until FILE has N lines.
+wait_file_line() { wait_until_sleep=0.05 wait_until 20 file_has_lines "$1" "$2"; }
+file_has_lines() { [ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]; }
 
 scenario_config() {
   mkdir -p /etc/multipath
@@ -113,21 +108,17 @@ scenario_mono() {
   awk -v t="$1" '/^# clock / { split($3, m, "="); split($4, r, "="); printf "%.6f\n", t - (r[2] / 1e9 - m[2] / 1e9); exit }' "$watch_log"
 }
 
-scenario_wait() {
-  local state=$1 n=$2 since timeout=${4:-30} deadline found
-  since=$(scenario_mono "$3")
-  deadline=$(( ${EPOCHREALTIME/./} + timeout * 1000000 ))
-  while [ ${EPOCHREALTIME/./} -lt $deadline ]; do
-    found=$(awk -v want="$state" -v n="$n" -v since="$since" '
-      /^#/ || $3 == "-" { next }
-      { st[$2, $3] = $4; maps[$2] = 1; t = $1 / 1e9
-        if (t < since) next
-        for (m in maps) { c = 0; for (k in st) { split(k, p, SUBSEP); if (p[1] == m && st[k] == want) c++ }
-          if (c == n) { printf "%s %.1f\n", m, (t - since) * 1000; exit } } }' "$watch_log")
-    [ -n "$found" ] && { echo "$found"; return 0; }
-    sleep 0.1
-  done
-  return 1
+scenario_wait() { wait_until "${4:-30}" scenario_seen "$1" "$2" "$(scenario_mono "$3")"; }
+# scenario_seen STATE N SINCE_MONO: prints "MAP MS" and succeeds if the watch log already shows it.
+scenario_seen() {
+  local found
+  found=$(awk -v want="$1" -v n="$2" -v since="$3" '
+    /^#/ || $3 == "-" { next }
+    { st[$2, $3] = $4; maps[$2] = 1; t = $1 / 1e9
+      if (t < since) next
+      for (m in maps) { c = 0; for (k in st) { split(k, p, SUBSEP); if (p[1] == m && st[k] == want) c++ }
+        if (c == n) { printf "%s %.1f\n", m, (t - since) * 1000; exit } } }' "$watch_log")
+  [ -n "$found" ] && echo "$found"
 }
 
 scenario_flap() {
@@ -188,8 +179,7 @@ scenario_end() {
   [ -f "$scenario_pids" ] && mapfile -t pids <"$scenario_pids"
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
   for p in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null
+    wait_until 5 pid_gone "$p" || kill -KILL "$p" 2>/dev/null
   done
   rm -f "$scenario_pids"
   why=$(scenario_clean 2>&1) || { [ -s "$LAB_WHY" ] || fail "cleanup: $why"; }
@@ -197,19 +187,24 @@ scenario_end() {
 }
 
 scenario_clean() {
-  local m left
+  local left
   [ -d /sys/module/scsi_debug ] && echo 0 >/sys/bus/pseudo/drivers/scsi_debug/opts && echo 0 >/sys/bus/pseudo/drivers/scsi_debug/every_nth
   # udev's blkid may hold a map open while it reads through it.
   udevadm settle --timeout=30
-  for _ in $(seq 20); do
-    left=$(dmsetup ls --target multipath 2>/dev/null | awk '$1 != "No" { print $1 }')
-    [ -z "$left" ] && break
-    for m in $left; do dmsetup remove "$m" >/dev/null 2>&1; done
-    sleep 0.5
-  done
+  wait_until_sleep=0.5 wait_until 20 scenario_maps_removed
+  left=$(scenario_maps)
   [ -z "$left" ] || { echo "cannot remove $(words "$left"): $(echo "$left" | xargs dmsetup info -c 2>&1 | tail -n +2)" >&2; return 1; }
   [ -d /sys/module/scsi_debug ] || return 0
-  for _ in $(seq 20); do modprobe -r scsi_debug 2>/dev/null && return 0; sleep 0.5; done
+  wait_until_sleep=0.5 wait_until 20 modprobe -r scsi_debug 2>/dev/null && return 0
   echo "cannot unload scsi_debug: $(modprobe -r scsi_debug 2>&1)" >&2
+  return 1
+}
+scenario_maps() { dmsetup ls --target multipath 2>/dev/null | awk '$1 != "No" { print $1 }'; }
+# scenario_maps_removed: true when no multipath map is left; otherwise tries to remove them.
+scenario_maps_removed() {
+  local m left
+  left=$(scenario_maps)
+  [ -z "$left" ] && return 0
+  for m in $left; do dmsetup remove "$m" >/dev/null 2>&1; done
   return 1
 }

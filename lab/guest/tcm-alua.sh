@@ -20,9 +20,8 @@ tcm_setup
 pid=
 tcm_alua_end() {
   if [ -n "$pid" ]; then
-    kill -TERM $pid
-    for _ in $(seq 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
-    kill -KILL $pid 2>/dev/null
+    kill -TERM "$pid"
+    wait_until 5 pid_gone "$pid" || kill -KILL "$pid" 2>/dev/null
   fi
   udevadm settle -t 10
   for m in $(dmsetup ls --target multipath | awk '$1 != "No" { print $1 }'); do dmsetup remove "$m"; done
@@ -72,15 +71,15 @@ t0=$EPOCHREALTIME
 pid=$!
 # groups_are "DEV DEV": waits up to $2 s until the map's groups (table order) are these, one path each.
 groups_are() {
-  local got deadline=$(( ${EPOCHREALTIME/./} + $2 * 1000000 ))
-  while :; do
-    map=$(dmsetup ls --target multipath | awk '$1 != "No" { print $1; exit }')
-    [ -n "$map" ] && got=$("$labtool" groups "$map" 2>/dev/null | cut -d' ' -f2- | paste -sd' ') && [ "$got" = "$1" ] && return 0
-    [ ${EPOCHREALTIME/./} -lt $deadline ] || break
-    sleep 0.3
-  done
+  local got
+  wait_until_sleep=0.3 wait_until "$2" groups_now_are "$1" && return 0
   echo "groups: ${got:-no map}; table: $(dmsetup table "$map" 2>&1)"
   return 1
+}
+# groups_now_are "DEV DEV": sets map and got (groups_are's) to what the kernel has now; true if they match.
+groups_now_are() {
+  map=$(dmsetup ls --target multipath | awk '$1 != "No" { print $1; exit }')
+  [ -n "$map" ] && got=$("$labtool" groups "$map" 2>/dev/null | cut -d' ' -f2- | paste -sd' ') && [ "$got" = "$1" ]
 }
 groups_are "$dev1 $dev2" 30 || fail "port 1 (optimized) is not first"
 echo "$tcm_alua_daemon: start to map with port 1 first in $(ms_between "$t0" "$EPOCHREALTIME") ms: $(dmsetup table "$map")" |
