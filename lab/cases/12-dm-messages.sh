@@ -25,5 +25,6 @@ out=$("$labtool" busy-message labmp fail_path "$dev" 2>/dev/null) || fail "busy-
 [ "$out" = busy ] || fail "message to a suspended map: '$out'"
 dmsetup info labmp | grep -q 'State: *ACTIVE' || fail "labmp not resumed: $(dmsetup info labmp | grep State)"
 dmsetup status labmp | grep -q " $dev A 1 " || fail "the refused message changed the map: $(dmsetup status labmp)"
+must udevadm settle --timeout=20  # udev may still be reading the map after the suspend and resume
 must "$labtool" remove labmp
 echo ok
