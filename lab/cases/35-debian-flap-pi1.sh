@@ -1,5 +1,5 @@
-# Baseline, Debian's multipathd 0.9.4 (lab config with polling_interval 1): as 34, with holds of a random
-# 0-1 s. About 5 cycles of 3 s.
+# Baseline, Debian's multipathd 0.9.4 (lab config with polling_interval 1): as 34's 0.9.4 side, with
+# holds of a random 0-1 s. About 5 cycles of 3 s.
 # lab-timeout: 200
 . "$LAB_REPO/lab/guest/scenario.sh"
 scenario_begin debian 6 polling_interval 1

@@ -46,7 +46,7 @@ show "$bin" show topology
 say "echo running > /sys/block/$disk/device/state"
 t=$EPOCHREALTIME
 echo running >/sys/block/"$disk"/device/state
-wait_dm "$map" "$devt" A && say "$disk ($devt) reinstated in $map after $(ms_since $t) ms (failed paths are re-probed every 100 ms; the demo sees it by polling dmsetup, which costs 0.1 to 0.5 s a call under emulation: lab case 44 times it from DM events, about 80 ms median)"
+wait_dm "$map" "$devt" A && say "$disk ($devt) reinstated in $map after $(ms_since $t) ms (failed paths are re-probed every 100 ms; the demo sees it by polling dmsetup, which costs 0.1 to 0.5 s a call under emulation: lab case 34 times it from DM events, about 80 ms median)"
 show "$bin" show topology
 say "kill -TERM (multipathd)"
 kill -TERM $daemon

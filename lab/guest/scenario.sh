@@ -26,6 +26,11 @@
 #   scenario_cli COMMAND...        the running daemon's CLI (client mode of the same binary)
 #   scenario_timing TEXT           prints TEXT and adds "<case>: TEXT" to $LAB_OUT/timings.txt
 #   scenario_end                   stops the daemon and the watcher, removes the maps and scsi_debug
+#   scenario_both STEPS [ARG...]
+#       One story against both daemons: runs `STEPS DAEMON ARG...` for debian, then for ours, each in
+#       a subshell of its own (its own scenario_begin ... scenario_end; its watch log
+#       watch-<case>-<daemon>.log), so that a failure of one side still lets the other run. Fails the
+#       case with both sides' reasons if either failed.
 . "$LAB_REPO/lab/guest/dm-paths.sh"
 
 scenario_daemon=
@@ -207,4 +212,20 @@ scenario_maps_removed() {
   [ -z "$left" ] && return 0
   for m in $left; do dmsetup remove "$m" >/dev/null 2>&1; done
   return 1
+}
+
+scenario_both() {
+  local daemon why reasons=
+  trap 'exit 1' TERM  # the runner's timeout signals the whole group: wait for the side's own cleanup
+  for daemon in debian ours; do
+    rm -f "$LAB_WHY"
+    echo "=== $daemon"
+    if ! (watch_log=$LAB_OUT/watch-$LAB_CASE-$daemon.log; "$1" "$daemon" "${@:2}"); then
+      why=$(cat "$LAB_WHY" 2>/dev/null)
+      case $why in "$daemon:"*) ;; *) why="$daemon: ${why:-failed, see the case log}" ;; esac
+      reasons=${reasons:+$reasons; }$why
+    fi
+  done
+  rm -f "$LAB_WHY"
+  [ -z "$reasons" ] || fail "$reasons"
 }
