@@ -8,7 +8,7 @@
 # Ours: the best of 2 paths flaps 20 times; reinstate latency (from DM events) must be under 250 ms at
 # p99; failure detection is bounded by the polling interval.
 # Plus 20 to 50 s of setup and cleanup per daemon (udev works through the events).
-# lab-timeout: 720
+# lab-timeout: 900
 . "$LAB_REPO/lab/guest/scenario.sh"
 steps() {
   local daemon=$1 npaths=6 nflap=4 count=5 out p99
