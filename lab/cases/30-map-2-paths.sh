@@ -1,7 +1,7 @@
 # Debian's multipathd 0.9.4, then ours (lab config, default polling): from the daemon's start to one map
 # over 2 scsi_debug paths with both paths active, grouped by ALUA state (group_by_prio, prio alua).
 # Ours also says at -v3 where each setting came from, as 0.9.4 does.
-# lab-timeout: 240
+# lab-timeout: 300
 . "$LAB_REPO/lab/guest/scenario.sh"
 steps() {
   local daemon=$1 r wmap wms log

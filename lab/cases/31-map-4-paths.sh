@@ -1,6 +1,6 @@
 # Debian's multipathd 0.9.4, then ours (lab config, default polling): from the daemon's start to one map
 # over 4 scsi_debug paths with all 4 paths active, grouped by ALUA state (group_by_prio, prio alua).
-# lab-timeout: 240
+# lab-timeout: 300
 . "$LAB_REPO/lab/guest/scenario.sh"
 steps() {
   local daemon=$1 r wmap wms

@@ -2,7 +2,7 @@
 # device offline -> failed in DM, running -> reinstated; its device deleted -> gone from the map, its
 # target rescanned -> back and active; a third path from add_host -> added and active. One of each:
 # the figures depend on where the write falls in the checker interval (34/35 give distributions).
-# lab-timeout: 240
+# lab-timeout: 300
 . "$LAB_REPO/lab/guest/scenario.sh"
 steps() {
   local daemon=$1 map disk t r wmap wms
