@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is needed (lab/install.sh, root on Debian 12), builds, runs the unit tests
+# Runs every test: installs what is needed (lab/install.sh, root on Debian 12), runs shellcheck on the lab
+# scripts (lab/shellcheck.sh), builds, runs the unit tests
 # (swift test) and the micro benchmarks' allocation counts (Benchmarks/check.sh --allocations), then the lab cases in a QEMU VM with Debian's kernel (lab/run.sh). Fails on any failure.
 # If the lab's packages cannot be installed, the lab is SKIPPED (loudly) and the unit tests still run.
 set -uo pipefail
-cd "$(dirname "$0")"
+cd "$(dirname "$0")" || exit 1
 
 bash lab/install.sh --build-only || { echo "test.sh: cannot install the build dependencies" >&2; exit 1; }
 lab=ready
 bash lab/install.sh || lab=unavailable
+
+# The lab's scripts, .ci/run and this file: any shellcheck finding fails the run.
+shell=ok
+lab/shellcheck.sh || shell=FAIL
 
 swift build || { echo "test.sh: FAIL: swift build" >&2; exit 1; }
 unit=ok
@@ -26,5 +31,5 @@ else
   lab=SKIPPED
 fi
 
-echo "test.sh: unit tests $unit, lab $lab"
-[ $unit = ok ] && [ $lab != FAIL ]
+echo "test.sh: shellcheck $shell, unit tests $unit, lab $lab"
+[ $shell = ok ] && [ $unit = ok ] && [ $lab != FAIL ]

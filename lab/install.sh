@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs what the project needs on a Debian 12 machine (root): the build's C libraries and,
+# Installs what the project needs on a Debian 12 machine (root): the build's C libraries, shellcheck and,
 # unless --build-only, the lab (QEMU, Debian's kernel with dm-multipath/scsi_debug, udev,
 # multipath-tools for side-by-side runs, virtme-ng).
 set -euo pipefail
-build_pkgs=(libudev-dev libdevmapper-dev libaio-dev pkg-config)
+build_pkgs=(libudev-dev libdevmapper-dev libaio-dev pkg-config shellcheck)
 lab_pkgs=(qemu-system-x86 linux-image-amd64 multipath-tools sg3-utils udev kmod busybox-static file)
 want=("${build_pkgs[@]}")
 [ "${1:-}" = --build-only ] || want+=("${lab_pkgs[@]}")

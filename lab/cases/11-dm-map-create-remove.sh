@@ -4,7 +4,7 @@
 . "$LAB_REPO/lab/guest/dm-paths.sh"
 dm_cases_prepare
 table=$(labmp_table)
-must "$labtool" create labmp 1Linux_scsi_debug_2000 32768 $table
+must "$labtool" create labmp 1Linux_scsi_debug_2000 32768 "$table"
 dmsetup ls | grep -q '^labmp' || fail "labmp not in dmsetup ls: $(dmsetup ls)"
 uuid=$(dmsetup info -c --noheadings -o uuid labmp)
 [ "$uuid" = mpath-1Linux_scsi_debug_2000 ] || fail "uuid $uuid"

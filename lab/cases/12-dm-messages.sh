@@ -3,18 +3,18 @@
 # suspended map comes back as "busy" (to be retried), not as a failure.
 . "$LAB_REPO/lab/guest/dm-paths.sh"
 dm_cases_prepare
-must "$labtool" create labmp 1Linux_scsi_debug_2000 32768 $(labmp_table)
-dev=$(cat /sys/block/$(scsi_debug_disks | head -1)/dev)
+must "$labtool" create labmp 1Linux_scsi_debug_2000 32768 "$(labmp_table)"
+dev=$(cat "/sys/block/$(scsi_debug_disks | head -1)/dev")
 must "$labtool" message labmp fail_path "$dev"
 dmsetup status labmp | grep -q " $dev F 1 " || fail "after fail_path: $(dmsetup status labmp)"
 # The status moves on its own (the kernel picks a current group, stops queueing): compare a reading of
 # ours taken between two equal readings of the kernel's.
 kstatus() { dmsetup status labmp | sed 's/^0 32768 multipath //; s/ $//'; }
-for try in 1 2 3 4 5 6 7 8 9 10; do
+status_between_equal_readings() {
   before=$(kstatus); ours=$("$labtool" status labmp) || fail "labtool status failed"; after=$(kstatus)
-  [ "$before" = "$after" ] && break
-  sleep 0.1
-done
+  [ "$before" = "$after" ]
+}
+wait_until 2 status_between_equal_readings || true
 [ "$ours" = "$after" ] || fail "status: kernel '$after', ours '$ours'"
 must "$labtool" message labmp reinstate_path "$dev"
 dmsetup status labmp | grep -q " $dev A 1 " || fail "after reinstate_path: $(dmsetup status labmp)"
@@ -25,5 +25,6 @@ out=$("$labtool" busy-message labmp fail_path "$dev" 2>/dev/null) || fail "busy-
 [ "$out" = busy ] || fail "message to a suspended map: '$out'"
 dmsetup info labmp | grep -q 'State: *ACTIVE' || fail "labmp not resumed: $(dmsetup info labmp | grep State)"
 dmsetup status labmp | grep -q " $dev A 1 " || fail "the refused message changed the map: $(dmsetup status labmp)"
+must udevadm settle --timeout=20  # udev may still be reading the map after the suspend and resume
 must "$labtool" remove labmp
 echo ok

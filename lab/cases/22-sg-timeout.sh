@@ -1,13 +1,14 @@
 # With every scsi_debug command dropped, each TUR ends `timeout` at its own deadline (within 100 ms by the
 # loop's clock) while a 100 ms timer on the same loop keeps firing on time.
+# lab-timeout: 180
 . "$LAB_REPO/lab/guest/sg.sh"
 paths=$(sdebug_paths)
-devs=$(echo "$paths" | awk '{ print "/dev/" $2 }')
+mapfile -t devs < <(echo "$paths" | awk '{ print "/dev/" $2 }')
 echo 1 >$sdebug/every_nth && echo 4 >$sdebug/opts || fail "cannot make scsi_debug drop commands"
-out=$("$labtool" tur --timeout-ms 2000 --tick-ms 100 $devs)
+out=$("$labtool" tur --timeout-ms 2000 --tick-ms 100 "${devs[@]}")
 echo 0 >$sdebug/opts; echo 0 >$sdebug/every_nth
 echo "$out"
-for d in $devs; do
+for d in "${devs[@]}"; do
   r=$(result_of "$d" "$out")
   after=$(field "$r" after_ms)
   case $r in *" timeout "*) ;; *) fail "$d: $r" ;; esac
@@ -22,8 +23,6 @@ echo "sg timeout: $ticks ticks of 100 ms, latest $late ms late" >>"$LAB_OUT/timi
 # the hung commands, i.e. never a whole period late. The lateness is recorded above.
 [ "${late:-999}" -lt 100 ] || fail "the 100 ms timer fired up to $late ms late"
 # The kernel returns the dropped commands after its own abort: wait until the paths answer again.
-for i in $(seq 40); do
-  [ "$("$labtool" tur --timeout-ms 2000 $devs | grep -c ' up ')" = "$(echo "$devs" | wc -l)" ] && exit 0
-  sleep 0.5
-done
-fail "scsi_debug paths still not answering 20 s after commands stopped being dropped"
+all_up() { [ "$("$labtool" tur --timeout-ms 2000 "${devs[@]}" | grep -c ' up ')" = "${#devs[@]}" ]; }
+wait_until_sleep=0.5 wait_until 90 all_up ||
+  fail "scsi_debug paths still not answering 90 s after commands stopped being dropped"

@@ -3,12 +3,10 @@
 # timings.txt; the case fails only if nothing completes or a command fails.
 . "$LAB_REPO/lab/guest/sg.sh"
 paths=$(sdebug_paths)
-devs=$(echo "$paths" | awk '{ print "/dev/" $2 }')
-one=$(echo "$devs" | head -1)
-for run in "1 $one" "16 $devs"; do
-  set -- $run
-  depth=$1; shift
-  out=$("$labtool" tur-bench 5 --depth $depth "$@") || fail "labtool tur-bench failed: $out"
+mapfile -t devs < <(echo "$paths" | awk '{ print "/dev/" $2 }')
+for depth in 1 16; do
+  if [ "$depth" = 1 ]; then set -- "${devs[0]}"; else set -- "${devs[@]}"; fi
+  out=$("$labtool" tur-bench 5 --depth "$depth" "$@") || fail "labtool tur-bench failed: $out"
   echo "$out"
   echo "sg bench ($# path(s), depth $depth): $out" >>"$LAB_OUT/timings.txt"
   [ "$(field "$out" errors)" = 0 ] || fail "failed commands: $out"

@@ -16,20 +16,20 @@ for daemon in debian ours; do
   grep -q path_latency /etc/multipath.conf || fail "config: $(cat /etc/multipath.conf)"
   # The device's latency now, for comparison: 20 synchronous O_DIRECT 4 KiB reads.
   disk=$(scenario_disks | head -n1)
-  secs=$(dd if=/dev/$disk of=/dev/null bs=4k count=20 iflag=direct 2>&1 | sed -nE 's/.* copied, ([0-9.e-]+) s,.*/\1/p')
+  secs=$(dd if=/dev/"$disk" of=/dev/null bs=4k count=20 iflag=direct 2>&1 | sed -nE 's/.* copied, ([0-9.e-]+) s,.*/\1/p')
   [ -n "$secs" ] || fail "dd from $disk failed"
   scenario_timing "$daemon: dd, 20 direct 4 KiB reads from $disk: $(awk -v s="$secs" 'BEGIN { printf "%d", s * 1e6 / 20 }') us each"
   scenario_start
   scenario_wait A 2 "$scenario_t0" 60 >/dev/null || fail "$daemon: no map with 2 active paths within 60 s"
   sleep 2
   out=$(scenario_cli show paths format "%d %p") || fail "$daemon: show paths failed: $out"
-  echo "$daemon: show paths: $(echo $out)"
+  echo "$daemon: show paths: $(words "$out")"
   prio[$daemon]=$(echo "$out" | awk '$1 ~ /^sd/ { print $1 "=" $2 }' | sort | paste -sd' ')
-  [ -n "${prio[$daemon]}" ] || fail "$daemon: no priorities in show paths: $(echo $out)"
+  [ -n "${prio[$daemon]}" ] || fail "$daemon: no priorities in show paths: $(words "$out")"
   scenario_timing "$daemon: path_latency priorities ${prio[$daemon]} (show paths %p)"
   scenario_end
 done
-grep -h 'latency avg=\|mean latency' "$LAB_OUT"/{debian,ours}-$LAB_CASE.log
+grep -h 'latency avg=\|mean latency' "$LAB_OUT"/{debian,ours}-"$LAB_CASE".log
 # Each of our measurements: the logged priority is the formula of the logged mean.
 bad=$(grep -h 'path_latency: mean latency' "$LAB_OUT/ours-$LAB_CASE.log" |
   sed -E 's/.*mean latency ([0-9]+) us.*prio (-?[0-9]+).*/\1 \2/' |

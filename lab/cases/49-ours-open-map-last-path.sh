@@ -14,20 +14,17 @@ wait_file "/dev/mapper/$map" 30 || fail "udev made no /dev/mapper/$map"
 # Held open by a process of its own, which scenario_end stops before it removes the maps.
 sleep 600 3<"/dev/mapper/$map" &
 echo $! >>"$scenario_pids"
-sleep 0.5
-[ "$(dmsetup info -c --noheadings -o open "$map" | tr -d ' ')" -ge 1 ] || fail "$map is not open"
+map_open() { [ "$(dmsetup info -c --noheadings -o open "$map" | tr -d ' ')" -ge 1 ]; }
+wait_until 10 map_open || fail "$map is not open"
 echo 1 >"/sys/block/$disk/device/delete" || fail "cannot delete $disk"
-for _ in $(seq 100); do grep -q "$map: in use, kept with no paths" "$log" && break; sleep 0.1; done
-grep -q "$map: in use, kept with no paths" "$log" || fail "the daemon did not keep the open map: $(tail -n 3 "$log" | tr '\n' ' ')"
+wait_until 20 grep -q "$map: in use, kept with no paths" "$log" || fail "the daemon did not keep the open map: $(tail -n 3 "$log" | tr '\n' ' ')"
 echo "with no path: dmsetup table: $(dmsetup table "$map")"
 dmsetup table "$map" | grep -qE ' [0-9]+:[0-9]+ ' && fail "$map still has a path: $(dmsetup table "$map")"
 t=$EPOCHREALTIME
 echo 1 >/sys/bus/pseudo/drivers/scsi_debug/add_host || fail "cannot add a scsi_debug host"
 back=
-for _ in $(seq 900); do
-  dmsetup status "$map" 2>/dev/null | grep -qE ' [0-9]+:[0-9]+ A ' && { back=$EPOCHREALTIME; break; }
-  sleep 0.1
-done
+map_has_active_path() { dmsetup status "$map" 2>/dev/null | grep -qE ' [0-9]+:[0-9]+ A '; }
+wait_until 90 map_has_active_path && back=$EPOCHREALTIME
 echo "path back: dmsetup table: $(dmsetup table "$map")"
 echo "path back: dmsetup status: $(dmsetup status "$map")"
 [ -n "$back" ] || fail "no active path in $map within 90 s of add_host: $(tail -n 3 "$log" | tr '\n' ' ')"

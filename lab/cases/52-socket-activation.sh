@@ -5,6 +5,7 @@ debian_daemon_stop
 daemon_kill
 command -v systemd-socket-activate >/dev/null || fail "systemd-socket-activate is missing (apt systemd)"
 log_mark
+# shellcheck disable=SC2154  # daemon_log: set by lab/guest/lib.sh, which the runner sources first
 systemd-socket-activate -l @/org/kernel/linux/storage/multipathd -l /run/multipathd.socket \
   "$LAB_BIN" -d -v3 >>"$daemon_log" 2>&1 </dev/null &
 activator=$!

@@ -15,8 +15,8 @@ must modprobe dm_multipath
 must modprobe scsi_debug add_host=2 num_tgts=1 max_luns=2 vpd_use_hostno=0 dev_size_mb=16 ptype=0
 must udevadm settle --timeout=90
 lun1=$(for d in /sys/block/sd*; do
-  grep -q scsi_debug $d/device/model 2>/dev/null || continue
-  case $(readlink -f $d/device) in *:1) udevadm info -q property -p $d | sed -n 's/^ID_SERIAL=//p'; break ;; esac
+  grep -q scsi_debug "$d"/device/model 2>/dev/null || continue
+  case $(readlink -f "$d"/device) in *:1) udevadm info -q property -p "$d" | sed -n 's/^ID_SERIAL=//p'; break ;; esac
 done)
 [ -n "$lun1" ] || fail "no scsi_debug LUN 1"
 out=$LAB_OUT/$LAB_CASE
@@ -26,16 +26,16 @@ commands=("show blacklist" "show devices" "show config local" "show status" "sho
 # Asks every command of the list, one file per command in $out/TAG-N.
 ask_all() {
   local i
-  for i in "${!commands[@]}"; do deb ${commands[$i]} >"$out/$1-$i.txt"; done
+  for i in "${!commands[@]}"; do
+    # shellcheck disable=SC2086  # each entry is a command line: split into words on purpose
+    deb ${commands[$i]} >"$out/$1-$i.txt"
+  done
 }
 
+idle_with_maps() { [ "$(deb show maps raw format %n | grep -cvx ok)" = "$1" ] && [ "$(deb show daemon | cut -d' ' -f3)" = idle ]; }
 # Waits until the daemon on the socket is idle with WANT maps (a name per line in `show maps raw format %n`).
 settle() {
-  local i
-  for i in $(seq 120); do
-    [ "$(deb show maps raw format %n | grep -cvx ok)" = "$1" ] && [ "$(deb show daemon | cut -d' ' -f3)" = idle ] && break
-    sleep 0.5
-  done
+  wait_until_sleep=0.5 wait_until 120 idle_with_maps "$1" || true
   # Every path checked at least once (0.9.4's first checks come at its polling interval).
   sleep 6
 }
@@ -97,10 +97,12 @@ map=$(deb show maps raw format %n)
 [ "$(deb reset map "$map" stats)" = ok ] || fail "reset map $map stats is not ok"
 [ "$(deb show map "$map" raw format '%0 %1 %2 %3 %4')" = "0 0 0 0 0" ] || fail "counters after reset: $(deb show map "$map" raw format '%0 %1 %2 %3 %4')"
 disk=$(deb show paths raw format '%d' | head -n 1)
-echo offline >/sys/block/$disk/device/state
-for _ in $(seq 100); do [ "$(deb show map "$map" raw format %0)" = 1 ] && break; sleep 0.1; done
-echo running >/sys/block/$disk/device/state
-for _ in $(seq 100); do deb show paths raw format '%d %t' | grep -qx "$disk active" && break; sleep 0.1; done
+echo offline >/sys/block/"$disk"/device/state
+map_switched_once() { [ "$(deb show map "$map" raw format %0)" = 1 ]; }
+wait_until 20 map_switched_once || true
+echo running >/sys/block/"$disk"/device/state
+path_active() { deb show paths raw format '%d %t' | grep -qx "$disk active"; }
+wait_until 20 path_active || true
 deb show stats json >"$out/stats.json"
 python3 - "$out/stats.json" "$map" "$disk" <<'P' || fail "show stats json: $(tr '\n' ' ' <"$out/stats.json" | head -c 600)"
 import json, sys

@@ -11,7 +11,7 @@
 . "$LAB_REPO/lab/guest/scenario.sh"
 . "$LAB_REPO/lab/guest/control.sh"
 scenario_begin debian 2 polling_interval 1 no_path_retry queue
-disks=($(scenario_disks))
+mapfile -t disks < <(scenario_disks)
 p2=${disks[1]}
 cmp=$LAB_OUT/54-compare
 rm -rf "$cmp"
@@ -35,28 +35,27 @@ dm_state() {
 }
 
 # Waits until the daemon answers and one map has both paths active.
-wait_ready() {
-  local i
-  for i in $(seq 120); do
-    [ "$(dmsetup status --target multipath 2>/dev/null | grep -oE '[0-9]+:[0-9]+ A' | wc -l)" = 2 ] &&
-      deb show daemon | grep -q idle && return 0
-    sleep 0.5
-  done
-  return 1
+wait_ready() { wait_until_sleep=0.5 wait_until 120 ready_now; }
+ready_now() {
+  [ "$(dmsetup status --target multipath 2>/dev/null | grep -oE '[0-9]+:[0-9]+ A' | wc -l)" = 2 ] &&
+    deb show daemon | grep -q idle
 }
 
+# maps_removed: true when no multipath map is left; otherwise tries to remove them.
+maps_removed() {
+  local m
+  m=$(multipath_maps)
+  [ -z "$m" ] && return 0
+  for m in $m; do dmsetup remove "$m" >/dev/null 2>&1; done
+  return 1
+}
 stop_daemon() {
   local p m
   p=$(cat "$lab_state/scenario.daemon")
   kill -TERM "$p"
-  for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  wait_until 10 pid_gone "$p"
   udevadm settle --timeout=30
-  for _ in $(seq 20); do
-    m=$(multipath_maps)
-    [ -z "$m" ] && return 0
-    for m in $m; do dmsetup remove "$m" >/dev/null 2>&1; done
-    sleep 0.5
-  done
+  wait_until_sleep=0.5 wait_until 20 maps_removed && return 0
   fail "cannot remove the maps after $scenario_daemon: $(multipath_maps)"
 }
 
@@ -87,7 +86,7 @@ run_commands() {
   mkdir -p "$dir"
   rm -f /etc/multipath/prkeys
   scenario_start
-  wait_ready || fail "$1: no map with 2 active paths within 60 s"
+  wait_ready || fail "$1: no map with 2 active paths within 120 s"
   local map
   map=$(scenario_map)
   wwid=$(dmsetup info -c --noheadings -o uuid "$map" | sed 's/^mpath-//')
@@ -205,8 +204,8 @@ out=$(multipath -ll 2>&1) && echo "$out" | grep -q "^$map " || fail "multipath -
 log=$LAB_OUT/ours-$LAB_CASE.log
 reloads=$(grep -c ": reload " "$log")
 out=$(multipath -r 2>&1) || fail "multipath -r with our daemon: $out"
-sleep 1
-[ "$(grep -c ": reload " "$log")" -gt "$reloads" ] || fail "multipath -r did not reload $map: $(tail -n 3 "$log")"
+reloaded() { [ "$(grep -c ": reload " "$log")" -gt "$reloads" ]; }
+wait_until 10 reloaded || fail "multipath -r did not reload $map: $(tail -n 3 "$log")"
 [ "$(dmsetup status "$map" | grep -oE '[0-9]+:[0-9]+ A' | wc -l)" = 2 ] || fail "after multipath -r: $(dmsetup status "$map")"
 echo "multipath -ll: ok; multipath -r: ok ($map reloaded: $(grep ": reload " "$log" | tail -n 1))"
 [ $bad = 0 ] || fail "replies or DM state differ from Debian's 0.9.4 (see the table in cases/$LAB_CASE.log)"

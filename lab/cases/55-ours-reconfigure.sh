@@ -7,20 +7,19 @@ scenario_begin ours 2
 # Two LUNs behind both hosts: two WWIDs.
 modprobe -r scsi_debug || fail "cannot unload scsi_debug"
 must modprobe scsi_debug add_host=2 num_tgts=1 max_luns=2 vpd_use_hostno=0 dev_size_mb=16 ptype=0
-for _ in $(seq 120); do [ "$(scenario_disks | wc -l)" = 4 ] && break; sleep 1; done
-[ "$(scenario_disks | wc -l)" = 4 ] || fail "expected 4 scsi_debug disks, got: $(scenario_disks | tr '\n' ' ')"
+four_disks() { [ "$(scenario_disks | wc -l)" = 4 ]; }
+wait_until_sleep=1 wait_until 120 four_disks || fail "expected 4 scsi_debug disks, got: $(scenario_disks | tr '\n' ' ')"
 udevadm settle --timeout=60
 scenario_start
 maps() { dmsetup ls --target multipath | awk '$1 != "No" { print $1 }' | sort; }
-ready=
-for _ in $(seq 600); do
-  n=0
+two_maps_ready() {
+  local m n=0
   for m in $(maps); do [ "$(dmsetup status "$m" | grep -oE ' [0-9]+:[0-9]+ A ' | wc -l)" = 2 ] && n=$((n + 1)); done
-  [ $n = 2 ] && { ready=1; break; }
-  sleep 0.2
-done
-[ -n "$ready" ] || fail "no two maps with 2 active paths each within 120 s: $(maps | tr '\n' ' ')"
-set -- $(maps)
+  [ $n = 2 ]
+}
+wait_until_sleep=0.2 wait_until 120 two_maps_ready || fail "no two maps with 2 active paths each within 120 s: $(maps | tr '\n' ' ')"
+mapfile -t names < <(maps)
+set -- "${names[@]}"
 a=$1 b=$2
 wwid=$(dmsetup info -c --noheadings -o uuid "$a" | sed 's/^mpath-//')
 groups_a=$("$labtool" groups "$a" | wc -l)
@@ -36,10 +35,8 @@ t=$EPOCHREALTIME
 out=$(scenario_cli reconfigure) || fail "reconfigure: $out"
 [ "$out" = ok ] || fail "reconfigure answered '$out'"
 done=
-for _ in $(seq 300); do
-  [ "$("$labtool" groups "$a" | wc -l)" = 1 ] && { done=$EPOCHREALTIME; break; }
-  sleep 0.1
-done
+one_group() { [ "$("$labtool" groups "$a" | wc -l)" = 1 ]; }
+wait_until 30 one_group && done=$EPOCHREALTIME
 [ -n "$done" ] || fail "$a still has $("$labtool" groups "$a" | wc -l) groups after reconfigure: $(dmsetup table "$a")"
 scenario_timing "ours: reconfigure -> $a reloaded with path_grouping_policy multibus: $(ms_between "$t" "$done") ms"
 sleep 2

@@ -5,7 +5,7 @@
 # lab-timeout: 600
 . "$LAB_REPO/lab/guest/scenario.sh"
 . "$LAB_REPO/lab/guest/bench.sh"
-BENCH_FLAP_SETTINGS= BENCH_LUNS=4 BENCH_HOSTS=2 BENCH_IDLE_S=3 BENCH_FLAP_PATHS=2 BENCH_SCALE_FLAPS=1 \
+BENCH_FLAP_SETTINGS='' BENCH_LUNS=4 BENCH_HOSTS=2 BENCH_IDLE_S=3 BENCH_FLAP_PATHS=2 BENCH_SCALE_FLAPS=1 \
   BENCH_WAKE_S=3 BENCH_HUGE_LUNS=0 bench_all
 bash "$LAB_REPO/lab/bench-report.sh" "$BENCH_DIR" || fail "lab/bench-report.sh failed"
 for d in debian ours; do

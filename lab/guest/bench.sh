@@ -85,37 +85,35 @@ bench_stop() {
   local p
   for p in $bench_pid $bench_watch_pid; do kill -TERM "$p" 2>/dev/null; done
   for p in $bench_pid $bench_watch_pid; do
-    for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null
+    wait_until 10 pid_gone "$p" || kill -KILL "$p" 2>/dev/null
     wait "$p" 2>/dev/null
   done
-  bench_pid= bench_watch_pid=
+  bench_pid='' bench_watch_pid=''
   bench_step "$scenario_daemon stopped; removing its maps"
   udevadm settle --timeout=120
   dmsetup remove_all >/dev/null 2>&1
-  for _ in $(seq 20); do
-    [ -z "$(dmsetup ls --target multipath 2>/dev/null | awk '$1 != "No"')" ] && return 0
-    sleep 1; udevadm settle --timeout=60; dmsetup remove_all >/dev/null 2>&1
-  done
+  wait_until_sleep=1 wait_until 20 bench_maps_removed && return 0
   fail "maps left after stopping $scenario_daemon: $(dmsetup ls --target multipath | head -n 3 | tr '\n' ' ')"
+}
+
+# bench_maps_removed: true when no multipath map is left; otherwise lets udev settle and removes them all.
+bench_maps_removed() {
+  [ -z "$(dmsetup ls --target multipath 2>/dev/null | awk '$1 != "No"')" ] && return 0
+  udevadm settle --timeout=60; dmsetup remove_all >/dev/null 2>&1
+  return 1
 }
 
 # bench_all_maps MAPS PATHS TIMEOUT_S: waits until the watch log shows MAPS maps with PATHS active paths
 # each; prints the milliseconds from the daemon's start to that line. Returns 1 on timeout.
-bench_all_maps() {
-  local maps=$1 paths=$2 deadline since found
-  since=$(scenario_mono "$scenario_t0")
-  deadline=$(( ${EPOCHREALTIME/./} + $3 * 1000000 ))
-  while [ ${EPOCHREALTIME/./} -lt $deadline ]; do
-    found=$(awk -v n="$maps" -v k="$paths" -v since="$since" '
-      /^#/ || $3 == "-" { next }
-      $4 == "A" && !(($2, $3) in up) { up[$2, $3] = 1; if (++c[$2] == k) full++ }
-      $4 != "A" && (($2, $3) in up) { delete up[$2, $3]; if (c[$2]-- == k) full-- }
-      full >= n { printf "%.0f\n", ($1 / 1e9 - since) * 1000; exit }' "$watch_log")
-    [ -n "$found" ] && { echo "$found"; return 0; }
-    sleep 1
-  done
-  return 1
+bench_all_maps() { wait_until_sleep=1 wait_until "$3" bench_all_maps_seen "$1" "$2" "$(scenario_mono "$scenario_t0")"; }
+bench_all_maps_seen() {
+  local found
+  found=$(awk -v n="$1" -v k="$2" -v since="$3" '
+    /^#/ || $3 == "-" { next }
+    $4 == "A" && !(($2, $3) in up) { up[$2, $3] = 1; if (++c[$2] == k) full++ }
+    $4 != "A" && (($2, $3) in up) { delete up[$2, $3]; if (c[$2]-- == k) full-- }
+    full >= n { printf "%.0f\n", ($1 / 1e9 - since) * 1000; exit }' "$watch_log")
+  [ -n "$found" ] && echo "$found"
 }
 
 # bench_proc PID: "cpu_ticks voluntary_switches rss_kb hwm_kb", the switches summed over its threads
@@ -132,13 +130,14 @@ bench_proc() {
 bench_flaps() {
   local daemon=$1 setting hold out
   for setting in $BENCH_FLAP_SETTINGS; do
-    if [ $setting = pi1 ]; then
+    if [ "$setting" = pi1 ]; then
       bench_start "$daemon" "$daemon-$setting" polling_interval 1; hold=${BENCH_HOLD_MS:-1000}
     else
       bench_start "$daemon" "$daemon-$setting"; hold=${BENCH_HOLD_MS:-5000}
     fi
     bench_all_maps 1 6 60 >/dev/null || fail "$daemon $setting: no map with 6 active paths within 60 s"
-    out=$("$labtool" flap --label "$daemon-$setting" --csv "$BENCH_DIR/flap.csv" $(scenario_table_disks "$(scenario_map)" 4) \
+    mapfile -t disks < <(scenario_table_disks "$(scenario_map)" 4)
+    out=$("$labtool" flap --label "$daemon-$setting" --csv "$BENCH_DIR/flap.csv" "${disks[@]}" \
       --count $(( (BENCH_FLAPS + 3) / 4 )) --hold-ms "$hold" --timeout-ms 30000 2>&1) || fail "labtool flap: $out"
     bench_note "$out"
     bench_stop
@@ -147,7 +146,7 @@ bench_flaps() {
 
 # bench_scale DAEMON: start to all maps, then idle CPU and RSS, then `show paths` while paths flap.
 bench_scale() {
-  local daemon=$1 ms before after flapper t0 out
+  local daemon=$1 ms before after flapper t0 out ticks0 vcsw0 ticks1 vcsw1 rss1 hwm1
   bench_start "$daemon" "$daemon-scale"
   if ! ms=$(bench_all_maps "$BENCH_LUNS" "$BENCH_HOSTS" "$BENCH_MAPS_TIMEOUT_S"); then
     bench_note "$daemon: not every one of $BENCH_LUNS maps had $BENCH_HOSTS active paths within $BENCH_MAPS_TIMEOUT_S s ($(dmsetup ls --target multipath | grep -vc '^No') maps)"
@@ -161,14 +160,16 @@ bench_scale() {
   before=$(bench_proc $bench_pid); t0=$EPOCHREALTIME
   sleep "$BENCH_IDLE_S"
   after=$(bench_proc $bench_pid)
-  set -- $before $after
+  read -r ticks0 vcsw0 _ <<<"$before"
+  read -r ticks1 vcsw1 rss1 hwm1 <<<"$after"
   bench_metric "$daemon" idle_s "$(( $(ms_between "$t0" "$EPOCHREALTIME") / 1000 ))"
-  bench_metric "$daemon" idle_cpu_ms $(( ($5 - $1) * 1000 / $(getconf CLK_TCK) ))
-  bench_metric "$daemon" idle_wakeups_per_s "$(awk -v a="$2" -v b="$6" -v s="$BENCH_IDLE_S" 'BEGIN { printf "%.2f", (b - a) / s }')"
-  bench_metric "$daemon" vmrss_kb "$7"
-  bench_metric "$daemon" vmhwm_kb "$8"
+  bench_metric "$daemon" idle_cpu_ms $(( (ticks1 - ticks0) * 1000 / $(getconf CLK_TCK) ))
+  bench_metric "$daemon" idle_wakeups_per_s "$(awk -v a="$vcsw0" -v b="$vcsw1" -v s="$BENCH_IDLE_S" 'BEGIN { printf "%.2f", (b - a) / s }')"
+  bench_metric "$daemon" vmrss_kb "$rss1"
+  bench_metric "$daemon" vmhwm_kb "$hwm1"
   # `show paths` round trips, one connection at a time, for as long as the paths flap.
-  "$labtool" flap --label "$daemon-scale" --csv "$BENCH_DIR/flap.csv" $(bench_host_disks "$BENCH_FLAP_PATHS") \
+  mapfile -t disks < <(bench_host_disks "$BENCH_FLAP_PATHS")
+  "$labtool" flap --label "$daemon-scale" --csv "$BENCH_DIR/flap.csv" "${disks[@]}" \
     --count "$BENCH_SCALE_FLAPS" --hold-ms 2000 --timeout-ms 60000 >"$BENCH_DIR/flap-$daemon-scale.out" 2>&1 &
   flapper=$!
   while kill -0 $flapper 2>/dev/null; do
@@ -186,20 +187,22 @@ bench_host_disks() {
   first=$(for d in /sys/bus/scsi/devices/*:*:*:*; do
     grep -q scsi_debug "$d/model" 2>/dev/null && basename "$d" | cut -d: -f1
   done | sort -n | head -n 1)
-  ls /sys/bus/scsi/devices/"$first":*/block | grep '^sd' | sort -V | head -n "$1"
+  local b
+  for b in /sys/bus/scsi/devices/"$first":*/block/sd*; do [ -e "$b" ] && basename "$b"; done | sort -V | head -n "$1"
 }
 
 # bench_wakeups DAEMON: voluntary switches per second over BENCH_WAKE_S seconds with no devices.
 bench_wakeups() {
-  local daemon=$1 before after
+  local daemon=$1 before after ticks0 vcsw0 ticks1 vcsw1
   bench_start "$daemon" "$daemon-nomaps"
   sleep 5
   before=$(bench_proc $bench_pid)
   sleep "$BENCH_WAKE_S"
   after=$(bench_proc $bench_pid)
-  set -- $before $after
-  bench_metric "$daemon" nomaps_wakeups_per_s "$(awk -v a="$2" -v b="$6" -v s="$BENCH_WAKE_S" 'BEGIN { printf "%.2f", (b - a) / s }')"
-  bench_metric "$daemon" nomaps_cpu_ms $(( ($5 - $1) * 1000 / $(getconf CLK_TCK) ))
+  read -r ticks0 vcsw0 _ <<<"$before"
+  read -r ticks1 vcsw1 _ <<<"$after"
+  bench_metric "$daemon" nomaps_wakeups_per_s "$(awk -v a="$vcsw0" -v b="$vcsw1" -v s="$BENCH_WAKE_S" 'BEGIN { printf "%.2f", (b - a) / s }')"
+  bench_metric "$daemon" nomaps_cpu_ms $(( (ticks1 - ticks0) * 1000 / $(getconf CLK_TCK) ))
   bench_stop
 }
 

@@ -32,6 +32,6 @@ dm_cases_prepare() {
 # A round-robin table over every scsi_debug path, in the kernel's own spelling.
 labmp_table() {
   local devs=() d
-  for d in $(scsi_debug_disks); do devs+=("$(cat /sys/block/$d/dev) 1"); done
+  for d in $(scsi_debug_disks); do devs+=("$(cat /sys/block/"$d"/dev) 1"); done
   echo "0 0 1 1 round-robin 0 ${#devs[@]} 1 ${devs[*]}"
 }

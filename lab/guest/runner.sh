@@ -14,7 +14,7 @@ say() { echo "$*" >>"$results"; }
 modprobe dm_mod || say "runner: modprobe dm_mod failed"
 
 if [ $# -eq 0 ]; then
-  set -- $(cd "$repo/lab/cases" && ls *.sh | sed 's/\.sh$//')
+  for f in "$repo"/lab/cases/*.sh; do f=${f##*/}; set -- "$@" "${f%.sh}"; done
 fi
 mkdir -p "$out/cases"
 passed=0 failed=0
@@ -24,8 +24,9 @@ for name in "$@"; do
   limit=$(sed -n 's/^# lab-timeout: *\([0-9][0-9]*\).*/\1/p' "$repo/lab/cases/$name.sh" | head -1)
   limit=${limit:-120}
   t0=$(date +%s.%N)
+  # shellcheck disable=SC2016  # expanded by the case's own bash, from its environment
   LAB_REPO=$repo LAB_OUT=$out LAB_BIN=$bin LAB_CASE=$name LAB_WHY=$why \
-    timeout $limit bash -c '. "$LAB_REPO/lab/guest/lib.sh"; . "$LAB_REPO/lab/cases/$LAB_CASE.sh"' \
+    timeout "$limit" bash -c '. "$LAB_REPO/lab/guest/lib.sh"; . "$LAB_REPO/lab/cases/$LAB_CASE.sh"' \
     >"$out/cases/$name.log" 2>&1 </dev/null
   rc=$?
   secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')

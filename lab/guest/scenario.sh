@@ -26,9 +26,15 @@
 #   scenario_cli COMMAND...        the running daemon's CLI (client mode of the same binary)
 #   scenario_timing TEXT           prints TEXT and adds "<case>: TEXT" to $LAB_OUT/timings.txt
 #   scenario_end                   stops the daemon and the watcher, removes the maps and scsi_debug
+#   scenario_both STEPS [ARG...]
+#       One story against both daemons: runs `STEPS DAEMON ARG...` for debian, then for ours, each in
+#       a subshell of its own (its own scenario_begin ... scenario_end; its watch log
+#       watch-<case>-<daemon>.log), so that a failure of one side still lets the other run. Fails the
+#       case with both sides' reasons if either failed.
 . "$LAB_REPO/lab/guest/dm-paths.sh"
 
 scenario_daemon=
+# shellcheck disable=SC2154  # lab_state: set by lab/guest/lib.sh, which the runner sources first
 scenario_pids=$lab_state/scenario.pids
 watch_log=$LAB_OUT/watch-$LAB_CASE.log
 
@@ -66,15 +72,9 @@ scenario_begin() {
   echo "scenario: setup took $(ms_between "$t" "$EPOCHREALTIME") ms (clean $(ms_between "$t" "$t1"), modules $(ms_between "$t1" "$t2"), udev $(ms_between "$t2" "$t3"))"
 }
 
-# wait_file_line FILE N: waits up to 10 s until FILE has N lines.
-wait_file_line() {
-  local i
-  for i in $(seq 200); do
-    [ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ] && return 0
-    sleep 0.05
-  done
-  return 1
-}
+# wait_file_line FILE N: waits up to 20 s until FILE has N lines.
+wait_file_line() { wait_until_sleep=0.05 wait_until 20 file_has_lines "$1" "$2"; }
+file_has_lines() { [ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]; }
 
 scenario_config() {
   mkdir -p /etc/multipath
@@ -98,6 +98,7 @@ scenario_binary() { if [ "$scenario_daemon" = debian ]; then echo /sbin/multipat
 
 scenario_start() {
   local log=$LAB_OUT/$scenario_daemon-$LAB_CASE.log
+  # shellcheck disable=SC2034  # for the case
   scenario_t0=$EPOCHREALTIME
   "$(scenario_binary)" -d -s -v3 >>"$log" 2>&1 </dev/null &
   echo $! >"$lab_state/scenario.daemon"
@@ -112,21 +113,17 @@ scenario_mono() {
   awk -v t="$1" '/^# clock / { split($3, m, "="); split($4, r, "="); printf "%.6f\n", t - (r[2] / 1e9 - m[2] / 1e9); exit }' "$watch_log"
 }
 
-scenario_wait() {
-  local state=$1 n=$2 since timeout=${4:-30} deadline found
-  since=$(scenario_mono "$3")
-  deadline=$(( ${EPOCHREALTIME/./} + timeout * 1000000 ))
-  while [ ${EPOCHREALTIME/./} -lt $deadline ]; do
-    found=$(awk -v want="$state" -v n="$n" -v since="$since" '
-      /^#/ || $3 == "-" { next }
-      { st[$2, $3] = $4; maps[$2] = 1; t = $1 / 1e9
-        if (t < since) next
-        for (m in maps) { c = 0; for (k in st) { split(k, p, SUBSEP); if (p[1] == m && st[k] == want) c++ }
-          if (c == n) { printf "%s %.1f\n", m, (t - since) * 1000; exit } } }' "$watch_log")
-    [ -n "$found" ] && { echo "$found"; return 0; }
-    sleep 0.1
-  done
-  return 1
+scenario_wait() { wait_until "${4:-30}" scenario_seen "$1" "$2" "$(scenario_mono "$3")"; }
+# scenario_seen STATE N SINCE_MONO: prints "MAP MS" and succeeds if the watch log already shows it.
+scenario_seen() {
+  local found
+  found=$(awk -v want="$1" -v n="$2" -v since="$3" '
+    /^#/ || $3 == "-" { next }
+    { st[$2, $3] = $4; maps[$2] = 1; t = $1 / 1e9
+      if (t < since) next
+      for (m in maps) { c = 0; for (k in st) { split(k, p, SUBSEP); if (p[1] == m && st[k] == want) c++ }
+        if (c == n) { printf "%s %.1f\n", m, (t - since) * 1000; exit } } }' "$watch_log")
+  [ -n "$found" ] && echo "$found"
 }
 
 scenario_flap() {
@@ -135,7 +132,7 @@ scenario_flap() {
   out=$("$labtool" flap --label "$label" --csv "$LAB_OUT/flap.csv" --log "$LAB_OUT/watch-$LAB_CASE-$label.log" "$@" 2>&1) ||
     fail "labtool flap $*: $out"
   echo "$out" | while read -r line; do scenario_timing "$line"; done
-  case $out in *" missed=0 "*" missed=0 "*) ;; *) fail "$label: the daemon did not react within the timeout: $(echo $out)" ;; esac
+  case $out in *" missed=0 "*" missed=0 "*) ;; *) fail "$label: the daemon did not react within the timeout: $(words "$out")" ;; esac
 }
 
 scenario_disks() {
@@ -148,21 +145,21 @@ scenario_disks() {
 scenario_map() {
   local maps
   maps=$(dmsetup ls --target multipath | awk '$1 != "No" { print $1 }')
-  [ "$(echo "$maps" | grep -c .)" = 1 ] || fail "expected one multipath map, got: $(echo $maps)"
+  [ "$(echo "$maps" | grep -c .)" = 1 ] || fail "expected one multipath map, got: $(words "$maps")"
   echo "$maps"
 }
 
 # scsi_debug's implicit ALUA state of a disk: its SCSI host number mod 3 (0 active/optimized,
 # 1 active/non-optimized, 2 standby), which is also the order of their alua priorities (50, 10, 1).
-scenario_alua_rank() { echo $(( $(basename "$(readlink /sys/block/$1/device)" | cut -d: -f1) % 3 )); }
+scenario_alua_rank() { echo $(( $(basename "$(readlink /sys/block/"$1"/device)" | cut -d: -f1) % 3 )); }
 
 scenario_check_groups() {
   local map=$1 want got d
-  want=$(for d in $(scenario_disks); do echo "$(scenario_alua_rank $d) $(cat /sys/block/$d/dev)"; done |
+  want=$(for d in $(scenario_disks); do echo "$(scenario_alua_rank "$d") $(cat /sys/block/"$d"/dev)"; done |
     sort -n | awk '$1 != r { if (NR > 1) print l; r = $1; l = $2; next } { l = l " " $2 } END { print l }')
-  got=$("$labtool" groups "$map" | cut -d' ' -f2- | while read -r l; do echo $(echo $l | tr ' ' '\n' | sort -V); done) ||
+  got=$("$labtool" groups "$map" | cut -d' ' -f2- | while read -r l; do sorted_words "$l"; done) ||
     fail "labtool groups $map failed"
-  want=$(echo "$want" | while read -r l; do echo $(echo $l | tr ' ' '\n' | sort -V); done)
+  want=$(echo "$want" | while read -r l; do sorted_words "$l"; done)
   echo "groups of $map (table order): $(echo "$got" | paste -sd'|')"
   echo "dmsetup table: $(dmsetup table "$map")"
   echo "dmsetup status: $(dmsetup status "$map")"
@@ -173,7 +170,7 @@ scenario_table_disks() {
   local devs d
   devs=$("$labtool" groups "$1" | cut -d' ' -f2- | tr ' ' '\n' | head -n "${2:-1}")
   [ "$(echo "$devs" | grep -c .)" = "${2:-1}" ] || fail "$1 has fewer than ${2:-1} paths: $("$labtool" groups "$1")"
-  for d in $devs; do basename "$(readlink /sys/dev/block/$d)"; done
+  for d in $devs; do basename "$(readlink /sys/dev/block/"$d")"; done
 }
 
 scenario_timing() { echo "$*"; echo "$LAB_CASE: $*" >>"$LAB_OUT/timings.txt"; }
@@ -183,10 +180,11 @@ scenario_timing() { echo "$*"; echo "$LAB_CASE: $*" >>"$LAB_OUT/timings.txt"; }
 # what earlier cases left.
 scenario_end() {
   local p why t=$EPOCHREALTIME
-  for p in $(cat "$scenario_pids" 2>/dev/null); do kill -TERM "$p" 2>/dev/null; done
-  for p in $(cat "$scenario_pids" 2>/dev/null); do
-    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null
+  local -a pids=()
+  [ -f "$scenario_pids" ] && mapfile -t pids <"$scenario_pids"
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do
+    wait_until 5 pid_gone "$p" || kill -KILL "$p" 2>/dev/null
   done
   rm -f "$scenario_pids"
   why=$(scenario_clean 2>&1) || { [ -s "$LAB_WHY" ] || fail "cleanup: $why"; }
@@ -194,19 +192,40 @@ scenario_end() {
 }
 
 scenario_clean() {
-  local m left
+  local left
   [ -d /sys/module/scsi_debug ] && echo 0 >/sys/bus/pseudo/drivers/scsi_debug/opts && echo 0 >/sys/bus/pseudo/drivers/scsi_debug/every_nth
   # udev's blkid may hold a map open while it reads through it.
   udevadm settle --timeout=30
-  for _ in $(seq 20); do
-    left=$(dmsetup ls --target multipath 2>/dev/null | awk '$1 != "No" { print $1 }')
-    [ -z "$left" ] && break
-    for m in $left; do dmsetup remove "$m" >/dev/null 2>&1; done
-    sleep 0.5
-  done
-  [ -z "$left" ] || { echo "cannot remove $(echo $left): $(dmsetup info -c $left 2>&1 | tail -n +2)" >&2; return 1; }
+  wait_until_sleep=0.5 wait_until 20 scenario_maps_removed
+  left=$(scenario_maps)
+  [ -z "$left" ] || { echo "cannot remove $(words "$left"): $(echo "$left" | xargs dmsetup info -c 2>&1 | tail -n +2)" >&2; return 1; }
   [ -d /sys/module/scsi_debug ] || return 0
-  for _ in $(seq 20); do modprobe -r scsi_debug 2>/dev/null && return 0; sleep 0.5; done
+  wait_until_sleep=0.5 wait_until 20 modprobe -r scsi_debug 2>/dev/null && return 0
   echo "cannot unload scsi_debug: $(modprobe -r scsi_debug 2>&1)" >&2
   return 1
+}
+scenario_maps() { dmsetup ls --target multipath 2>/dev/null | awk '$1 != "No" { print $1 }'; }
+# scenario_maps_removed: true when no multipath map is left; otherwise tries to remove them.
+scenario_maps_removed() {
+  local m left
+  left=$(scenario_maps)
+  [ -z "$left" ] && return 0
+  for m in $left; do dmsetup remove "$m" >/dev/null 2>&1; done
+  return 1
+}
+
+scenario_both() {
+  local daemon why reasons=
+  trap 'exit 1' TERM  # the runner's timeout signals the whole group: wait for the side's own cleanup
+  for daemon in debian ours; do
+    rm -f "$LAB_WHY"
+    echo "=== $daemon"
+    if ! (watch_log=$LAB_OUT/watch-$LAB_CASE-$daemon.log; "$1" "$daemon" "${@:2}"); then
+      why=$(cat "$LAB_WHY" 2>/dev/null)
+      case $why in "$daemon:"*) ;; *) why="$daemon: ${why:-failed, see the case log}" ;; esac
+      reasons=${reasons:+$reasons; }$why
+    fi
+  done
+  rm -f "$LAB_WHY"
+  [ -z "$reasons" ] || fail "$reasons"
 }

@@ -2,6 +2,7 @@
 # sg devices. Every case leaves the devices as it found them (running, no dropped commands, ALUA optimized).
 labtool=$(dirname "$LAB_BIN")/labtool
 [ -x "$labtool" ] || fail "$labtool is missing: build it first (swift build --product labtool)"
+# shellcheck disable=SC2034  # for the cases that source this file
 sdebug=/sys/bus/pseudo/drivers/scsi_debug
 
 # Prints "sdX sgN H:C:T:L" for every scsi_debug disk, loading scsi_debug (2 paths to one LUN) and sg first.

@@ -36,7 +36,7 @@ tcm_teardown() {
   done
   [ -d "$lun" ] && rmdir "$lun/alua/grp1" "$lun/alua/grp2" "$lun" "$t/core/rd_mcp_0"
   udevadm settle -t 10
-  left=$(ls -d $t/loopback/naa.* $t/core/rd_mcp_0 2>/dev/null; grep -l LIO-ORG /sys/block/sd*/device/vendor 2>/dev/null)
+  left=$(ls -d "$t"/loopback/naa.* "$t"/core/rd_mcp_0 2>/dev/null; grep -l LIO-ORG /sys/block/sd*/device/vendor 2>/dev/null)
   # A case that already failed keeps its own reason.
-  [ -z "$left" ] || [ -s "$LAB_WHY" ] || fail "tcm_loop teardown left: $(echo $left)"
+  [ -z "$left" ] || [ -s "$LAB_WHY" ] || fail "tcm_loop teardown left: $(words "$left")"
 }
