@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is needed (lab/install.sh, root on Debian 12), runs shellcheck on the lab
-# scripts (lab/shellcheck.sh), builds, runs the unit tests
+# scripts (lab/shellcheck.sh) and swift-format on the Swift sources (.swift-format), builds, runs the unit tests
 # (swift test) and the micro benchmarks' allocation counts (Benchmarks/check.sh --allocations), then the lab cases in a QEMU VM with Debian's kernel (lab/run.sh). Fails on any failure.
 # If the lab's packages cannot be installed, the lab is SKIPPED (loudly) and the unit tests still run.
 set -uo pipefail
@@ -13,6 +13,10 @@ bash lab/install.sh || lab=unavailable
 # The lab's scripts, .ci/run and this file: any shellcheck finding fails the run.
 shell=ok
 lab/shellcheck.sh || shell=FAIL
+# The Swift sources against .swift-format (the toolchain's swift-format): any finding fails the run.
+# `swift-format format -i -r --parallel Sources Tests Benchmarks/Benchmarks` fixes what it finds.
+style=ok
+swift-format lint --strict -r --parallel Sources Tests Benchmarks/Benchmarks || style=FAIL
 
 swift build || { echo "test.sh: FAIL: swift build" >&2; exit 1; }
 unit=ok
@@ -31,5 +35,5 @@ else
   lab=SKIPPED
 fi
 
-echo "test.sh: shellcheck $shell, unit tests $unit, lab $lab"
-[ $shell = ok ] && [ $unit = ok ] && [ $lab != FAIL ]
+echo "test.sh: shellcheck $shell, swift-format $style, unit tests $unit, lab $lab"
+[ $shell = ok ] && [ $style = ok ] && [ $unit = ok ] && [ $lab != FAIL ]
