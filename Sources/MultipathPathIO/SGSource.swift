@@ -3,10 +3,10 @@ import MultipathReactor
 import MultipathSystem
 
 /// One sg device on the loop: its fd registered for readiness, one `DeadlineTimer` at its earliest
-/// deadline. A hangup, ENODEV/ENXIO, or a read error it cannot read past (`handleReadable` threw) makes
-/// the device gone: every command out ends as `.deviceGone`, the fd leaves the loop (no handler is left
-/// for the reactor to disable, and no later command waits for its deadline), and `onGone` runs; the
-/// owner then closes, and may open the device afresh. `SGPathIO` and labtool's probe use it.
+/// deadline. A hangup, ENODEV/ENXIO, or a read error it cannot read past (`handleReadable` threw: the
+/// source's `.deregister` policy) makes the device gone: every command out ends as `.deviceGone`, the fd
+/// leaves the loop (no later command waits for its deadline), and `onGone` runs; the owner then closes,
+/// and may open the device afresh. `SGPathIO` and labtool's probe use it.
 public final class SGSource {
     public let device: SGDevice
     private let reactor: Reactor
