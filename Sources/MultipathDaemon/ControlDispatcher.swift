@@ -231,7 +231,7 @@ final class ControlDispatcher: ControlHandler {
     private func addPath(_ text: String) throws(ControlFailure) -> String {
         let disks: [Uevent]
         do { disks = try host.enumerate() } catch { throw .refused("\(text): cannot list block devices: \(error)") }
-        let name = text.hasPrefix("/dev/") ? String(text.dropFirst(5)) : text
+        let name = Multipaths.withoutDevPrefix(text)
         guard let event = disks.first(where: { $0.sysname == name || ($0.devnum != nil && $0.devnum == DevT(name)) }),
             let devT = event.devnum
         else { throw .refused("\(text): can't find path") }

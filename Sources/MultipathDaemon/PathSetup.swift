@@ -10,8 +10,9 @@ final class PathSetup {
     private let logger: Logger
     private let model: DaemonModel
     private let sysfs: SysfsReader
-    /// What sysfs said of each path when it appeared.
-    private var known: [DevT: PathFacts] = [:]
+    /// Each path's udev properties (sysfs is read again from them at `reconfigure`) and what its checker
+    /// and prioritizer need, decided once when it appeared: `context` is on every check's way.
+    private var known: [DevT: (properties: [String: String], context: PathContext)] = [:]
 
     init(logger: Logger, model: DaemonModel, sysfs: @escaping SysfsReader) {
         self.logger = logger
@@ -38,7 +39,7 @@ final class PathSetup {
         logger.debug("\(path.name): uid_attribute = \(settings.uidAttribute)")
         logger.debug("\(path.name): path_checker = \(choice.checker)")
         logger.debug("\(path.name): prio = \(choice.prio)")
-        known[path.devT] = facts
+        known[path.devT] = (facts.properties, PathContext(blockSize: facts.blockSize, targetPortGroup: facts.targetPortGroup))
         if event.action == .change { return model.engine.changePath(path, choice: choice, now: now) }
         return model.engine.addPath(path, udevProperties: event.properties.map(\.name), choice: choice, now: now)
     }
@@ -50,7 +51,6 @@ final class PathSetup {
         var choices: [DevT: PathChoice] = [:]
         for identity in engine.paths.values.map(\.identity) + engine.orphans.values.map(\.identity) {
             let facts = PathFacts.gather(known[identity.devT]?.properties ?? ["DEVNAME": identity.name], read: sysfs)
-            known[identity.devT] = facts
             choices[identity.devT] = PathChoice.select(
                 identity, config.pathSettings(for: identity), hasAccessState: facts.hasAccessState,
                 checkerTimeout: facts.checkerTimeout(configured: config.checkerTimeout))
@@ -60,7 +60,7 @@ final class PathSetup {
 
     /// What the path's checker and prioritizer need of it.
     func context(_ devT: DevT) -> PathContext {
-        known[devT].map { PathContext(blockSize: $0.blockSize, targetPortGroup: $0.targetPortGroup) } ?? PathContext(blockSize: 512)
+        known[devT]?.context ?? PathContext(blockSize: 512)
     }
 
     func forget(_ devT: DevT) { known[devT] = nil }

@@ -42,7 +42,7 @@ extension Multipaths {
     public var allMaps: [MapID] { maps.keys.sorted().map(MapID.init) }
 
     /// As 0.9.4's `convert_dev`: `/dev/sda` names `sda`; `/dev/` alone names nothing else.
-    static func withoutDevPrefix(_ text: String) -> String {
+    public static func withoutDevPrefix(_ text: String) -> String {
         text.hasPrefix("/dev/") && text.count > 5 ? String(text.dropFirst(5)) : text
     }
 }

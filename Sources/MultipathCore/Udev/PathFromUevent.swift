@@ -32,7 +32,10 @@ public struct PathFacts: Sendable {
     /// By path relative to the sysfs root; nil: asked for and absent.
     public private(set) var sysfs: [String: [UInt8]?] = [:]
 
-    public init(properties: [String: String]) { self.properties = properties }
+    public init(properties: [String: String]) {
+        self.properties = properties
+        device = Self.device(properties)
+    }
 
     public init(_ event: Uevent) {
         var properties: [String: String] = [:]
@@ -91,14 +94,18 @@ public struct PathFacts: Sendable {
         var fcCandidate: Bool
     }
 
-    var device: Device? {
+    /// Where the properties place the device; nil when they name none. Taken once: every attribute
+    /// lookup needs its directory.
+    let device: Device?
+
+    private static func device(_ properties: [String: String]) -> Device? {
         let devPath = properties["DEVPATH"].map { $0.split(separator: "/").map(String.init) } ?? []
         guard let name = properties["DEVNAME"].flatMap({ $0.split(separator: "/").last.map(String.init) }) ?? devPath.last,
             !name.isEmpty
         else { return nil }
         let blockIndex = devPath.lastIndex(of: "block")
         let hctl = blockIndex.flatMap { $0 > 0 ? HCTL(devPath[$0 - 1]) : nil }
-        let fcCandidate = hctl != nil && PathFacts.transport(fromName: name, devPath: devPath) == nil
+        let fcCandidate = hctl != nil && transport(fromName: name, devPath: devPath) == nil
         return Device(
             name: name, devPath: devPath, dir: devPath.isEmpty ? "block/\(name)" : devPath.joined(separator: "/"),
             hctl: hctl, fcCandidate: fcCandidate)
