@@ -20,6 +20,9 @@ public struct PathIdentity: Hashable, Sendable {
     public var tpgs: Int
     /// Fibre channel node and port names of the host and the target port, when the transport is FC.
     public var fc: FibreChannelNames?
+    /// The FC remote port, iSCSI session or SAS end device above the device, where its transport's
+    /// timeouts are set.
+    public var transportPort: TransportPort?
     /// The disk is read-only (sysfs `ro`, or `DISK_RO` in the change uevent that says it changed).
     public var readOnly: Bool
     /// The device handler the kernel attached to the SCSI device (sysfs `dh_state`: `alua`, `rdac`...).
@@ -28,8 +31,8 @@ public struct PathIdentity: Hashable, Sendable {
     public init(
         name: String, devT: DevT, hctl: HCTL? = nil, vendor: String = "", product: String = "",
         revision: String = "", wwid: String? = nil, serial: String = "", sizeSectors: UInt64 = 0,
-        transport: Transport = .scsi(.unspecified), tpgs: Int = 0, fc: FibreChannelNames? = nil, readOnly: Bool = false,
-        attachedHandler: String? = nil
+        transport: Transport = .scsi(.unspecified), tpgs: Int = 0, fc: FibreChannelNames? = nil, transportPort: TransportPort? = nil,
+        readOnly: Bool = false, attachedHandler: String? = nil
     ) {
         self.name = name
         self.devT = devT
@@ -43,6 +46,7 @@ public struct PathIdentity: Hashable, Sendable {
         self.transport = transport
         self.tpgs = tpgs
         self.fc = fc
+        self.transportPort = transportPort
         self.readOnly = readOnly
         self.attachedHandler = attachedHandler
     }
@@ -68,6 +72,26 @@ public enum Transport: Hashable, Sendable, CustomStringConvertible {
         case .cciss: "cciss"
         case .nvme: "nvme"
         case .undefined: "undef"
+        }
+    }
+}
+
+/// The transport's own device above a SCSI path in the sysfs tree, by its name there: its class
+/// directory holds the timeouts 0.9.4 sets (`sysfs_set_scsi_tmo`).
+public enum TransportPort: Hashable, Sendable {
+    /// `rport-5:0-2`, under `class/fc_remote_ports`.
+    case fcRemotePort(String)
+    /// `session3`, under `class/iscsi_session`.
+    case iscsiSession(String)
+    /// `end_device-0:0`, under `class/sas_end_device`.
+    case sasEndDevice(String)
+
+    /// Its directory relative to the sysfs root.
+    public var directory: String {
+        switch self {
+        case .fcRemotePort(let n): "class/fc_remote_ports/\(n)"
+        case .iscsiSession(let n): "class/iscsi_session/\(n)"
+        case .sasEndDevice(let n): "class/sas_end_device/\(n)"
         }
     }
 }

@@ -113,6 +113,7 @@ final class ActionRunner {
             if logger.logLevel <= .debug, let map = model.engine.maps[load.wwid] {
                 for line in map.settings.originLines(ResolvedMapSettings.loggedKeywords) { logger.debug("\(load.name): \(line)") }
             }
+            tune(model.engine.pathTuning(load, reload: false))
             do {
                 try dm.create(
                     name: load.name, wwid: load.wwid.rawValue, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly)
@@ -121,6 +122,7 @@ final class ActionRunner {
             }
         case .reload(let load):
             logger.notice("\(load.name): reload \(load.table)")
+            tune(model.engine.pathTuning(load, reload: true, mapDevice: model.dmDevices.known[load.name]?.devT))
             reload(load)
         case .remove(let map, let fallback):
             do {
@@ -211,6 +213,15 @@ final class ActionRunner {
         } catch {
             failed("\(load.name): reload failed: \(error)")
         }
+    }
+
+    /// Sets the paths' transport timeouts and `max_sectors_kb` before a table load, as 0.9.4 does; a
+    /// refusal is logged and the load goes on.
+    func tune(_ tuning: PathTuning) {
+        let report = tuning.carryOut(read: host.sysfs, write: host.writeSysfs)
+        for note in report.notes { logger.info("\(note)") }
+        for w in report.written { logger.debug("\(tuning.map): \(w)") }
+        for why in report.refused { logger.warning("\(tuning.map): cannot set \(why)") }
     }
 
     /// A message to a suspended map (EBUSY) is kept and sent again shortly, in order.

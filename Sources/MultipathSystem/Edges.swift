@@ -45,13 +45,16 @@ public struct DaemonHost {
     public var readFile: (String) -> String?
     /// The entries of a sysfs directory (`block/sda`), for `reset map`.
     public var listSysfs: (String) -> [String]
+    /// Sets a sysfs attribute (a path's transport timeouts, `max_sectors_kb`).
+    public var writeSysfs: SysfsWriter
 
     public init(
         enumerate: @escaping () throws(SystemError) -> [Uevent], sysfs: @escaping SysfsReader,
         writeFile: @escaping (String, String) throws(SystemError) -> Void,
         appendFile: @escaping (String, String) throws(SystemError) -> Void, random: @escaping () -> Int,
         blockDevices: @escaping () -> [String], readFile: @escaping (String) -> String? = { _ in nil },
-        listSysfs: @escaping (String) -> [String] = { _ in [] }
+        listSysfs: @escaping (String) -> [String] = { _ in [] },
+        writeSysfs: @escaping SysfsWriter = { _, _ in .failed("no sysfs") }
     ) {
         self.enumerate = enumerate
         self.sysfs = sysfs
@@ -61,6 +64,7 @@ public struct DaemonHost {
         self.random = random
         self.readFile = readFile
         self.listSysfs = listSysfs
+        self.writeSysfs = writeSysfs
     }
 
     public static var system: DaemonHost {
@@ -68,6 +72,6 @@ public struct DaemonHost {
         return DaemonHost(
             enumerate: UdevEnumerator.blockDisks, sysfs: sysfs.reader, writeFile: TextFiles.write,
             appendFile: TextFiles.append, random: { Int.random(in: 1...10) }, blockDevices: { sysfs.blockDevices() },
-            readFile: TextFiles.read, listSysfs: { TextFiles.list(sysfs.root + "/" + $0) })
+            readFile: TextFiles.read, listSysfs: { TextFiles.list(sysfs.root + "/" + $0) }, writeSysfs: sysfs.writer)
     }
 }

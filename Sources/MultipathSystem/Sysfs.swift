@@ -51,6 +51,25 @@ public struct Sysfs: Sendable {
     /// This tree as the core's reader.
     public var reader: SysfsReader { { read($0) } }
 
+    /// Writes an attribute (relative to the root) in one `write`, as sysfs takes a value (`O_TRUNC`, as a
+    /// shell's `>`, which sysfs ignores and a plain file in a test tree needs): a bounded
+    /// call the kernel answers at once (a blocked FC remote port answers EBUSY).
+    public func write(_ path: String, _ value: String) -> SysfsWriteOutcome {
+        let fd: FileDescriptor
+        do { fd = try FileDescriptor.open(full(path), O_WRONLY | O_TRUNC) } catch { return .failed("\(error)") }
+        defer { fd.close() }
+        let bytes = Array(value.utf8)
+        switch bytes.withUnsafeBytes({ fd.write($0) }) {
+        case .success(let n) where n == bytes.count: return .written
+        case .success(let n): return .failed("wrote \(n) of \(bytes.count) bytes")
+        case .failure(.busy): return .busy
+        case .failure(let e): return .failed("\(e)")
+        }
+    }
+
+    /// This tree as the core's writer.
+    public var writer: SysfsWriter { { write($0, $1) } }
+
     /// The path a udev event describes, its attributes read from this tree. `wwidFromVPD83` decodes a
     /// VPD page 0x83 into the WWID used when the `uidAttribute` property is missing.
     public func pathIdentity(

@@ -68,6 +68,8 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     public private(set) var suspended: Set<String> = []
     /// Partitions (`sda1`) and their holders (`dm-7`), as sysfs lists them.
     public var partitionHolders: [String: [String]] = [:]
+    /// Other sysfs attributes by path (`block/sda/queue/max_sectors_kb`), as the daemon reads and writes them.
+    public var attributes: [String: String] = [:]
     public private(set) var creates = 0
     public private(set) var reloads = 0
     public private(set) var removes = 0
@@ -123,6 +125,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
 
     public var sysfs: SysfsReader {
         { [unowned self] file in
+            if let value = attributes[file] { return Array((value + "\n").utf8) }
             let parts = file.split(separator: "/").map(String.init)
             guard parts.count >= 3, parts[0] == "block", let p = paths[parts[1]] else { return nil }
             let text: String?
@@ -151,6 +154,11 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
                 guard parts.first == "block", parts.count >= 2 else { return [] }
                 if parts.count == 2 { return partitionHolders.keys.filter { $0.hasPrefix(parts[1]) }.sorted() + ["device", "size"] }
                 return parts.count == 4 && parts[3] == "holders" ? partitionHolders[parts[2]] ?? [] : []
+            },
+            writeSysfs: { [unowned self] file, value in
+                guard attributes[file] != nil else { return .failed("no such attribute") }
+                attributes[file] = value
+                return .written
             })
     }
 

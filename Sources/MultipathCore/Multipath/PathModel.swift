@@ -16,12 +16,18 @@ public struct PathChoice: Hashable, Sendable {
     public var prioArgs: String
     /// `checker_timeout`, else the device's SCSI timeout.
     public var checkerTimeout: Duration
+    /// What its transport's timeouts are set to when its map is built.
+    public var timeouts: TransportTimeouts
 
-    public init(checker: Resolved<CheckerKind>, prio: Resolved<PrioritizerKind>, prioArgs: String, checkerTimeout: Duration) {
+    public init(
+        checker: Resolved<CheckerKind>, prio: Resolved<PrioritizerKind>, prioArgs: String, checkerTimeout: Duration,
+        timeouts: TransportTimeouts = TransportTimeouts()
+    ) {
         self.checker = checker
         self.prio = prio
         self.prioArgs = prioArgs
         self.checkerTimeout = checkerTimeout
+        self.timeouts = timeouts
     }
 
     /// 0.9.4's select_checker and select_prio: `detect_checker` makes an ALUA path (TPGS set) use `tur`,
@@ -40,7 +46,9 @@ public struct PathChoice: Hashable, Sendable {
             prio = Resolved(value: hasAccessState ? .sysfs : .alua, origin: autodetected, location: nil)
             args = ""
         }
-        return PathChoice(checker: checker, prio: prio, prioArgs: args, checkerTimeout: checkerTimeout)
+        return PathChoice(
+            checker: checker, prio: prio, prioArgs: args, checkerTimeout: checkerTimeout,
+            timeouts: TransportTimeouts(fastIOFail: s.fastIOFailTimeout, devLoss: s.devLossTimeout, ehDeadline: s.ehDeadline))
     }
 }
 

@@ -143,6 +143,21 @@ public struct PathFacts: Sendable {
         return sysfs["class/fc_host/host\(hctl.host)/port_name"].flatMap { $0 } != nil ? .scsi(.fcp) : .scsi(.unspecified)
     }
 
+    /// The transport's device above this one in DEVPATH (`.../host5/rport-5:0-2/target5:0:1/...`), for the
+    /// transport `transport`: an FC path found only through its host has none.
+    func transportPort(_ transport: Transport) -> TransportPort? {
+        guard let device else { return nil }
+        func component(_ prefix: String) -> String? {
+            device.devPath.first { $0.hasPrefix(prefix) && $0.count > prefix.count }
+        }
+        switch transport {
+        case .scsi(.fcp): return component("rport-").map(TransportPort.fcRemotePort)
+        case .scsi(.iscsi): return component("session").map(TransportPort.iscsiSession)
+        case .scsi(.sas): return component("end_device-").map(TransportPort.sasEndDevice)
+        default: return nil
+        }
+    }
+
     /// The transport the name or DEVPATH tells; nil when only the host can.
     private static func transport(fromName name: String, devPath: [String]) -> Transport? {
         if name.hasPrefix("nvme") { return .nvme }
@@ -225,7 +240,7 @@ extension PathIdentity {
                 wwid: wwid,
                 serial: facts.bytes("device/vpd_pg80").flatMap(serialFromVPD80) ?? properties["ID_SCSI_SERIAL"] ?? "",
                 sizeSectors: facts.text("size").flatMap { UInt64($0) } ?? 0,
-                transport: transport, tpgs: tpgs, fc: fc,
+                transport: transport, tpgs: tpgs, fc: fc, transportPort: facts.transportPort(transport),
                 readOnly: (properties["DISK_RO"] ?? facts.text("ro")) == "1", attachedHandler: handler))
     }
 

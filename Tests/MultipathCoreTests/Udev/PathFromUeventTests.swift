@@ -143,7 +143,8 @@ import Testing
                     vendor: "Linux", product: "scsi_debug", wwid: "1Linux_scsi_debug_2000", transport: .scsi(.fcp),
                     fc: FibreChannelNames(
                         hostNodeName: "0x20000024ff000001", hostPortName: "0x21000024ff000001",
-                        targetNodeName: "0x50060e8000000001", targetPortName: "0x50060e8000000011")))),
+                        targetNodeName: "0x50060e8000000001", targetPortName: "0x50060e8000000011"),
+                    transportPort: .fcRemotePort("rport-5:0-2")))),
         Case(
             testDescription: "fibre channel without target names",
             properties: with(["DEVPATH": fcPath, "DEVNAME": "/dev/sdd", "MINOR": "48"]),
@@ -151,7 +152,8 @@ import Testing
             expected: .success(
                 PathIdentity(
                     name: "sdd", devT: DevT(major: 8, minor: 48), hctl: HCTL(host: 5, channel: 0, target: 1, lun: 3),
-                    vendor: "Linux", product: "scsi_debug", wwid: "1Linux_scsi_debug_2000", transport: .scsi(.fcp)))),
+                    vendor: "Linux", product: "scsi_debug", wwid: "1Linux_scsi_debug_2000", transport: .scsi(.fcp),
+                    transportPort: .fcRemotePort("rport-5:0-2")))),
         Case(
             testDescription: "iSCSI",
             properties: with([
@@ -161,7 +163,8 @@ import Testing
             expected: .success(
                 PathIdentity(
                     name: "sdc", devT: DevT(major: 8, minor: 32), hctl: HCTL(host: 3, channel: 0, target: 0, lun: 1),
-                    vendor: "Linux", product: "scsi_debug", wwid: "1Linux_scsi_debug_2000", transport: .scsi(.iscsi)))),
+                    vendor: "Linux", product: "scsi_debug", wwid: "1Linux_scsi_debug_2000", transport: .scsi(.iscsi),
+                    transportPort: .iscsiSession("session1")))),
         Case(
             testDescription: "SAS",
             properties: with(["DEVPATH": "/devices/pci0000:00/0000:00:1f.0/host0/port-0:0/end_device-0:0/target0:0:0/0:0:0:0/block/sda"]),
@@ -169,7 +172,8 @@ import Testing
             expected: .success(
                 PathIdentity(
                     name: "sdb", devT: DevT(major: 8, minor: 16), hctl: HCTL(host: 0, channel: 0, target: 0, lun: 0),
-                    vendor: "Linux", product: "scsi_debug", wwid: "1Linux_scsi_debug_2000", transport: .scsi(.sas)))),
+                    vendor: "Linux", product: "scsi_debug", wwid: "1Linux_scsi_debug_2000", transport: .scsi(.sas),
+                    transportPort: .sasEndDevice("end_device-0:0")))),
         Case(
             testDescription: "NVMe namespace",
             properties: [
