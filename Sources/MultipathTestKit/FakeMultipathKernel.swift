@@ -29,6 +29,9 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         public var latency: Duration?
         /// `ro`: the disk is read-only.
         public var readOnly = false
+        /// Where the disk sits under `devices/` (`.../host5/rport-5:0-2/target5:0:0/5:0:0:0/block/sda`): its
+        /// uevent's DEVPATH, for a transport; nil: none given (an unknown transport).
+        public var devPath: String?
         /// Commands received, and those still outstanding (never completed, for `.hang`).
         public fileprivate(set) var commands = 0
         public fileprivate(set) var outstanding = 0
@@ -108,7 +111,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             properties: [
                 ("DEVNAME", "/dev/\(name)"), ("DEVTYPE", "disk"), ("SUBSYSTEM", "block"), ("MAJOR", "\(p.devT.major)"),
                 ("MINOR", "\(p.devT.minor)"), ("ID_VENDOR", "FAKE"), ("ID_MODEL", "disk"), ("ID_SERIAL", p.wwid), ("ID_WWN", p.wwid)
-            ])
+            ] + (p.devPath.map { [("DEVPATH", "/\($0)")] } ?? []))
     }
 
     /// The disk turns read-only or writable (as `set_disk_ro` after a revalidation finds the write-protect
@@ -126,7 +129,11 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     public var sysfs: SysfsReader {
         { [unowned self] file in
             if let value = attributes[file] { return Array((value + "\n").utf8) }
-            let parts = file.split(separator: "/").map(String.init)
+            var parts = file.split(separator: "/").map(String.init)
+            // A disk's own directory under devices/ is its block/ entry.
+            if let p = paths.values.first(where: { $0.devPath.map { file.hasPrefix($0 + "/") } ?? false }) {
+                parts = ["block", p.name] + parts.dropFirst(p.devPath!.split(separator: "/").count)
+            }
             guard parts.count >= 3, parts[0] == "block", let p = paths[parts[1]] else { return nil }
             let text: String?
             switch parts.dropFirst(2).joined(separator: "/") {

@@ -28,4 +28,33 @@ import Testing
         #expect(sim.kernel.creates == 1)
         #expect(Self.maxSectors(sim, "sda") == "512" && Self.maxSectors(sim, "sdb") == "512")
     }
+
+    /// Two FC paths, each behind its own remote port, as a new daemon finds them.
+    static func fibreChannel() throws -> Simulation {
+        let sim = try Simulation()
+        for (path, host) in [("sda", 5), ("sdb", 6)] {
+            sim.kernel.paths[path]!.devPath =
+                "devices/pci0000:00/host\(host)/rport-\(host):0-2/target\(host):0:1/\(host):0:1:0/block/\(path)"
+            sim.kernel.attributes["class/fc_remote_ports/rport-\(host):0-2/dev_loss_tmo"] = "30"
+            sim.kernel.attributes["class/fc_remote_ports/rport-\(host):0-2/fast_io_fail_tmo"] = "off"
+        }
+        return sim
+    }
+
+    static func port(_ sim: Simulation, _ host: Int) -> [String?] {
+        ["fast_io_fail_tmo", "dev_loss_tmo"].map { sim.kernel.attributes["class/fc_remote_ports/rport-\(host):0-2/\($0)"] }
+    }
+
+    /// 0.9.4's default fast_io_fail_tmo (5) on each remote port when the map is made; a reconfigure sets
+    /// the new values on a map whose table stays, dev_loss_tmo raised to cover no_path_retry.
+    @Test func fibreChannelPortsGetTheTimeoutsAtCreateAndReconfigure() throws {
+        let sim = try Self.fibreChannel()
+        try sim.start()
+        #expect(sim.kernel.creates == 1)
+        #expect(Self.port(sim, 5) == ["5", "30"] && Self.port(sim, 6) == ["5", "30"])
+        try sim.reconfigure("fast_io_fail_tmo 10\ndev_loss_tmo 60\nno_path_retry 30")
+        #expect(sim.kernel.reloads == 0)
+        #expect(Self.port(sim, 5) == ["10", "150"] && Self.port(sim, 6) == ["10", "150"])
+        #expect(sim.log.lines.messages.contains("mpatha: Raising dev_loss_tmo to 150 because of no_path_retry setting"))
+    }
 }

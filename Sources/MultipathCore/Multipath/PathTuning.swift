@@ -286,13 +286,24 @@ extension Multipaths {
     /// What to set in sysfs before `load` is created or (`reload`) reloaded; `mapDevice`: the map's
     /// device number, when it exists.
     public func pathTuning(_ load: MapLoad, reload: Bool, mapDevice: DevT? = nil) -> PathTuning {
-        let settings = maps[load.wwid]?.settings ?? config.mapSettings(wwid: load.wwid.rawValue, paths: [])
-        let queueingDisabled = maps[load.wwid]?.queueingDisabled == true
-        let members = load.table.groups.flatMap { $0.paths.compactMap(\.devT) }.compactMap { paths[$0] }
+        pathTuning(name: load.name, wwid: load.wwid, table: load.table, maxSectors: true, reload: reload, mapDevice: mapDevice)
+    }
+
+    /// The transport timeouts alone, for a map whose table stays: 0.9.4 sets them on every map at
+    /// reconfigure (`setup_map`), and `max_sectors_kb` only on those it reloads.
+    public func transportTuning(_ wwid: WWID) -> PathTuning? {
+        maps[wwid].map { pathTuning(name: $0.name, wwid: wwid, table: $0.table, maxSectors: false, reload: true, mapDevice: nil) }
+    }
+
+    private func pathTuning(name: String, wwid: WWID, table: MultipathTable, maxSectors: Bool, reload: Bool, mapDevice: DevT?) -> PathTuning
+    {
+        let settings = maps[wwid]?.settings ?? config.mapSettings(wwid: wwid.rawValue, paths: [])
+        let queueingDisabled = maps[wwid]?.queueingDisabled == true
+        let members = table.groups.flatMap { $0.paths.compactMap(\.devT) }.compactMap { paths[$0] }
         return PathTuning(
-            map: load.name, paths: members.map { ($0.identity, $0.settings.timeouts) },
+            map: name, paths: members.map { ($0.identity, $0.settings.timeouts) },
             noPathRetry: MultipathMap.noPathRetry(settings, queueingDisabled: queueingDisabled),
-            pollingInterval: config.pollingInterval, maxSectorsKB: settings.maxSectorsKB?.value, reload: reload,
+            pollingInterval: config.pollingInterval, maxSectorsKB: maxSectors ? settings.maxSectorsKB?.value : nil, reload: reload,
             mapDevice: mapDevice)
     }
 }
