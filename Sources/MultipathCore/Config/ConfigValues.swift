@@ -175,6 +175,8 @@ enum ValueKind: Sendable {
         case .devLossTimeout:
             if text == "infinity" { return .value(.devLossTimeout(.infinity)) }
             guard let n = Int(text), n >= 0 else { return .invalid }
+            // 0 is 0.9.4's "not set": the next level's value applies, and `-t` prints none.
+            if n == 0 { return .unset }
             return .value(.devLossTimeout(n >= 0xFFFF_FFFF ? .infinity : .seconds(n)))
         case .maxFDs:
             if text == "max" { return .value(.maxFDs(nil)) }

@@ -107,6 +107,42 @@ import Testing
                 }
                 """),
         Case(
+            name: "transport timeouts and max_sectors_kb",
+            main: """
+                defaults {
+                    fast_io_fail_tmo 0
+                    dev_loss_tmo 0
+                    eh_deadline off
+                    max_sectors_kb 256
+                }
+                devices {
+                    device {
+                        vendor "ACME"
+                        product "Box"
+                        fast_io_fail_tmo off
+                        dev_loss_tmo 4294967295
+                        eh_deadline 0
+                        max_sectors_kb 0
+                    }
+                }
+                overrides {
+                    max_sectors_kb 128
+                    dev_loss_tmo 0
+                    protocol {
+                        type "scsi:iscsi"
+                        fast_io_fail_tmo 3
+                        dev_loss_tmo 90
+                        eh_deadline 20
+                    }
+                }
+                multipaths {
+                    multipath {
+                        wwid 36001
+                        max_sectors_kb 64
+                    }
+                }
+                """),
+        Case(
             name: "conf.d",
             main: """
                 defaults {
