@@ -167,6 +167,8 @@ final class ActionRunner {
                 model.engine.mapSuspended(name: map, false)
                 logger.notice("\(map): resumed (operator)")
             } catch { failed("\(map): resume failed: \(error)") }
+        case .tuneTransports(let wwid):
+            if let tuning = model.engine.transportTuning(wwid) { tune(tuning) }
         case .setMapTimer(let wwid, let at):
             if let t = mapTimers.removeValue(forKey: wwid) { reactor.cancel(t) }
             guard let at else { return }
@@ -217,7 +219,7 @@ final class ActionRunner {
 
     /// Sets the paths' transport timeouts and `max_sectors_kb` before a table load, as 0.9.4 does; a
     /// refusal is logged and the load goes on.
-    func tune(_ tuning: PathTuning) {
+    private func tune(_ tuning: PathTuning) {
         let report = tuning.carryOut(read: host.sysfs, write: host.writeSysfs)
         for note in report.notes { logger.info("\(note)") }
         for w in report.written { logger.debug("\(tuning.map): \(w)") }

@@ -141,8 +141,7 @@ public final class Daemon {
 
     /// RELOADING=1, the reload, then READY=1 whatever its outcome: systemd waits for READY=1 either way.
     /// Every known path's checker and prioritizer are chosen again under the new configuration; the core
-    /// applies it to paths and maps (reloading, renaming only what differs); every map's transport
-    /// timeouts are set again, as 0.9.4 does.
+    /// applies it to paths and maps (reloading, renaming only what differs).
     func reconfigure() -> Result<Void, ReconfigureFailure> {
         state = .configure
         notify("RELOADING=1\nSTATUS=configure")
@@ -154,9 +153,6 @@ public final class Daemon {
         case .success(let config):
             let choices = setup.choices(under: config)
             runner.perform(model.engine.reconfigure(config, choices: choices, now: reactor.now))
-            for wwid in model.engine.maps.keys.sorted() {
-                if let tuning = model.engine.transportTuning(wwid) { runner.tune(tuning) }
-            }
             return .success(())
         case .failure(let why):
             return .failure(why)

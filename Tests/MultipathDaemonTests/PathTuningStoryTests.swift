@@ -57,4 +57,22 @@ import Testing
         #expect(Self.port(sim, 5) == ["10", "150"] && Self.port(sim, 6) == ["10", "150"])
         #expect(sim.log.lines.messages.contains("mpatha: Raising dev_loss_tmo to 150 because of no_path_retry setting"))
     }
+
+    /// A restarted daemon adopts the map as it is and still sets its ports, as 0.9.4 sets up every map
+    /// it finds at start.
+    @Test func aRestartSetsThePortsOfTheMapItAdopts() throws {
+        let sim = try Self.fibreChannel()
+        try sim.start()
+        let again = try sim.restarted()
+        try again.start("fast_io_fail_tmo 10")
+        #expect(try again.advance(until: { Self.port(again, 5) == ["10", "30"] && Self.port(again, 6) == ["10", "30"] }) != nil)
+        #expect(again.kernel.creates == 1 && again.kernel.reloads == 0)
+        // Once set, checks leave them alone; a reload (sdb leaves) sets them again, as 0.9.4's setup_map.
+        again.kernel.attributes["class/fc_remote_ports/rport-5:0-2/fast_io_fail_tmo"] = "off"
+        try again.advance(by: .seconds(11))
+        #expect(Self.port(again, 5) == ["off", "30"])
+        try again.push([again.kernel.removePath("sdb")])
+        #expect(try again.advance(until: { again.kernel.reloads == 1 }) != nil)
+        #expect(Self.port(again, 5) == ["10", "30"])
+    }
 }

@@ -80,6 +80,9 @@ public struct MultipathMap: Sendable {
     public internal(set) var queueingDisabled = false
     /// `setprstatus`: mpathpersist registered a reservation key on the map's paths.
     public internal(set) var prRegistered = false
+    /// Its paths' transport timeouts are set under the current configuration (a create or reload sets
+    /// them; a map adopted at start or kept at reconfigure has them set at its next build).
+    var transportsTuned = false
     public internal(set) var stats = MapStats()
 
     init(

@@ -26,6 +26,9 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
     /// Suspend (no flush) or resume the map, for the operator.
     case suspend(map: String)
     case resume(map: String)
+    /// Set the map's paths' transport timeouts (`Multipaths.transportTuning`): its table stays, but 0.9.4
+    /// sets them whenever it sets a map up (at start, at reconfigure).
+    case tuneTransports(WWID)
     /// Call `mapTimerFired` at this instant; nil: the map needs no timer now.
     case setMapTimer(wwid: WWID, at: Instant?)
     /// The path is no longer tracked: close its device, drop its schedule.
@@ -55,6 +58,7 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
         case .flush(let m, _): "flush \(m)"
         case .suspend(let m): "suspend \(m)"
         case .resume(let m): "resume \(m)"
+        case .tuneTransports(let w): "transport timeouts \(w)"
         case .setMapTimer(let w, let t): "timer \(w) \(t.map { "at \($0)" } ?? "off")"
         case .forget(let d): "forget \(d)"
         case .rememberWWID(let w): "remember wwid \(w)"

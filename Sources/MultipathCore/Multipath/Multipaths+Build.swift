@@ -60,6 +60,8 @@ extension Multipaths {
             map.settings = settings
             if !force && Grouping.sameLayout(map.table, table) && map.sizeSectors == size && map.readOnly == readOnly {
                 map.members = order
+                if !map.transportsTuned { actions.append(.tuneTransports(wwid)) }
+                map.transportsTuned = true
                 index.update(map)
                 return actions
             }
@@ -107,6 +109,8 @@ extension Multipaths {
         map.queueingEndsAt = nil
         map.stats.queueing(false, now: now)
         map.stats.mapLoads += 1
+        // The load's path tuning set them.
+        map.transportsTuned = true
         map.failbackAt = nil
         index.insert(map)
         return actions + mapReacts(wwid, wentDown: false, usableCheck: false, now: now)

@@ -118,7 +118,7 @@ public struct PathTuning: Hashable, Sendable {
                 continue
             }
             var target = Target(path: path.name, host: path.hctl.map(\.host), ehDeadline: eh)
-            defer { targets.append(target) }
+            defer { if target.ehDeadline != nil || target.transport != nil { targets.append(target) } }
             guard fast != nil || devLoss != nil else { continue }
             guard [.fcp, .iscsi, .sas].contains(proto) else {
                 notes.append("\(path.name): setting scsi timeouts is unsupported for protocol \(path.transport)")
@@ -289,8 +289,8 @@ extension Multipaths {
         pathTuning(name: load.name, wwid: load.wwid, table: load.table, maxSectors: true, reload: reload, mapDevice: mapDevice)
     }
 
-    /// The transport timeouts alone, for a map whose table stays: 0.9.4 sets them on every map at
-    /// reconfigure (`setup_map`), and `max_sectors_kb` only on those it reloads.
+    /// The transport timeouts alone, for a map whose table stays (`tuneTransports`): 0.9.4 sets them
+    /// whenever it sets a map up (`setup_map`: at start, at reconfigure), `max_sectors_kb` only before a load.
     public func transportTuning(_ wwid: WWID) -> PathTuning? {
         maps[wwid].map { pathTuning(name: $0.name, wwid: wwid, table: $0.table, maxSectors: false, reload: true, mapDevice: nil) }
     }
