@@ -39,6 +39,7 @@ final class PathSetup {
         logger.debug("\(path.name): uid_attribute = \(settings.uidAttribute)")
         logger.debug("\(path.name): path_checker = \(choice.checker)")
         logger.debug("\(path.name): prio = \(choice.prio)")
+        for line in settings.originLines([.fast_io_fail_tmo, .dev_loss_tmo, .eh_deadline]) { logger.debug("\(path.name): \(line)") }
         known[path.devT] = (facts.properties, PathContext(blockSize: facts.blockSize, targetPortGroup: facts.targetPortGroup))
         if event.action == .change { return model.engine.changePath(path, choice: choice, now: now) }
         return model.engine.addPath(path, udevProperties: event.properties.map(\.name), choice: choice, now: now)

@@ -1,6 +1,7 @@
 # Settings both daemons write to sysfs before they create a map, Debian's multipathd 0.9.4 then ours,
 # same configuration: each path's SCSI host gets `eh_deadline`, each path `queue/max_sectors_kb`
-# (scsi_debug's hosts accept eh_deadline; they have no FC, iSCSI or SAS transport to time out).
+# (scsi_debug's hosts accept eh_deadline; they have no FC, iSCSI or SAS transport to time out), and
+# both log where each value came from.
 # lab-timeout: 240
 . "$LAB_REPO/lab/guest/scenario.sh"
 eh_deadline=7
@@ -29,5 +30,10 @@ steps() {
   kb=$(cat "/sys/block/$(basename "$(readlink -f "/dev/mapper/$(scenario_map)")")/queue/max_sectors_kb")
   echo "$daemon: map max_sectors_kb $kb"
   [ "$kb" -le "$max_sectors_kb" ] || fail "$daemon: the map passes $kb KiB requests, more than its paths' $max_sectors_kb"
+  # Both say at -v3 where the values came from.
+  local log=$LAB_OUT/$daemon-$LAB_CASE.log origin='\(setting: multipath.conf defaults/devices section\)'
+  grep -qE ": eh_deadline = $eh_deadline $origin" "$log" || fail "$daemon: no eh_deadline origin in the -v3 log"
+  grep -qE ": max_sectors_kb = $max_sectors_kb $origin" "$log" || fail "$daemon: no max_sectors_kb origin in the -v3 log"
+  grep -qE ': fast_io_fail_tmo = 5 \(setting: multipath internal\)' "$log" || fail "$daemon: no fast_io_fail_tmo origin in the -v3 log"
 }
 scenario_both steps

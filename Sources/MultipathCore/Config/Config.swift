@@ -420,6 +420,6 @@ extension ResolvedMapSettings {
     /// The map settings whose origin an administrator most often needs.
     public static let loggedKeywords: [ConfigKeyword] = [
         .path_grouping_policy, .path_selector, .features, .hardware_handler, .failback, .no_path_retry,
-        .rr_weight, .rr_min_io_rq, .flush_on_last_del, .user_friendly_names, .alias_prefix
+        .rr_weight, .rr_min_io_rq, .flush_on_last_del, .user_friendly_names, .alias_prefix, .max_sectors_kb
     ]
 }
