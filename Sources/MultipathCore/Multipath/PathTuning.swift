@@ -114,14 +114,14 @@ public struct PathTuning: Hashable, Sendable {
             let eh = t.ehDeadline?.value
             guard fast != nil || devLoss != nil || eh != nil else { continue }
             guard case .scsi(let proto) = path.transport else {
-                notes.append("\(path.name): setting scsi timeouts is unsupported for protocol \(path.transport)")
+                notes.append(Self.unsupported(path))
                 continue
             }
             var target = Target(path: path.name, host: path.hctl.map(\.host), ehDeadline: eh)
             defer { if target.ehDeadline != nil || target.transport != nil { targets.append(target) } }
             guard fast != nil || devLoss != nil else { continue }
             guard [.fcp, .iscsi, .sas].contains(proto) else {
-                notes.append("\(path.name): setting scsi timeouts is unsupported for protocol \(path.transport)")
+                notes.append(Self.unsupported(path))
                 continue
             }
             if let d = devLoss, d < minDevLoss {
@@ -264,6 +264,10 @@ public struct PathTuning: Hashable, Sendable {
             }
         }
         return report
+    }
+
+    static func unsupported(_ path: PathIdentity) -> String {
+        "\(path.name): setting scsi timeouts is unsupported for protocol \(path.transport)"
     }
 
     static func text(_ t: SCSITimeout) -> String {
