@@ -115,7 +115,8 @@ final class ActionRunner {
             }
             do {
                 try dm.create(
-                    name: load.name, wwid: load.wwid.rawValue, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly)
+                    name: load.name, wwid: load.wwid.rawValue, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly,
+                    udevFlags: load.udevFlags)
             } catch {
                 failed("\(load.name): create failed: \(error)")
             }
@@ -136,9 +137,9 @@ final class ActionRunner {
             } catch {
                 logger.error("\(map): remove failed: \(error)")
             }
-        case .rename(let map, let newName):
+        case .rename(let map, let newName, let flags):
             do {
-                try dm.rename(map, to: newName)
+                try dm.rename(map, to: newName, udevFlags: flags)
                 logger.notice("\(map): renamed to \(newName)")
             } catch {
                 logger.error("\(map): rename to \(newName) failed: \(error)")
@@ -159,9 +160,9 @@ final class ActionRunner {
                 model.engine.mapSuspended(name: map, true)
                 logger.notice("\(map): suspended (operator)")
             } catch { failed("\(map): suspend failed: \(error)") }
-        case .resume(let map):
+        case .resume(let map, let flags):
             do {
-                try dm.resume(map)
+                try dm.resume(map, udevFlags: flags)
                 model.engine.mapSuspended(name: map, false)
                 logger.notice("\(map): resumed (operator)")
             } catch { failed("\(map): resume failed: \(error)") }
@@ -206,7 +207,7 @@ final class ActionRunner {
     private func reload(_ load: MapLoad) {
         do {
             try dm.reload(name: load.name, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly)
-            try dm.resume(load.name)
+            try dm.resume(load.name, udevFlags: load.udevFlags)
             model.engine.mapSuspended(name: load.name, false)
         } catch {
             failed("\(load.name): reload failed: \(error)")

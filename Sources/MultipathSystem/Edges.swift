@@ -5,12 +5,14 @@ public protocol MultipathDeviceMapper: AnyObject {
     func multipathMaps() throws(DeviceMapperError) -> [DMMapInfo]
     func table(_ name: String) throws(DeviceMapperError) -> (sizeSectors: UInt64, table: MultipathTable)
     func status(_ name: String) throws(DeviceMapperError) -> MultipathStatus
-    func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool) throws(DeviceMapperError)
+    func create(
+        name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool, udevFlags: MapUdevFlags
+    ) throws(DeviceMapperError)
     func reload(name: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool) throws(DeviceMapperError)
-    func resume(_ name: String) throws(DeviceMapperError)
+    func resume(_ name: String, udevFlags: MapUdevFlags) throws(DeviceMapperError)
     func suspend(_ name: String) throws(DeviceMapperError)
     func remove(_ name: String) throws(DeviceMapperError)
-    func rename(_ name: String, to newName: String) throws(DeviceMapperError)
+    func rename(_ name: String, to newName: String, udevFlags: MapUdevFlags) throws(DeviceMapperError)
     func send(_ message: MultipathMessage, to name: String) throws(DeviceMapperError)
 }
 

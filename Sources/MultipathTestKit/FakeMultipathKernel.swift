@@ -73,6 +73,8 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     public private(set) var removes = 0
     public private(set) var renames = 0
     public private(set) var messages: [(map: String, message: MultipathMessage, at: Instant)] = []
+    /// The udev flags each create, resume and rename carried, in order (`create mpatha [no-paths]`).
+    public private(set) var udevFlagLog: [String] = []
     private let events = ReadinessPipe()
     private var nextMinor: UInt32 = 0
     private var staged: [String: (size: UInt64, table: MultipathTable, readOnly: Bool)] = [:]
@@ -278,9 +280,12 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             })
     }
 
-    public func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool) throws(DeviceMapperError) {
+    public func create(
+        name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool, udevFlags: MapUdevFlags
+    ) throws(DeviceMapperError) {
         guard maps[name] == nil else { throw .failed("create \(name)", Errno(rawValue: 17)) }
         creates += 1
+        udevFlagLog.append("create \(name) \(udevFlags)")
         maps[name] = Map(
             uuid: DMMapInfo.multipathUUIDPrefix + wwid, devT: DevT(major: 253, minor: UInt32(creates)), sizeSectors: sizeSectors,
             table: table, active: Dictionary(uniqueKeysWithValues: table.pathDevices.map { (DevT($0)!, true) }),
@@ -299,8 +304,9 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         suspended.insert(name)
     }
 
-    public func resume(_ name: String) throws(DeviceMapperError) {
+    public func resume(_ name: String, udevFlags: MapUdevFlags) throws(DeviceMapperError) {
         guard maps[name] != nil else { throw .noSuchMap("resume \(name)") }
+        udevFlagLog.append("resume \(name) \(udevFlags)")
         suspended.remove(name)
         guard let (size, table, readOnly) = staged.removeValue(forKey: name) else { return }
         maps[name]!.readOnly = readOnly
@@ -323,13 +329,14 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         if events.pending == 0 { events.markReadable() }
     }
 
-    public func rename(_ name: String, to newName: String) throws(DeviceMapperError) {
+    public func rename(_ name: String, to newName: String, udevFlags: MapUdevFlags) throws(DeviceMapperError) {
         guard let m = maps.removeValue(forKey: name) else { throw .noSuchMap("rename \(name)") }
         guard maps[newName] == nil else {
             maps[name] = m
             throw .failed("rename \(name) to \(newName)", Errno(rawValue: 17))
         }
         renames += 1
+        udevFlagLog.append("rename \(name) \(udevFlags)")
         maps[newName] = m
         if let t = staged.removeValue(forKey: name) { staged[newName] = t }
         if events.pending == 0 { events.markReadable() }

@@ -20,12 +20,12 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
     /// instead (the map with no paths).
     case remove(map: String, fallback: MapLoad)
     /// Rename the map; answer with `renameFailed` if the kernel refuses.
-    case rename(map: String, to: String)
+    case rename(map: String, to: String, udevFlags: MapUdevFlags)
     /// The operator's `del map`: remove the map, failing if it is open; on success call `mapFlushed`.
     case flush(map: String, wwid: WWID)
     /// Suspend (no flush) or resume the map, for the operator.
     case suspend(map: String)
-    case resume(map: String)
+    case resume(map: String, udevFlags: MapUdevFlags)
     /// Call `mapTimerFired` at this instant; nil: the map needs no timer now.
     case setMapTimer(wwid: WWID, at: Instant?)
     /// The path is no longer tracked: close its device, drop its schedule.
@@ -51,10 +51,10 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
         case .create(let l): "create \(l)"
         case .reload(let l): "reload \(l)"
         case .remove(let m, _): "remove \(m)"
-        case .rename(let m, let n): "rename \(m) to \(n)"
+        case .rename(let m, let n, _): "rename \(m) to \(n)"
         case .flush(let m, _): "flush \(m)"
         case .suspend(let m): "suspend \(m)"
-        case .resume(let m): "resume \(m)"
+        case .resume(let m, _): "resume \(m)"
         case .setMapTimer(let w, let t): "timer \(w) \(t.map { "at \($0)" } ?? "off")"
         case .forget(let d): "forget \(d)"
         case .rememberWWID(let w): "remember wwid \(w)"
@@ -73,13 +73,18 @@ public struct MapLoad: Hashable, Sendable, CustomStringConvertible {
     public var table: MultipathTable
     /// Loaded read-only: one of its paths is (0.9.4 reloads a map read-only when a path turns so).
     public var readOnly: Bool
+    /// What the create, or the resume after the reload, tells udev.
+    public var udevFlags: MapUdevFlags
 
-    public init(name: String, wwid: WWID, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool = false) {
+    public init(
+        name: String, wwid: WWID, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool = false, udevFlags: MapUdevFlags = []
+    ) {
         self.name = name
         self.wwid = wwid
         self.sizeSectors = sizeSectors
         self.table = table
         self.readOnly = readOnly
+        self.udevFlags = udevFlags
     }
 
     public var description: String { "\(name) (\(sizeSectors) sectors\(readOnly ? ", read-only" : "")): \(table)" }

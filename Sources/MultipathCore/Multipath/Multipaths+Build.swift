@@ -56,6 +56,7 @@ extension Multipaths {
         let size = identities[0].sizeSectors
         let readOnly = identities.contains(where: \.readOnly)
         let order = table.groups.flatMap { $0.paths.compactMap(\.devT) }
+        let usable = devTs.count { paths[$0].map { $0.health.state.isUsable || $0.health.state == .pending } ?? false }
         if var map = maps[wwid] {
             map.settings = settings
             if !force && Grouping.sameLayout(map.table, table) && map.sizeSectors == size && map.readOnly == readOnly {
@@ -63,7 +64,9 @@ extension Multipaths {
                 index.update(map)
                 return actions
             }
-            let load = MapLoad(name: map.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly)
+            let flags = MapUdevFlags.forLoad(
+                reload: true, rescan: force || map.sizeSectors != size, usablePaths: usable, skipKpartx: settings.skipKpartx.value)
+            let load = MapLoad(name: map.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly, udevFlags: flags)
             actions += [.reload(load)]
             actions += loaded(wwid, load, settings: settings, previous: map.members, now: now)
         } else {
@@ -71,7 +74,8 @@ extension Multipaths {
             let name = config.mapName(wwid: wwid.rawValue, settings: settings, bindings: &bindings, taken: { index.isTaken($0) })
             if bindings.revision != revision { actions.append(.saveBindings) }
             if wwids.add(wwid.rawValue) != nil { actions.append(.rememberWWID(wwid)) }
-            let load = MapLoad(name: name.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly)
+            let flags = MapUdevFlags.forLoad(reload: false, rescan: false, usablePaths: usable, skipKpartx: settings.skipKpartx.value)
+            let load = MapLoad(name: name.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly, udevFlags: flags)
             actions.append(.create(load))
             actions += loaded(wwid, load, settings: settings, previous: [], now: now)
         }
