@@ -42,4 +42,15 @@ import Testing
         #expect(try sim.ask("suspend map mpatha") == "ok\n" && sim.ask("resume map mpatha") == "ok\n")
         #expect(sim.kernel.udevFlagLog.last == "resume mpatha [no-kpartx]")
     }
+
+    /// find_multipaths smart: a lone path is held for find_multipaths_timeout once, then released.
+    @Test func aLonePathUnderSmartIsHeldOnceThenReleased() throws {
+        let sim = try Simulation(paths: [("sda", "3600a")])
+        try sim.start("find_multipaths smart\nfind_multipaths_timeout 5\n")
+        try sim.advance(by: .seconds(60))
+        #expect(sim.kernel.creates == 0)
+        #expect(sim.log.lines.messages.filter { $0.contains("sda: waiting for a second path") }.count == 1, "\(sim.log.lines.messages)")
+        #expect(sim.log.lines.messages.filter { $0.contains("sda: not multipathed (find_multipaths smart)") }.count == 1)
+        #expect(sim.daemon.engine.orphans[sim.devT("sda")]?.reason == .notMultipathed(.smart))
+    }
 }

@@ -54,12 +54,14 @@ extension Multipaths {
             actions += build(wwid, now: now)
         }
         if let t = waiting[wwid], t <= now {
+            // No second path came in time: the held paths are released, once (a second path would
+            // have taken them at its add).
             waiting[wwid] = nil
-            dirty.insert(wwid)
-            for (devT, held) in (undecided.removeValue(forKey: wwid) ?? [:]).sorted(by: { $0.key < $1.key }) {
-                let o = orphans.removeValue(forKey: devT)!
-                actions += addPath(o.identity, udevProperties: held.udev, choice: held.choice, now: now)
+            for devT in (undecided.removeValue(forKey: wwid) ?? [:]).keys.sorted() {
+                actions += orphan(orphans[devT]!.identity, .notMultipathed(.smart))
             }
+            // Paths a second one admitted wait for the build until the deadline.
+            dirty.insert(wwid)
             actions += build(wwid, now: now)
         }
         if var map = maps[wwid] {
