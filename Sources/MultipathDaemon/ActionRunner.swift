@@ -117,8 +117,10 @@ final class ActionRunner {
                 try dm.create(
                     name: load.name, wwid: load.wwid.rawValue, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly,
                     udevFlags: load.udevFlags)
+                perform(model.engine.mapCreateFinished(load.wwid, succeeded: true))
             } catch {
                 failed("\(load.name): create failed: \(error)")
+                perform(model.engine.mapCreateFinished(load.wwid, succeeded: false))
             }
         case .reload(let load):
             logger.notice("\(load.name): reload \(load.table)")
@@ -181,6 +183,15 @@ final class ActionRunner {
             do { try host.appendFile(model.engine.config.wwidsFile, "/\(wwid)/\n") } catch {
                 logger.warning("cannot record \(wwid) in \(model.engine.config.wwidsFile): \(error)")
             }
+        case .triggerUevent(let device, let uevent):
+            do {
+                try host.triggerUevent(device, uevent)
+                logger.debug("\(device): triggered \(uevent) uevent")
+            } catch { logger.warning("\(device): cannot trigger \(uevent) uevent: \(error)") }
+        case .markFailedWWID(let wwid):
+            do { try host.markFailedWWID(wwid.rawValue) } catch { logger.warning("cannot mark \(wwid) failed: \(error)") }
+        case .unmarkFailedWWID(let wwid):
+            do { try host.unmarkFailedWWID(wwid.rawValue) } catch { logger.warning("cannot unmark \(wwid) failed: \(error)") }
         case .saveBindings:
             bindingsChanged = !readOnlyBindings
         case .savePRKeys(let text):

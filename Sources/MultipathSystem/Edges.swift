@@ -47,13 +47,23 @@ public struct DaemonHost {
     public var readFile: (String) -> String?
     /// The entries of a sysfs directory (`block/sda`), for `reset map`.
     public var listSysfs: (String) -> [String]
+    /// Writes `change` or `add` to a disk's sysfs `uevent` (`Sysfs.triggerUevent`).
+    public var triggerUevent: (String, Uevent.Action) throws(SystemError) -> Void
+    /// /run/multipath/failed_wwids: the WWIDs in it, and marking or unmarking one.
+    public var failedWWIDs: () -> [String]
+    public var markFailedWWID: (String) throws(SystemError) -> Void
+    public var unmarkFailedWWID: (String) throws(SystemError) -> Void
 
     public init(
         enumerate: @escaping () throws(SystemError) -> [Uevent], sysfs: @escaping SysfsReader,
         writeFile: @escaping (String, String) throws(SystemError) -> Void,
         appendFile: @escaping (String, String) throws(SystemError) -> Void, random: @escaping () -> Int,
         blockDevices: @escaping () -> [String], readFile: @escaping (String) -> String? = { _ in nil },
-        listSysfs: @escaping (String) -> [String] = { _ in [] }
+        listSysfs: @escaping (String) -> [String] = { _ in [] },
+        triggerUevent: @escaping (String, Uevent.Action) throws(SystemError) -> Void = { _, _ in },
+        failedWWIDs: @escaping () -> [String] = { [] },
+        markFailedWWID: @escaping (String) throws(SystemError) -> Void = { _ in },
+        unmarkFailedWWID: @escaping (String) throws(SystemError) -> Void = { _ in }
     ) {
         self.enumerate = enumerate
         self.sysfs = sysfs
@@ -63,6 +73,10 @@ public struct DaemonHost {
         self.random = random
         self.readFile = readFile
         self.listSysfs = listSysfs
+        self.triggerUevent = triggerUevent
+        self.failedWWIDs = failedWWIDs
+        self.markFailedWWID = markFailedWWID
+        self.unmarkFailedWWID = unmarkFailedWWID
     }
 
     public static var system: DaemonHost {
@@ -70,6 +84,10 @@ public struct DaemonHost {
         return DaemonHost(
             enumerate: UdevEnumerator.blockDisks, sysfs: sysfs.reader, writeFile: TextFiles.write,
             appendFile: TextFiles.append, random: { Int.random(in: 1...10) }, blockDevices: { sysfs.blockDevices() },
-            readFile: TextFiles.read, listSysfs: { TextFiles.list(sysfs.root + "/" + $0) })
+            readFile: TextFiles.read, listSysfs: { TextFiles.list(sysfs.root + "/" + $0) },
+            triggerUevent: { (disk: String, action: Uevent.Action) throws(SystemError) in try sysfs.triggerUevent(disk, action) },
+            failedWWIDs: { FailedWWIDsDirectory.list() },
+            markFailedWWID: { (wwid: String) throws(SystemError) in try FailedWWIDsDirectory.mark(wwid) },
+            unmarkFailedWWID: { (wwid: String) throws(SystemError) in try FailedWWIDsDirectory.unmark(wwid) })
     }
 }

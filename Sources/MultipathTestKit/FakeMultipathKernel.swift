@@ -29,6 +29,8 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         public var latency: Duration?
         /// `ro`: the disk is read-only.
         public var readOnly = false
+        /// udev's multipath rules claimed the disk: its uevents carry `DM_MULTIPATH_DEVICE_PATH=1`.
+        public var claimedByUdev = false
         /// Commands received, and those still outstanding (never completed, for `.hang`).
         public fileprivate(set) var commands = 0
         public fileprivate(set) var outstanding = 0
@@ -75,6 +77,10 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     public private(set) var messages: [(map: String, message: MultipathMessage, at: Instant)] = []
     /// The udev flags each create, resume and rename carried, in order (`create mpatha [no-paths]`).
     public private(set) var udevFlagLog: [String] = []
+    /// Uevents asked for through sysfs `uevent` files, in order (`change sda`).
+    public private(set) var triggeredUevents: [String] = []
+    /// The next creates the kernel refuses (a path held open by another user, say).
+    public var failingCreates = 0
     private let events = ReadinessPipe()
     private var nextMinor: UInt32 = 0
     private var staged: [String: (size: UInt64, table: MultipathTable, readOnly: Bool)] = [:]
@@ -108,7 +114,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             properties: [
                 ("DEVNAME", "/dev/\(name)"), ("DEVTYPE", "disk"), ("SUBSYSTEM", "block"), ("MAJOR", "\(p.devT.major)"),
                 ("MINOR", "\(p.devT.minor)"), ("ID_VENDOR", "FAKE"), ("ID_MODEL", "disk"), ("ID_SERIAL", p.wwid), ("ID_WWN", p.wwid)
-            ])
+            ] + (p.claimedByUdev ? [("DM_MULTIPATH_DEVICE_PATH", "1")] : []))
     }
 
     /// The disk turns read-only or writable (as `set_disk_ro` after a revalidation finds the write-protect
@@ -153,8 +159,19 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
                 guard parts.first == "block", parts.count >= 2 else { return [] }
                 if parts.count == 2 { return partitionHolders.keys.filter { $0.hasPrefix(parts[1]) }.sorted() + ["device", "size"] }
                 return parts.count == 4 && parts[3] == "holders" ? partitionHolders[parts[2]] ?? [] : []
-            })
+            },
+            triggerUevent: { [unowned self] (disk: String, action: Uevent.Action) throws(SystemError) in
+                triggeredUevents.append("\(action) \(disk)")
+            },
+            failedWWIDs: {
+                files.contents.keys.filter { $0.hasPrefix(Self.failedWWIDs) }.map { String($0.dropFirst(Self.failedWWIDs.count)) }
+            },
+            markFailedWWID: { files.contents[Self.failedWWIDs + $0] = "" },
+            unmarkFailedWWID: { files.contents[Self.failedWWIDs + $0] = nil })
     }
+
+    /// Where `host(files:)` keeps failed WWIDs among the files.
+    public static let failedWWIDs = FailedWWIDsDirectory.path + "/"
 
     // MARK: PathIO
 
@@ -284,6 +301,10 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool, udevFlags: MapUdevFlags
     ) throws(DeviceMapperError) {
         guard maps[name] == nil else { throw .failed("create \(name)", Errno(rawValue: 17)) }
+        if failingCreates > 0 {
+            failingCreates -= 1
+            throw .busy("create \(name)")
+        }
         creates += 1
         udevFlagLog.append("create \(name) \(udevFlags)")
         maps[name] = Map(

@@ -54,3 +54,42 @@ import Testing
         #expect(sim.daemon.engine.orphans[sim.devT("sda")]?.reason == .notMultipathed(.smart))
     }
 }
+
+/// The uevents the daemon asks of udev around a create, and /run/multipath/failed_wwids.
+@Suite struct UdevTriggerStoryTests {
+    static let failed = FakeMultipathKernel.failedWWIDs + "3600a"
+
+    /// A map for a WWID new to the wwids file: its paths udev did not claim get a `change` uevent, so
+    /// that `multipath -u` claims them now; a claimed one needs none.
+    @Test func aNewMapsUnclaimedPathsGetAChangeUevent() throws {
+        let sim = try Simulation()
+        sim.kernel.paths["sdb"]!.claimedByUdev = true
+        try sim.start()
+        #expect(sim.kernel.triggeredUevents == ["change sda"])
+        // A path that joins the map later is told too; a restart with the WWID known tells none.
+        sim.kernel.addPath("sdc", wwid: "3600a")
+        try sim.push([sim.kernel.uevent(.add, "sdc")])
+        #expect(sim.kernel.triggeredUevents == ["change sda", "change sdc"])
+        let again = try sim.restarted()
+        try sim.kernel.remove("mpatha")
+        try again.start()
+        #expect(again.kernel.creates == 2 && again.kernel.triggeredUevents == ["change sda", "change sdc"])
+    }
+
+    /// A refused create marks the WWID failed and frees its claimed paths with an `add` uevent, once;
+    /// the map made later unmarks it and claims them again.
+    @Test func aRefusedCreateMarksTheWWIDFailedUntilAMapIsMade() throws {
+        let sim = try Simulation()
+        for p in ["sda", "sdb"] { sim.kernel.paths[p]!.claimedByUdev = true }
+        sim.kernel.failingCreates = 1
+        try sim.start()
+        #expect(sim.kernel.creates == 0 && sim.files.contents[Self.failed] == "")
+        #expect(sim.kernel.triggeredUevents == ["add sda", "add sdb"])
+        #expect(sim.files.contents["/etc/multipath/wwids"] == nil, "not remembered: no map was made")
+        for p in ["sda", "sdb"] { sim.kernel.paths[p]!.claimedByUdev = false }
+        let again = try sim.restarted()
+        try again.start()
+        #expect(again.kernel.creates == 1 && again.files.contents[Self.failed] == nil)
+        #expect(again.kernel.triggeredUevents == ["add sda", "add sdb", "change sda", "change sdb"])
+    }
+}

@@ -32,6 +32,13 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
     case forget(DevT)
     /// Append this WWID to the wwids file.
     case rememberWWID(WWID)
+    /// Write the action to the device's sysfs `uevent` (and its partitions'), so that udev's rules
+    /// judge it again: `change` after its map was made, `add` when a failed one frees it.
+    case triggerUevent(device: String, Uevent.Action)
+    /// Create, or remove, the WWID's file in /run/multipath/failed_wwids: its map could not be made,
+    /// which `multipath -u` reads to leave the paths to the system.
+    case markFailedWWID(WWID)
+    case unmarkFailedWWID(WWID)
     /// Rewrite the bindings file with `bindings.render()`. Many in a row make one write.
     case saveBindings
     /// Rewrite the prkeys file with this text.
@@ -58,6 +65,9 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
         case .setMapTimer(let w, let t): "timer \(w) \(t.map { "at \($0)" } ?? "off")"
         case .forget(let d): "forget \(d)"
         case .rememberWWID(let w): "remember wwid \(w)"
+        case .triggerUevent(let d, let a): "trigger \(a) uevent on \(d)"
+        case .markFailedWWID(let w): "mark wwid \(w) failed"
+        case .unmarkFailedWWID(let w): "unmark wwid \(w) failed"
         case .saveBindings: "save bindings"
         case .savePRKeys: "save prkeys"
         case .note(let s): s

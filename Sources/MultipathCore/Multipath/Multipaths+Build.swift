@@ -73,7 +73,6 @@ extension Multipaths {
             let revision = bindings.revision
             let name = config.mapName(wwid: wwid.rawValue, settings: settings, bindings: &bindings, taken: { index.isTaken($0) })
             if bindings.revision != revision { actions.append(.saveBindings) }
-            if wwids.add(wwid.rawValue) != nil { actions.append(.rememberWWID(wwid)) }
             let flags = MapUdevFlags.forLoad(reload: false, rescan: false, usablePaths: usable, skipKpartx: settings.skipKpartx.value)
             let load = MapLoad(name: name.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly, udevFlags: flags)
             actions.append(.create(load))

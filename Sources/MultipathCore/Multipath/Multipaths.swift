@@ -30,11 +30,14 @@ public struct Multipaths: Sendable {
     var adoptedState: [DevT: Bool] = [:]
     /// What operators set over the control socket (`Multipaths+Admin.swift`).
     var admin = AdminState()
+    /// WWIDs whose map could not be made (/run/multipath/failed_wwids).
+    public internal(set) var failedWWIDs: Set<WWID>
 
-    public init(config: Config, wwids: WWIDsFile = WWIDsFile(), bindings: Bindings = Bindings()) {
+    public init(config: Config, wwids: WWIDsFile = WWIDsFile(), bindings: Bindings = Bindings(), failedWWIDs: Set<WWID> = []) {
         self.config = config
         self.wwids = wwids
         self.bindings = bindings
+        self.failedWWIDs = failedWWIDs
     }
 
     var pollingInterval: Duration { .seconds(max(config.pollingInterval, 1)) }
@@ -69,7 +72,8 @@ public struct Multipaths: Sendable {
             knownHardware: known, firstSeen: now, now: now)
         {
         case .multipath:
-            var actions = admit(identity, choice: choice, now: now)
+            // A new path of a map udev has not claimed yet is told again (0.9.4's ev_add_path).
+            var actions = admit(identity, choice: choice, now: now) + (maps[wwid] == nil ? [] : Self.claim([identity]))
             // A second path decides for the ones smart mode was holding.
             for (devT, held) in (undecided.removeValue(forKey: wwid) ?? [:]).sorted(by: { $0.key < $1.key }) {
                 let o = orphans.removeValue(forKey: devT)!

@@ -51,8 +51,10 @@ import Testing
     }
 
     @Test func mapIsCreatedOnceAllItsPathsWereChecked() {
-        let e = Self.twoPathMap("find_multipaths no")
+        var e = Self.twoPathMap("find_multipaths no")
         #expect(e.maps["3600a"]?.members == [DevT(major: 8, minor: 16), DevT(major: 8, minor: 32)])
+        #expect(!e.wwids.contains("3600a"), "remembered once the kernel made it")
+        #expect(e.mapCreateFinished("3600a", succeeded: true).contains(.rememberWWID("3600a")))
         #expect(e.wwids.contains("3600a"))
     }
 

@@ -1,0 +1,30 @@
+/// What udev is told after a map is made or fails, so that Debian's rules (`multipath -u`) hand the
+/// paths to the map or back to the system, as 0.9.4's `domap` and `dm_addmap_create` do.
+extension Multipaths {
+    /// The kernel's answer to a `.create`. Made: the WWID is remembered in the wwids file and no longer
+    /// failed, and if either changed, its paths udev has not claimed get a `change` uevent. Refused: the
+    /// WWID is marked failed, and the first time its claimed paths get an `add` uevent, which frees them.
+    public mutating func mapCreateFinished(_ wwid: WWID, succeeded: Bool) -> [MultipathAction] {
+        let members = members(of: wwid).compactMap { paths[$0]?.identity }
+        if succeeded {
+            var actions: [MultipathAction] = []
+            if wwids.add(wwid.rawValue) != nil { actions.append(.rememberWWID(wwid)) }
+            if failedWWIDs.remove(wwid) != nil { actions.append(.unmarkFailedWWID(wwid)) }
+            return actions + (actions.isEmpty ? [] : Self.claim(members))
+        }
+        guard failedWWIDs.insert(wwid).inserted else { return [] }
+        return [.markFailedWWID(wwid)] + Self.release(members)
+    }
+
+    /// `change` uevents for the paths udev's rules have not claimed, or claimed only while smart
+    /// find_multipaths waits.
+    static func claim(_ paths: [PathIdentity]) -> [MultipathAction] {
+        paths.filter { $0.udevClaim != .claimed }.map { .triggerUevent(device: $0.name, .change) }
+    }
+
+    /// `add` uevents for the paths udev's rules claimed; `add` and not `change`, since LVM's rules act
+    /// on adds only.
+    static func release(_ paths: [PathIdentity]) -> [MultipathAction] {
+        paths.filter { $0.udevClaim != .unclaimed }.map { .triggerUevent(device: $0.name, .add) }
+    }
+}
