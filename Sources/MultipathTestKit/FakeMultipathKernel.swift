@@ -81,6 +81,10 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     public private(set) var triggeredUevents: [String] = []
     /// The next creates the kernel refuses (a path held open by another user, say).
     public var failingCreates = 0
+    /// Where udev's `change` uevent for a map goes after a create or a resume, as udev sends it once its
+    /// rules ran; none while `holdMapUevents` (udev is slow, or lost the event).
+    public weak var udev: FakeUeventSource?
+    public var holdMapUevents = false
     private let events = ReadinessPipe()
     private var nextMinor: UInt32 = 0
     private var staged: [String: (size: UInt64, table: MultipathTable, readOnly: Bool)] = [:]
@@ -307,6 +311,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         }
         creates += 1
         udevFlagLog.append("create \(name) \(udevFlags)")
+        defer { mapUevent(name) }
         maps[name] = Map(
             uuid: DMMapInfo.multipathUUIDPrefix + wwid, devT: DevT(major: 253, minor: UInt32(creates)), sizeSectors: sizeSectors,
             table: table, active: Dictionary(uniqueKeysWithValues: table.pathDevices.map { (DevT($0)!, true) }),
@@ -328,6 +333,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     public func resume(_ name: String, udevFlags: MapUdevFlags) throws(DeviceMapperError) {
         guard maps[name] != nil else { throw .noSuchMap("resume \(name)") }
         udevFlagLog.append("resume \(name) \(udevFlags)")
+        defer { mapUevent(name) }
         suspended.remove(name)
         guard let (size, table, readOnly) = staged.removeValue(forKey: name) else { return }
         maps[name]!.readOnly = readOnly
@@ -337,6 +343,14 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         maps[name]!.currentGroup = table.initialGroup
         maps[name]!.queueing = table.queueIfNoPath
         event(name)
+    }
+
+    private func mapUevent(_ name: String) {
+        guard let udev, !holdMapUevents, let m = maps[name] else { return }
+        udev.push(
+            Uevent(
+                action: .change, sysname: "dm-\(m.devT.minor)", devnode: "/dev/dm-\(m.devT.minor)", devnum: m.devT,
+                properties: [("DM_NAME", name), ("DM_UUID", m.uuid)]))
     }
 
     /// Something (a filesystem, say) holds the map open, or lets it go.

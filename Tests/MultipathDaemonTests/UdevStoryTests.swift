@@ -93,3 +93,36 @@ import Testing
         #expect(again.kernel.triggeredUevents == ["add sda", "add sdb", "change sda", "change sdb"])
     }
 }
+
+/// missing_uev_wait_timeout: reloads of a new map wait for its creation uevent, as 0.9.4's wait_for_udev.
+@Suite struct UdevWaitStoryTests {
+    static let mapUevent = Uevent(action: .change, sysname: "dm-1", properties: [("DM_NAME", "mpatha"), ("DM_UUID", "mpath-3600a")])
+
+    @Test func aReloadWaitsForTheMapsUevent() throws {
+        let sim = try Simulation()
+        sim.kernel.holdMapUevents = true
+        try sim.start()
+        try sim.push([sim.kernel.removePath("sda")])
+        #expect(sim.kernel.reloads == 0 && sim.log.lines.messages.contains("mpatha: reload delayed until udev has seen the new map"))
+        try sim.advance(by: .seconds(5))
+        #expect(sim.kernel.reloads == 0)
+        try sim.push([Self.mapUevent])
+        #expect(sim.kernel.reloads == 1 && sim.kernel.maps["mpatha"]?.table.pathDevices == ["8:16"])
+    }
+
+    @Test func withoutItTheReloadGoesAheadAtTheTimeout() throws {
+        let sim = try Simulation()
+        sim.kernel.holdMapUevents = true
+        try sim.start("missing_uev_wait_timeout 10\n")
+        let created = sim.clock.now
+        try sim.push([sim.kernel.removePath("sda")])
+        let reloaded = try #require(try sim.advance(until: { sim.kernel.reloads == 1 }, limit: .seconds(60)))
+        #expect(reloaded - created > .seconds(9) && reloaded - created <= .seconds(10), "10 s after the create")
+        #expect(sim.log.lines.messages.contains("mpatha: timeout waiting on creation uevent, enabling reloads"))
+        // Later reloads do not wait.
+        sim.kernel.addPath("sdc", wwid: "3600a")
+        try sim.push([sim.kernel.uevent(.add, "sdc")])
+        try sim.advance(by: .seconds(1))
+        #expect(sim.kernel.maps["mpatha"]?.table.pathDevices == ["8:16", "8:32"])
+    }
+}

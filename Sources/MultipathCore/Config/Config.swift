@@ -140,6 +140,8 @@ public struct Config: Sendable {
         return .strict
     }
     public var findMultipathsTimeout: Int { int(global(.find_multipaths_timeout)?.value) ?? -10 }
+    /// How long reloads of a new map wait for udev to have seen it (`missing_uev_wait_timeout`, seconds).
+    public var missingUeventWait: Duration { .seconds(max(int(global(.missing_uev_wait_timeout)?.value) ?? 30, 0)) }
     public var bindingsFile: String { string(global(.bindings_file)?.value) ?? "/etc/multipath/bindings" }
     public var wwidsFile: String { string(global(.wwids_file)?.value) ?? "/etc/multipath/wwids" }
     /// nil: use the device's SCSI timeout from sysfs, as 0.9.4 does.

@@ -64,6 +64,10 @@ extension Multipaths {
                 index.update(map)
                 return actions
             }
+            if !force, udevWait[wwid] != nil {
+                udevWait[wwid]?.held = true
+                return actions + [.note("\(map.name): reload delayed until udev has seen the new map")]
+            }
             let flags = MapUdevFlags.forLoad(
                 reload: true, rescan: force || map.sizeSectors != size, usablePaths: usable, skipKpartx: settings.skipKpartx.value)
             let load = MapLoad(name: map.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly, udevFlags: flags)
@@ -76,7 +80,9 @@ extension Multipaths {
             let flags = MapUdevFlags.forLoad(reload: false, rescan: false, usablePaths: usable, skipKpartx: settings.skipKpartx.value)
             let load = MapLoad(name: name.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly, udevFlags: flags)
             actions.append(.create(load))
+            udevWait[wwid] = (now + config.missingUeventWait, false)
             actions += loaded(wwid, load, settings: settings, previous: [], now: now)
+            actions.append(.setMapTimer(wwid: wwid, at: nextDeadline(wwid)))
         }
         return actions
     }

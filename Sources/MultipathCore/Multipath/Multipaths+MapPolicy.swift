@@ -42,7 +42,7 @@ extension Multipaths {
     }
 
     func nextDeadline(_ wwid: WWID) -> Instant? {
-        [maps[wwid]?.queueingEndsAt, maps[wwid]?.failbackAt, waiting[wwid], ghostWait[wwid]].compactMap { $0 }.min()
+        [maps[wwid]?.queueingEndsAt, maps[wwid]?.failbackAt, waiting[wwid], ghostWait[wwid], udevWait[wwid]?.until].compactMap { $0 }.min()
     }
 
     /// A map's timer: the end of `no_path_retry` queueing, a deferred failback, or a wait (smart
@@ -52,6 +52,9 @@ extension Multipaths {
         if let t = ghostWait[wwid], t <= now {
             dirty.insert(wwid)
             actions += build(wwid, now: now)
+        }
+        if let wait = udevWait[wwid], wait.until <= now, let map = maps[wwid] {
+            actions += [.note("\(map.name): timeout waiting on creation uevent, enabling reloads")] + udevSawMap(wwid, now: now)
         }
         if let t = waiting[wwid], t <= now {
             // No second path came in time: the held paths are released, once (a second path would

@@ -27,4 +27,17 @@ extension Multipaths {
     static func release(_ paths: [PathIdentity]) -> [MultipathAction] {
         paths.filter { $0.udevClaim != .unclaimed }.map { .triggerUevent(device: $0.name, .add) }
     }
+
+    /// A `change` uevent of a multipath map, after udev's rules ran on it (0.9.4's `ev_add_map`): a map
+    /// made here no longer waits, and the reload it held back is done now.
+    public mutating func mapUevent(_ wwid: WWID, now: Instant) -> [MultipathAction] {
+        guard udevWait[wwid] != nil else { return [] }
+        return udevSawMap(wwid, now: now) + [.setMapTimer(wwid: wwid, at: nextDeadline(wwid))]
+    }
+
+    mutating func udevSawMap(_ wwid: WWID, now: Instant) -> [MultipathAction] {
+        guard let wait = udevWait.removeValue(forKey: wwid), wait.held else { return [] }
+        dirty.insert(wwid)
+        return build(wwid, now: now)
+    }
 }

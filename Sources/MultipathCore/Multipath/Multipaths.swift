@@ -32,6 +32,9 @@ public struct Multipaths: Sendable {
     var admin = AdminState()
     /// WWIDs whose map could not be made (/run/multipath/failed_wwids).
     public internal(set) var failedWWIDs: Set<WWID>
+    /// New maps whose creation uevent udev has not processed yet: reloads wait until then, at most
+    /// until the instant (`missing_uev_wait_timeout`); `held` when one is waiting.
+    var udevWait: [WWID: (until: Instant, held: Bool)] = [:]
 
     public init(config: Config, wwids: WWIDsFile = WWIDsFile(), bindings: Bindings = Bindings(), failedWWIDs: Set<WWID> = []) {
         self.config = config
