@@ -40,8 +40,9 @@ final class PathSetup {
         logger.debug("\(path.name): path_checker = \(choice.checker)")
         logger.debug("\(path.name): prio = \(choice.prio)")
         known[path.devT] = (facts.properties, PathContext(blockSize: facts.blockSize, targetPortGroup: facts.targetPortGroup))
-        if event.action == .change { return model.engine.changePath(path, choice: choice, now: now) }
-        return model.engine.addPath(path, udevProperties: event.properties.map(\.name), choice: choice, now: now)
+        let names = event.properties.map(\.name)
+        if event.action == .change { return model.engine.changePath(path, udevProperties: names, choice: choice, now: now) }
+        return model.engine.addPath(path, udevProperties: names, choice: choice, now: now)
     }
 
     /// Every known path's checker and prioritizer under a new configuration (`reconfigure`); sysfs is

@@ -31,6 +31,8 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         public var readOnly = false
         /// udev's multipath rules claimed the disk: its uevents carry `DM_MULTIPATH_DEVICE_PATH=1`.
         public var claimedByUdev = false
+        /// udev's rules did not finish with the disk: its uevents lack ID_SERIAL and ID_WWN.
+        public var udevIncomplete = false
         /// Commands received, and those still outstanding (never completed, for `.hang`).
         public fileprivate(set) var commands = 0
         public fileprivate(set) var outstanding = 0
@@ -117,8 +119,9 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             action: action, sysname: name, devnode: "/dev/\(name)", devnum: p.devT,
             properties: [
                 ("DEVNAME", "/dev/\(name)"), ("DEVTYPE", "disk"), ("SUBSYSTEM", "block"), ("MAJOR", "\(p.devT.major)"),
-                ("MINOR", "\(p.devT.minor)"), ("ID_VENDOR", "FAKE"), ("ID_MODEL", "disk"), ("ID_SERIAL", p.wwid), ("ID_WWN", p.wwid)
-            ] + (p.claimedByUdev ? [("DM_MULTIPATH_DEVICE_PATH", "1")] : []))
+                ("MINOR", "\(p.devT.minor)"), ("ID_VENDOR", "FAKE"), ("ID_MODEL", "disk")
+            ] + (p.udevIncomplete ? [] : [("ID_SERIAL", p.wwid), ("ID_WWN", p.wwid)])
+                + (p.claimedByUdev ? [("DM_MULTIPATH_DEVICE_PATH", "1")] : []))
     }
 
     /// The disk turns read-only or writable (as `set_disk_ro` after a revalidation finds the write-protect
@@ -166,6 +169,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             },
             triggerUevent: { [unowned self] (disk: String, action: Uevent.Action) throws(SystemError) in
                 triggeredUevents.append("\(action) \(disk)")
+                if paths[disk] != nil { udev?.push(uevent(action, disk)) }
             },
             failedWWIDs: {
                 files.contents.keys.filter { $0.hasPrefix(Self.failedWWIDs) }.map { String($0.dropFirst(Self.failedWWIDs.count)) }

@@ -126,3 +126,38 @@ import Testing
         #expect(sim.kernel.maps["mpatha"]?.table.pathDevices == ["8:16", "8:32"])
     }
 }
+
+/// retrigger_tries and retrigger_delay: a path udev set up without its uid_attribute, as 0.9.4's
+/// INIT_MISSING_UDEV.
+@Suite struct RetriggerStoryTests {
+    @Test func aPathUdevLeftIncompleteIsAskedAgainUntilItIsComplete() throws {
+        let sim = try Simulation()
+        try sim.start("retrigger_delay 5\n")
+        let sdc = sim.kernel.addPath("sdc", wwid: "3600a")
+        sim.kernel.paths["sdc"]!.udevIncomplete = true
+        try sim.push([sim.kernel.uevent(.add, "sdc")])
+        let added = sim.clock.now
+        #expect(sim.daemon.engine.orphans[sdc.devnum!]?.reason == .udevIncomplete(retriggers: 0))
+        _ = try sim.advance(until: { sim.kernel.triggeredUevents.contains("change sdc") })
+        #expect(sim.clock.now - added == .seconds(5))
+        // udev finishes with the second change: the path joins its map.
+        sim.kernel.paths["sdc"]!.udevIncomplete = false
+        _ = try sim.advance(until: { sim.kernel.maps["mpatha"]?.table.pathDevices.contains("8:32") == true })
+        #expect(sim.clock.now - added >= .seconds(10) && sim.clock.now - added < .milliseconds(10_100), "its first check done")
+        // The third: a path joining a map is told again, udev had not claimed it.
+        #expect(sim.kernel.triggeredUevents.filter { $0 == "change sdc" }.count == 3)
+    }
+
+    /// After retrigger_tries change uevents, a path still without a WWID is given up, with 0.9.4's line.
+    @Test func afterTheTriesThePathIsGivenUp() throws {
+        let sim = try Simulation()
+        try sim.start("retrigger_delay 5\nretrigger_tries 2\n")
+        let sdc = sim.kernel.addPath("sdc", wwid: "3600a")
+        sim.kernel.paths["sdc"]!.udevIncomplete = true
+        try sim.push([sim.kernel.uevent(.add, "sdc")])
+        try sim.advance(by: .seconds(60))
+        #expect(sim.kernel.triggeredUevents.filter { $0 == "change sdc" }.count == 2)
+        #expect(sim.daemon.engine.orphans[sdc.devnum!]?.reason == .noWWID)
+        #expect(sim.log.lines.messages.contains("sdc: not initialized after 2 udev retriggers"))
+    }
+}

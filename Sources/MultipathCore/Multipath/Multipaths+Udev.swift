@@ -40,4 +40,32 @@ extension Multipaths {
         dirty.insert(wwid)
         return build(wwid, now: now)
     }
+
+    /// 0.9.4's `INIT_MISSING_UDEV`: a path whose udev properties lack its `uid_attribute` waits
+    /// `retrigger_delay`, then gets a change uevent, up to `retrigger_tries` times; after them the WWID
+    /// from sysfs (VPD page 0x83) is taken, if there is one. nil: the path goes on being added.
+    mutating func retrigger(_ identity: PathIdentity, udevProperties: [String], now: Instant) -> [MultipathAction]? {
+        let uid = config.pathSettings(for: identity).uidAttribute.value
+        guard !uid.isEmpty, !udevProperties.contains(uid) else {
+            retriggers[identity.devT] = nil
+            return nil
+        }
+        let done = retriggers[identity.devT] ?? 0
+        guard done < config.retriggerTries else {
+            if identity.mapWWID == nil {
+                return orphan(identity, .noWWID) + [.note("\(identity.name): not initialized after \(done) udev retriggers")]
+            }
+            return nil
+        }
+        let at = now + config.retriggerDelay
+        return orphan(identity, .udevIncomplete(retriggers: done)) + [.scheduleCheck(identity.devT, earliest: at, latest: at)]
+    }
+
+    /// The retrigger delay of a path udev set up partly is over: ask udev again.
+    mutating func retriggerDue(_ devT: DevT) -> [MultipathAction] {
+        guard let o = orphans[devT], case .udevIncomplete(let n) = o.reason else { return [] }
+        retriggers[devT] = n + 1
+        orphans[devT]?.reason = .udevIncomplete(retriggers: n + 1)
+        return [.note("\(o.identity.name): triggering change event to reinitialize"), .triggerUevent(device: o.identity.name, .change)]
+    }
 }

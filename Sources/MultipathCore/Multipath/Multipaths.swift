@@ -35,6 +35,8 @@ public struct Multipaths: Sendable {
     /// New maps whose creation uevent udev has not processed yet: reloads wait until then, at most
     /// until the instant (`missing_uev_wait_timeout`); `held` when one is waiting.
     var udevWait: [WWID: (until: Instant, held: Bool)] = [:]
+    /// The change uevents asked for paths udev set up without their `uid_attribute`.
+    var retriggers: [DevT: Int] = [:]
 
     public init(config: Config, wwids: WWIDsFile = WWIDsFile(), bindings: Bindings = Bindings(), failedWWIDs: Set<WWID> = []) {
         self.config = config
@@ -57,7 +59,9 @@ public struct Multipaths: Sendable {
         _ identity: PathIdentity, udevProperties: [String]?, choice: PathChoice,
         now: Instant
     ) -> [MultipathAction] {
-        if paths[identity.devT] != nil || orphans[identity.devT] != nil { return changePath(identity, choice: choice, now: now) }
+        if paths[identity.devT] != nil || orphans[identity.devT] != nil {
+            return changePath(identity, udevProperties: udevProperties, choice: choice, now: now)
+        }
         if let udevProperties { self.udevProperties[identity.devT] = udevProperties }
         switch config.blacklistVerdict(for: identity, udevProperties: self.udevProperties[identity.devT]) {
         case .accepted: break
@@ -66,6 +70,7 @@ public struct Multipaths: Sendable {
         case .missingProperty:
             return orphan(identity, .missingUdevProperty)
         }
+        if let udevProperties, let wait = retrigger(identity, udevProperties: udevProperties, now: now) { return wait }
         guard let wwid = identity.mapWWID else { return orphan(identity, .noWWID) }
         let policy = FindMultipathsPolicy(config)
         // Only smart mode's wait depends on the hardware table; matching it costs a regex per entry.
@@ -122,6 +127,7 @@ public struct Multipaths: Sendable {
     /// and a path that comes back reloads it.
     public mutating func removePath(_ devT: DevT, now: Instant) -> [MultipathAction] {
         udevProperties[devT] = nil
+        retriggers[devT] = nil
         undecide(devT)
         admin.forget(devT)
         if orphans.removeValue(forKey: devT) != nil { return [.forget(devT)] }
@@ -158,8 +164,14 @@ public struct Multipaths: Sendable {
     /// a new path; a new size is taken when every path of the map agrees (the map is reloaded with it);
     /// a path turning read-only makes the map read-only, and it is writable again once all are.
     /// Both reloads happen in `build`, which compares size and mode with what the kernel has.
-    public mutating func changePath(_ identity: PathIdentity, choice: PathChoice, now: Instant) -> [MultipathAction] {
+    public mutating func changePath(
+        _ identity: PathIdentity, udevProperties: [String]? = nil, choice: PathChoice, now: Instant
+    ) -> [MultipathAction] {
         let devT = identity.devT
+        if case .udevIncomplete? = orphans[devT]?.reason {
+            orphans[devT] = nil
+            return addPath(identity, udevProperties: udevProperties, choice: choice, now: now)
+        }
         if let o = orphans[devT] {
             if o.identity.wwid == identity.wwid {
                 orphans[devT]?.identity = identity
