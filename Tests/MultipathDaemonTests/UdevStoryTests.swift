@@ -86,6 +86,7 @@ import Testing
         #expect(sim.kernel.creates == 0 && sim.files.contents[Self.failed] == "")
         #expect(sim.kernel.triggeredUevents == ["add sda", "add sdb"])
         #expect(sim.files.contents["/etc/multipath/wwids"] == nil, "not remembered: no map was made")
+        #expect(sim.daemon.engine.maps.isEmpty)
         for p in ["sda", "sdb"] { sim.kernel.paths[p]!.claimedByUdev = false }
         let again = try sim.restarted()
         try again.start()

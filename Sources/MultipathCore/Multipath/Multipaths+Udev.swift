@@ -3,7 +3,8 @@
 extension Multipaths {
     /// The kernel's answer to a `.create`. Made: the WWID is remembered in the wwids file and no longer
     /// failed, and if either changed, its paths udev has not claimed get a `change` uevent. Refused: the
-    /// WWID is marked failed, and the first time its claimed paths get an `add` uevent, which frees them.
+    /// map is forgotten, the WWID marked failed, and the first time its claimed paths get an `add`
+    /// uevent, which frees them.
     public mutating func mapCreateFinished(_ wwid: WWID, succeeded: Bool) -> [MultipathAction] {
         let members = members(of: wwid).compactMap { paths[$0]?.identity }
         if succeeded {
@@ -12,8 +13,10 @@ extension Multipaths {
             if failedWWIDs.remove(wwid) != nil { actions.append(.unmarkFailedWWID(wwid)) }
             return actions + (actions.isEmpty ? [] : Self.claim(members))
         }
-        guard failedWWIDs.insert(wwid).inserted else { return [] }
-        return [.markFailedWWID(wwid)] + Self.release(members)
+        // The map is not there: the next change of its paths tries again.
+        forgetMap(wwid)
+        guard failedWWIDs.insert(wwid).inserted else { return [.setMapTimer(wwid: wwid, at: nil)] }
+        return [.setMapTimer(wwid: wwid, at: nil), .markFailedWWID(wwid)] + Self.release(members)
     }
 
     /// `change` uevents for the paths udev's rules have not claimed, or claimed only while smart
