@@ -1,5 +1,7 @@
-/// What udev is told after a map is made or fails, so that Debian's rules (`multipath -u`) hand the
-/// paths to the map or back to the system, as 0.9.4's `domap` and `dm_addmap_create` do.
+/// What udev is told and waited for, as 0.9.4 does: uevents after a map is made or fails, so that
+/// Debian's rules (`multipath -u`) hand the paths to the map or back to the system (`domap`,
+/// `dm_addmap_create`); a new map's own uevent (`wait_for_udev`); paths udev set up without their WWID
+/// (`INIT_MISSING_UDEV`).
 extension Multipaths {
     /// The kernel's answer to a `.create`. Made: the WWID is remembered in the wwids file and no longer
     /// failed, and if either changed, its paths udev has not claimed get a `change` uevent. Refused: the

@@ -22,8 +22,8 @@ public struct Multipaths: Sendable {
     var waiting: [WWID: Instant] = [:]
     /// ghost_delay: new maps with only ghost paths, waiting for an active one until an instant.
     var ghostWait: [WWID: Instant] = [:]
-    /// Orphans that smart find_multipaths may still take, by WWID, with what `addPath` was given.
-    var undecided: [WWID: [DevT: (choice: PathChoice, udev: [String]?)]] = [:]
+    /// Orphans that smart find_multipaths may still take, by WWID, with their checker and prioritizer.
+    var undecided: [WWID: [DevT: PathChoice]] = [:]
     /// The udev property names each path came with, for the blacklist again at reconfigure.
     var udevProperties: [DevT: [String]] = [:]
     /// Path states found in maps adopted at start, for paths not yet enumerated.
@@ -83,15 +83,15 @@ public struct Multipaths: Sendable {
             // A new path of a map udev has not claimed yet is told again (0.9.4's ev_add_path).
             var actions = admit(identity, choice: choice, now: now) + (maps[wwid] == nil ? [] : Self.claim([identity]))
             // A second path decides for the ones smart mode was holding.
-            for (devT, held) in (undecided.removeValue(forKey: wwid) ?? [:]).sorted(by: { $0.key < $1.key }) {
+            for (devT, choice) in (undecided.removeValue(forKey: wwid) ?? [:]).sorted(by: { $0.key < $1.key }) {
                 let o = orphans.removeValue(forKey: devT)!
-                actions += admit(o.identity, choice: held.choice, now: now)
+                actions += admit(o.identity, choice: choice, now: now)
             }
             return actions
         case .notMultipath:
             return orphan(identity, .notMultipathed(policy.mode))
         case .waitUntil(let t):
-            undecided[wwid, default: [:]][identity.devT] = (choice, udevProperties)
+            undecided[wwid, default: [:]][identity.devT] = choice
             waiting[wwid] = min(waiting[wwid] ?? t, t)
             return orphan(identity, .waitingForSecondPath(until: t)) + [.setMapTimer(wwid: wwid, at: nextDeadline(wwid))]
         }
