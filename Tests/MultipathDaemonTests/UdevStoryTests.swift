@@ -162,3 +162,26 @@ import Testing
         #expect(sim.log.lines.messages.contains("sdc: not initialized after 2 udev retriggers"))
     }
 }
+
+/// find_multipaths smart and on: the WWID's other paths count, those held back included, as 0.9.4's
+/// should_multipath looks for them among all the paths it knows.
+@Suite struct FindMultipathsStoryTests {
+    @Test(arguments: ["smart", "on"])
+    func twoPathsOfOneWWIDMakeAMapAtOnce(mode: String) throws {
+        let sim = try Simulation()
+        try sim.start("find_multipaths \(mode)\nfind_multipaths_timeout 5\n")
+        #expect(sim.kernel.maps["mpatha"]?.table.pathDevices == ["8:0", "8:16"])
+    }
+
+    @Test(arguments: ["smart", "on"])
+    func aPathThatComesLaterTakesTheReleasedOne(mode: String) throws {
+        let sim = try Simulation(paths: [("sda", "3600a")])
+        try sim.start("find_multipaths \(mode)\nfind_multipaths_timeout 5\n")
+        try sim.advance(by: .seconds(20))
+        #expect(sim.kernel.creates == 0)
+        sim.kernel.addPath("sdb", wwid: "3600a")
+        try sim.push([sim.kernel.uevent(.add, "sdb")])
+        try sim.advance(by: .seconds(1))
+        #expect(sim.kernel.maps["mpatha"]?.table.pathDevices == ["8:0", "8:16"])
+    }
+}

@@ -44,7 +44,6 @@ extension Multipaths {
             }
         }
         ghostWait[wwid] = nil
-        if let t = waiting[wwid], now < t { return actions }
         dirty.remove(wwid)
         let groups = Grouping.group(groupMembers(devTs), policy: settings.pathGroupingPolicy.value)
         // The operator's `disablequeueing` holds across reloads.

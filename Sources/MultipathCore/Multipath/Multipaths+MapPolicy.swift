@@ -57,15 +57,12 @@ extension Multipaths {
             actions += [.note("\(map.name): timeout waiting on creation uevent, enabling reloads")] + udevSawMap(wwid, now: now)
         }
         if let t = waiting[wwid], t <= now {
-            // No second path came in time: the held paths are released, once (a second path would
-            // have taken them at its add).
+            // No second path came in time: the held paths are released, once; one that comes later
+            // still takes them.
             waiting[wwid] = nil
-            for devT in (undecided.removeValue(forKey: wwid) ?? [:]).keys.sorted() {
+            for devT in (undecided[wwid] ?? [:]).keys.sorted() where orphans[devT]?.reason != .notMultipathed(.smart) {
                 actions += orphan(orphans[devT]!.identity, .notMultipathed(.smart))
             }
-            // Paths a second one admitted wait for the build until the deadline.
-            dirty.insert(wwid)
-            actions += build(wwid, now: now)
         }
         if var map = maps[wwid] {
             if let t = map.queueingEndsAt, t <= now { map.queueingTimerFired(usable: usableCount(map), now: now, &actions) }

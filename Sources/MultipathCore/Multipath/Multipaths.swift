@@ -22,7 +22,8 @@ public struct Multipaths: Sendable {
     var waiting: [WWID: Instant] = [:]
     /// ghost_delay: new maps with only ghost paths, waiting for an active one until an instant.
     var ghostWait: [WWID: Instant] = [:]
-    /// Orphans that smart find_multipaths may still take, by WWID, with their checker and prioritizer.
+    /// Orphans find_multipaths (on, smart) takes when a second path of their WWID comes, by WWID, with
+    /// their checker and prioritizer.
     var undecided: [WWID: [DevT: PathChoice]] = [:]
     /// The udev property names each path came with, for the blacklist again at reconfigure.
     var udevProperties: [DevT: [String]] = [:]
@@ -75,20 +76,25 @@ public struct Multipaths: Sendable {
         let policy = FindMultipathsPolicy(config)
         // Only smart mode's wait depends on the hardware table; matching it costs a regex per entry.
         let known = policy.mode == .smart && config.pathSettings(for: identity).isKnownHardware
+        // Siblings are the WWID's other paths, those find_multipaths refused so far included (0.9.4
+        // looks for them among all the paths it knows).
+        let siblings = (byWWID[wwid]?.count ?? 0) + (undecided[wwid]?.count ?? 0)
         switch policy.decide(
-            knownWWID: wwids.contains(wwid.rawValue), mapExists: maps[wwid] != nil, siblings: byWWID[wwid]?.count ?? 0,
+            knownWWID: wwids.contains(wwid.rawValue), mapExists: maps[wwid] != nil, siblings: siblings,
             knownHardware: known, firstSeen: now, now: now)
         {
         case .multipath:
             // A new path of a map udev has not claimed yet is told again (0.9.4's ev_add_path).
             var actions = admit(identity, choice: choice, now: now) + (maps[wwid] == nil ? [] : Self.claim([identity]))
-            // A second path decides for the ones smart mode was holding.
+            // A second path decides for the ones find_multipaths held back.
+            waiting[wwid] = nil
             for (devT, choice) in (undecided.removeValue(forKey: wwid) ?? [:]).sorted(by: { $0.key < $1.key }) {
                 let o = orphans.removeValue(forKey: devT)!
                 actions += admit(o.identity, choice: choice, now: now)
             }
             return actions
         case .notMultipath:
+            if policy.mode == .on || policy.mode == .smart { undecided[wwid, default: [:]][identity.devT] = choice }
             return orphan(identity, .notMultipathed(policy.mode))
         case .waitUntil(let t):
             undecided[wwid, default: [:]][identity.devT] = choice
