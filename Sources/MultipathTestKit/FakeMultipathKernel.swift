@@ -195,7 +195,9 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             // As SGDevice: the command is reported timed out at its deadline; the kernel never returns it.
             return complete(after: timeout) { completion(.timedOut) }
         }
-        complete(after: p.latency ?? latency) { [unowned p] in
+        complete(after: p.latency ?? latency) { [weak p] in
+            // A disk removed while its command was out: the command fails as on a vanished device.
+            guard let p else { return completion(.deviceGone("gone")) }
             switch p.behavior {
             case .good, .hang: completion(.completed(.good))
             case .offline: completion(.deviceGone("write: No such device or address"))

@@ -185,3 +185,16 @@ import Testing
         #expect(sim.kernel.maps["mpatha"]?.table.pathDevices == ["8:0", "8:16"])
     }
 }
+
+@Suite struct FakeKernelTests {
+    /// A disk removed while a check is out: the check ends as on a vanished device.
+    @Test func aDiskRemovedWithACheckOutEndsItsCheck() throws {
+        let sim = try Simulation()
+        sim.kernel.latency = .seconds(2)
+        try sim.start()
+        try sim.advance(by: .seconds(6))
+        try sim.push([sim.kernel.removePath("sdb")])
+        try sim.advance(by: .seconds(5))
+        #expect(sim.kernel.maps["mpatha"]?.table.pathDevices == ["8:0"])
+    }
+}
