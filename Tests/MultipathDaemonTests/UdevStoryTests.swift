@@ -111,6 +111,17 @@ import Testing
         #expect(sim.kernel.reloads == 1 && sim.kernel.maps["mpatha"]?.table.pathDevices == ["8:16"])
     }
 
+    /// As 0.9.4, `resume map` is refused until then.
+    @Test func resumeIsRefusedUntilUdevSawTheMap() throws {
+        let sim = try Simulation()
+        sim.kernel.holdMapUevents = true
+        try sim.start(control: true)
+        #expect(try sim.ask("resume map mpatha") == "fail\n")
+        #expect(sim.log.lines.messages.contains { $0.contains("mpatha: device not fully created, failing resume") })
+        try sim.push([Self.mapUevent])
+        #expect(try sim.ask("resume map mpatha") == "ok\n")
+    }
+
     @Test func withoutItTheReloadGoesAheadAtTheTimeout() throws {
         let sim = try Simulation()
         sim.kernel.holdMapUevents = true
