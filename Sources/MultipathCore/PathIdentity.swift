@@ -27,12 +27,14 @@ public struct PathIdentity: Hashable, Sendable {
     public var readOnly: Bool
     /// The device handler the kernel attached to the SCSI device (sysfs `dh_state`: `alua`, `rdac`...).
     public var attachedHandler: String?
+    /// What udev's multipath rules made of the device at its last uevent.
+    public var udevClaim: UdevClaim
 
     public init(
         name: String, devT: DevT, hctl: HCTL? = nil, vendor: String = "", product: String = "",
         revision: String = "", wwid: String? = nil, serial: String = "", sizeSectors: UInt64 = 0,
         transport: Transport = .scsi(.unspecified), tpgs: Int = 0, fc: FibreChannelNames? = nil, transportPort: TransportPort? = nil,
-        readOnly: Bool = false, attachedHandler: String? = nil
+        readOnly: Bool = false, attachedHandler: String? = nil, udevClaim: UdevClaim = .unclaimed
     ) {
         self.name = name
         self.devT = devT
@@ -49,6 +51,27 @@ public struct PathIdentity: Hashable, Sendable {
         self.transportPort = transportPort
         self.readOnly = readOnly
         self.attachedHandler = attachedHandler
+        self.udevClaim = udevClaim
+    }
+}
+
+/// Whether Debian's 60-multipath.rules (`multipath -u`) claimed the device as a multipath path, which
+/// hides it from the rest of the system (`SYSTEMD_READY=0`, `ID_FS_TYPE=mpath_member`).
+public enum UdevClaim: Hashable, Sendable {
+    /// `DM_MULTIPATH_DEVICE_PATH` absent or 0.
+    case unclaimed
+    /// `DM_MULTIPATH_DEVICE_PATH=1`.
+    case claimed
+    /// Claimed while find_multipaths smart waits for a sibling (`FIND_MULTIPATHS_WAIT_UNTIL` set, not 0).
+    case waiting
+
+    public init(properties: [String: String]) {
+        guard let claim = properties["DM_MULTIPATH_DEVICE_PATH"], claim != "0" else {
+            self = .unclaimed
+            return
+        }
+        let until = properties["FIND_MULTIPATHS_WAIT_UNTIL"]
+        self = until == nil || until == "0" ? .claimed : .waiting
     }
 }
 

@@ -1,6 +1,6 @@
 /// A device event as udev reports it, after its rules ran (so ID_SERIAL and friends are set).
 public struct Uevent: Equatable, Sendable {
-    public enum Action: Equatable, Sendable, CustomStringConvertible {
+    public enum Action: Hashable, Sendable, CustomStringConvertible {
         case add, remove, change, move, online, offline, bind, unbind
         case other(String)
 

@@ -116,9 +116,12 @@ final class ActionRunner {
             tune(model.engine.pathTuning(load, reload: false))
             do {
                 try dm.create(
-                    name: load.name, wwid: load.wwid.rawValue, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly)
+                    name: load.name, wwid: load.wwid.rawValue, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly,
+                    udevFlags: load.udevFlags)
+                perform(model.engine.mapCreateFinished(load.wwid, succeeded: true))
             } catch {
                 failed("\(load.name): create failed: \(error)")
+                perform(model.engine.mapCreateFinished(load.wwid, succeeded: false))
             }
         case .reload(let load):
             logger.notice("\(load.name): reload \(load.table)")
@@ -138,9 +141,9 @@ final class ActionRunner {
             } catch {
                 logger.error("\(map): remove failed: \(error)")
             }
-        case .rename(let map, let newName):
+        case .rename(let map, let newName, let flags):
             do {
-                try dm.rename(map, to: newName)
+                try dm.rename(map, to: newName, udevFlags: flags)
                 logger.notice("\(map): renamed to \(newName)")
             } catch {
                 logger.error("\(map): rename to \(newName) failed: \(error)")
@@ -161,9 +164,9 @@ final class ActionRunner {
                 model.engine.mapSuspended(name: map, true)
                 logger.notice("\(map): suspended (operator)")
             } catch { failed("\(map): suspend failed: \(error)") }
-        case .resume(let map):
+        case .resume(let map, let flags):
             do {
-                try dm.resume(map)
+                try dm.resume(map, udevFlags: flags)
                 model.engine.mapSuspended(name: map, false)
                 logger.notice("\(map): resumed (operator)")
             } catch { failed("\(map): resume failed: \(error)") }
@@ -184,6 +187,15 @@ final class ActionRunner {
             do { try host.appendFile(model.engine.config.wwidsFile, "/\(wwid)/\n") } catch {
                 logger.warning("cannot record \(wwid) in \(model.engine.config.wwidsFile): \(error)")
             }
+        case .triggerUevent(let device, let uevent):
+            do {
+                try host.triggerUevent(device, uevent)
+                logger.debug("\(device): triggered \(uevent) uevent")
+            } catch { logger.warning("\(device): cannot trigger \(uevent) uevent: \(error)") }
+        case .markFailedWWID(let wwid):
+            do { try host.markFailedWWID(wwid.rawValue) } catch { logger.warning("cannot mark \(wwid) failed: \(error)") }
+        case .unmarkFailedWWID(let wwid):
+            do { try host.unmarkFailedWWID(wwid.rawValue) } catch { logger.warning("cannot unmark \(wwid) failed: \(error)") }
         case .saveBindings:
             bindingsChanged = !readOnlyBindings
         case .savePRKeys(let text):
@@ -210,7 +222,7 @@ final class ActionRunner {
     private func reload(_ load: MapLoad) {
         do {
             try dm.reload(name: load.name, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly)
-            try dm.resume(load.name)
+            try dm.resume(load.name, udevFlags: load.udevFlags)
             model.engine.mapSuspended(name: load.name, false)
         } catch {
             failed("\(load.name): reload failed: \(error)")

@@ -149,7 +149,9 @@ final class ControlDispatcher: ControlHandler {
         case .forceQueueingDaemon: return try run(model.engine.forceQueueingWithoutDaemon(true))
         case .restoreQueueingDaemon: return try run(model.engine.forceQueueingWithoutDaemon(false))
         case .suspend(let m): return try run(model.engine.suspendByOperator(try map(m).wwid))
-        case .resume(let m): return try run(model.engine.resumeByOperator(try map(m).wwid))
+        case .resume(let m):
+            let wwid = try map(m).wwid
+            return try run(try admin { () throws(AdminRefusal) in try model.engine.resumeByOperator(wwid) })
         case .reload(let m): return try run(model.engine.reloadByOperator(try map(m).wwid, now: now))
         case .resize(let m): return try resize(try map(m))
         case .resetMap(let m): return try reassign(try map(m))

@@ -80,7 +80,9 @@ public final class Daemon {
         watchdogInterval = watchdog
         self.reloadConfiguration = reloadConfiguration
         let now = { [reactor] in reactor.now }
-        model = DaemonModel(engine: Multipaths(config: config, wwids: wwids, bindings: bindings))
+        model = DaemonModel(
+            engine: Multipaths(
+                config: config, wwids: wwids, bindings: bindings, failedWWIDs: Set(edges.host.failedWWIDs().map { WWID($0) })))
         setup = PathSetup(logger: logger, model: model, sysfs: edges.host.sysfs)
         runner = ActionRunner(
             reactor: reactor, logger: logger, model: model, dm: edges.dm, io: edges.io, host: edges.host,

@@ -65,6 +65,10 @@ final class UeventBatcher {
         if merged.count != burst.count { logger.debug("\(burst.count) uevents merged into \(merged.count)") }
         for event in merged {
             switch event.action {
+            case .change where event.sysname.hasPrefix("dm-"):
+                // A map's own uevent: udev's rules have run on it.
+                guard let uuid = event[property: "DM_UUID"], uuid.hasPrefix(DMMapInfo.multipathUUIDPrefix) else { continue }
+                runner.perform(model.engine.mapUevent(WWID(String(uuid.dropFirst(DMMapInfo.multipathUUIDPrefix.count))), now: now()))
             case .add, .change: runner.perform(setup.appeared(event, now: now()))
             case .remove:
                 let engine = model.engine

@@ -82,10 +82,11 @@ nonisolated(unsafe) private var dmLogSink: ((DMLogLevel, String) -> Void)?
 ///
 /// udev synchronisation is switched off (`dm_udev_set_sync_support(0)`): with it on, libdevmapper
 /// waits on a SysV semaphore until udev has processed the event (`dm_udev_wait`), which would block
-/// the loop for as long as udev takes. Creates, resumes and removes still carry the udev flag
+/// the loop for as long as udev takes. Creates, resumes, renames and removes still carry the udev flag
 /// `DM_UDEV_DISABLE_LIBRARY_FALLBACK`, so udev's rules, not libdevmapper, make the /dev/mapper
-/// nodes; with sync off no semaphore is made, nothing waits, and the `change`/`remove` uevent that
-/// follows tells the daemon the node is ready or gone.
+/// nodes, and the core's `MapUdevFlags` (reload, no paths, no kpartx) for multipath's rules; with sync
+/// off no semaphore is made, nothing waits, and the `change`/`remove` uevent that follows tells the
+/// daemon the node is ready or gone.
 ///
 /// Every call is one bounded ioctl, except that a suspend (explicit, or the one inside a resume that
 /// swaps tables) waits for I/O already in flight on the map's paths.
@@ -175,10 +176,10 @@ public final class DeviceMapper {
 
     /// Creates and activates a map named `name` with UUID `mpath-<wwid>`; `readOnly` opens its paths
     /// read-only (a read-only path cannot be in a writable map).
-    public func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool = false)
-        throws(DeviceMapperError)
-    {
-        try run(DM_DEVICE_CREATE, "create \(name)", name: name, udev: true) { dmt in
+    public func create(
+        name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool = false, udevFlags: MapUdevFlags = []
+    ) throws(DeviceMapperError) {
+        try run(DM_DEVICE_CREATE, "create \(name)", name: name, udev: udevFlags) { dmt in
             (!readOnly || dm_task_set_ro(dmt) != 0)
                 && dm_task_set_uuid(dmt, DMMapInfo.multipathUUIDPrefix + wwid) != 0
                 && dm_task_add_target(dmt, 0, sizeSectors, "multipath", table.description) != 0
@@ -196,9 +197,10 @@ public final class DeviceMapper {
         }
     }
 
-    /// Resumes the map, swapping in a loaded table; queued I/O is kept, not failed.
-    public func resume(_ name: String) throws(DeviceMapperError) {
-        try run(DM_DEVICE_RESUME, "resume \(name)", name: name, udev: true) {
+    /// Resumes the map, swapping in a loaded table; queued I/O is kept, not failed. A reload's flags go
+    /// here: the reload itself makes no uevent.
+    public func resume(_ name: String, udevFlags: MapUdevFlags = []) throws(DeviceMapperError) {
+        try run(DM_DEVICE_RESUME, "resume \(name)", name: name, udev: udevFlags) {
             dm_task_no_flush($0) != 0
         } result: { _ in
         }
@@ -214,15 +216,15 @@ public final class DeviceMapper {
 
     /// Removes the map; `.busy` while it is open.
     public func remove(_ name: String) throws(DeviceMapperError) {
-        try run(DM_DEVICE_REMOVE, "remove \(name)", name: name, udev: true) { _ in
+        try run(DM_DEVICE_REMOVE, "remove \(name)", name: name, udev: []) { _ in
             true
         } result: { _ in
         }
     }
 
     /// Renames the map; udev renames its /dev/mapper node.
-    public func rename(_ name: String, to newName: String) throws(DeviceMapperError) {
-        try run(DM_DEVICE_RENAME, "rename \(name) to \(newName)", name: name, udev: true) {
+    public func rename(_ name: String, to newName: String, udevFlags: MapUdevFlags = []) throws(DeviceMapperError) {
+        try run(DM_DEVICE_RENAME, "rename \(name) to \(newName)", name: name, udev: udevFlags) {
             dm_task_set_newname($0, newName) != 0
         } result: { _ in
         }
@@ -246,8 +248,9 @@ public final class DeviceMapper {
     }
 
     /// Creates a task, names it, lets `configure` fill it, runs it and reads the answer with `result`.
+    /// `udev` (nil: no uevent is expected) are the flags for udev's rules.
     private func run<T>(
-        _ type: Int, _ what: String, name: String?, udev: Bool = false,
+        _ type: Int, _ what: String, name: String?, udev: MapUdevFlags? = nil,
         configure: (OpaquePointer) -> Bool,
         result: (OpaquePointer) throws(DeviceMapperError) -> T
     ) throws(DeviceMapperError) -> T {
@@ -256,9 +259,9 @@ public final class DeviceMapper {
         defer { dm_task_destroy(dmt) }
         if let name, dm_task_set_name(dmt, name) == 0 { throw .failed(what, .invalidArgument) }
         guard configure(dmt) else { throw .failed(what, .invalidArgument) }
-        if udev {
+        if let udev {
             var cookie: UInt32 = 0
-            guard dm_task_set_cookie(dmt, &cookie, UInt16(DM_UDEV_DISABLE_LIBRARY_FALLBACK)) != 0 else { throw .failed(what, nil) }
+            guard dm_task_set_cookie(dmt, &cookie, Self.cookieFlags(udev)) != 0 else { throw .failed(what, nil) }
         }
         guard dm_task_run(dmt) != 0 else {
             let e = dm_task_get_errno(dmt)
@@ -270,7 +273,16 @@ public final class DeviceMapper {
         }
         // Runs the node operations libdevmapper queued; with the udev flag above they only record
         // that udev owns the nodes.
-        if udev { dm_task_update_nodes() }
+        if udev != nil { dm_task_update_nodes() }
         return try result(dmt)
+    }
+
+    /// The cookie's flags: multipath's subsystem flags as 0.9.4 numbers them (`MPATH_UDEV_*_FLAG`).
+    public static func cookieFlags(_ flags: MapUdevFlags) -> UInt16 {
+        var bits = UInt32(DM_UDEV_DISABLE_LIBRARY_FALLBACK)
+        if flags.contains(.reload) { bits |= UInt32(DM_SUBSYSTEM_UDEV_FLAG0) }
+        if flags.contains(.noKpartx) { bits |= UInt32(DM_SUBSYSTEM_UDEV_FLAG1) }
+        if flags.contains(.noPaths) { bits |= UInt32(DM_SUBSYSTEM_UDEV_FLAG2) }
+        return UInt16(bits)
     }
 }

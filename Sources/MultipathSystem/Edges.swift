@@ -5,12 +5,14 @@ public protocol MultipathDeviceMapper: AnyObject {
     func multipathMaps() throws(DeviceMapperError) -> [DMMapInfo]
     func table(_ name: String) throws(DeviceMapperError) -> (sizeSectors: UInt64, table: MultipathTable)
     func status(_ name: String) throws(DeviceMapperError) -> MultipathStatus
-    func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool) throws(DeviceMapperError)
+    func create(
+        name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool, udevFlags: MapUdevFlags
+    ) throws(DeviceMapperError)
     func reload(name: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool) throws(DeviceMapperError)
-    func resume(_ name: String) throws(DeviceMapperError)
+    func resume(_ name: String, udevFlags: MapUdevFlags) throws(DeviceMapperError)
     func suspend(_ name: String) throws(DeviceMapperError)
     func remove(_ name: String) throws(DeviceMapperError)
-    func rename(_ name: String, to newName: String) throws(DeviceMapperError)
+    func rename(_ name: String, to newName: String, udevFlags: MapUdevFlags) throws(DeviceMapperError)
     func send(_ message: MultipathMessage, to name: String) throws(DeviceMapperError)
 }
 
@@ -47,6 +49,12 @@ public struct DaemonHost {
     public var listSysfs: (String) -> [String]
     /// Sets a sysfs attribute (a path's transport timeouts, `max_sectors_kb`).
     public var writeSysfs: SysfsWriter
+    /// Writes `change` or `add` to a disk's sysfs `uevent` (`Sysfs.triggerUevent`).
+    public var triggerUevent: (String, Uevent.Action) throws(SystemError) -> Void
+    /// /run/multipath/failed_wwids: the WWIDs in it, and marking or unmarking one.
+    public var failedWWIDs: () -> [String]
+    public var markFailedWWID: (String) throws(SystemError) -> Void
+    public var unmarkFailedWWID: (String) throws(SystemError) -> Void
 
     public init(
         enumerate: @escaping () throws(SystemError) -> [Uevent], sysfs: @escaping SysfsReader,
@@ -54,7 +62,11 @@ public struct DaemonHost {
         appendFile: @escaping (String, String) throws(SystemError) -> Void, random: @escaping () -> Int,
         blockDevices: @escaping () -> [String], readFile: @escaping (String) -> String? = { _ in nil },
         listSysfs: @escaping (String) -> [String] = { _ in [] },
-        writeSysfs: @escaping SysfsWriter = { _, _ in .failed("no sysfs") }
+        writeSysfs: @escaping SysfsWriter = { _, _ in .failed("no sysfs") },
+        triggerUevent: @escaping (String, Uevent.Action) throws(SystemError) -> Void = { _, _ in },
+        failedWWIDs: @escaping () -> [String] = { [] },
+        markFailedWWID: @escaping (String) throws(SystemError) -> Void = { _ in },
+        unmarkFailedWWID: @escaping (String) throws(SystemError) -> Void = { _ in }
     ) {
         self.enumerate = enumerate
         self.sysfs = sysfs
@@ -65,6 +77,10 @@ public struct DaemonHost {
         self.readFile = readFile
         self.listSysfs = listSysfs
         self.writeSysfs = writeSysfs
+        self.triggerUevent = triggerUevent
+        self.failedWWIDs = failedWWIDs
+        self.markFailedWWID = markFailedWWID
+        self.unmarkFailedWWID = unmarkFailedWWID
     }
 
     public static var system: DaemonHost {
@@ -72,6 +88,10 @@ public struct DaemonHost {
         return DaemonHost(
             enumerate: UdevEnumerator.blockDisks, sysfs: sysfs.reader, writeFile: TextFiles.write,
             appendFile: TextFiles.append, random: { Int.random(in: 1...10) }, blockDevices: { sysfs.blockDevices() },
-            readFile: TextFiles.read, listSysfs: { TextFiles.list(sysfs.root + "/" + $0) }, writeSysfs: sysfs.writer)
+            readFile: TextFiles.read, listSysfs: { TextFiles.list(sysfs.root + "/" + $0) }, writeSysfs: sysfs.writer,
+            triggerUevent: { (disk: String, action: Uevent.Action) throws(SystemError) in try sysfs.triggerUevent(disk, action) },
+            failedWWIDs: { FailedWWIDsDirectory.list() },
+            markFailedWWID: { (wwid: String) throws(SystemError) in try FailedWWIDsDirectory.mark(wwid) },
+            unmarkFailedWWID: { (wwid: String) throws(SystemError) in try FailedWWIDsDirectory.unmark(wwid) })
     }
 }

@@ -32,6 +32,10 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         /// Where the disk sits under `devices/` (`.../host5/rport-5:0-2/target5:0:0/5:0:0:0/block/sda`): its
         /// uevent's DEVPATH, for a transport; nil: none given (an unknown transport).
         public var devPath: String?
+        /// udev's multipath rules claimed the disk: its uevents carry `DM_MULTIPATH_DEVICE_PATH=1`.
+        public var claimedByUdev = false
+        /// udev's rules did not finish with the disk: its uevents lack ID_SERIAL and ID_WWN.
+        public var udevIncomplete = false
         /// Commands received, and those still outstanding (never completed, for `.hang`).
         public fileprivate(set) var commands = 0
         public fileprivate(set) var outstanding = 0
@@ -78,6 +82,16 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     public private(set) var removes = 0
     public private(set) var renames = 0
     public private(set) var messages: [(map: String, message: MultipathMessage, at: Instant)] = []
+    /// The udev flags each create, resume and rename carried, in order (`create mpatha [no-paths]`).
+    public private(set) var udevFlagLog: [String] = []
+    /// Uevents asked for through sysfs `uevent` files, in order (`change sda`).
+    public private(set) var triggeredUevents: [String] = []
+    /// The next creates the kernel refuses (a path held open by another user, say).
+    public var failingCreates = 0
+    /// Where udev's `change` uevent for a map goes after a create or a resume, as udev sends it once its
+    /// rules ran; none while `holdMapUevents` (udev is slow, or lost the event).
+    public weak var udev: FakeUeventSource?
+    public var holdMapUevents = false
     private let events = ReadinessPipe()
     private var nextMinor: UInt32 = 0
     private var staged: [String: (size: UInt64, table: MultipathTable, readOnly: Bool)] = [:]
@@ -110,8 +124,10 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             action: action, sysname: name, devnode: "/dev/\(name)", devnum: p.devT,
             properties: [
                 ("DEVNAME", "/dev/\(name)"), ("DEVTYPE", "disk"), ("SUBSYSTEM", "block"), ("MAJOR", "\(p.devT.major)"),
-                ("MINOR", "\(p.devT.minor)"), ("ID_VENDOR", "FAKE"), ("ID_MODEL", "disk"), ("ID_SERIAL", p.wwid), ("ID_WWN", p.wwid)
-            ] + (p.devPath.map { [("DEVPATH", "/\($0)")] } ?? []))
+                ("MINOR", "\(p.devT.minor)"), ("ID_VENDOR", "FAKE"), ("ID_MODEL", "disk")
+            ] + (p.udevIncomplete ? [] : [("ID_SERIAL", p.wwid), ("ID_WWN", p.wwid)])
+                + (p.claimedByUdev ? [("DM_MULTIPATH_DEVICE_PATH", "1")] : [])
+                + (p.devPath.map { [("DEVPATH", "/\($0)")] } ?? []))
     }
 
     /// The disk turns read-only or writable (as `set_disk_ro` after a revalidation finds the write-protect
@@ -166,8 +182,20 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
                 guard attributes[file] != nil else { return .failed("no such attribute") }
                 attributes[file] = value
                 return .written
-            })
+            },
+            triggerUevent: { [unowned self] (disk: String, action: Uevent.Action) throws(SystemError) in
+                triggeredUevents.append("\(action) \(disk)")
+                if paths[disk] != nil { udev?.push(uevent(action, disk)) }
+            },
+            failedWWIDs: {
+                files.contents.keys.filter { $0.hasPrefix(Self.failedWWIDs) }.map { String($0.dropFirst(Self.failedWWIDs.count)) }
+            },
+            markFailedWWID: { files.contents[Self.failedWWIDs + $0] = "" },
+            unmarkFailedWWID: { files.contents[Self.failedWWIDs + $0] = nil })
     }
+
+    /// Where `host(files:)` keeps failed WWIDs among the files.
+    public static let failedWWIDs = FailedWWIDsDirectory.path + "/"
 
     // MARK: PathIO
 
@@ -183,7 +211,9 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             // As SGDevice: the command is reported timed out at its deadline; the kernel never returns it.
             return complete(after: timeout) { completion(.timedOut) }
         }
-        complete(after: p.latency ?? latency) { [unowned p] in
+        complete(after: p.latency ?? latency) { [weak p] in
+            // A disk removed while its command was out: the command fails as on a vanished device.
+            guard let p else { return completion(.deviceGone("gone")) }
             switch p.behavior {
             case .good, .hang: completion(.completed(.good))
             case .offline: completion(.deviceGone("write: No such device or address"))
@@ -293,9 +323,17 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             })
     }
 
-    public func create(name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool) throws(DeviceMapperError) {
+    public func create(
+        name: String, wwid: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool, udevFlags: MapUdevFlags
+    ) throws(DeviceMapperError) {
         guard maps[name] == nil else { throw .failed("create \(name)", Errno(rawValue: 17)) }
+        if failingCreates > 0 {
+            failingCreates -= 1
+            throw .busy("create \(name)")
+        }
         creates += 1
+        udevFlagLog.append("create \(name) \(udevFlags)")
+        defer { mapUevent(name) }
         maps[name] = Map(
             uuid: DMMapInfo.multipathUUIDPrefix + wwid, devT: DevT(major: 253, minor: UInt32(creates)), sizeSectors: sizeSectors,
             table: table, active: Dictionary(uniqueKeysWithValues: table.pathDevices.map { (DevT($0)!, true) }),
@@ -314,8 +352,10 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         suspended.insert(name)
     }
 
-    public func resume(_ name: String) throws(DeviceMapperError) {
+    public func resume(_ name: String, udevFlags: MapUdevFlags) throws(DeviceMapperError) {
         guard maps[name] != nil else { throw .noSuchMap("resume \(name)") }
+        udevFlagLog.append("resume \(name) \(udevFlags)")
+        defer { mapUevent(name) }
         suspended.remove(name)
         guard let (size, table, readOnly) = staged.removeValue(forKey: name) else { return }
         maps[name]!.readOnly = readOnly
@@ -325,6 +365,14 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         maps[name]!.currentGroup = table.initialGroup
         maps[name]!.queueing = table.queueIfNoPath
         event(name)
+    }
+
+    private func mapUevent(_ name: String) {
+        guard let udev, !holdMapUevents, let m = maps[name] else { return }
+        udev.push(
+            Uevent(
+                action: .change, sysname: "dm-\(m.devT.minor)", devnode: "/dev/dm-\(m.devT.minor)", devnum: m.devT,
+                properties: [("DM_NAME", name), ("DM_UUID", m.uuid)]))
     }
 
     /// Something (a filesystem, say) holds the map open, or lets it go.
@@ -338,13 +386,14 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         if events.pending == 0 { events.markReadable() }
     }
 
-    public func rename(_ name: String, to newName: String) throws(DeviceMapperError) {
+    public func rename(_ name: String, to newName: String, udevFlags: MapUdevFlags) throws(DeviceMapperError) {
         guard let m = maps.removeValue(forKey: name) else { throw .noSuchMap("rename \(name)") }
         guard maps[newName] == nil else {
             maps[name] = m
             throw .failed("rename \(name) to \(newName)", Errno(rawValue: 17))
         }
         renames += 1
+        udevFlagLog.append("rename \(name) \(udevFlags)")
         maps[newName] = m
         if let t = staged.removeValue(forKey: name) { staged[newName] = t }
         if events.pending == 0 { events.markReadable() }

@@ -26,6 +26,7 @@ final class Harness {
         log = CapturingLogHandler(level: level)
         reactor = try clock.map { c throws(SystemError) in try Reactor(clock: c) } ?? Reactor()
         kernel = FakeMultipathKernel(reactor: reactor)
+        kernel.udev = udev
         for (name, wwid) in paths { kernel.addPath(name, wwid: wwid) }
         var notify: (String) -> Void = { _ in }
         var reopen: () -> Void = {}

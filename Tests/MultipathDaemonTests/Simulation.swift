@@ -39,6 +39,7 @@ final class Simulation {
         self.kernel = kernel
         self.files = files
         kernel.reactor = reactor
+        kernel.udev = udev
     }
 
     func restarted() throws -> Simulation {

@@ -1,10 +1,20 @@
 import Foundation
+import MultipathCore
 import MultipathSystem
 import Testing
 
 /// Real maps are tested in the lab; on a machine without device-mapper only the failure path runs.
 @Suite struct DeviceMapperTests {
     static let kernelHasDeviceMapper = (try? String(contentsOfFile: "/proc/misc", encoding: .utf8))?.contains("device-mapper") ?? false
+
+    /// The bits 56-dm-mpath.rules and 60-kpartx.rules read as DM_SUBSYSTEM_UDEV_FLAG0...2, next to
+    /// DM_UDEV_DISABLE_LIBRARY_FALLBACK (udev makes the nodes) on every cookie.
+    @Test func cookieFlagsAreMultipathsSubsystemFlags() {
+        #expect(DeviceMapper.cookieFlags([]) == 0x0020)
+        #expect(DeviceMapper.cookieFlags(.reload) == 0x0120)
+        #expect(DeviceMapper.cookieFlags(.noKpartx) == 0x0220)
+        #expect(DeviceMapper.cookieFlags([.noPaths, .reload]) == 0x0520)
+    }
 
     @Test(.enabled(if: !kernelHasDeviceMapper, "needs a kernel without device-mapper"))
     func withoutTheDriverCallsFailAndLibdevmapperLogsWhy() {

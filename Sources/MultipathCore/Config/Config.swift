@@ -140,6 +140,12 @@ public struct Config: Sendable {
         return .strict
     }
     public var findMultipathsTimeout: Int { int(global(.find_multipaths_timeout)?.value) ?? -10 }
+    /// `retrigger_tries` change uevents, `retrigger_delay` seconds apart, for a path udev set up without
+    /// its `uid_attribute`.
+    public var retriggerTries: Int { int(global(.retrigger_tries)?.value) ?? 3 }
+    public var retriggerDelay: Duration { .seconds(max(int(global(.retrigger_delay)?.value) ?? 10, 0)) }
+    /// How long reloads of a new map wait for udev to have seen it (`missing_uev_wait_timeout`, seconds).
+    public var missingUeventWait: Duration { .seconds(max(int(global(.missing_uev_wait_timeout)?.value) ?? 30, 0)) }
     public var bindingsFile: String { string(global(.bindings_file)?.value) ?? "/etc/multipath/bindings" }
     public var wwidsFile: String { string(global(.wwids_file)?.value) ?? "/etc/multipath/wwids" }
     /// nil: use the device's SCSI timeout from sysfs, as 0.9.4 does.

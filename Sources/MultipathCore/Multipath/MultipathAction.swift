@@ -20,12 +20,12 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
     /// instead (the map with no paths).
     case remove(map: String, fallback: MapLoad)
     /// Rename the map; answer with `renameFailed` if the kernel refuses.
-    case rename(map: String, to: String)
+    case rename(map: String, to: String, udevFlags: MapUdevFlags)
     /// The operator's `del map`: remove the map, failing if it is open; on success call `mapFlushed`.
     case flush(map: String, wwid: WWID)
     /// Suspend (no flush) or resume the map, for the operator.
     case suspend(map: String)
-    case resume(map: String)
+    case resume(map: String, udevFlags: MapUdevFlags)
     /// Set the map's paths' transport timeouts (`Multipaths.transportTuning`): its table stays, but 0.9.4
     /// sets them whenever it sets a map up (at start, at reconfigure).
     case tuneTransports(WWID)
@@ -35,6 +35,13 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
     case forget(DevT)
     /// Append this WWID to the wwids file.
     case rememberWWID(WWID)
+    /// Write the action to the device's sysfs `uevent` (and its partitions'), so that udev's rules
+    /// judge it again: `change` after its map was made, `add` when a failed one frees it.
+    case triggerUevent(device: String, Uevent.Action)
+    /// Create, or remove, the WWID's file in /run/multipath/failed_wwids: its map could not be made,
+    /// which `multipath -u` reads to leave the paths to the system.
+    case markFailedWWID(WWID)
+    case unmarkFailedWWID(WWID)
     /// Rewrite the bindings file with `bindings.render()`. Many in a row make one write.
     case saveBindings
     /// Rewrite the prkeys file with this text.
@@ -54,14 +61,17 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
         case .create(let l): "create \(l)"
         case .reload(let l): "reload \(l)"
         case .remove(let m, _): "remove \(m)"
-        case .rename(let m, let n): "rename \(m) to \(n)"
+        case .rename(let m, let n, _): "rename \(m) to \(n)"
         case .flush(let m, _): "flush \(m)"
         case .suspend(let m): "suspend \(m)"
-        case .resume(let m): "resume \(m)"
+        case .resume(let m, _): "resume \(m)"
         case .tuneTransports(let w): "transport timeouts \(w)"
         case .setMapTimer(let w, let t): "timer \(w) \(t.map { "at \($0)" } ?? "off")"
         case .forget(let d): "forget \(d)"
         case .rememberWWID(let w): "remember wwid \(w)"
+        case .triggerUevent(let d, let a): "trigger \(a) uevent on \(d)"
+        case .markFailedWWID(let w): "mark wwid \(w) failed"
+        case .unmarkFailedWWID(let w): "unmark wwid \(w) failed"
         case .saveBindings: "save bindings"
         case .savePRKeys: "save prkeys"
         case .note(let s): s
@@ -77,13 +87,18 @@ public struct MapLoad: Hashable, Sendable, CustomStringConvertible {
     public var table: MultipathTable
     /// Loaded read-only: one of its paths is (0.9.4 reloads a map read-only when a path turns so).
     public var readOnly: Bool
+    /// What the create, or the resume after the reload, tells udev.
+    public var udevFlags: MapUdevFlags
 
-    public init(name: String, wwid: WWID, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool = false) {
+    public init(
+        name: String, wwid: WWID, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool = false, udevFlags: MapUdevFlags = []
+    ) {
         self.name = name
         self.wwid = wwid
         self.sizeSectors = sizeSectors
         self.table = table
         self.readOnly = readOnly
+        self.udevFlags = udevFlags
     }
 
     public var description: String { "\(name) (\(sizeSectors) sectors\(readOnly ? ", read-only" : "")): \(table)" }

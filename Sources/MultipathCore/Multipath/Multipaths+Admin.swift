@@ -143,7 +143,13 @@ extension Multipaths {
     }
 
     public func suspendByOperator(_ wwid: WWID) -> [MultipathAction] { maps[wwid].map { [.suspend(map: $0.name)] } ?? [] }
-    public func resumeByOperator(_ wwid: WWID) -> [MultipathAction] { maps[wwid].map { [.resume(map: $0.name)] } ?? [] }
+    /// 0.9.4's `resume map` tests `skip_kpartx`'s state, never 0 once chosen, so kpartx is always skipped;
+    /// it refuses a new map udev has not seen yet (`missing_uev_wait_timeout`).
+    public func resumeByOperator(_ wwid: WWID) throws(AdminRefusal) -> [MultipathAction] {
+        guard let map = maps[wwid] else { return [] }
+        if udevWait[wwid] != nil { throw AdminRefusal("\(map.name): device not fully created, failing resume") }
+        return [.resume(map: map.name, udevFlags: .noKpartx)]
+    }
 
     /// `reload map`: the table built from the configuration again and loaded, even if unchanged.
     public mutating func reloadByOperator(_ wwid: WWID, now: Instant) -> [MultipathAction] {

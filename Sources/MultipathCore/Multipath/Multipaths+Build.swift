@@ -44,7 +44,6 @@ extension Multipaths {
             }
         }
         ghostWait[wwid] = nil
-        if let t = waiting[wwid], now < t { return actions }
         dirty.remove(wwid)
         let groups = Grouping.group(groupMembers(devTs), policy: settings.pathGroupingPolicy.value)
         // The operator's `disablequeueing` holds across reloads.
@@ -56,6 +55,7 @@ extension Multipaths {
         let size = identities[0].sizeSectors
         let readOnly = identities.contains(where: \.readOnly)
         let order = table.groups.flatMap { $0.paths.compactMap(\.devT) }
+        let usable = devTs.count { paths[$0].map { $0.health.state.isUsable || $0.health.state == .pending } ?? false }
         if var map = maps[wwid] {
             map.settings = settings
             if !force && Grouping.sameLayout(map.table, table) && map.sizeSectors == size && map.readOnly == readOnly {
@@ -65,17 +65,25 @@ extension Multipaths {
                 index.update(map)
                 return actions
             }
-            let load = MapLoad(name: map.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly)
+            if !force, udevWait[wwid] != nil {
+                udevWait[wwid]?.held = true
+                return actions + [.note("\(map.name): reload delayed until udev has seen the new map")]
+            }
+            let flags = MapUdevFlags.forLoad(
+                reload: true, rescan: force || map.sizeSectors != size, usablePaths: usable, skipKpartx: settings.skipKpartx.value)
+            let load = MapLoad(name: map.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly, udevFlags: flags)
             actions += [.reload(load)]
             actions += loaded(wwid, load, settings: settings, previous: map.members, now: now)
         } else {
             let revision = bindings.revision
             let name = config.mapName(wwid: wwid.rawValue, settings: settings, bindings: &bindings, taken: { index.isTaken($0) })
             if bindings.revision != revision { actions.append(.saveBindings) }
-            if wwids.add(wwid.rawValue) != nil { actions.append(.rememberWWID(wwid)) }
-            let load = MapLoad(name: name.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly)
+            let flags = MapUdevFlags.forLoad(reload: false, rescan: false, usablePaths: usable, skipKpartx: settings.skipKpartx.value)
+            let load = MapLoad(name: name.name, wwid: wwid, sizeSectors: size, table: table, readOnly: readOnly, udevFlags: flags)
             actions.append(.create(load))
+            udevWait[wwid] = (now + config.missingUeventWait, false)
             actions += loaded(wwid, load, settings: settings, previous: [], now: now)
+            actions.append(.setMapTimer(wwid: wwid, at: nextDeadline(wwid)))
         }
         return actions
     }

@@ -4,7 +4,8 @@ extension Multipaths {
 
     /// A scheduled check is due. Asks for it unless one is still out (one probe in flight per path).
     public mutating func checkDue(_ devT: DevT, now: Instant) -> [MultipathAction] {
-        guard let p = paths[devT], !p.health.probe.isInFlight else { return [] }
+        guard let p = paths[devT] else { return retriggerDue(devT) }
+        guard !p.health.probe.isInFlight else { return [] }
         // As 0.9.4's disabled checker: a path failed by the operator stays failed until reinstated.
         if admin.failedByOperator.contains(devT) { return [schedule(devT, now: now)] }
         paths[devT]!.health.probe = .inFlight

@@ -97,6 +97,7 @@ extension Multipaths {
     }
 
     mutating func forgetMap(_ wwid: WWID) {
+        udevWait[wwid] = nil
         guard let map = index.remove(wwid) else { return }
         for d in map.members { paths[d]?.health.membership = .absent }
     }

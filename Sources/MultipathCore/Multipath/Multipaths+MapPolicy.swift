@@ -42,7 +42,7 @@ extension Multipaths {
     }
 
     func nextDeadline(_ wwid: WWID) -> Instant? {
-        [maps[wwid]?.queueingEndsAt, maps[wwid]?.failbackAt, waiting[wwid], ghostWait[wwid]].compactMap { $0 }.min()
+        [maps[wwid]?.queueingEndsAt, maps[wwid]?.failbackAt, waiting[wwid], ghostWait[wwid], udevWait[wwid]?.until].compactMap { $0 }.min()
     }
 
     /// A map's timer: the end of `no_path_retry` queueing, a deferred failback, or a wait (smart
@@ -53,14 +53,16 @@ extension Multipaths {
             dirty.insert(wwid)
             actions += build(wwid, now: now)
         }
+        if let wait = udevWait[wwid], wait.until <= now, let map = maps[wwid] {
+            actions += [.note("\(map.name): timeout waiting on creation uevent, enabling reloads")] + udevSawMap(wwid, now: now)
+        }
         if let t = waiting[wwid], t <= now {
+            // No second path came in time: the held paths are released, once; one that comes later
+            // still takes them.
             waiting[wwid] = nil
-            dirty.insert(wwid)
-            for (devT, held) in (undecided.removeValue(forKey: wwid) ?? [:]).sorted(by: { $0.key < $1.key }) {
-                let o = orphans.removeValue(forKey: devT)!
-                actions += addPath(o.identity, udevProperties: held.udev, choice: held.choice, now: now)
+            for devT in (undecided[wwid] ?? [:]).keys.sorted() where orphans[devT]?.reason != .notMultipathed(.smart) {
+                actions += orphan(orphans[devT]!.identity, .notMultipathed(.smart))
             }
-            actions += build(wwid, now: now)
         }
         if var map = maps[wwid] {
             if let t = map.queueingEndsAt, t <= now { map.queueingTimerFired(usable: usableCount(map), now: now, &actions) }

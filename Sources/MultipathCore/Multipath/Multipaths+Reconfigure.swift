@@ -60,7 +60,7 @@ extension Multipaths {
             if name != old.name, index.isTaken(name) {
                 actions.append(.note("\(old.name): not renamed to \(name): another map has that name"))
             } else if name != old.name {
-                actions.append(.rename(map: old.name, to: name))
+                actions.append(.rename(map: old.name, to: name, udevFlags: settings.skipKpartx.value ? .noKpartx : []))
                 index.rename(wwid, to: name)
             }
             if let map = index[wwid], map.noPathRetry == .fail && map.queueing {

@@ -22,19 +22,28 @@ public struct Multipaths: Sendable {
     var waiting: [WWID: Instant] = [:]
     /// ghost_delay: new maps with only ghost paths, waiting for an active one until an instant.
     var ghostWait: [WWID: Instant] = [:]
-    /// Orphans that smart find_multipaths may still take, by WWID, with what `addPath` was given.
-    var undecided: [WWID: [DevT: (choice: PathChoice, udev: [String]?)]] = [:]
+    /// Orphans find_multipaths (on, smart) takes when a second path of their WWID comes, by WWID, with
+    /// their checker and prioritizer.
+    var undecided: [WWID: [DevT: PathChoice]] = [:]
     /// The udev property names each path came with, for the blacklist again at reconfigure.
     var udevProperties: [DevT: [String]] = [:]
     /// Path states found in maps adopted at start, for paths not yet enumerated.
     var adoptedState: [DevT: Bool] = [:]
     /// What operators set over the control socket (`Multipaths+Admin.swift`).
     var admin = AdminState()
+    /// WWIDs whose map could not be made (/run/multipath/failed_wwids).
+    public internal(set) var failedWWIDs: Set<WWID>
+    /// New maps whose creation uevent udev has not processed yet: reloads wait until then, at most
+    /// until the instant (`missing_uev_wait_timeout`); `held` when one is waiting.
+    var udevWait: [WWID: (until: Instant, held: Bool)] = [:]
+    /// The change uevents asked for paths udev set up without their `uid_attribute`.
+    var retriggers: [DevT: Int] = [:]
 
-    public init(config: Config, wwids: WWIDsFile = WWIDsFile(), bindings: Bindings = Bindings()) {
+    public init(config: Config, wwids: WWIDsFile = WWIDsFile(), bindings: Bindings = Bindings(), failedWWIDs: Set<WWID> = []) {
         self.config = config
         self.wwids = wwids
         self.bindings = bindings
+        self.failedWWIDs = failedWWIDs
     }
 
     var pollingInterval: Duration { .seconds(max(config.pollingInterval, 1)) }
@@ -51,7 +60,9 @@ public struct Multipaths: Sendable {
         _ identity: PathIdentity, udevProperties: [String]?, choice: PathChoice,
         now: Instant
     ) -> [MultipathAction] {
-        if paths[identity.devT] != nil || orphans[identity.devT] != nil { return changePath(identity, choice: choice, now: now) }
+        if paths[identity.devT] != nil || orphans[identity.devT] != nil {
+            return changePath(identity, udevProperties: udevProperties, choice: choice, now: now)
+        }
         if let udevProperties { self.udevProperties[identity.devT] = udevProperties }
         switch config.blacklistVerdict(for: identity, udevProperties: self.udevProperties[identity.devT]) {
         case .accepted: break
@@ -60,26 +71,33 @@ public struct Multipaths: Sendable {
         case .missingProperty:
             return orphan(identity, .missingUdevProperty)
         }
+        if let udevProperties, let wait = retrigger(identity, udevProperties: udevProperties, now: now) { return wait }
         guard let wwid = identity.mapWWID else { return orphan(identity, .noWWID) }
         let policy = FindMultipathsPolicy(config)
         // Only smart mode's wait depends on the hardware table; matching it costs a regex per entry.
         let known = policy.mode == .smart && config.pathSettings(for: identity).isKnownHardware
+        // Siblings are the WWID's other paths, those find_multipaths refused so far included (0.9.4
+        // looks for them among all the paths it knows).
+        let siblings = (byWWID[wwid]?.count ?? 0) + (undecided[wwid]?.count ?? 0)
         switch policy.decide(
-            knownWWID: wwids.contains(wwid.rawValue), mapExists: maps[wwid] != nil, siblings: byWWID[wwid]?.count ?? 0,
+            knownWWID: wwids.contains(wwid.rawValue), mapExists: maps[wwid] != nil, siblings: siblings,
             knownHardware: known, firstSeen: now, now: now)
         {
         case .multipath:
-            var actions = admit(identity, choice: choice, now: now)
-            // A second path decides for the ones smart mode was holding.
-            for (devT, held) in (undecided.removeValue(forKey: wwid) ?? [:]).sorted(by: { $0.key < $1.key }) {
+            // A new path of a map udev has not claimed yet is told again (0.9.4's ev_add_path).
+            var actions = admit(identity, choice: choice, now: now) + (maps[wwid] == nil ? [] : Self.claim([identity]))
+            // A second path decides for the ones find_multipaths held back.
+            waiting[wwid] = nil
+            for (devT, choice) in (undecided.removeValue(forKey: wwid) ?? [:]).sorted(by: { $0.key < $1.key }) {
                 let o = orphans.removeValue(forKey: devT)!
-                actions += admit(o.identity, choice: held.choice, now: now)
+                actions += admit(o.identity, choice: choice, now: now)
             }
             return actions
         case .notMultipath:
+            if policy.mode == .on || policy.mode == .smart { undecided[wwid, default: [:]][identity.devT] = choice }
             return orphan(identity, .notMultipathed(policy.mode))
         case .waitUntil(let t):
-            undecided[wwid, default: [:]][identity.devT] = (choice, udevProperties)
+            undecided[wwid, default: [:]][identity.devT] = choice
             waiting[wwid] = min(waiting[wwid] ?? t, t)
             return orphan(identity, .waitingForSecondPath(until: t)) + [.setMapTimer(wwid: wwid, at: nextDeadline(wwid))]
         }
@@ -115,6 +133,7 @@ public struct Multipaths: Sendable {
     /// and a path that comes back reloads it.
     public mutating func removePath(_ devT: DevT, now: Instant) -> [MultipathAction] {
         udevProperties[devT] = nil
+        retriggers[devT] = nil
         undecide(devT)
         admin.forget(devT)
         if orphans.removeValue(forKey: devT) != nil { return [.forget(devT)] }
@@ -137,7 +156,8 @@ public struct Multipaths: Sendable {
                     map: map.name,
                     fallback: MapLoad(
                         name: map.name, wwid: wwid, sizeSectors: map.sizeSectors, table: empty,
-                        readOnly: map.readOnly)),
+                        readOnly: map.readOnly,
+                        udevFlags: .forLoad(reload: true, rescan: false, usablePaths: 0, skipKpartx: map.settings.skipKpartx.value))),
                 .setMapTimer(wwid: wwid, at: nil)
             ]
             return actions
@@ -150,8 +170,14 @@ public struct Multipaths: Sendable {
     /// a new path; a new size is taken when every path of the map agrees (the map is reloaded with it);
     /// a path turning read-only makes the map read-only, and it is writable again once all are.
     /// Both reloads happen in `build`, which compares size and mode with what the kernel has.
-    public mutating func changePath(_ identity: PathIdentity, choice: PathChoice, now: Instant) -> [MultipathAction] {
+    public mutating func changePath(
+        _ identity: PathIdentity, udevProperties: [String]? = nil, choice: PathChoice, now: Instant
+    ) -> [MultipathAction] {
         let devT = identity.devT
+        if case .udevIncomplete? = orphans[devT]?.reason {
+            orphans[devT] = nil
+            return addPath(identity, udevProperties: udevProperties, choice: choice, now: now)
+        }
         if let o = orphans[devT] {
             if o.identity.wwid == identity.wwid {
                 orphans[devT]?.identity = identity

@@ -182,12 +182,14 @@ public enum OrphanReason: Hashable, Sendable, CustomStringConvertible {
     case notMultipathed(FindMultipathsMode)
     /// Smart find_multipaths holds it until then, for a second path of its WWID.
     case waitingForSecondPath(until: Instant)
+    /// udev set the device up without its `uid_attribute`: a change uevent asks again, soon.
+    case udevIncomplete(retriggers: Int)
 
     /// Refused by the blacklist: 0.9.4 does not keep such paths at all (`show` leaves them out).
     public var isBlacklisted: Bool {
         switch self {
         case .blacklisted, .missingUdevProperty: true
-        case .noWWID, .notMultipathed, .waitingForSecondPath: false
+        case .noWWID, .notMultipathed, .waitingForSecondPath, .udevIncomplete: false
         }
     }
 
@@ -198,6 +200,7 @@ public enum OrphanReason: Hashable, Sendable, CustomStringConvertible {
         case .noWWID: "no WWID"
         case .notMultipathed(let mode): "not multipathed (find_multipaths \(mode.rawValue))"
         case .waitingForSecondPath(let t): "waiting for a second path until \(t) (find_multipaths smart)"
+        case .udevIncomplete(let n): "udev did not set its uid_attribute (\(n) change uevents so far)"
         }
     }
 }

@@ -15,9 +15,10 @@ public enum UeventMerge {
         for (i, e) in events.enumerated() {
             let later = events[last[e.sysname]!]
             if i == last[e.sysname] {
-                // An add followed by changes is still an add, with the latest properties.
+                // An add followed by changes is still an add, with the latest properties; but a map's
+                // change stays one: it says udev saw the map with its table (its add comes before).
                 var merged = e
-                if e.action == .change && added.contains(e.sysname) { merged.action = .add }
+                if e.action == .change && added.contains(e.sysname) && !e.sysname.hasPrefix("dm-") { merged.action = .add }
                 kept.append(merged)
             } else if e.action == .remove && later.action == .add {
                 kept.append(e)

@@ -241,7 +241,8 @@ extension PathIdentity {
                 serial: facts.bytes("device/vpd_pg80").flatMap(serialFromVPD80) ?? properties["ID_SCSI_SERIAL"] ?? "",
                 sizeSectors: facts.text("size").flatMap { UInt64($0) } ?? 0,
                 transport: transport, tpgs: tpgs, fc: fc, transportPort: facts.transportPort(transport),
-                readOnly: (properties["DISK_RO"] ?? facts.text("ro")) == "1", attachedHandler: handler))
+                readOnly: (properties["DISK_RO"] ?? facts.text("ro")) == "1", attachedHandler: handler,
+                udevClaim: UdevClaim(properties: properties)))
     }
 
     /// The facts gathered through `sysfs`, then identified: for tests and the lab's tool.

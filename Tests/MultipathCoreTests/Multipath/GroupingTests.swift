@@ -101,6 +101,11 @@ import Testing
         #expect(merged == [Self.e(.add, "sdb", "new")])
     }
 
+    /// missing_uev_wait_timeout waits for a new map's change, which follows its add.
+    @Test func aMapsAddThenChangeIsItsChange() {
+        #expect(UeventMerge.merge([Self.e(.add, "dm-0"), Self.e(.change, "dm-0")]) == [Self.e(.change, "dm-0")])
+    }
+
     @Test func removeThenAddKeepsBoth() {
         let merged = UeventMerge.merge([Self.e(.remove, "sdb"), Self.e(.add, "sdb")])
         #expect(merged.map(\.action) == [.remove, .add])

@@ -47,12 +47,16 @@ import Testing
             significant(e.checkerFinished(sdc, up, now: t0)) == [
                 "create 3600a \(features) 0 2 1 service-time 0 1 1 8:16 1 service-time 0 1 1 8:32 1"
             ])
+        // udev has seen the new map: its reloads need not wait (missing_uev_wait_timeout).
+        #expect(significant(e.mapUevent("3600a", now: t0)) == [])
         return e
     }
 
     @Test func mapIsCreatedOnceAllItsPathsWereChecked() {
-        let e = Self.twoPathMap("find_multipaths no")
+        var e = Self.twoPathMap("find_multipaths no")
         #expect(e.maps["3600a"]?.members == [DevT(major: 8, minor: 16), DevT(major: 8, minor: 32)])
+        #expect(!e.wwids.contains("3600a"), "remembered once the kernel made it")
+        #expect(e.mapCreateFinished("3600a", succeeded: true).contains(.rememberWWID("3600a")))
         #expect(e.wwids.contains("3600a"))
     }
 
