@@ -111,7 +111,7 @@ final class ActionRunner {
         case .create(let load):
             logger.notice("\(load.name): create \(load.table)")
             if logger.logLevel <= .debug, let map = model.engine.maps[load.wwid] {
-                for line in map.settings.originLines(ResolvedMapSettings.loggedKeywords) { logger.debug("\(load.name): \(line)") }
+                for line in map.settings.loggedOrigins { logger.debug("\(load.name): \(line)") }
             }
             do {
                 try dm.create(

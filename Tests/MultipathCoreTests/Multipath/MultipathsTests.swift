@@ -8,7 +8,8 @@ import Testing
 
     static func engine(_ defaults: String = "") -> Multipaths {
         let (config, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\n\(defaults)\n}\n"), confD: [])
-        precondition(diagnostics.isEmpty, "\(diagnostics)")
+        // san_path_err_* warn that they are deprecated, as in 0.9.4.
+        precondition(diagnostics.allSatisfy { $0.message.hasSuffix("please use marginal_path options instead") }, "\(diagnostics)")
         return Multipaths(config: config)
     }
 
@@ -219,5 +220,20 @@ import Testing
         _ = e.mapStatus(name: "3600a", status: status, table: theirs, now: T.t0)
         #expect(e.maps["3600a"]?.table == theirs)
         #expect(T.significant(e.mapVanished(name: "3600a")) == [] && e.maps.isEmpty)
+    }
+}
+
+@Suite struct DelayChecksEffectTests {
+    typealias T = MultipathsTests
+
+    /// delay_watch_checks + delay_wait_checks act through san_path_err: a path that failed once is held
+    /// back for wait checks x max_polling_interval once it comes back.
+    @Test func delayChecksHoldAPathBackAfterOneFailure() {
+        var e = T.twoPathMap("find_multipaths no\npolling_interval 5\ndelay_watch_checks 10\ndelay_wait_checks 2")
+        let sdb = DevT(major: 8, minor: 16)
+        #expect(T.significant(e.checkerFinished(sdb, T.down, now: T.t0 + .seconds(1))) == ["3600a: fail_path 8:16"])
+        #expect(T.significant(e.checkerFinished(sdb, T.up, now: T.t0 + .seconds(2))) == [], "held back")
+        #expect(e.paths[sdb]?.health.state == .delayed)
+        #expect(T.significant(e.checkerFinished(sdb, T.up, now: T.t0 + .seconds(12))) == ["3600a: reinstate_path 8:16"])
     }
 }
