@@ -156,6 +156,11 @@ public struct Config: Sendable {
         if case .disabledOrInt(let n)? = global(.failed_path_reprobe_ms)?.value { return n.map { .milliseconds($0) } }
         return .milliseconds(100)
     }
+    /// `allow_usb_devices`: USB disks are refused unless it is `yes`.
+    public var allowUSBDevices: Bool {
+        if case .bool(let b)? = global(.allow_usb_devices)?.value { return b }
+        return false
+    }
     public var queueWithoutDaemon: Bool {
         if case .bool(let b)? = global(.queue_without_daemon)?.value { return b }
         return false

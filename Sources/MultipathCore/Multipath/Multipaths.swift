@@ -53,13 +53,7 @@ public struct Multipaths: Sendable {
     ) -> [MultipathAction] {
         if paths[identity.devT] != nil || orphans[identity.devT] != nil { return changePath(identity, choice: choice, now: now) }
         if let udevProperties { self.udevProperties[identity.devT] = udevProperties }
-        switch config.blacklistVerdict(for: identity, udevProperties: self.udevProperties[identity.devT]) {
-        case .accepted: break
-        case .blacklisted(let by, let rule):
-            return orphan(identity, .blacklisted(by, rule: rule))
-        case .missingProperty:
-            return orphan(identity, .missingUdevProperty)
-        }
+        if let refused = refusal(identity) { return orphan(identity, refused) }
         guard let wwid = identity.mapWWID else { return orphan(identity, .noWWID) }
         let policy = FindMultipathsPolicy(config)
         // Only smart mode's wait depends on the hardware table; matching it costs a regex per entry.
@@ -83,6 +77,18 @@ public struct Multipaths: Sendable {
             waiting[wwid] = min(waiting[wwid] ?? t, t)
             return orphan(identity, .waitingForSecondPath(until: t)) + [.setMapTimer(wwid: wwid, at: nextDeadline(wwid))]
         }
+    }
+
+    /// Why a path is refused before find_multipaths is asked, if it is: a USB disk without
+    /// `allow_usb_devices` (0.9.4 skips it before its blacklist), the blacklist, an NVMe namespace.
+    func refusal(_ identity: PathIdentity) -> OrphanReason? {
+        if identity.transport == .scsi(.usb) && !config.allowUSBDevices { return .usbDevice }
+        switch config.blacklistVerdict(for: identity, udevProperties: udevProperties[identity.devT]) {
+        case .accepted: break
+        case .blacklisted(let by, let rule): return .blacklisted(by, rule: rule)
+        case .missingProperty: return .missingUdevProperty
+        }
+        return identity.transport == .nvme ? .nvmeNotSupported : nil
     }
 
     mutating func orphan(_ identity: PathIdentity, _ reason: OrphanReason) -> [MultipathAction] {

@@ -174,12 +174,18 @@ public enum OrphanReason: Hashable, Sendable, CustomStringConvertible {
     case notMultipathed(FindMultipathsMode)
     /// Smart find_multipaths holds it until then, for a second path of its WWID.
     case waitingForSecondPath(until: Instant)
+    /// A USB disk, and `allow_usb_devices` is `no` (0.9.4's pathinfo skips it).
+    case usbDevice
+    /// An NVMe namespace: it has no SCSI generic device, so no checker of ours could ever find it usable
+    /// and a map over it would fail every I/O. Refused until NVMe paths are supported.
+    case nvmeNotSupported
 
-    /// Refused by the blacklist: 0.9.4 does not keep such paths at all (`show` leaves them out).
+    /// Refused by the blacklist (or skipped as a USB disk): 0.9.4 does not keep such paths at all
+    /// (`show` leaves them out, `add path` answers `blacklisted`).
     public var isBlacklisted: Bool {
         switch self {
-        case .blacklisted, .missingUdevProperty: true
-        case .noWWID, .notMultipathed, .waitingForSecondPath: false
+        case .blacklisted, .missingUdevProperty, .usbDevice: true
+        case .noWWID, .notMultipathed, .waitingForSecondPath, .nvmeNotSupported: false
         }
     }
 
@@ -190,6 +196,9 @@ public enum OrphanReason: Hashable, Sendable, CustomStringConvertible {
         case .noWWID: "no WWID"
         case .notMultipathed(let mode): "not multipathed (find_multipaths \(mode.rawValue))"
         case .waitingForSecondPath(let t): "waiting for a second path until \(t) (find_multipaths smart)"
+        case .usbDevice: "skip USB device (allow_usb_devices is no)"
+        case .nvmeNotSupported:
+            "not multipathed: NVMe paths are not supported yet (no SCSI generic device for the checkers; a map over them would fail I/O)"
         }
     }
 }

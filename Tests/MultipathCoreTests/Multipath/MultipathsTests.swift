@@ -237,3 +237,42 @@ import Testing
         #expect(T.significant(e.checkerFinished(sdb, T.up, now: T.t0 + .seconds(12))) == ["3600a: reinstate_path 8:16"])
     }
 }
+
+@Suite struct AdmissionTests {
+    typealias T = MultipathsTests
+
+    static func path(_ minor: UInt32, _ transport: Transport, name: String? = nil) -> PathIdentity {
+        var p = T.path(minor, name: name)
+        p.transport = transport
+        return p
+    }
+
+    @Test func usbDisksAreSkippedUnlessAllowed() {
+        var e = T.engine("find_multipaths no")
+        let a = e.addPath(Self.path(16, .scsi(.usb)), udevProperties: nil, choice: T.choice, now: T.t0)
+        #expect(a == [.note("sdb: skip USB device (allow_usb_devices is no)")])
+        #expect(e.orphans[DevT(major: 8, minor: 16)]?.reason.isBlacklisted == true && e.paths.isEmpty)
+
+        var allowed = T.engine("find_multipaths no\nallow_usb_devices yes")
+        #expect(
+            T.significant(allowed.addPath(Self.path(16, .scsi(.usb)), udevProperties: nil, choice: T.choice, now: T.t0)) == ["check 8:16"])
+        // A reconfigure that forbids them again takes the path out.
+        let (strict, _) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\nfind_multipaths no\n}\n"), confD: [])
+        _ = allowed.reconfigure(strict, choices: [:], now: T.t0)
+        #expect(allowed.paths.isEmpty && allowed.orphans[DevT(major: 8, minor: 16)]?.reason == .usbDevice)
+    }
+
+    @Test func nvmePathsAreRefusedWithTheReason() {
+        var e = T.engine("find_multipaths no")
+        let nvme = Self.path(16, .nvme, name: "nvme0n1")
+        let actions = e.addPath(nvme, udevProperties: nil, choice: T.choice, now: T.t0)
+        #expect(T.significant(actions).isEmpty, "no check, no map")
+        #expect(
+            actions.contains {
+                if case .note(let n) = $0 { n.hasPrefix("nvme0n1: not multipathed: NVMe paths are not supported yet") } else { false }
+            })
+        _ = e.addPath(Self.path(32, .nvme, name: "nvme1n1"), udevProperties: nil, choice: T.choice, now: T.t0)
+        #expect(e.paths.isEmpty && e.maps.isEmpty && e.commit(now: T.t0).isEmpty)
+        #expect(e.orphans[nvme.devT]?.reason.isBlacklisted == false, "shown as an orphan, with its reason")
+    }
+}
