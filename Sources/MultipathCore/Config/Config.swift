@@ -156,6 +156,10 @@ public struct Config: Sendable {
         if case .disabledOrInt(let n)? = global(.failed_path_reprobe_ms)?.value { return n.map { .milliseconds($0) } }
         return .milliseconds(100)
     }
+    public var logCheckerErr: LogCheckerErr {
+        if case .logCheckerErr(let l)? = global(.log_checker_err)?.value { return l }
+        return .always
+    }
     /// `allow_usb_devices`: USB disks are refused unless it is `yes`.
     public var allowUSBDevices: Bool {
         if case .bool(let b)? = global(.allow_usb_devices)?.value { return b }

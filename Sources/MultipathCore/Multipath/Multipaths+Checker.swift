@@ -40,9 +40,12 @@ extension Multipaths {
                 p.health.state = new
                 p.health.lastChange = now
                 p.health.interval = pollingInterval
+                p.health.errorLoggedAt = now
                 actions.append(.note("\(p.name): \(old.rawValue) -> \(new.rawValue) (\(verdict.reason))"))
             } else if new.isUsable {
                 p.health.interval = min(p.health.interval * 2, maxPollingInterval)
+            } else if new == .down, let map, let note = repeatedCheckerError(&p.health, map: map.name, path: p.name, verdict, now: now) {
+                actions.append(note)
             }
         }
 
@@ -77,6 +80,18 @@ extension Multipaths {
         if new.isUsable && p.settings.prio.value != .const { actions.append(.prioritize(devT)) }
         actions += build(wwid, now: now)
         return actions
+    }
+
+    /// A path still down: under `log_checker_err always` (the default) its checker's error is logged
+    /// again as 0.9.4 logs it at level 2, at most once per polling interval (0.9.4 checks a failed path
+    /// that often; ours may be probed every `failed_path_reprobe_ms`). Under `once` the repeats are left
+    /// to the -v3 line the daemon writes for every verdict, as 0.9.4 logs them at level 3.
+    func repeatedCheckerError(_ h: inout PathHealth, map: String, path: String, _ verdict: CheckerVerdict, now: Instant)
+        -> MultipathAction?
+    {
+        guard config.logCheckerErr == .always, h.errorLoggedAt.map({ now - $0 >= pollingInterval }) ?? true else { return nil }
+        h.errorLoggedAt = now
+        return .note("\(map): \(path) - \(verdict.reason)")
     }
 
     /// States in which a path must not be active in the kernel's table.

@@ -92,6 +92,8 @@ public struct PathHealth: Hashable, Sendable {
     public internal(set) var sanFailures = 0
     public internal(set) var sanGoodChecks = 0
     public internal(set) var heldUntil: Instant?
+    /// When its checker's error was last logged (`log_checker_err`).
+    var errorLoggedAt: Instant?
     /// When find_multipaths first saw it (smart mode's clock).
     public internal(set) var firstSeen: Instant
     /// Times the core failed it in its map (checker verdict or the kernel's report): path wildcard %0.

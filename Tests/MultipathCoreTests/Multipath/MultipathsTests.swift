@@ -276,3 +276,23 @@ import Testing
         #expect(e.orphans[nvme.devT]?.reason.isBlacklisted == false, "shown as an orphan, with its reason")
     }
 }
+
+@Suite struct LogCheckerErrTests {
+    typealias T = MultipathsTests
+
+    static func notes(_ actions: [MultipathAction]) -> [String] {
+        actions.compactMap { if case .note(let n) = $0 { n } else { nil } }
+    }
+
+    /// A path that stays down: `always` logs its error again once per polling interval, `once` only
+    /// at the change.
+    @Test(arguments: [("always", ["3600a: sdb - path offline"]), ("once", [])])
+    func aPathStillDownIsLoggedAgainUnderAlways(mode: String, repeated: [String]) {
+        var e = T.twoPathMap("find_multipaths no\npolling_interval 5\nlog_checker_err \(mode)")
+        let sdb = DevT(major: 8, minor: 16)
+        #expect(Self.notes(e.checkerFinished(sdb, T.down, now: T.t0 + .seconds(1))) == ["sdb: up -> down (path offline)"])
+        #expect(Self.notes(e.checkerFinished(sdb, T.down, now: T.t0 + .seconds(2))) == [], "not before the polling interval")
+        #expect(Self.notes(e.checkerFinished(sdb, T.down, now: T.t0 + .seconds(6))) == repeated)
+        #expect(Self.notes(e.checkerFinished(sdb, T.down, now: T.t0 + .seconds(7))) == [])
+    }
+}
