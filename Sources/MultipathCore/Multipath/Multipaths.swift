@@ -55,6 +55,7 @@ public struct Multipaths: Sendable {
         if let udevProperties { self.udevProperties[identity.devT] = udevProperties }
         if let refused = refusal(identity) { return orphan(identity, refused) }
         guard let wwid = identity.mapWWID else { return orphan(identity, .noWWID) }
+        if let mismatch = sizeMismatch(identity, wwid) { return orphan(identity, mismatch) }
         let policy = FindMultipathsPolicy(config)
         // Only smart mode's wait depends on the hardware table; matching it costs a regex per entry.
         let known = policy.mode == .smart && config.pathSettings(for: identity).isKnownHardware
@@ -89,6 +90,15 @@ public struct Multipaths: Sendable {
         case .missingProperty: return .missingUdevProperty
         }
         return identity.transport == .nvme ? .nvmeNotSupported : nil
+    }
+
+    /// A path whose size differs from its map's, or from the size of the paths of its WWID already
+    /// taken (the map to be), as 0.9.4's ev_add_path refuses it; an unknown size (0) is no mismatch.
+    func sizeMismatch(_ identity: PathIdentity, _ wwid: WWID) -> OrphanReason? {
+        let expected = maps[wwid]?.sizeSectors ?? byWWID[wwid]?.first.flatMap { paths[$0]?.identity.sizeSectors }
+        guard let expected, expected != 0, identity.sizeSectors != 0, identity.sizeSectors != expected else { return nil }
+        let name = maps[wwid]?.name ?? wwid.rawValue
+        return .sizeMismatch(map: name, sectors: identity.sizeSectors, expected: expected)
     }
 
     mutating func orphan(_ identity: PathIdentity, _ reason: OrphanReason) -> [MultipathAction] {

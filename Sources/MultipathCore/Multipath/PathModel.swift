@@ -178,6 +178,9 @@ public enum OrphanReason: Hashable, Sendable, CustomStringConvertible {
     case waitingForSecondPath(until: Instant)
     /// A USB disk, and `allow_usb_devices` is `no` (0.9.4's pathinfo skips it).
     case usbDevice
+    /// Its size differs from its map's (or from the first path of its WWID): 0.9.4 never feeds DM a
+    /// table whose paths disagree on the size.
+    case sizeMismatch(map: String, sectors: UInt64, expected: UInt64)
     /// An NVMe namespace: it has no SCSI generic device, so no checker of ours could ever find it usable
     /// and a map over it would fail every I/O. Refused until NVMe paths are supported.
     case nvmeNotSupported
@@ -187,7 +190,7 @@ public enum OrphanReason: Hashable, Sendable, CustomStringConvertible {
     public var isBlacklisted: Bool {
         switch self {
         case .blacklisted, .missingUdevProperty, .usbDevice: true
-        case .noWWID, .notMultipathed, .waitingForSecondPath, .nvmeNotSupported: false
+        case .noWWID, .notMultipathed, .waitingForSecondPath, .sizeMismatch, .nvmeNotSupported: false
         }
     }
 
@@ -199,6 +202,8 @@ public enum OrphanReason: Hashable, Sendable, CustomStringConvertible {
         case .notMultipathed(let mode): "not multipathed (find_multipaths \(mode.rawValue))"
         case .waitingForSecondPath(let t): "waiting for a second path until \(t) (find_multipaths smart)"
         case .usbDevice: "skip USB device (allow_usb_devices is no)"
+        case .sizeMismatch(let map, let sectors, let expected):
+            "not added to \(map), device size mismatch: \(sectors) sectors, the map has \(expected)"
         case .nvmeNotSupported:
             "not multipathed: NVMe paths are not supported yet (no SCSI generic device for the checkers; a map over them would fail I/O)"
         }

@@ -262,6 +262,26 @@ import Testing
         #expect(allowed.paths.isEmpty && allowed.orphans[DevT(major: 8, minor: 16)]?.reason == .usbDevice)
     }
 
+    /// A path whose size differs from its map's is refused; so is one that differs from the paths of
+    /// its WWID already taken, before the map exists. The map is built over the others.
+    @Test func aPathOfAnotherSizeIsRefused() {
+        var e = T.twoPathMap("find_multipaths no")
+        var small = T.path(48)
+        small.sizeSectors = 2048
+        let a = e.addPath(small, udevProperties: nil, choice: T.choice, now: T.t0)
+        #expect(a == [.note("sdd: not added to 3600a, device size mismatch: 2048 sectors, the map has 32768")])
+        #expect(e.orphans[small.devT] != nil && e.maps["3600a"]?.members.count == 2)
+
+        var fresh = T.engine("find_multipaths no")
+        _ = fresh.addPath(T.path(16), udevProperties: nil, choice: T.choice, now: T.t0)
+        #expect(T.significant(fresh.addPath(small, udevProperties: nil, choice: T.choice, now: T.t0)).isEmpty)
+        #expect(fresh.orphans[small.devT]?.reason == .sizeMismatch(map: "3600a", sectors: 2048, expected: 32768))
+        #expect(
+            T.significant(fresh.checkerFinished(DevT(major: 8, minor: 16), T.up, now: T.t0)) == [
+                "create 3600a 0 0 1 1 service-time 0 1 1 8:16 1"
+            ])
+    }
+
     @Test func nvmePathsAreRefusedWithTheReason() {
         var e = T.engine("find_multipaths no")
         let nvme = Self.path(16, .nvme, name: "nvme0n1")
