@@ -45,13 +45,16 @@ public struct DaemonHost {
     public var readFile: (String) -> String?
     /// The entries of a sysfs directory (`block/sda`), for `reset map`.
     public var listSysfs: (String) -> [String]
+    /// Writes `change` or `add` to a disk's sysfs `uevent` (`Sysfs.triggerUevent`).
+    public var triggerUevent: (String, Uevent.Action) throws(SystemError) -> Void
 
     public init(
         enumerate: @escaping () throws(SystemError) -> [Uevent], sysfs: @escaping SysfsReader,
         writeFile: @escaping (String, String) throws(SystemError) -> Void,
         appendFile: @escaping (String, String) throws(SystemError) -> Void, random: @escaping () -> Int,
         blockDevices: @escaping () -> [String], readFile: @escaping (String) -> String? = { _ in nil },
-        listSysfs: @escaping (String) -> [String] = { _ in [] }
+        listSysfs: @escaping (String) -> [String] = { _ in [] },
+        triggerUevent: @escaping (String, Uevent.Action) throws(SystemError) -> Void = { _, _ in }
     ) {
         self.enumerate = enumerate
         self.sysfs = sysfs
@@ -61,6 +64,7 @@ public struct DaemonHost {
         self.random = random
         self.readFile = readFile
         self.listSysfs = listSysfs
+        self.triggerUevent = triggerUevent
     }
 
     public static var system: DaemonHost {
@@ -68,6 +72,7 @@ public struct DaemonHost {
         return DaemonHost(
             enumerate: UdevEnumerator.blockDisks, sysfs: sysfs.reader, writeFile: TextFiles.write,
             appendFile: TextFiles.append, random: { Int.random(in: 1...10) }, blockDevices: { sysfs.blockDevices() },
-            readFile: TextFiles.read, listSysfs: { TextFiles.list(sysfs.root + "/" + $0) })
+            readFile: TextFiles.read, listSysfs: { TextFiles.list(sysfs.root + "/" + $0) },
+            triggerUevent: { (disk: String, action: Uevent.Action) throws(SystemError) in try sysfs.triggerUevent(disk, action) })
     }
 }

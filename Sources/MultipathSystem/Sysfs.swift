@@ -51,6 +51,16 @@ public struct Sysfs: Sendable {
     /// This tree as the core's reader.
     public var reader: SysfsReader { { read($0) } }
 
+    /// Asks the kernel to send `action` for a disk again (`block/<disk>/uevent`): udev runs its rules
+    /// on it afresh. One bounded write, answered at once.
+    public func triggerUevent(_ disk: String, _ action: Uevent.Action) throws(SystemError) {
+        let path = full("block/\(disk)/uevent")
+        let fd = try FileDescriptor.open(path, O_WRONLY)
+        defer { fd.close() }
+        let bytes = Array(action.description.utf8)
+        if case .failure(let e) = bytes.withUnsafeBytes({ fd.write($0) }) { throw SystemError("write \(path)", e) }
+    }
+
     /// The path a udev event describes, its attributes read from this tree. `wwidFromVPD83` decodes a
     /// VPD page 0x83 into the WWID used when the `uidAttribute` property is missing.
     public func pathIdentity(

@@ -29,6 +29,9 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         public var latency: Duration?
         /// `ro`: the disk is read-only.
         public var readOnly = false
+        /// The WWID the device itself reports (INQUIRY VPD 0x83, a NAA designator: `3` then 16 or 8
+        /// bytes in hex) when it differs from udev's `wwid`: the LUN behind the path was replaced.
+        public var deviceWWID: String?
         /// Commands received, and those still outstanding (never completed, for `.hang`).
         public fileprivate(set) var commands = 0
         public fileprivate(set) var outstanding = 0
@@ -73,6 +76,8 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     public private(set) var removes = 0
     public private(set) var renames = 0
     public private(set) var messages: [(map: String, message: MultipathMessage, at: Instant)] = []
+    /// Uevents asked for through sysfs `uevent` files, in order (`change sda`).
+    public private(set) var triggeredUevents: [String] = []
     private let events = ReadinessPipe()
     private var nextMinor: UInt32 = 0
     private var staged: [String: (size: UInt64, table: MultipathTable, readOnly: Bool)] = [:]
@@ -151,6 +156,9 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
                 guard parts.first == "block", parts.count >= 2 else { return [] }
                 if parts.count == 2 { return partitionHolders.keys.filter { $0.hasPrefix(parts[1]) }.sorted() + ["device", "size"] }
                 return parts.count == 4 && parts[3] == "holders" ? partitionHolders[parts[2]] ?? [] : []
+            },
+            triggerUevent: { [unowned self] (disk: String, action: Uevent.Action) throws(SystemError) in
+                triggeredUevents.append("\(action) \(disk)")
             })
     }
 
@@ -170,11 +178,24 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         }
         complete(after: p.latency ?? latency) { [unowned p] in
             switch p.behavior {
+            case .good where command.cdb.starts(with: [0x12, 0x01, 0x83]):
+                completion(.completed(SCSIResult(data: Self.deviceIdentification(p.deviceWWID ?? p.wwid))))
             case .good, .hang: completion(.completed(.good))
             case .offline: completion(.deviceGone("write: No such device or address"))
             case .standby: completion(.completed(SCSIResult(status: 0x02, sense: [0x70, 0, 0x02, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x04, 0x0b])))
             }
         }
+    }
+
+    /// VPD page 0x83 with one logical-unit NAA designator for a `3<hex>` WWID; empty for any other.
+    static func deviceIdentification(_ wwid: String) -> [UInt8] {
+        let digits = Array(wwid.utf8.dropFirst())
+        guard wwid.hasPrefix("3"), digits.count % 2 == 0 else { return [] }
+        let id = stride(from: 0, to: digits.count, by: 2).compactMap {
+            UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16)
+        }
+        guard id.count * 2 == digits.count else { return [] }
+        return [0x00, 0x83, 0x00, UInt8(4 + id.count), 0x01, 0x03, 0x00, UInt8(id.count)] + id
     }
 
     public func directRead(_ devT: DevT, length: Int, timeout: Duration, completion: @escaping (DirectReadOutcome) -> Void) {

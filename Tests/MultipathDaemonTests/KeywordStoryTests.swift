@@ -18,4 +18,37 @@ import Testing
         _ = try #require(try sim.advance(until: { sim.active("mpatha", "sdb") == true }, limit: .seconds(10)))
         #expect(sim.kernel.paths["sdb"]!.commands == commands, "the none checker sends no command")
     }
+
+    static let lun = "36001405" + String(repeating: "a", count: 25)
+    static let otherLUN = "36001405" + String(repeating: "b", count: 25)
+
+    /// `recheck_wwid yes`: a path that comes back is asked its WWID (INQUIRY VPD 0x83) before it is
+    /// reinstated. The same WWID reinstates it; another drops it from its map and asks udev to add it
+    /// again, and the add (udev reads the new WWID) puts it in a map of its own.
+    @Test func recheckWWIDDropsAPathWhoseLUNChanged() throws {
+        let sim = try Simulation(paths: [("sda", Self.lun), ("sdb", Self.lun)])
+        try sim.start("recheck_wwid yes")
+        _ = try #require(try sim.advance(until: { sim.kernel.creates == 1 }, limit: .seconds(1)))
+        let sdb = sim.devT("sdb")
+        for (round, wwid) in [(1, nil), (2, Self.otherLUN)] as [(Int, String?)] {
+            sim.kernel.paths["sdb"]!.behavior = .offline
+            _ = try #require(try sim.advance(until: { sim.active("mpatha", "sdb") == false }, limit: .seconds(10)))
+            sim.kernel.paths["sdb"]!.deviceWWID = wwid
+            sim.kernel.paths["sdb"]!.behavior = .good
+            if round == 1 {
+                _ = try #require(try sim.advance(until: { sim.active("mpatha", "sdb") == true }, limit: .seconds(10)))
+                #expect(sim.kernel.triggeredUevents.isEmpty)
+                #expect(!sim.log.lines.messages.contains("sdb: failed to check wwid by sgio"), "the device answered")
+            }
+        }
+        _ = try #require(try sim.advance(until: { sim.kernel.triggeredUevents == ["add sdb"] }, limit: .seconds(10)))
+        #expect(sim.kernel.maps["mpatha"]?.table.pathDevices == ["8:0"], "sdb left the map")
+        #expect(sim.daemon.engine.orphans[sdb]?.reason == .wwidChanged(from: Self.lun, to: Self.otherLUN))
+        #expect(sim.log.lines.messages.contains("sdb: wwid '\(Self.lun)' doesn't match wwid '\(Self.otherLUN)' from device"))
+        // udev's add, with the WWID it reads now.
+        sim.kernel.paths["sdb"]!.wwid = Self.otherLUN
+        sim.udev.push(sim.kernel.uevent(.add, "sdb"))
+        _ = try #require(try sim.advance(until: { sim.kernel.creates == 2 }, limit: .seconds(10)))
+        #expect(sim.daemon.engine.maps[WWID(Self.otherLUN)]?.members == [sdb])
+    }
 }

@@ -16,12 +16,19 @@ public struct PathChoice: Hashable, Sendable {
     public var prioArgs: String
     /// `checker_timeout`, else the device's SCSI timeout.
     public var checkerTimeout: Duration
+    /// `recheck_wwid`, where 0.9.4 allows it: the WWID is read from the device again when the path
+    /// comes back (SCSI paths whose WWID is `ID_SERIAL` or the device's own).
+    public var recheckWWID: Bool
 
-    public init(checker: Resolved<CheckerKind>, prio: Resolved<PrioritizerKind>, prioArgs: String, checkerTimeout: Duration) {
+    public init(
+        checker: Resolved<CheckerKind>, prio: Resolved<PrioritizerKind>, prioArgs: String, checkerTimeout: Duration,
+        recheckWWID: Bool = false
+    ) {
         self.checker = checker
         self.prio = prio
         self.prioArgs = prioArgs
         self.checkerTimeout = checkerTimeout
+        self.recheckWWID = recheckWWID
     }
 
     /// 0.9.4's select_checker and select_prio: `detect_checker` makes an ALUA path (TPGS set) use `tur`,
@@ -40,7 +47,12 @@ public struct PathChoice: Hashable, Sendable {
             prio = Resolved(value: hasAccessState ? .sysfs : .alua, origin: autodetected, location: nil)
             args = ""
         }
-        return PathChoice(checker: checker, prio: prio, prioArgs: args, checkerTimeout: checkerTimeout)
+        // 0.9.4's select_recheck_wwid: only where the WWID may be read from the device directly, by a
+        // SCSI INQUIRY (not NVMe, DASD or cciss; a device of unknown transport that fails the INQUIRY
+        // keeps its WWID).
+        let readable = path.transport != .nvme && path.transport != .ccw && path.transport != .cciss
+        let recheck = s.recheckWWID.value && readable && ["ID_SERIAL", ""].contains(s.uidAttribute.value)
+        return PathChoice(checker: checker, prio: prio, prioArgs: args, checkerTimeout: checkerTimeout, recheckWWID: recheck)
     }
 }
 
@@ -178,6 +190,9 @@ public enum OrphanReason: Hashable, Sendable, CustomStringConvertible {
     case waitingForSecondPath(until: Instant)
     /// A USB disk, and `allow_usb_devices` is `no` (0.9.4's pathinfo skips it).
     case usbDevice
+    /// `recheck_wwid`: the device answered with another WWID when the path came back; udev is asked to
+    /// add it again, under the WWID it reads then.
+    case wwidChanged(from: String, to: String)
     /// Its size differs from its map's (or from the first path of its WWID): 0.9.4 never feeds DM a
     /// table whose paths disagree on the size.
     case sizeMismatch(map: String, sectors: UInt64, expected: UInt64)
@@ -190,7 +205,7 @@ public enum OrphanReason: Hashable, Sendable, CustomStringConvertible {
     public var isBlacklisted: Bool {
         switch self {
         case .blacklisted, .missingUdevProperty, .usbDevice: true
-        case .noWWID, .notMultipathed, .waitingForSecondPath, .sizeMismatch, .nvmeNotSupported: false
+        case .noWWID, .notMultipathed, .waitingForSecondPath, .wwidChanged, .sizeMismatch, .nvmeNotSupported: false
         }
     }
 
@@ -202,6 +217,7 @@ public enum OrphanReason: Hashable, Sendable, CustomStringConvertible {
         case .notMultipathed(let mode): "not multipathed (find_multipaths \(mode.rawValue))"
         case .waitingForSecondPath(let t): "waiting for a second path until \(t) (find_multipaths smart)"
         case .usbDevice: "skip USB device (allow_usb_devices is no)"
+        case .wwidChanged(let from, let to): "path wwid change detected (\(from) -> \(to)), removed until udev adds it again"
         case .sizeMismatch(let map, let sectors, let expected):
             "not added to \(map), device size mismatch: \(sectors) sectors, the map has \(expected)"
         case .nvmeNotSupported:
