@@ -51,4 +51,15 @@ import Testing
         _ = try #require(try sim.advance(until: { sim.kernel.creates == 2 }, limit: .seconds(10)))
         #expect(sim.daemon.engine.maps[WWID(Self.otherLUN)]?.members == [sdb])
     }
+
+    /// `wwids_file` and `bindings_file`: a new map's WWID and its friendly name are written where the
+    /// configuration says.
+    @Test func wwidsAndBindingsGoToTheConfiguredFiles() throws {
+        let sim = try Simulation()
+        try sim.start("wwids_file /etc/multipath/my-wwids\nbindings_file /etc/multipath/my-bindings")
+        _ = try #require(try sim.advance(until: { sim.kernel.creates == 1 }, limit: .seconds(1)))
+        #expect(sim.files.contents["/etc/multipath/my-wwids"]?.contains("/3600a/") == true)
+        #expect(sim.files.contents["/etc/multipath/my-bindings"]?.contains("mpatha 3600a") == true)
+        #expect(sim.files.contents["/etc/multipath/wwids"] == nil && sim.files.contents["/etc/multipath/bindings"] == nil)
+    }
 }

@@ -416,7 +416,6 @@ public struct ResolvedMapSettings: ResolvedSettings, Sendable {
     /// nil: no handler configured (the kernel may have attached one).
     public var hardwareHandler: Resolved<String>? { str(.hardware_handler) }
     public var rrWeight: Resolved<RRWeight> { typed(.rr_weight) { if case .rrWeight(let w) = $0 { w } else { nil } }! }
-    public var rrMinIO: Resolved<Int> { number(.rr_min_io)! }
     public var rrMinIORequests: Resolved<Int> { number(.rr_min_io_rq)! }
     public var flushOnLastDelete: Resolved<Bool> { bool(.flush_on_last_del)! }
     public var userFriendlyNames: Resolved<Bool> { bool(.user_friendly_names)! }
