@@ -62,4 +62,13 @@ import Testing
         #expect(sim.files.contents["/etc/multipath/my-bindings"]?.contains("mpatha 3600a") == true)
         #expect(sim.files.contents["/etc/multipath/wwids"] == nil && sim.files.contents["/etc/multipath/bindings"] == nil)
     }
+
+    @Test func prkeysGoToTheConfiguredFile() throws {
+        let sim = try Simulation()
+        try sim.start("reservation_key file\nprkeys_file /etc/multipath/my-prkeys", control: true)
+        _ = try #require(try sim.advance(until: { sim.kernel.creates == 1 }, limit: .seconds(1)))
+        #expect(try sim.ask("setprkey map mpatha key 0x10") == "ok\n")
+        #expect(sim.files.contents["/etc/multipath/my-prkeys"] == PRKeysFile.header + "0x0000000000000010 3600a\n")
+        #expect(sim.files.contents["/etc/multipath/prkeys"] == nil)
+    }
 }

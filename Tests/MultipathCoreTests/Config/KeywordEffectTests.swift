@@ -41,4 +41,23 @@ import Testing
         }
         #expect(created == ["0 0 1 1 round-robin 0 1 1 8:16 3"])
     }
+
+    /// `features` reach the table; `queue_if_no_path` there means queueing when nothing sets
+    /// `no_path_retry`, as 0.9.4 reads it.
+    @Test func featuresReachTheTable() {
+        let c = Self.config("defaults {\nfeatures \"1 queue_if_no_path\"\n}\n")
+        let settings = c.mapSettings(wwid: "3600a", paths: [])
+        #expect(settings.features.value == "1 queue_if_no_path" && settings.effectiveNoPathRetry == .queue)
+        var e = Multipaths(config: Self.config("defaults {\nfind_multipaths no\nfeatures \"1 queue_if_no_path\"\n}\n"))
+        let sdb = PathIdentity(name: "sdb", devT: DevT(major: 8, minor: 16), wwid: "3600a", sizeSectors: 8)
+        _ = e.addPath(sdb, udevProperties: nil, choice: MultipathsTests.choice, now: MultipathsTests.t0)
+        _ = e.checkerFinished(sdb.devT, MultipathsTests.up, now: MultipathsTests.t0)
+        #expect(e.maps["3600a"]?.table.queueIfNoPath == true)
+    }
+
+    @Test func checkerIsTheOldNameOfPathChecker() {
+        let c = Self.config("defaults {\nchecker readsector0\n}\n")
+        let p = PathIdentity(name: "sdb", devT: DevT(major: 8, minor: 16), wwid: "3600a")
+        #expect(c.pathSettings(for: p).pathChecker.value == .readsector0)
+    }
 }
