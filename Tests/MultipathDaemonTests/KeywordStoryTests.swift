@@ -71,4 +71,15 @@ import Testing
         #expect(sim.files.contents["/etc/multipath/my-prkeys"] == PRKeysFile.header + "0x0000000000000010 3600a\n")
         #expect(sim.files.contents["/etc/multipath/prkeys"] == nil)
     }
+
+    /// NVMe namespaces have no sg device for the checkers: no map is built over them, and the log says
+    /// why, instead of a map whose paths never become usable.
+    @Test func nvmePathsGetNoMap() throws {
+        let sim = try Simulation(paths: [("nvme0n1", "3600a"), ("nvme1n1", "3600a")])
+        try sim.start()
+        try sim.advance(by: .seconds(10))
+        #expect(sim.kernel.creates == 0 && sim.daemon.engine.paths.isEmpty)
+        let refused = sim.log.lines.messages.filter { $0.contains("NVMe paths are not supported yet") }
+        #expect(refused.count == 2 && refused[0].hasPrefix("nvme0n1: not multipathed"))
+    }
 }
