@@ -72,10 +72,10 @@ public enum Invocation: Equatable, Sendable {
         // As 0.9.4's client: a word with a blank (`show paths format "%d %p"`) is sent in quotes.
         if !words.isEmpty {
             let command = words.map { $0.contains(" ") ? "\"\($0)\"" : $0 }.joined(separator: " ")
-            return .client(command: command, verbosity: options.verbosity)
+            return .client(command: command, verbosity: options.verbosity ?? 2)
         }
-        if let clientCommand { return .client(command: clientCommand, verbosity: options.verbosity) }
-        if interactive { return .client(command: nil, verbosity: options.verbosity) }
+        if let clientCommand { return .client(command: clientCommand, verbosity: options.verbosity ?? 2) }
+        if interactive { return .client(command: nil, verbosity: options.verbosity ?? 2) }
         return .daemon(options)
     }
 }
@@ -86,21 +86,31 @@ public struct DaemonOptions: Equatable, Sendable {
     public var foreground = false
     /// Cleared by `-s`.
     public var timestamps = true
-    /// `-v N`, 0 (errors only) to 4 (trace); multipathd's default is 2.
-    public var verbosity = 2
+    /// `-v N`, 0 (errors only) to 4 (trace); nil when not given (see `verbosity(_:)`).
+    public var verbosity: Int?
     /// `-B`: never write the user_friendly_names bindings file.
     public var readOnlyBindings = false
     /// Accepted flags that have no effect here, each with the reason, for the log.
     public var warnings: [String] = []
 
     public init(
-        foreground: Bool = false, timestamps: Bool = true, verbosity: Int = 2, readOnlyBindings: Bool = false, warnings: [String] = []
+        foreground: Bool = false, timestamps: Bool = true, verbosity: Int? = nil, readOnlyBindings: Bool = false, warnings: [String] = []
     ) {
         self.foreground = foreground
         self.timestamps = timestamps
         self.verbosity = verbosity
         self.readOnlyBindings = readOnlyBindings
         self.warnings = warnings
+    }
+}
+
+extension DaemonOptions {
+    /// The log verbosity as 0.9.4 chooses it at start and at each reconfigure: a non-zero `-v` wins,
+    /// then the configuration's `verbosity`, then `-v 0`, then 2.
+    public func verbosity(_ config: Config) -> Int {
+        if let v = verbosity, v > 0 { return v }
+        if let r = config.global(.verbosity), r.origin == .defaultsSection, case .int(let n) = r.value { return n }
+        return verbosity ?? 2
     }
 }
 

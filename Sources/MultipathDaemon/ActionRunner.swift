@@ -92,6 +92,15 @@ final class ActionRunner {
                 logger.debug("\(path.name): checker \(path.settings.checker.value): \(verdict)")
                 perform(model.engine.checkerFinished(devT, verdict, issued: now, now: reactor.now))
             }
+        case .recheckWWID(let devT, let verdict, let issued):
+            guard let path = model.engine.paths[devT] else { return }
+            io.submit(.inquiry(vpdPage: 0x83), to: devT, timeout: path.settings.checkerTimeout) { [unowned self] outcome in
+                var wwid: String?
+                if case .completed(let r) = outcome, r.isGood { wwid = DeviceIdentification(r.data)?.multipathWWID }
+                perform(model.engine.wwidRechecked(devT, deviceWWID: wwid, verdict, issued: issued, now: reactor.now))
+            }
+        case .triggerAdd(let disk):
+            do { try host.triggerUevent(disk, .add) } catch { logger.warning("\(disk): failed to trigger add event: \(error)") }
         case .scheduleCheck(let devT, let earliest, let latest):
             if let t = checkTimers[devT] { return reactor.reschedule(t, earliest: earliest, latest: latest) }
             checkTimers[devT] = reactor.schedule(earliest: earliest, latest: latest, name: "check \(devT)") { [unowned self] in
@@ -111,7 +120,7 @@ final class ActionRunner {
         case .create(let load):
             logger.notice("\(load.name): create \(load.table)")
             if logger.logLevel <= .debug, let map = model.engine.maps[load.wwid] {
-                for line in map.settings.originLines(ResolvedMapSettings.loggedKeywords) { logger.debug("\(load.name): \(line)") }
+                for line in map.settings.loggedOrigins { logger.debug("\(load.name): \(line)") }
             }
             tune(model.engine.pathTuning(load, reload: false))
             do {

@@ -24,13 +24,24 @@ public struct DaemonLogHandler: LogHandler {
         case syslog
     }
 
-    public var logLevel: Logger.Level
+    /// One level for every copy of the logger, so that a reconfigure's `verbosity` reaches them all.
+    /// The daemon is single-threaded: only its loop logs and sets it.
+    private final class SharedLevel: @unchecked Sendable {
+        var level: Logger.Level
+        init(_ level: Logger.Level) { self.level = level }
+    }
+
+    private let shared: SharedLevel
+    public var logLevel: Logger.Level {
+        get { shared.level }
+        nonmutating set { shared.level = newValue }
+    }
     public var metadata: Logger.Metadata = [:]
     public let destination: Destination
 
     public init(destination: Destination, level: Logger.Level) {
         self.destination = destination
-        logLevel = level
+        shared = SharedLevel(level)
         if case .syslog = destination { SystemLog.openSyslog() }
     }
 

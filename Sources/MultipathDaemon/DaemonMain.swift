@@ -13,13 +13,20 @@ public enum DaemonMain {
         _ options: DaemonOptions, pidFilePath: String = PidFile.defaultPath,
         dmControlPath: String = DMControl.defaultPath, handler: (any LogHandler)? = nil
     ) -> Int32 {
-        let level = Logger.Level(verbosity: options.verbosity)
+        // As 0.9.4: the configuration is read first, its `verbosity` sets the level unless `-v` does.
+        let (loaded, diagnostics) = ConfigFiles.load()
+        let level = Logger.Level(verbosity: options.verbosity(loaded))
         let ours = DaemonLogHandler(
             destination: options.foreground ? .standardError(timestamps: options.timestamps) : .syslog, level: level)
         var chosen: any LogHandler = handler ?? ours
         chosen.logLevel = level
         let logger = Logger(label: "multipathd") { [chosen] _ in chosen }
         logger.notice("multipathd (swift-multipathd) starting")
+        let running = RunningConfiguration(config: loaded, diagnostics: diagnostics, logger: logger) { [chosen] config in
+            // A copy of the handler sets the level of every copy of the logger (DaemonLogHandler shares it).
+            var copy = chosen
+            copy.logLevel = Logger.Level(verbosity: options.verbosity(config))
+        }
         for warning in options.warnings { logger.warning("\(warning)") }
 
         let pidFile: PidFile
@@ -40,7 +47,6 @@ public enum DaemonMain {
         }
         logger.info("device-mapper interface \(dm.versionString)")
 
-        let running = RunningConfiguration(logger: logger)
         let config = running.config
         let fds = FileLimit.raise(to: config.maxFDs)
         if fds.after != fds.before { logger.info("open file limit \(fds.before) -> \(fds.after) (max_fds)") }
@@ -114,11 +120,13 @@ public enum DaemonMain {
 final class RunningConfiguration {
     private(set) var config: Config
     private let logger: Logger
+    /// Applies a configuration's log level (`verbosity`).
+    private let setLogLevel: (Config) -> Void
 
-    init(logger: Logger) {
+    init(config: Config, diagnostics: [ConfigDiagnostic], logger: Logger, setLogLevel: @escaping (Config) -> Void) {
         self.logger = logger
-        let (config, diagnostics) = ConfigFiles.load()
         self.config = config
+        self.setLogLevel = setLogLevel
         log(diagnostics)
     }
 
@@ -131,6 +139,7 @@ final class RunningConfiguration {
             return .failure(.init("\(errors.count) error(s) in the configuration, first: \(errors[0])"))
         }
         self.config = config
+        setLogLevel(config)
         logger.notice("configuration reloaded")
         return .success(config)
     }

@@ -43,7 +43,7 @@ final class PathProber {
         case .directio:
             io.directRead(devT, length: context.blockSize, timeout: timeout) { done(CommandInterpreter.interpret($0)) }
         case .none:
-            done(CheckerVerdict(.up, "checker none"))
+            done(.scsiDeviceState(io.deviceAttribute(devT, "state").map(sysfsText)))
         case .rdac:
             io.submit(.rdacVolumeAccess, to: devT, timeout: timeout) { done(VendorCheckers.rdac($0)) }
         case .emcClariion:

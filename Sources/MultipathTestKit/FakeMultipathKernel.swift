@@ -36,6 +36,9 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         public var claimedByUdev = false
         /// udev's rules did not finish with the disk: its uevents lack ID_SERIAL and ID_WWN.
         public var udevIncomplete = false
+        /// The WWID the device itself reports (INQUIRY VPD 0x83, a NAA designator: `3` then 16 or 8
+        /// bytes in hex) when it differs from udev's `wwid`: the LUN behind the path was replaced.
+        public var deviceWWID: String?
         /// Commands received, and those still outstanding (never completed, for `.hang`).
         public fileprivate(set) var commands = 0
         public fileprivate(set) var outstanding = 0
@@ -215,11 +218,24 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             // A disk removed while its command was out: the command fails as on a vanished device.
             guard let p else { return completion(.deviceGone("gone")) }
             switch p.behavior {
+            case .good where command.cdb.starts(with: [0x12, 0x01, 0x83]):
+                completion(.completed(SCSIResult(data: Self.deviceIdentification(p.deviceWWID ?? p.wwid))))
             case .good, .hang: completion(.completed(.good))
             case .offline: completion(.deviceGone("write: No such device or address"))
             case .standby: completion(.completed(SCSIResult(status: 0x02, sense: [0x70, 0, 0x02, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x04, 0x0b])))
             }
         }
+    }
+
+    /// VPD page 0x83 with one logical-unit NAA designator for a `3<hex>` WWID; empty for any other.
+    static func deviceIdentification(_ wwid: String) -> [UInt8] {
+        let digits = Array(wwid.utf8.dropFirst())
+        guard wwid.hasPrefix("3"), digits.count % 2 == 0 else { return [] }
+        let id = stride(from: 0, to: digits.count, by: 2).compactMap {
+            UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16)
+        }
+        guard id.count * 2 == digits.count else { return [] }
+        return [0x00, 0x83, 0x00, UInt8(4 + id.count), 0x01, 0x03, 0x00, UInt8(id.count)] + id
     }
 
     public func directRead(_ devT: DevT, length: Int, timeout: Duration, completion: @escaping (DirectReadOutcome) -> Void) {

@@ -18,6 +18,17 @@ import Testing
         #expect(try Invocation.parse(args) == .daemon(expected))
     }
 
+    /// The file's `verbosity` sets the level unless a non-zero `-v` does (0.9.4 tests `if (verbosity)`,
+    /// so `-v 0` yields to the file).
+    @Test(
+        arguments: [
+            (nil, "", 2), (nil, "verbosity 3", 3), (4, "verbosity 1", 4), (1, "", 1), (0, "verbosity 3", 3), (0, "", 0)
+        ] as [(Int?, String, Int)])
+    func logVerbosity(flag: Int?, defaults: String, expected: Int) {
+        let (config, _) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\n\(defaults)\n}\n"), confD: [])
+        #expect(DaemonOptions(verbosity: flag).verbosity(config) == expected)
+    }
+
     static let clientCases: [([String], String?, Int)] = [
         (["show", "paths"], "show paths", 2),
         (["-kshow paths"], "show paths", 2),

@@ -167,6 +167,15 @@ final class Harness {
         #expect(Logger.Level(verbosity: verbosity) == level)
     }
 
+    /// A reconfigure sets the level once, through any copy: every logger made from the handler follows.
+    @Test func copiesShareTheLevel() {
+        let handler = DaemonLogHandler(destination: .standardError(timestamps: false), level: .info)
+        let logger = Logger(label: "test") { _ in handler }
+        var copy = handler
+        copy.logLevel = .debug
+        #expect(logger.logLevel == .debug && handler.logLevel == .debug)
+    }
+
     @Test(arguments: [
         (UInt64(268_727_393_123), "268.727393 | hello"),
         (UInt64(5_000_001_000), "5.000001 | hello"),

@@ -63,6 +63,9 @@ public enum SettingOrigin: Hashable, Sendable, CustomStringConvertible {
     case deviceConfiguration
     case defaultsSection
     case internalDefault
+    /// `san_path_err_*` derived from the deprecated `delay_watch_checks` / `delay_wait_checks`.
+    case impliedByDelayWatchChecks
+    case impliedByDelayWaitChecks
 
     public var description: String {
         switch self {
@@ -72,6 +75,8 @@ public enum SettingOrigin: Hashable, Sendable, CustomStringConvertible {
         case .deviceConfiguration: "(setting: storage device configuration)"
         case .defaultsSection: "(setting: multipath.conf defaults/devices section)"
         case .internalDefault: "(setting: multipath internal)"
+        case .impliedByDelayWatchChecks: "(setting: implied by delay_watch_checks)"
+        case .impliedByDelayWaitChecks: "(setting: implied by delay_wait_checks)"
         }
     }
 }
@@ -156,6 +161,15 @@ public struct Config: Sendable {
     public var failedPathReprobe: Duration? {
         if case .disabledOrInt(let n)? = global(.failed_path_reprobe_ms)?.value { return n.map { .milliseconds($0) } }
         return .milliseconds(100)
+    }
+    public var logCheckerErr: LogCheckerErr {
+        if case .logCheckerErr(let l)? = global(.log_checker_err)?.value { return l }
+        return .always
+    }
+    /// `allow_usb_devices`: USB disks are refused unless it is `yes`.
+    public var allowUSBDevices: Bool {
+        if case .bool(let b)? = global(.allow_usb_devices)?.value { return b }
+        return false
     }
     public var queueWithoutDaemon: Bool {
         if case .bool(let b)? = global(.queue_without_daemon)?.value { return b }
@@ -328,9 +342,11 @@ public struct ResolvedMapSettings: ResolvedSettings, Sendable {
     /// `no_path_retry` as 0.9.4 reads it: `queue_if_no_path` in `features` without an explicit
     /// `no_path_retry` means `queue`.
     public let effectiveNoPathRetry: NoPathRetry
-    public let sanPathErrThreshold: Resolved<Int?>
-    public let sanPathErrForgetRate: Resolved<Int?>
-    public let sanPathErrRecoveryTime: Resolved<Int?>
+    public private(set) var sanPathErrThreshold: Resolved<Int?>
+    public private(set) var sanPathErrForgetRate: Resolved<Int?>
+    public private(set) var sanPathErrRecoveryTime: Resolved<Int?>
+    /// Both `san_path_err_*` and `delay_*_checks` chose the map's settings: the latter were ignored.
+    public private(set) var delayChecksIgnored: Bool
 
     init(config: Config, levels: [Config.Level], alias: Resolved<String>?) {
         self.config = config
@@ -342,9 +358,31 @@ public struct ResolvedMapSettings: ResolvedSettings, Sendable {
         sanPathErrThreshold = Self.disabledOrInt(.san_path_err_threshold, config, levels)
         sanPathErrForgetRate = Self.disabledOrInt(.san_path_err_forget_rate, config, levels)
         sanPathErrRecoveryTime = Self.disabledOrInt(.san_path_err_recovery_time, config, levels)
+        delayChecksIgnored = false
         effectiveNoPathRetry =
             noPathRetry.origin == .internalDefault && Self.containsWord(features.value, "queue_if_no_path")
             ? .queue : noPathRetry.value
+        applyDelayChecks(
+            watch: Self.disabledOrInt(.delay_watch_checks, config, levels).value,
+            wait: Self.disabledOrInt(.delay_wait_checks, config, levels).value,
+            maxCheckInterval: config.maxPollingInterval)
+    }
+
+    /// 0.9.4's select_delay_checks: the deprecated `delay_watch_checks` and `delay_wait_checks` become
+    /// the `san_path_err_*` settings (threshold 1, forget rate `watch`, recovery time `wait` times the
+    /// longest check interval), unless a `san_path_err_*` keyword is set: then they are ignored.
+    private mutating func applyDelayChecks(watch: Int?, wait: Int?, maxCheckInterval: Int) {
+        guard watch != nil || wait != nil else { return }
+        guard sanPathErrThreshold.value == nil && sanPathErrForgetRate.value == nil && sanPathErrRecoveryTime.value == nil else {
+            delayChecksIgnored = true
+            return
+        }
+        let origin: SettingOrigin = watch != nil ? .impliedByDelayWatchChecks : .impliedByDelayWaitChecks
+        sanPathErrThreshold = Resolved(value: 1, origin: origin, location: nil)
+        if let watch { sanPathErrForgetRate = Resolved(value: watch, origin: .impliedByDelayWatchChecks, location: nil) }
+        if let wait {
+            sanPathErrRecoveryTime = Resolved(value: wait * maxCheckInterval, origin: .impliedByDelayWaitChecks, location: nil)
+        }
     }
 
     /// A keyword every configuration resolves (the built-in defaults set it).
@@ -384,7 +422,6 @@ public struct ResolvedMapSettings: ResolvedSettings, Sendable {
     /// nil: no handler configured (the kernel may have attached one).
     public var hardwareHandler: Resolved<String>? { str(.hardware_handler) }
     public var rrWeight: Resolved<RRWeight> { typed(.rr_weight) { if case .rrWeight(let w) = $0 { w } else { nil } }! }
-    public var rrMinIO: Resolved<Int> { number(.rr_min_io)! }
     public var rrMinIORequests: Resolved<Int> { number(.rr_min_io_rq)! }
     public var flushOnLastDelete: Resolved<Bool> { bool(.flush_on_last_del)! }
     public var userFriendlyNames: Resolved<Bool> { bool(.user_friendly_names)! }
@@ -406,8 +443,6 @@ public struct ResolvedMapSettings: ResolvedSettings, Sendable {
         return configured.value == "1 alua" && !allALUA ? nil : configured.value
     }
     public var ghostDelay: Resolved<Int?> { disabledOrInt(.ghost_delay)! }
-    public var delayWatchChecks: Resolved<Int?> { disabledOrInt(.delay_watch_checks)! }
-    public var delayWaitChecks: Resolved<Int?> { disabledOrInt(.delay_wait_checks)! }
     /// nil: leave the device's own value.
     public var maxSectorsKB: Resolved<Int>? { number(.max_sectors_kb) }
 }
@@ -423,6 +458,23 @@ extension ResolvedSettings {
 }
 
 extension ResolvedMapSettings {
+    /// What the daemon logs at -v3 when it loads the map: the settings whose origin an administrator
+    /// most often needs, and the `san_path_err_*` ones as the checker uses them (possibly implied by
+    /// `delay_*_checks`, which 0.9.4 also says when it ignores them).
+    public var loggedOrigins: [String] {
+        var lines = originLines(Self.loggedKeywords)
+        for (k, r) in [
+            (ConfigKeyword.san_path_err_threshold, sanPathErrThreshold), (.san_path_err_forget_rate, sanPathErrForgetRate),
+            (.san_path_err_recovery_time, sanPathErrRecoveryTime)
+        ] {
+            if let n = r.value { lines.append("\(k.rawValue) = \(n) \(r.origin)") }
+        }
+        if delayChecksIgnored {
+            lines.append("both san_path_err and delay_checks error detection options selected, ignoring delay_checks options")
+        }
+        return lines
+    }
+
     /// The map settings whose origin an administrator most often needs.
     public static let loggedKeywords: [ConfigKeyword] = [
         .path_grouping_policy, .path_selector, .features, .hardware_handler, .failback, .no_path_retry,

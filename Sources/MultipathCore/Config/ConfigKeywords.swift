@@ -88,6 +88,8 @@ public enum ConfigKeyword: String, Hashable, Sendable, CaseIterable {
         case .enable_foreign: .notSupported(reason: "foreign multipath libraries are not loaded")
         case .vpd_vendor: .notSupported(reason: "vendor-specific VPD pages are not read")
         case .remove_retries: .notSupported(reason: "it applies to the multipath command, not the daemon")
+        // 0.9.4 reads it only for dm-multipath before 1.1.0 (bio-based); every kernel since uses rr_min_io_rq.
+        case .rr_min_io: .notSupported(reason: "request-based dm-multipath uses rr_min_io_rq, as 0.9.4 does")
         default: .implemented
         }
     }

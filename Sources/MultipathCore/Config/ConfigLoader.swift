@@ -30,6 +30,7 @@ public enum ConfigLoader {
             }
         }
 
+        if let deprecated = sanPathErrWarning(doc) { diagnostics.append(deprecated) }
         let hardware = mergeHardware(user: doc.devices, diagnostics: &diagnostics)
 
         var multipaths: [Settings] = []
@@ -165,6 +166,21 @@ public enum ConfigLoader {
             b[keyPath: rules].device = b[keyPath: rules].device.filter { seen.insert([$0.vendor?.text, $0.product?.text]).inserted }
         }
         return b
+    }
+
+    /// 0.9.4 warns once that `san_path_err_*` is deprecated (in favour of marginal_path) when one is set
+    /// to a number; `delay_*_checks`, which it maps onto them, do not warn.
+    static func sanPathErrWarning(_ doc: ConfigDocument) -> ConfigDiagnostic? {
+        let sections = [doc.defaults, doc.overrides] + doc.devices + doc.multipaths
+        for keyword in [ConfigKeyword.san_path_err_threshold, .san_path_err_forget_rate, .san_path_err_recovery_time] {
+            for settings in sections {
+                guard let s = settings[keyword], case .disabledOrInt(.some) = s.value else { continue }
+                return ConfigDiagnostic(
+                    severity: .warning, location: s.location, keyword: keyword.rawValue,
+                    message: "option \(keyword.rawValue) is deprecated, please use marginal_path options instead")
+            }
+        }
+        return nil
     }
 
     static func missing(_ what: String, in settings: Settings, section: String) -> ConfigDiagnostic {

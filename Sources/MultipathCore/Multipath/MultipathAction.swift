@@ -6,6 +6,11 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
     case check(DevT)
     /// Call `checkDue` when the clock is in [earliest, latest]; replaces the path's earlier schedule.
     case scheduleCheck(DevT, earliest: Instant, latest: Instant)
+    /// `recheck_wwid`: read the path's WWID from the device (INQUIRY VPD 0x83) and answer with
+    /// `wwidRechecked`, handing back the check's verdict and issue time, which wait for it.
+    case recheckWWID(DevT, CheckerVerdict, issued: Instant?)
+    /// Ask udev to add the disk again (sysfs `uevent`), so that it reads the device afresh.
+    case triggerAdd(disk: String)
     /// Run the path's prioritizer and answer with `priorityFinished`.
     case prioritize(DevT)
     case reinstate(map: String, DevT)
@@ -53,6 +58,8 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .check(let d): "check \(d)"
         case .scheduleCheck(let d, let e, let l): "check \(d) in [\(e), \(l)]"
+        case .recheckWWID(let d, _, _): "recheck wwid \(d)"
+        case .triggerAdd(let disk): "trigger add \(disk)"
         case .prioritize(let d): "prioritize \(d)"
         case .reinstate(let m, let d): "\(m): reinstate_path \(d)"
         case .fail(let m, let d): "\(m): fail_path \(d)"

@@ -13,9 +13,19 @@ extension Multipaths {
     }
 
     /// The checker's verdict: the critical path. `issued`: when the check was sent (its latency).
-    public mutating func checkerFinished(_ devT: DevT, _ verdict: CheckerVerdict, issued: Instant? = nil, now: Instant) -> [MultipathAction]
-    {
+    /// `wwidChecked`: `recheck_wwid` already read the WWID again for this verdict.
+    public mutating func checkerFinished(
+        _ devT: DevT, _ verdict: CheckerVerdict, issued: Instant? = nil, now: Instant, wwidChecked: Bool = false
+    ) -> [MultipathAction] {
         guard var p = paths[devT] else { return [] }
+        // 0.9.4's check_path: a path coming back (usable after failing, or failed in DM) has its WWID read
+        // again before it is reinstated. The probe stays out meanwhile; other paths are not held.
+        if !wwidChecked, p.settings.recheckWWID, verdict.state.isUsable, p.identity.wwid != nil,
+            !admin.failedByOperator.contains(devT), p.health.state != .unchecked,
+            !p.health.state.isUsable || p.health.membership == .failed
+        {
+            return [.recheckWWID(devT, verdict, issued: issued)]
+        }
         let recheck = p.health.probe == .inFlightRecheck
         p.health.probe = .idle
         if let issued { p.health.checkLatency.record(now - issued) }
@@ -41,9 +51,12 @@ extension Multipaths {
                 p.health.state = new
                 p.health.lastChange = now
                 p.health.interval = pollingInterval
+                p.health.errorLoggedAt = now
                 actions.append(.note("\(p.name): \(old.rawValue) -> \(new.rawValue) (\(verdict.reason))"))
             } else if new.isUsable {
                 p.health.interval = min(p.health.interval * 2, maxPollingInterval)
+            } else if new == .down, let map, let note = repeatedCheckerError(&p.health, map: map.name, path: p.name, verdict, now: now) {
+                actions.append(note)
             }
         }
 
@@ -78,6 +91,35 @@ extension Multipaths {
         if new.isUsable && p.settings.prio.value != .const { actions.append(.prioritize(devT)) }
         actions += build(wwid, now: now)
         return actions
+    }
+
+    /// `recheck_wwid`'s answer: the WWID the device reports now (nil: it could not be read). The same
+    /// WWID, or none, lets the verdict through; another removes the path from its map, as 0.9.4's
+    /// handle_path_wwid_change, and asks udev to add it again, so that it joins the map of its new WWID.
+    public mutating func wwidRechecked(
+        _ devT: DevT, deviceWWID: String?, _ verdict: CheckerVerdict, issued: Instant?, now: Instant
+    ) -> [MultipathAction] {
+        guard let p = paths[devT], let old = p.identity.wwid else { return [] }
+        guard let fresh = deviceWWID, fresh != old else {
+            let note: [MultipathAction] = deviceWWID == nil ? [.note("\(p.name): failed to check wwid by sgio")] : []
+            return note + checkerFinished(devT, verdict, issued: issued, now: now, wwidChecked: true)
+        }
+        var actions: [MultipathAction] = [.note("\(p.name): wwid '\(old)' doesn't match wwid '\(fresh)' from device")]
+        actions += removePath(devT, now: now)
+        actions += orphan(p.identity, .wwidChanged(from: old, to: fresh))
+        return actions + [.triggerAdd(disk: p.name)]
+    }
+
+    /// A path still down: under `log_checker_err always` (the default) its checker's error is logged
+    /// again as 0.9.4 logs it at level 2, at most once per polling interval (0.9.4 checks a failed path
+    /// that often; ours may be probed every `failed_path_reprobe_ms`). Under `once` the repeats are left
+    /// to the -v3 line the daemon writes for every verdict, as 0.9.4 logs them at level 3.
+    func repeatedCheckerError(_ h: inout PathHealth, map: String, path: String, _ verdict: CheckerVerdict, now: Instant)
+        -> MultipathAction?
+    {
+        guard config.logCheckerErr == .always, h.errorLoggedAt.map({ now - $0 >= pollingInterval }) ?? true else { return nil }
+        h.errorLoggedAt = now
+        return .note("\(map): \(path) - \(verdict.reason)")
     }
 
     /// States in which a path must not be active in the kernel's table.

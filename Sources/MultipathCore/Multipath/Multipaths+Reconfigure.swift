@@ -5,7 +5,7 @@ extension Multipaths {
     /// A new configuration, applied as 0.9.4's reconfigure does. Orphans are judged again (a path no
     /// longer refused joins its map) and every path takes its new checker and prioritizer (`choices`,
     /// resolved by the daemon, orphans included; a new prioritizer asks for a priority); a path now
-    /// blacklisted leaves its map. Each map's settings and name are resolved again (a new name renames
+    /// refused (blacklisted, a USB disk) leaves its map. Each map's settings and name are resolved again (a new name renames
     /// it) and the map is rebuilt, reloaded only if its table differs. A new `polling_interval`
     /// reschedules every check.
     public mutating func reconfigure(_ config: Config, choices: [DevT: PathChoice], now: Instant) -> [MultipathAction] {
@@ -22,8 +22,7 @@ extension Multipaths {
         }
         for devT in paths.keys.sorted() {
             guard let p = paths[devT] else { continue }
-            if case .accepted = config.blacklistVerdict(for: p.identity, udevProperties: udevProperties[devT]) {
-            } else {
+            if refusal(p.identity) != nil {
                 let properties = udevProperties[devT]
                 actions += removePath(devT, now: now)
                 actions += addPath(p.identity, udevProperties: properties, choice: choices[devT] ?? p.settings, now: now)

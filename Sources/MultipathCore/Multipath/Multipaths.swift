@@ -64,15 +64,10 @@ public struct Multipaths: Sendable {
             return changePath(identity, udevProperties: udevProperties, choice: choice, now: now)
         }
         if let udevProperties { self.udevProperties[identity.devT] = udevProperties }
-        switch config.blacklistVerdict(for: identity, udevProperties: self.udevProperties[identity.devT]) {
-        case .accepted: break
-        case .blacklisted(let by, let rule):
-            return orphan(identity, .blacklisted(by, rule: rule))
-        case .missingProperty:
-            return orphan(identity, .missingUdevProperty)
-        }
+        if let refused = refusal(identity) { return orphan(identity, refused) }
         if let udevProperties, let wait = retrigger(identity, udevProperties: udevProperties, now: now) { return wait }
         guard let wwid = identity.mapWWID else { return orphan(identity, .noWWID) }
+        if let mismatch = sizeMismatch(identity, wwid) { return orphan(identity, mismatch) }
         let policy = FindMultipathsPolicy(config)
         // Only smart mode's wait depends on the hardware table; matching it costs a regex per entry.
         let known = policy.mode == .smart && config.pathSettings(for: identity).isKnownHardware
@@ -101,6 +96,27 @@ public struct Multipaths: Sendable {
             waiting[wwid] = min(waiting[wwid] ?? t, t)
             return orphan(identity, .waitingForSecondPath(until: t)) + [.setMapTimer(wwid: wwid, at: nextDeadline(wwid))]
         }
+    }
+
+    /// Why a path is refused before find_multipaths is asked, if it is: a USB disk without
+    /// `allow_usb_devices` (0.9.4 skips it before its blacklist), the blacklist, an NVMe namespace.
+    func refusal(_ identity: PathIdentity) -> OrphanReason? {
+        if identity.transport == .scsi(.usb) && !config.allowUSBDevices { return .usbDevice }
+        switch config.blacklistVerdict(for: identity, udevProperties: udevProperties[identity.devT]) {
+        case .accepted: break
+        case .blacklisted(let by, let rule): return .blacklisted(by, rule: rule)
+        case .missingProperty: return .missingUdevProperty
+        }
+        return identity.transport == .nvme ? .nvmeNotSupported : nil
+    }
+
+    /// A path whose size differs from its map's, or from the size of the paths of its WWID already
+    /// taken (the map to be), as 0.9.4's ev_add_path refuses it; an unknown size (0) is no mismatch.
+    func sizeMismatch(_ identity: PathIdentity, _ wwid: WWID) -> OrphanReason? {
+        let expected = maps[wwid]?.sizeSectors ?? byWWID[wwid]?.first.flatMap { paths[$0]?.identity.sizeSectors }
+        guard let expected, expected != 0, identity.sizeSectors != 0, identity.sizeSectors != expected else { return nil }
+        let name = maps[wwid]?.name ?? wwid.rawValue
+        return .sizeMismatch(map: name, sectors: identity.sizeSectors, expected: expected)
     }
 
     mutating func orphan(_ identity: PathIdentity, _ reason: OrphanReason) -> [MultipathAction] {

@@ -18,16 +18,20 @@ public struct PathChoice: Hashable, Sendable {
     public var checkerTimeout: Duration
     /// What its transport's timeouts are set to when its map is built.
     public var timeouts: TransportTimeouts
+    /// `recheck_wwid`, where 0.9.4 allows it: the WWID is read from the device again when the path
+    /// comes back (SCSI paths whose WWID is `ID_SERIAL` or the device's own).
+    public var recheckWWID: Bool
 
     public init(
         checker: Resolved<CheckerKind>, prio: Resolved<PrioritizerKind>, prioArgs: String, checkerTimeout: Duration,
-        timeouts: TransportTimeouts = TransportTimeouts()
+        timeouts: TransportTimeouts = TransportTimeouts(), recheckWWID: Bool = false
     ) {
         self.checker = checker
         self.prio = prio
         self.prioArgs = prioArgs
         self.checkerTimeout = checkerTimeout
         self.timeouts = timeouts
+        self.recheckWWID = recheckWWID
     }
 
     /// 0.9.4's select_checker and select_prio: `detect_checker` makes an ALUA path (TPGS set) use `tur`,
@@ -46,9 +50,15 @@ public struct PathChoice: Hashable, Sendable {
             prio = Resolved(value: hasAccessState ? .sysfs : .alua, origin: autodetected, location: nil)
             args = ""
         }
+        // 0.9.4's select_recheck_wwid: only where the WWID may be read from the device directly, by a
+        // SCSI INQUIRY (not NVMe, DASD or cciss; a device of unknown transport that fails the INQUIRY
+        // keeps its WWID).
+        let readable = path.transport != .nvme && path.transport != .ccw && path.transport != .cciss
+        let recheck = s.recheckWWID.value && readable && ["ID_SERIAL", ""].contains(s.uidAttribute.value)
         return PathChoice(
             checker: checker, prio: prio, prioArgs: args, checkerTimeout: checkerTimeout,
-            timeouts: TransportTimeouts(fastIOFail: s.fastIOFailTimeout, devLoss: s.devLossTimeout, ehDeadline: s.ehDeadline))
+            timeouts: TransportTimeouts(fastIOFail: s.fastIOFailTimeout, devLoss: s.devLossTimeout, ehDeadline: s.ehDeadline),
+            recheckWWID: recheck)
     }
 }
 
@@ -100,6 +110,8 @@ public struct PathHealth: Hashable, Sendable {
     public internal(set) var sanFailures = 0
     public internal(set) var sanGoodChecks = 0
     public internal(set) var heldUntil: Instant?
+    /// When its checker's error was last logged (`log_checker_err`).
+    var errorLoggedAt: Instant?
     /// When find_multipaths first saw it (smart mode's clock).
     public internal(set) var firstSeen: Instant
     /// Times the core failed it in its map (checker verdict or the kernel's report): path wildcard %0.
@@ -184,12 +196,24 @@ public enum OrphanReason: Hashable, Sendable, CustomStringConvertible {
     case waitingForSecondPath(until: Instant)
     /// udev set the device up without its `uid_attribute`: a change uevent asks again, soon.
     case udevIncomplete(retriggers: Int)
+    /// A USB disk, and `allow_usb_devices` is `no` (0.9.4's pathinfo skips it).
+    case usbDevice
+    /// `recheck_wwid`: the device answered with another WWID when the path came back; udev is asked to
+    /// add it again, under the WWID it reads then.
+    case wwidChanged(from: String, to: String)
+    /// Its size differs from its map's (or from the first path of its WWID): 0.9.4 never feeds DM a
+    /// table whose paths disagree on the size.
+    case sizeMismatch(map: String, sectors: UInt64, expected: UInt64)
+    /// An NVMe namespace: it has no SCSI generic device, so no checker of ours could ever find it usable
+    /// and a map over it would fail every I/O. Refused until NVMe paths are supported.
+    case nvmeNotSupported
 
-    /// Refused by the blacklist: 0.9.4 does not keep such paths at all (`show` leaves them out).
+    /// Refused by the blacklist (or skipped as a USB disk): 0.9.4 does not keep such paths at all
+    /// (`show` leaves them out, `add path` answers `blacklisted`).
     public var isBlacklisted: Bool {
         switch self {
-        case .blacklisted, .missingUdevProperty: true
-        case .noWWID, .notMultipathed, .waitingForSecondPath, .udevIncomplete: false
+        case .blacklisted, .missingUdevProperty, .usbDevice: true
+        case .noWWID, .notMultipathed, .waitingForSecondPath, .udevIncomplete, .wwidChanged, .sizeMismatch, .nvmeNotSupported: false
         }
     }
 
@@ -201,6 +225,12 @@ public enum OrphanReason: Hashable, Sendable, CustomStringConvertible {
         case .notMultipathed(let mode): "not multipathed (find_multipaths \(mode.rawValue))"
         case .waitingForSecondPath(let t): "waiting for a second path until \(t) (find_multipaths smart)"
         case .udevIncomplete(let n): "udev did not set its uid_attribute (\(n) change uevents so far)"
+        case .usbDevice: "skip USB device (allow_usb_devices is no)"
+        case .wwidChanged(let from, let to): "path wwid change detected (\(from) -> \(to)), removed until udev adds it again"
+        case .sizeMismatch(let map, let sectors, let expected):
+            "not added to \(map), device size mismatch: \(sectors) sectors, the map has \(expected)"
+        case .nvmeNotSupported:
+            "not multipathed: NVMe paths are not supported yet (no SCSI generic device for the checkers; a map over them would fail I/O)"
         }
     }
 }

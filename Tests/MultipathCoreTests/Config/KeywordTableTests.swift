@@ -25,12 +25,48 @@ import Testing
         }
     }
 
+    static let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+
+    /// The rows of docs/config-keywords.md's tables with `cells` cells that name a keyword.
+    static func docRows(cells: Int) throws -> [String] {
+        let doc = try String(contentsOf: here.appendingPathComponent("../../../docs/config-keywords.md"), encoding: .utf8)
+        return doc.split(separator: "\n").map(String.init).filter {
+            $0.hasPrefix("| ") && $0.contains("`") && $0.split(separator: "|").count == cells
+        }
+    }
+
     /// docs/config-keywords.md lists the same keywords with the same status as the code.
     @Test func docsTableMatchesTheCode() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../docs/config-keywords.md")
-        let doc = try String(contentsOf: url, encoding: .utf8)
-        let rows = doc.split(separator: "\n").map(String.init).filter { $0.hasPrefix("| ") && $0.contains("`") }
+        let rows = try Self.docRows(cells: 3)
         #expect(rows == Self.expectedRows, "expected rows:\n\(Self.expectedRows.joined(separator: "\n"))")
+    }
+
+    /// Implemented by the other branches of issue 13 (transport timeouts, udev, removal): the tests of
+    /// their effect, and their rows in the docs, come with those branches.
+    static let implementedOnOtherBranches: Set<ConfigKeyword> = [
+        .fast_io_fail_tmo, .dev_loss_tmo, .eh_deadline, .max_sectors_kb, .skip_kpartx, .retrigger_tries, .retrigger_delay,
+        .missing_uev_wait_timeout, .deferred_remove
+    ]
+
+    /// Every implemented keyword names, in the docs, a test that exists and shows its effect.
+    @Test func implementedKeywordsNameTheTestOfTheirEffect() throws {
+        var named: [ConfigKeyword: String] = [:]
+        for row in try Self.docRows(cells: 2) {
+            let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: ["`"]) }
+            let keyword = try #require(ConfigKeyword(rawValue: cells[0]), "\(row)")
+            #expect(keyword.status == .implemented, "\(keyword) is not implemented")
+            named[keyword] = cells[1]
+        }
+        let implemented = Set(ConfigSection.allCases.flatMap(\.keywords).filter { $0.status == .implemented })
+        #expect(Set(named.keys) == implemented.subtracting(Self.implementedOnOtherBranches))
+        let sources = try FileManager.default.subpathsOfDirectory(atPath: Self.here.appendingPathComponent("../..").path)
+            .filter { $0.hasSuffix(".swift") }
+            .map { try String(contentsOf: Self.here.appendingPathComponent("../..").appendingPathComponent($0), encoding: .utf8) }
+        for (keyword, test) in named {
+            let parts = test.split(separator: ".")
+            let found = parts.count == 2 && sources.contains { $0.contains("struct \(parts[0]) ") && $0.contains("func \(parts[1])(") }
+            #expect(found, "\(keyword): no test \(test)")
+        }
     }
 
     @Test func everyKeywordHasAValueKindOrIsASection() {

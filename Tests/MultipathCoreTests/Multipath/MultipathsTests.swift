@@ -8,7 +8,8 @@ import Testing
 
     static func engine(_ defaults: String = "") -> Multipaths {
         let (config, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\n\(defaults)\n}\n"), confD: [])
-        precondition(diagnostics.isEmpty, "\(diagnostics)")
+        // san_path_err_* warn that they are deprecated, as in 0.9.4.
+        precondition(diagnostics.allSatisfy { $0.message.hasSuffix("please use marginal_path options instead") }, "\(diagnostics)")
         return Multipaths(config: config)
     }
 
@@ -223,5 +224,99 @@ import Testing
         _ = e.mapStatus(name: "3600a", status: status, table: theirs, now: T.t0)
         #expect(e.maps["3600a"]?.table == theirs)
         #expect(T.significant(e.mapVanished(name: "3600a")) == [] && e.maps.isEmpty)
+    }
+}
+
+@Suite struct DelayChecksEffectTests {
+    typealias T = MultipathsTests
+
+    /// delay_watch_checks + delay_wait_checks act through san_path_err: a path that failed once is held
+    /// back for wait checks x max_polling_interval once it comes back.
+    @Test func delayChecksHoldAPathBackAfterOneFailure() {
+        var e = T.twoPathMap("find_multipaths no\npolling_interval 5\ndelay_watch_checks 10\ndelay_wait_checks 2")
+        let sdb = DevT(major: 8, minor: 16)
+        #expect(T.significant(e.checkerFinished(sdb, T.down, now: T.t0 + .seconds(1))) == ["3600a: fail_path 8:16"])
+        #expect(T.significant(e.checkerFinished(sdb, T.up, now: T.t0 + .seconds(2))) == [], "held back")
+        #expect(e.paths[sdb]?.health.state == .delayed)
+        #expect(T.significant(e.checkerFinished(sdb, T.up, now: T.t0 + .seconds(12))) == ["3600a: reinstate_path 8:16"])
+    }
+}
+
+@Suite struct AdmissionTests {
+    typealias T = MultipathsTests
+
+    static func path(_ minor: UInt32, _ transport: Transport, name: String? = nil) -> PathIdentity {
+        var p = T.path(minor, name: name)
+        p.transport = transport
+        return p
+    }
+
+    @Test func usbDisksAreSkippedUnlessAllowed() {
+        var e = T.engine("find_multipaths no")
+        let a = e.addPath(Self.path(16, .scsi(.usb)), udevProperties: nil, choice: T.choice, now: T.t0)
+        #expect(a == [.note("sdb: skip USB device (allow_usb_devices is no)")])
+        #expect(e.orphans[DevT(major: 8, minor: 16)]?.reason.isBlacklisted == true && e.paths.isEmpty)
+
+        var allowed = T.engine("find_multipaths no\nallow_usb_devices yes")
+        #expect(
+            T.significant(allowed.addPath(Self.path(16, .scsi(.usb)), udevProperties: nil, choice: T.choice, now: T.t0)) == ["check 8:16"])
+        // A reconfigure that forbids them again takes the path out.
+        let (strict, _) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\nfind_multipaths no\n}\n"), confD: [])
+        _ = allowed.reconfigure(strict, choices: [:], now: T.t0)
+        #expect(allowed.paths.isEmpty && allowed.orphans[DevT(major: 8, minor: 16)]?.reason == .usbDevice)
+    }
+
+    /// A path whose size differs from its map's is refused; so is one that differs from the paths of
+    /// its WWID already taken, before the map exists. The map is built over the others.
+    @Test func aPathOfAnotherSizeIsRefused() {
+        var e = T.twoPathMap("find_multipaths no")
+        var small = T.path(48)
+        small.sizeSectors = 2048
+        let a = e.addPath(small, udevProperties: nil, choice: T.choice, now: T.t0)
+        #expect(a == [.note("sdd: not added to 3600a, device size mismatch: 2048 sectors, the map has 32768")])
+        #expect(e.orphans[small.devT] != nil && e.maps["3600a"]?.members.count == 2)
+
+        var fresh = T.engine("find_multipaths no")
+        _ = fresh.addPath(T.path(16), udevProperties: nil, choice: T.choice, now: T.t0)
+        #expect(T.significant(fresh.addPath(small, udevProperties: nil, choice: T.choice, now: T.t0)).isEmpty)
+        #expect(fresh.orphans[small.devT]?.reason == .sizeMismatch(map: "3600a", sectors: 2048, expected: 32768))
+        #expect(
+            T.significant(fresh.checkerFinished(DevT(major: 8, minor: 16), T.up, now: T.t0)) == [
+                "create 3600a 0 0 1 1 service-time 0 1 1 8:16 1"
+            ])
+    }
+
+    @Test func nvmePathsAreRefusedWithTheReason() {
+        var e = T.engine("find_multipaths no")
+        let nvme = Self.path(16, .nvme, name: "nvme0n1")
+        let actions = e.addPath(nvme, udevProperties: nil, choice: T.choice, now: T.t0)
+        #expect(T.significant(actions).isEmpty, "no check, no map")
+        #expect(
+            actions.contains {
+                if case .note(let n) = $0 { n.hasPrefix("nvme0n1: not multipathed: NVMe paths are not supported yet") } else { false }
+            })
+        _ = e.addPath(Self.path(32, .nvme, name: "nvme1n1"), udevProperties: nil, choice: T.choice, now: T.t0)
+        #expect(e.paths.isEmpty && e.maps.isEmpty && e.commit(now: T.t0).isEmpty)
+        #expect(e.orphans[nvme.devT]?.reason.isBlacklisted == false, "shown as an orphan, with its reason")
+    }
+}
+
+@Suite struct LogCheckerErrTests {
+    typealias T = MultipathsTests
+
+    static func notes(_ actions: [MultipathAction]) -> [String] {
+        actions.compactMap { if case .note(let n) = $0 { n } else { nil } }
+    }
+
+    /// A path that stays down: `always` logs its error again once per polling interval, `once` only
+    /// at the change.
+    @Test(arguments: [("always", ["3600a: sdb - path offline"]), ("once", [])])
+    func aPathStillDownIsLoggedAgainUnderAlways(mode: String, repeated: [String]) {
+        var e = T.twoPathMap("find_multipaths no\npolling_interval 5\nlog_checker_err \(mode)")
+        let sdb = DevT(major: 8, minor: 16)
+        #expect(Self.notes(e.checkerFinished(sdb, T.down, now: T.t0 + .seconds(1))) == ["sdb: up -> down (path offline)"])
+        #expect(Self.notes(e.checkerFinished(sdb, T.down, now: T.t0 + .seconds(2))) == [], "not before the polling interval")
+        #expect(Self.notes(e.checkerFinished(sdb, T.down, now: T.t0 + .seconds(6))) == repeated)
+        #expect(Self.notes(e.checkerFinished(sdb, T.down, now: T.t0 + .seconds(7))) == [])
     }
 }
