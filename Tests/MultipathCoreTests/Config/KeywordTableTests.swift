@@ -44,8 +44,7 @@ import Testing
     /// Implemented by the other branches of issue 13 (transport timeouts, udev, removal): the tests of
     /// their effect, and their rows in the docs, come with those branches.
     static let implementedOnOtherBranches: Set<ConfigKeyword> = [
-        .fast_io_fail_tmo, .dev_loss_tmo, .eh_deadline, .max_sectors_kb, .skip_kpartx, .retrigger_tries, .retrigger_delay,
-        .missing_uev_wait_timeout, .deferred_remove
+        .deferred_remove
     ]
 
     /// Every implemented keyword names, in the docs, a test that exists and shows its effect.
