@@ -229,9 +229,10 @@ final class ControlDispatcher: ControlHandler {
     /// `add path`: set up from udev as an add uevent would be (blacklist and find_multipaths decide
     /// again for a path that was not multipathed). A blacklisted path answers `blacklisted`, as 0.9.4.
     private func addPath(_ text: String) throws(ControlFailure) -> String {
+        let name = Multipaths.withoutDevPrefix(text)
+        if model.engine.operatorPathNameBlacklisted(name) { return "blacklisted\n" }
         let disks: [Uevent]
         do { disks = try host.enumerate() } catch { throw .refused("\(text): cannot list block devices: \(error)") }
-        let name = Multipaths.withoutDevPrefix(text)
         guard let event = disks.first(where: { $0.sysname == name || ($0.devnum != nil && $0.devnum == DevT(name)) }),
             let devT = event.devnum
         else { throw .refused("\(text): can't find path") }

@@ -207,6 +207,14 @@ import Testing
         #expect(sim.kernel.maps["mpathb"] == nil)
     }
 
+    /// 0.9.4 judges the name against the devnode blacklist (built in: only sd, dasd and nvme names) first.
+    @Test(arguments: ["ram0", "nosuchdev", "/dev/loop0"])
+    func addPathOfANameTheDevnodeBlacklistRefuses(_ name: String) throws {
+        let sim = try started()
+        #expect(try sim.ask("add path \(name)") == "blacklisted\n")
+        #expect(sim.kernel.reloads == 0 && sim.kernel.creates == 1)
+    }
+
     @Test func delMapFlushesAndAddMapBuildsItAgain() throws {
         let sim = try started()
         #expect(try sim.ask("del map mpatha") == "ok\n")

@@ -66,6 +66,15 @@ extension Multipaths {
         return actions + mapReacts(map.wwid, cameUp: devT, wentDown: false, usableCheck: false, now: now)
     }
 
+    /// Whether `add path NAME` stops at the devnode blacklist: 0.9.4 judges the name as typed (without
+    /// `/dev/`) before it looks a device up, so `ram0` or a name no device has answers `blacklisted`.
+    public func operatorPathNameBlacklisted(_ name: String) -> Bool {
+        let verdict = config.blacklist.verdict(
+            devnode: name, vendor: nil, product: nil, protocol: nil, wwid: nil, udevProperties: nil, uidAttribute: nil)
+        if case .blacklisted = verdict { return true }
+        return false
+    }
+
     /// `add path` for a path that is multipathed already: its map is built again if it was flushed.
     /// Returns nil for a path that is not multipathed (an orphan is forgotten first, so that the add
     /// that follows decides again: blacklist, find_multipaths).
