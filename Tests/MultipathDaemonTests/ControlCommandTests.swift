@@ -189,6 +189,16 @@ import Testing
                 "control: mpatha: sda1 is held by dm-9; moving partition holders onto the map is not supported"))
     }
 
+    /// 0.9.4 counts an operator's fail as a fault: the map's path_faults (%0) and the path's failures (the
+    /// kernel's count), once however often it is repeated.
+    @Test func failPathCountsAsAFault() throws {
+        let sim = try started()
+        #expect(try sim.ask("fail path sdb") == "ok\n")
+        #expect(try sim.ask("fail path sdb") == "ok\n")
+        #expect(try sim.ask("show map mpatha raw format %0") == "1\n")
+        #expect(try sim.ask("show paths raw format \"%d %0\"") == "sda 0\nsdb 1\n")
+    }
+
     @Test func delPathAndAddPathAsUeventsWould() throws {
         let sim = try started()
         #expect(try sim.ask("del path sdb") == "ok\n")

@@ -43,6 +43,11 @@ extension Multipaths {
     public mutating func failPathByOperator(_ devT: DevT, now: Instant) throws(AdminRefusal) -> [MultipathAction] {
         let map = try mapHolding(devT)
         admin.failedByOperator.insert(devT)
+        // A fault as any other in 0.9.4: the kernel counts the path's failure, the map its path fault.
+        if paths[devT]?.health.membership != .failed {
+            paths[devT]?.health.failures += 1
+            index.modify(map.wwid) { $0.stats.pathFailed(at: now) }
+        }
         paths[devT]?.health.membership = .failed
         if paths[devT]?.health.state != .down {
             paths[devT]?.health.state = .down
