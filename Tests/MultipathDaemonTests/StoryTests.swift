@@ -19,7 +19,7 @@ import Testing
                 == "0 0 3 1 service-time 0 1 1 8:0 1 service-time 0 1 1 8:16 1 service-time 0 1 1 8:32 1")
         #expect(sim.kernel.maps["mpathb"]?.uuid == "mpath-3600b")
         #expect(sim.files.contents["/etc/multipath/bindings"]?.hasSuffix("mpatha 3600a\nmpathb 3600b\n") ?? false)
-        #expect(sim.files.contents["/etc/multipath/wwids"] == "/3600a/\n/3600b/\n")
+        #expect(sim.files.contents["/etc/multipath/wwids"] == WWIDsFile.header + "/3600a/\n/3600b/\n")
         #expect(sim.messages.isEmpty)
         #expect(sim.notified == ["STATUS=startup", "STATUS=configure", "READY=1\nSTATUS=up"])
     }
