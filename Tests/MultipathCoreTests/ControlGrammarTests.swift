@@ -18,7 +18,7 @@ import Testing
         ("show multipath 3600a0b8 json", .showMapJSON("3600a0b8")),
         ("show stats json", .showStatsJSON),
         ("show stats j", .showStatsJSON),
-        ("show map mpatha raw format %n", .showMapFormat(map: "mpatha", format: "%n", raw: true)),
+        ("show map mpatha raw format %n", .showMapFormat(map: "mpatha", format: "%n")),
         ("show config local", .showConfig(local: true)),
         ("show conf", .showConfig(local: false)),
         ("show daemon", .showDaemon),

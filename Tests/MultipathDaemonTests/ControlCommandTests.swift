@@ -195,8 +195,16 @@ import Testing
         let sim = try started()
         #expect(try sim.ask("fail path sdb") == "ok\n")
         #expect(try sim.ask("fail path sdb") == "ok\n")
-        #expect(try sim.ask("show map mpatha raw format %0") == "1\n")
+        #expect(try sim.ask("show map mpatha raw format %0") == "1          \n", "padded to its header, path_faults")
         #expect(try sim.ask("show paths raw format \"%d %0\"") == "sda 0\nsdb 1\n")
+    }
+
+    /// `show path` prints the device state; 0.9.4 strips `/dev/` and finds the path by name only.
+    @Test func showPathByNameOnly() throws {
+        let sim = try started()
+        #expect(try sim.ask("show path /dev/sdb") == "running\n")
+        #expect(try sim.ask("show path sdb") == "running\n")
+        #expect(try sim.ask("show path 8:16") == "fail\n")
     }
 
     @Test func delPathAndAddPathAsUeventsWould() throws {

@@ -95,10 +95,12 @@ grep -q '(config file rule) Linux:scsi_debug' "$out/ours-lists-0.txt" || fail "s
 map=$(deb show maps raw format %n)
 [ "$(deb reset map nosuchmap stats)" = fail ] || fail "reset map nosuchmap stats is not fail"
 [ "$(deb reset map "$map" stats)" = ok ] || fail "reset map $map stats is not ok"
-[ "$(deb show map "$map" raw format '%0 %1 %2 %3 %4')" = "0 0 0 0 0" ] || fail "counters after reset: $(deb show map "$map" raw format '%0 %1 %2 %3 %4')"
+# `show map M raw format` pads its columns as 0.9.4 does (to the headers): squeeze the spaces.
+counters() { deb show map "$map" raw format "$1" | tr -s ' ' | sed 's/ $//'; }
+[ "$(counters '%0 %1 %2 %3 %4')" = "0 0 0 0 0" ] || fail "counters after reset: $(counters '%0 %1 %2 %3 %4')"
 disk=$(deb show paths raw format '%d' | head -n 1)
 echo offline >/sys/block/"$disk"/device/state
-map_switched_once() { [ "$(deb show map "$map" raw format %0)" = 1 ]; }
+map_switched_once() { [ "$(counters %0)" = 1 ]; }
 wait_until 20 map_switched_once || true
 echo running >/sys/block/"$disk"/device/state
 path_active() { deb show paths raw format '%d %t' | grep -qx "$disk active"; }

@@ -48,7 +48,8 @@ public enum ControlCommand: Hashable, Sendable {
     /// `show topology`, `show maps topology` (map nil) and `show map M topology`.
     case showTopology(map: String?)
     case showMapsJSON
-    case showMapFormat(map: String, format: String, raw: Bool)
+    /// `show map M [raw] format F`: 0.9.4 answers both alike (one padded row).
+    case showMapFormat(map: String, format: String)
     case showMapJSON(String)
     case showStatus
     case showDaemon
@@ -132,8 +133,8 @@ let controlPatterns: [ControlPattern] = [
     .init(keywords: [.list, .topology]) { _ in .showTopology(map: nil) },
     .init(keywords: [.list, .maps, .json]) { _ in .showMapsJSON },
     .init(keywords: [.list, .map, .topology]) { .showTopology(map: $0[.map]) },
-    .init(keywords: [.list, .map, .format]) { .showMapFormat(map: $0[.map], format: $0[.format], raw: false) },
-    .init(keywords: [.list, .map, .raw, .format]) { .showMapFormat(map: $0[.map], format: $0[.format], raw: true) },
+    .init(keywords: [.list, .map, .format]) { .showMapFormat(map: $0[.map], format: $0[.format]) },
+    .init(keywords: [.list, .map, .raw, .format]) { .showMapFormat(map: $0[.map], format: $0[.format]) },
     .init(keywords: [.list, .map, .json]) { .showMapJSON($0[.map]) },
     .init(keywords: [.list, .config, .local]) { _ in .showConfig(local: true) },
     .init(keywords: [.list, .config]) { _ in .showConfig(local: false) },
