@@ -199,6 +199,21 @@ import Testing
         #expect(try sim.ask("show paths raw format \"%d %0\"") == "sda 0\nsdb 1\n")
     }
 
+    /// 0.9.4 keeps a created map's action, `create`, until its next table load: `%A` and the topology's title.
+    @Test func aCreatedMapShowsCreateUntilItsNextLoad() throws {
+        let sim = try started()
+        #expect(try sim.ask("show maps raw format \"%n %A\"") == "mpatha create\n")
+        #expect(try sim.ask("show topology").hasPrefix("create: mpatha (3600a) dm-"))
+        #expect(try sim.ask("reload map mpatha") == "ok\n")
+        #expect(try sim.ask("show maps raw format \"%n %A\"") == "mpatha \n")
+        #expect(try sim.ask("show topology").hasPrefix("mpatha (3600a) dm-"))
+        // A reconfigure builds 0.9.4's maps afresh: an unchanged one shows no action either.
+        let again = try started()
+        try again.reconfigure()
+        #expect(again.kernel.reloads == 0)
+        #expect(try again.ask("show maps raw format \"%n %A\"") == "mpatha \n")
+    }
+
     /// `show path` prints the device state; 0.9.4 strips `/dev/` and finds the path by name only.
     @Test func showPathByNameOnly() throws {
         let sim = try started()

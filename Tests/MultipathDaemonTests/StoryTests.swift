@@ -44,7 +44,7 @@ import Testing
         #expect(map.groups.map(\.state) == [.active, .enabled])
         #expect(map.groups.map { $0.paths.map(\.identity.name) } == [["sda"], ["sdb", "sdc"]])
         let topology = ShowFormat.topology(s.maps)
-        #expect(topology.hasPrefix("mpatha (3600a) dm-3"))
+        #expect(topology.hasPrefix("create: mpatha (3600a) dm-3"), "created, not reloaded since (a failed path is no load)")
         #expect(topology.contains("policy='service-time 0' prio=50 status=active"))
     }
 

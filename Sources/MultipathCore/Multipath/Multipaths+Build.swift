@@ -92,12 +92,17 @@ extension Multipaths {
             paths[d]!.health.membership = failing ? .failed : .active
             if failing { actions.append(.fail(map: load.name, d)) }
         }
-        var map =
-            maps[wwid]
-            ?? MultipathMap(
+        var map: MultipathMap
+        if let existing = maps[wwid] {
+            map = existing
+            map.shownAction = .nothing
+        } else {
+            map = MultipathMap(
                 name: load.name, wwid: wwid, settings: settings, members: order, table: load.table,
                 sizeSectors: load.sizeSectors, currentGroup: load.table.initialGroup,
                 queueing: load.table.queueIfNoPath)
+            map.shownAction = .create
+        }
         map.members = order
         map.table = load.table
         map.sizeSectors = load.sizeSectors

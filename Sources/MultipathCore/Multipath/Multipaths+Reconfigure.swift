@@ -47,7 +47,10 @@ extension Multipaths {
         }
         for (wwid, old) in maps.sorted(by: { $0.key < $1.key }) {
             let settings = config.mapSettings(wwid: wwid.rawValue, paths: members(of: wwid).compactMap { paths[$0]?.identity })
-            index.modify(wwid) { $0.settings = settings }
+            index.modify(wwid) {
+                $0.settings = settings
+                $0.shownAction = .nothing
+            }
             let revision = bindings.revision
             let name = config.mapName(
                 wwid: wwid.rawValue, settings: settings, bindings: &bindings, current: old.name,

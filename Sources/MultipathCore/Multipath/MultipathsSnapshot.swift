@@ -75,6 +75,7 @@ extension Multipaths {
                 sizeSectors: map.sizeSectors,
                 features: ([String(map.table.features.count)] + map.table.features).joined(separator: " "),
                 hardwareHandler: ([String(map.table.hardwareHandler.count)] + map.table.hardwareHandler).joined(separator: " "),
+                action: map.shownAction.rawValue,
                 stats: .init(map.stats, now: now),
                 vendor: first?.vendor ?? "", product: first?.product ?? "", revision: first?.revision ?? "",
                 groups: groups)
