@@ -199,6 +199,22 @@ import Testing
         #expect(try sim.ask("show paths raw format \"%d %0\"") == "sda 0\nsdb 1\n")
     }
 
+    /// 0.9.4 lists paths in the order it discovered them (enumeration, then adds appended), and a map's
+    /// table takes them in that order; a path removed and added again comes last.
+    @Test func pathsAreListedAndTabledInDiscoveryOrder() throws {
+        // The fake kernel numbers devices as they are made (sdd 8:0, sdb 8:16) and enumerates by name.
+        let sim = try started("path_grouping_policy multibus", paths: [("sdd", "3600a"), ("sdb", "3600a")])
+        try sim.push([sim.kernel.addPath("sda", wwid: "3600a")])
+        try sim.push([sim.kernel.addPath("sdc", wwid: "3600a")])
+        try sim.advance(by: .seconds(2))
+        #expect(try sim.ask("show paths raw format %d") == "sdb\nsdd\nsda\nsdc\n")
+        #expect(sim.kernel.maps["mpatha"]!.table.pathDevices == ["8:16", "8:0", "8:32", "8:48"])
+        #expect(try sim.ask("del path sdb") == "ok\n" && (try sim.ask("add path sdb")) == "ok\n")
+        try sim.advance(by: .seconds(2))
+        #expect(try sim.ask("show paths raw format %d") == "sdd\nsda\nsdc\nsdb\n")
+        #expect(sim.kernel.maps["mpatha"]!.table.pathDevices == ["8:0", "8:32", "8:48", "8:16"])
+    }
+
     /// 0.9.4 keeps a created map's action, `create`, until its next table load: `%A` and the topology's title.
     @Test func aCreatedMapShowsCreateUntilItsNextLoad() throws {
         let sim = try started()

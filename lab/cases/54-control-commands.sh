@@ -6,8 +6,8 @@
 #
 # Not compared, because they differ before any command or follow I/O timing rather than the command:
 # in the status, the queued I/O count, whether a group is active or only enabled (it turns active with
-# the first I/O, such as udev's probe after a reload) and the path selector's per-path counters; the
-# order of `show paths` lines (0.9.4 lists paths in the order it discovered them, ours by device number).
+# the first I/O, such as udev's probe after a reload) and the path selector's per-path counters. Replies
+# are compared byte for byte, row order included (both list paths in the order they discovered them).
 . "$LAB_REPO/lab/guest/scenario.sh"
 . "$LAB_REPO/lab/guest/control.sh"
 scenario_begin debian 2 polling_interval 1 no_path_retry queue
@@ -67,7 +67,6 @@ step() {
   echo "$*" >"$f.cmd"
   "$debian_client" "$@" >"$f.reply" 2>/dev/null
   echo $? >"$f.rc"
-  if [ "$1" = show ]; then sort -o "$f.reply" "$f.reply"; fi
   sleep 0.3
   dm_state >"$f.dm"
 }

@@ -30,6 +30,8 @@ public struct Multipaths: Sendable {
     var adoptedState: [DevT: Bool] = [:]
     /// What operators set over the control socket (`Multipaths+Admin.swift`).
     var admin = AdminState()
+    /// 0.9.4's path order: `show paths`, and a map's paths in its table.
+    var discovery = DiscoveryOrder()
 
     public init(config: Config, wwids: WWIDsFile = WWIDsFile(), bindings: Bindings = Bindings()) {
         self.config = config
@@ -41,7 +43,8 @@ public struct Multipaths: Sendable {
     var maxPollingInterval: Duration { max(.seconds(config.maxPollingInterval), pollingInterval) }
 
     public func map(named name: String) -> MultipathMap? { index.wwid(named: name).flatMap { index[$0] } }
-    public func members(of wwid: WWID) -> [DevT] { byWWID[wwid].map { $0.sorted() } ?? [] }
+    /// The paths of a WWID, in discovery order.
+    public func members(of wwid: WWID) -> [DevT] { byWWID[wwid].map { discovery.sorted($0) } ?? [] }
 
     // MARK: Paths coming and going
 
@@ -52,6 +55,7 @@ public struct Multipaths: Sendable {
         now: Instant
     ) -> [MultipathAction] {
         if paths[identity.devT] != nil || orphans[identity.devT] != nil { return changePath(identity, choice: choice, now: now) }
+        discovery.saw(identity.devT)
         if let udevProperties { self.udevProperties[identity.devT] = udevProperties }
         switch config.blacklistVerdict(for: identity, udevProperties: self.udevProperties[identity.devT]) {
         case .accepted: break
@@ -114,6 +118,7 @@ public struct Multipaths: Sendable {
     /// The map is kept, with no paths, until `mapRemoved` says the kernel let it go: an open map stays,
     /// and a path that comes back reloads it.
     public mutating func removePath(_ devT: DevT, now: Instant) -> [MultipathAction] {
+        discovery.forget(devT)
         udevProperties[devT] = nil
         undecide(devT)
         admin.forget(devT)
