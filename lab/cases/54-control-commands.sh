@@ -83,15 +83,28 @@ run_commands() {
   dir=$cmp/$1
   n=0
   mkdir -p "$dir"
-  rm -f /etc/multipath/prkeys
+  rm -f /etc/multipath/prkeys /etc/multipath/wwids
   scenario_start
   wait_ready || fail "$1: no map with 2 active paths within 120 s"
   local map
   map=$(scenario_map)
   wwid=$(dmsetup info -c --noheadings -o uuid "$map" | sed 's/^mpath-//')
   dm_state >"$dir/00.dm"
+  step show maps raw format "%n %A %0 %t"
+  step show paths format "%i %d %D %t %o %0"
+  step show status
   step fail path "$p2"
   step show paths raw format "%d %t"
+  step show maps raw format "%n %0"
+  step show paths raw format "%d %0"
+  step show map "$map" raw format "%n %0 %N"
+  step show path "/dev/$p2"
+  step add path ram0
+  step add path nosuchdev
+  # The grammar, sent as typed (-k): a doubled quote inside quotes, an unclosed quote, a comment.
+  step -k'show maps raw format "%n"""'
+  step -k'show maps raw format "%n %N'
+  step -k'show maps #json'
   step reinstate path "$p2"
   step fail path sdzz
   step switch map "$map" group 2
@@ -104,6 +117,8 @@ run_commands() {
   step forcequeueing daemon
   step restorequeueing daemon
   step suspend map "$map"
+  step show maps raw format "%n %t"
+  step show maps status
   step resume map "$map"
   step resize map "$map"
   step reload map "$map"
@@ -141,6 +156,7 @@ run_commands() {
   step reinstate path "$p2"
   step suspend map nosuch
   cat /etc/multipath/prkeys >"$dir/prkeys" 2>&1
+  cat /etc/multipath/wwids >"$dir/wwids" 2>&1
 }
 
 run_commands debian
@@ -193,7 +209,9 @@ for f in "$cmp"/debian/[0-9]*.cmd; do
   if [ "$same_reply" != same ]; then echo "    debian: $(tr '\n' '|' <"$d.reply")"; echo "    ours:   $(tr '\n' '|' <"$o.reply")"; fi
   if [ "$same_dm" != same ]; then diff "$d.dm" "$o.dm" | sed 's/^/    /'; fi
 done
-cmp -s "$cmp/debian/prkeys" "$cmp/ours/prkeys" || { bad=1; echo "prkeys files differ:"; diff "$cmp/debian/prkeys" "$cmp/ours/prkeys"; }
+for f in prkeys wwids; do
+  cmp -s "$cmp/debian/$f" "$cmp/ours/$f" || { bad=1; echo "$f files differ:"; diff "$cmp/debian/$f" "$cmp/ours/$f"; }
+done
 
 # multipath -ll and -r with our daemon running.
 map=$(scenario_map)
