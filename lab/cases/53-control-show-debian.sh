@@ -1,5 +1,6 @@
 # lab-timeout: 600
-# `show blacklist`, `show devices`, `show config local`, `show status` and `show maps stats` from
+# `show blacklist`, `show devices`, `show config local`, `show status`, `show maps stats`, `show paths`
+# and `show maps` (formats without timing) from
 # Debian's 0.9.4 daemon and from ours, both asked by Debian's client, on the same scsi_debug disks (two
 # LUNs, two paths each): without a configuration file (find_multipaths strict: every path an orphan),
 # then with blacklist, exceptions and device sections that blacklist LUN 1 (one map). The replies must
@@ -21,7 +22,10 @@ done)
 [ -n "$lun1" ] || fail "no scsi_debug LUN 1"
 out=$LAB_OUT/$LAB_CASE
 mkdir -p "$out"
-commands=("show blacklist" "show devices" "show config local" "show status" "show maps stats")
+# The paths in discovery order with what neither daemon learns from timing (orphans: undef, unknown,
+# [orphan]), and the maps with their action (create) and counters.
+commands=("show blacklist" "show devices" "show config local" "show status" "show maps stats"
+  "show paths raw format %d|%D|%t|%T|%o|%m" "show maps raw format %n|%A|%0|%t")
 
 # Asks every command of the list, one file per command in $out/TAG-N.
 ask_all() {
