@@ -137,6 +137,9 @@ run_commands() {
   step setprkey map "$map" key 0x123abc
   step getprkey map "$map"
   step unsetprkey map "$map"
+  # Set again: 0.9.4 rewrites the commented line in place.
+  step setprkey map "$map" key 0x456def
+  step unsetprkey map "$map"
   step del path "$p2"
   step add path "$p2"
   step del map "$map"
