@@ -101,6 +101,12 @@ import Testing
         #expect(merged == [Self.e(.add, "sdb", "new")])
     }
 
+    /// A device merged from an add and a later change keeps the add's place (0.9.4's path order).
+    @Test func theMergedAddKeepsTheFirstPlace() {
+        let merged = UeventMerge.merge([Self.e(.add, "sdb", "old"), Self.e(.add, "sdc"), Self.e(.change, "sdb", "new")])
+        #expect(merged == [Self.e(.add, "sdb", "new"), Self.e(.add, "sdc")])
+    }
+
     @Test func removeThenAddKeepsBoth() {
         let merged = UeventMerge.merge([Self.e(.remove, "sdb"), Self.e(.add, "sdb")])
         #expect(merged.map(\.action) == [.remove, .add])
