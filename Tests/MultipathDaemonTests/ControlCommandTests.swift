@@ -197,6 +197,10 @@ import Testing
         #expect(try sim.ask("fail path sdb") == "ok\n")
         #expect(try sim.ask("show map mpatha raw format %0") == "1          \n", "padded to its header, path_faults")
         #expect(try sim.ask("show paths raw format \"%d %0\"") == "sda 0\nsdb 1\n")
+        // A path's count is the kernel's, in the table: a reload starts it again; the map's stays.
+        #expect(try sim.ask("reload map mpatha") == "ok\n")
+        #expect(try sim.ask("show paths raw format \"%d %0\"") == "sda 0\nsdb 0\n")
+        #expect(try sim.ask("show maps raw format %0") == "1\n")
     }
 
     /// 0.9.4 lists paths in the order it discovered them (enumeration, then adds appended), and a map's

@@ -122,6 +122,7 @@ run_commands() {
   step resume map "$map"
   step resize map "$map"
   step reload map "$map"
+  step show paths raw format "%d %0"
   step reset map "$map"
   step setmarginal path "$p2"
   step show paths raw format "%d %M"

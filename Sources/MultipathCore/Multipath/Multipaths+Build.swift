@@ -87,6 +87,8 @@ extension Multipaths {
         var actions: [MultipathAction] = []
         for d in order {
             guard let state = paths[d]?.health.state else { continue }
+            // A path's failures are the kernel's count in its table, as 0.9.4 shows them: a new table starts at 0.
+            paths[d]!.health.failures = 0
             let failing = Self.isFailing(state) || state == .pending
             // In place through the force-unwrapped lvalue: `?.` here allocated per path (measured).
             paths[d]!.health.membership = failing ? .failed : .active
