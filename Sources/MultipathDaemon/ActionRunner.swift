@@ -193,7 +193,7 @@ final class ActionRunner {
             setup.forget(devT)
             if let t = checkTimers.removeValue(forKey: devT) { reactor.cancel(t) }
         case .rememberWWID(let wwid):
-            do { try host.appendFile(model.engine.config.wwidsFile, "/\(wwid)/\n") } catch {
+            do { try host.appendFile(model.engine.config.wwidsFile, "/\(wwid)/\n", WWIDsFile.header) } catch {
                 logger.warning("cannot record \(wwid) in \(model.engine.config.wwidsFile): \(error)")
             }
         case .triggerUevent(let device, let uevent):

@@ -78,8 +78,10 @@ final class ControlDispatcher: ControlHandler {
         // What the daemon shows.
         case .showPaths(let format, let raw): return ShowFormat.paths(paths(), format: format ?? ShowFormat.defaultPaths, raw: raw)
         case .showPath(let p):
-            // 0.9.4 answers with the path's sysfs state only.
-            guard let path = paths([try path(p)]).first else { throw .invalidName("\(p): invalid path name") }
+            // 0.9.4 answers with the path's sysfs state only, and finds the path by its name alone (no dev_t).
+            guard let path = paths([try path(p)]).first, path.identity.name == Multipaths.withoutDevPrefix(p) else {
+                throw .invalidName("\(p): invalid path name")
+            }
             return ShowFormat.paths([path], format: "%o", raw: true)
         case .showMaps: return ShowFormat.maps(maps())
         case .showMapsStatus: return ShowFormat.maps(maps(), format: ShowFormat.mapsStatus)
@@ -89,7 +91,11 @@ final class ControlDispatcher: ControlHandler {
         case .showTopology(let m?): return ShowFormat.topology(maps([try map(m)]), layoutPaths: paths())
         case .showMapsJSON: return ShowFormat.json(maps: maps())
         case .showMapJSON(let m): return ShowFormat.json(map: maps([try map(m)])[0])
-        case .showMapFormat(let m, let format, let raw): return ShowFormat.map(maps([try map(m)])[0], format: format, raw: raw)
+        case .showMapFormat(let m, let format):
+            let wwid = try map(m).wwid.rawValue
+            let all = maps()
+            guard let shown = all.first(where: { $0.wwid == wwid }) else { throw .invalidName("\(m): invalid map name") }
+            return ShowFormat.map(shown, among: all, format: format)
         case .showStatus: return ShowFormat.status(paths(), busy: daemon.state == .configure)
         case .showDaemon: return ShowFormat.daemon(pid: getpid(), state: daemon.state.rawValue)
         case .showWildcards: return ShowFormat.wildcards
@@ -231,9 +237,10 @@ final class ControlDispatcher: ControlHandler {
     /// `add path`: set up from udev as an add uevent would be (blacklist and find_multipaths decide
     /// again for a path that was not multipathed). A blacklisted path answers `blacklisted`, as 0.9.4.
     private func addPath(_ text: String) throws(ControlFailure) -> String {
+        let name = Multipaths.withoutDevPrefix(text)
+        if model.engine.operatorPathNameBlacklisted(name) { return "blacklisted\n" }
         let disks: [Uevent]
         do { disks = try host.enumerate() } catch { throw .refused("\(text): cannot list block devices: \(error)") }
-        let name = Multipaths.withoutDevPrefix(text)
         guard let event = disks.first(where: { $0.sysname == name || ($0.devnum != nil && $0.devnum == DevT(name)) }),
             let devT = event.devnum
         else { throw .refused("\(text): can't find path") }

@@ -38,7 +38,8 @@ public struct DaemonHost {
     public var enumerate: () throws(SystemError) -> [Uevent]
     public var sysfs: SysfsReader
     public var writeFile: (String, String) throws(SystemError) -> Void
-    public var appendFile: (String, String) throws(SystemError) -> Void
+    /// (path, text, header): appends text; a new or empty file gets the header first.
+    public var appendFile: (String, String, String) throws(SystemError) -> Void
     /// 1...10 for `prio random`.
     public var random: () -> Int
     /// The names in /sys/block, in udev's order (`show devices`).
@@ -59,7 +60,7 @@ public struct DaemonHost {
     public init(
         enumerate: @escaping () throws(SystemError) -> [Uevent], sysfs: @escaping SysfsReader,
         writeFile: @escaping (String, String) throws(SystemError) -> Void,
-        appendFile: @escaping (String, String) throws(SystemError) -> Void, random: @escaping () -> Int,
+        appendFile: @escaping (String, String, String) throws(SystemError) -> Void, random: @escaping () -> Int,
         blockDevices: @escaping () -> [String], readFile: @escaping (String) -> String? = { _ in nil },
         listSysfs: @escaping (String) -> [String] = { _ in [] },
         writeSysfs: @escaping SysfsWriter = { _, _ in .failed("no sysfs") },
@@ -87,7 +88,7 @@ public struct DaemonHost {
         let sysfs = Sysfs()
         return DaemonHost(
             enumerate: UdevEnumerator.blockDisks, sysfs: sysfs.reader, writeFile: TextFiles.write,
-            appendFile: TextFiles.append, random: { Int.random(in: 1...10) }, blockDevices: { sysfs.blockDevices() },
+            appendFile: TextFiles.append(_:_:header:), random: { Int.random(in: 1...10) }, blockDevices: { sysfs.blockDevices() },
             readFile: TextFiles.read, listSysfs: { TextFiles.list(sysfs.root + "/" + $0) }, writeSysfs: sysfs.writer,
             triggerUevent: { (disk: String, action: Uevent.Action) throws(SystemError) in try sysfs.triggerUevent(disk, action) },
             failedWWIDs: { FailedWWIDsDirectory.list() },

@@ -36,10 +36,13 @@ public enum TextFiles {
         guard rename(temporary, path) == 0 else { throw SystemError("rename \(temporary) \(path)", .current) }
     }
 
-    public static func append(_ path: String, _ text: String) throws(SystemError) {
+    /// Appends `text`; a new or empty file gets `header` first, as 0.9.4 starts its wwids file.
+    public static func append(_ path: String, _ text: String, header: String) throws(SystemError) {
         let fd = try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_APPEND, mode: 0o644)
         defer { fd.close() }
-        try writeAll(fd, text, path)
+        let end = lseek(fd.rawValue, 0, SEEK_END)
+        guard end >= 0 else { throw SystemError("lseek \(path)", .current) }
+        try writeAll(fd, end == 0 ? header + text : text, path)
     }
 
     private static func writeAll(_ fd: FileDescriptor, _ text: String, _ path: String) throws(SystemError) {

@@ -173,7 +173,9 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         DaemonHost(
             enumerate: { [unowned self] () throws(SystemError) in enumerate() }, sysfs: sysfs,
             writeFile: { (path: String, text: String) throws(SystemError) in files.contents[path] = text },
-            appendFile: { (path: String, text: String) throws(SystemError) in files.contents[path, default: ""] += text },
+            appendFile: { (path: String, text: String, header: String) throws(SystemError) in
+                files.contents[path] = (files.contents[path].flatMap { $0.isEmpty ? nil : $0 } ?? header) + text
+            },
             random: { 5 }, blockDevices: { [unowned self] in paths.keys.sorted() }, readFile: { files.contents[$0] },
             listSysfs: { [unowned self] dir in
                 let parts = dir.split(separator: "/").map(String.init)

@@ -18,7 +18,7 @@ import Testing
         ("show multipath 3600a0b8 json", .showMapJSON("3600a0b8")),
         ("show stats json", .showStatsJSON),
         ("show stats j", .showStatsJSON),
-        ("show map mpatha raw format %n", .showMapFormat(map: "mpatha", format: "%n", raw: true)),
+        ("show map mpatha raw format %n", .showMapFormat(map: "mpatha", format: "%n")),
         ("show config local", .showConfig(local: true)),
         ("show conf", .showConfig(local: false)),
         ("show daemon", .showDaemon),
@@ -36,7 +36,16 @@ import Testing
         ("unsetmarginal map mpatha", .unsetMarginalMap("mpatha")),
         ("exit", .quit),
         ("shutdown", .shutdown),
-        ("  show   paths  ", .showPaths(format: nil, raw: false))
+        ("  show   paths  ", .showPaths(format: nil, raw: false)),
+        // 0.9.4's tokenizer: "" inside a string is one quote; an unclosed string runs to the end; `#` and
+        // `!` outside a string start a comment; bytes, so a CRLF separates as two spaces do.
+        ("switch map \"mp\"\"a\" group \"2\"\"\"", .switchGroup(map: "mp\"a", group: "2\"")),
+        ("show paths format \"%d %t", .showPaths(format: "%d %t", raw: false)),
+        ("show maps #json", .showMaps),
+        ("show maps!json", .showMaps),
+        ("show map \"m#1\" json", .showMapJSON("m#1")),
+        ("show\r\nmaps\r\n", .showMaps),
+        ("show paths format\"%d\"", .showPaths(format: "%d", raw: false))
     ])
     func parses(request: String, expected: ControlCommand) {
         #expect(ControlGrammar.parse(request) == .success(expected))
@@ -52,10 +61,27 @@ import Testing
         ("show map mpatha group", .missingArgument),
         ("show paths maps", .missingArgument),  // keywords that form no command
         ("show map m raw format %n topology", .missingArgument),  // five keywords
-        ("", .missingArgument)
+        ("show map \"\"", .missingArgument),  // an empty string is no word
+        ("show map \"mpatha json", .missingArgument),  // the string swallows `json`
+        ("show bogus \"", .notFound),  // the closing quote is the last token
+        ("", .noWords),
+        (" \n", .noWords),
+        ("# show maps", .noWords)
     ])
     func refuses(request: String, expected: ControlParseError) {
         #expect(ControlGrammar.parse(request) == .failure(expected))
+    }
+
+    @Test func tokensAsZeroNineFourCutsThem() {
+        #expect(ControlWords.tokens("a\"b c\"{d}") == [.word("a"), .quote, .word("b c"), .quote, .word("{"), .word("d"), .word("}")])
+        #expect(ControlWords.tokens("\"\"\"x\"") == [.quote, .word("\"x"), .quote])
+        #expect(ControlWords.tokens("a\u{e9}b") == [.word("a"), .word("b")])
+    }
+
+    /// 0.9.4 answers a blank request with its ENOMEM text, the (empty) request first.
+    @Test func blankRequestIsAnsweredAsZeroNineFourDoes() {
+        let reply = ControlGrammar.reply(toUnparsable: "", error: .noWords, version: "v")
+        #expect(reply.hasPrefix(": Not enough memory\nv\nCLI commands reference:\n"))
     }
 
     @Test func exactSpellingWinsOverLongerOnes() {

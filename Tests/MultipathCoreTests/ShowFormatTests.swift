@@ -92,7 +92,17 @@ import Testing
         reset.stats = MapSnapshot.Stats()  // captured after `reset maps stats`
         #expect(ShowFormat.maps([reset], format: Self.all) == (try Self.fixture("mall")))
         #expect(ShowFormat.maps([reset], format: Self.all, raw: true) == (try Self.fixture("mallraw")))
-        #expect(ShowFormat.map(m, format: "%n %w %d") == (try Self.fixture("mapfmt")))
+        #expect(ShowFormat.map(m, among: [m], format: "%n %w %d") == (try Self.fixture("mapfmt")))
+    }
+
+    /// `show map M [raw] format`: 0.9.4 pads the row to the columns of every map (headers included), raw too.
+    @Test func oneMapIsPaddedToTheWholeTable() {
+        var a = Self.map(paths: (0..<4).map { Self.path($0) })
+        a.name = "a"
+        var b = a
+        b.name = "mpathbb"
+        b.wwid = "3600b"
+        #expect(ShowFormat.map(a, among: [a, b], format: "%n|%N|") == "a      |4    |\n")
     }
 
     @Test func emptyTablesAreEmpty() {

@@ -189,6 +189,59 @@ import Testing
                 "control: mpatha: sda1 is held by dm-9; moving partition holders onto the map is not supported"))
     }
 
+    /// 0.9.4 counts an operator's fail as a fault: the map's path_faults (%0) and the path's failures (the
+    /// kernel's count), once however often it is repeated.
+    @Test func failPathCountsAsAFault() throws {
+        let sim = try started()
+        #expect(try sim.ask("fail path sdb") == "ok\n")
+        #expect(try sim.ask("fail path sdb") == "ok\n")
+        #expect(try sim.ask("show map mpatha raw format %0") == "1          \n", "padded to its header, path_faults")
+        #expect(try sim.ask("show paths raw format \"%d %0\"") == "sda 0\nsdb 1\n")
+        // A path's count is the kernel's, in the table: a reload starts it again; the map's stays.
+        #expect(try sim.ask("reload map mpatha") == "ok\n")
+        #expect(try sim.ask("show paths raw format \"%d %0\"") == "sda 0\nsdb 0\n")
+        #expect(try sim.ask("show maps raw format %0") == "1\n")
+    }
+
+    /// 0.9.4 lists paths in the order it discovered them (enumeration, then adds appended), and a map's
+    /// table takes them in that order; a path removed and added again comes last.
+    @Test func pathsAreListedAndTabledInDiscoveryOrder() throws {
+        // The fake kernel numbers devices as they are made (sdd 8:0, sdb 8:16) and enumerates by name.
+        let sim = try started("path_grouping_policy multibus", paths: [("sdd", "3600a"), ("sdb", "3600a")])
+        try sim.push([sim.kernel.addPath("sda", wwid: "3600a")])
+        try sim.push([sim.kernel.addPath("sdc", wwid: "3600a")])
+        try sim.advance(by: .seconds(2))
+        #expect(try sim.ask("show paths raw format %d") == "sdb\nsdd\nsda\nsdc\n")
+        #expect(sim.kernel.maps["mpatha"]!.table.pathDevices == ["8:16", "8:0", "8:32", "8:48"])
+        #expect(try sim.ask("del path sdb") == "ok\n" && (try sim.ask("add path sdb")) == "ok\n")
+        try sim.advance(by: .seconds(2))
+        #expect(try sim.ask("show paths raw format %d") == "sdd\nsda\nsdc\nsdb\n")
+        #expect(sim.kernel.maps["mpatha"]!.table.pathDevices == ["8:0", "8:32", "8:48", "8:16"])
+    }
+
+    /// 0.9.4 keeps a created map's action, `create`, until its next table load: `%A` and the topology's title.
+    @Test func aCreatedMapShowsCreateUntilItsNextLoad() throws {
+        let sim = try started()
+        #expect(try sim.ask("show maps raw format \"%n %A\"") == "mpatha create\n")
+        #expect(try sim.ask("show topology").hasPrefix("create: mpatha (3600a) dm-"))
+        #expect(try sim.ask("reload map mpatha") == "ok\n")
+        #expect(try sim.ask("show maps raw format \"%n %A\"") == "mpatha \n")
+        #expect(try sim.ask("show topology").hasPrefix("mpatha (3600a) dm-"))
+        // A reconfigure builds 0.9.4's maps afresh: an unchanged one shows no action either.
+        let again = try started()
+        try again.reconfigure()
+        #expect(again.kernel.reloads == 0)
+        #expect(try again.ask("show maps raw format \"%n %A\"") == "mpatha \n")
+    }
+
+    /// `show path` prints the device state; 0.9.4 strips `/dev/` and finds the path by name only.
+    @Test func showPathByNameOnly() throws {
+        let sim = try started()
+        #expect(try sim.ask("show path /dev/sdb") == "running\n")
+        #expect(try sim.ask("show path sdb") == "running\n")
+        #expect(try sim.ask("show path 8:16") == "fail\n")
+    }
+
     @Test func delPathAndAddPathAsUeventsWould() throws {
         let sim = try started()
         #expect(try sim.ask("del path sdb") == "ok\n")
@@ -205,6 +258,14 @@ import Testing
         let sim = try started("}\nblacklist {\ndevnode \"^sdc$\"", paths: [("sda", "3600a"), ("sdc", "3600b")])
         #expect(try sim.ask("add path sdc") == "blacklisted\n")
         #expect(sim.kernel.maps["mpathb"] == nil)
+    }
+
+    /// 0.9.4 judges the name against the devnode blacklist (built in: only sd, dasd and nvme names) first.
+    @Test(arguments: ["ram0", "nosuchdev", "/dev/loop0"])
+    func addPathOfANameTheDevnodeBlacklistRefuses(_ name: String) throws {
+        let sim = try started()
+        #expect(try sim.ask("add path \(name)") == "blacklisted\n")
+        #expect(sim.kernel.reloads == 0 && sim.kernel.creates == 1)
     }
 
     @Test func delMapFlushesAndAddMapBuildsItAgain() throws {

@@ -27,6 +27,19 @@ import Testing
         #expect(config.pollingInterval == 9)  // conf.d comes after the main file
     }
 
+    /// The wwids file as 0.9.4 starts it: the header once, when the file is new or empty, then one line per WWID.
+    @Test func appendWritesTheHeaderToANewOrEmptyFileOnly() throws {
+        var template = Array("/tmp/textfiles-XXXXXX".utf8CString)
+        let dir = String(cString: mkdtemp(&template)!)
+        let header = "# Multipath wwids, Version : 1.0\n# Valid WWIDs:\n"
+        try TextFiles.append(dir + "/wwids", "/3600a/\n", header: header)
+        try TextFiles.append(dir + "/wwids", "/3600b/\n", header: header)
+        #expect(TextFiles.read(dir + "/wwids") == header + "/3600a/\n/3600b/\n")
+        write(dir + "/empty", "")
+        try TextFiles.append(dir + "/empty", "/3600c/\n", header: header)
+        #expect(TextFiles.read(dir + "/empty") == header + "/3600c/\n")
+    }
+
     @Test func absentFilesGiveTheBuiltInConfiguration() {
         let files = ConfigFiles.read(main: "/nonexistent/multipath.conf", confDirectory: "/nonexistent/conf.d")
         #expect(files.main == nil)

@@ -1,5 +1,6 @@
 # lab-timeout: 600
-# `show blacklist`, `show devices`, `show config local`, `show status` and `show maps stats` from
+# `show blacklist`, `show devices`, `show config local`, `show status`, `show maps stats`, `show paths`
+# and `show maps` (formats without timing) from
 # Debian's 0.9.4 daemon and from ours, both asked by Debian's client, on the same scsi_debug disks (two
 # LUNs, two paths each): without a configuration file (find_multipaths strict: every path an orphan),
 # then with blacklist, exceptions and device sections that blacklist LUN 1 (one map). The replies must
@@ -21,7 +22,10 @@ done)
 [ -n "$lun1" ] || fail "no scsi_debug LUN 1"
 out=$LAB_OUT/$LAB_CASE
 mkdir -p "$out"
-commands=("show blacklist" "show devices" "show config local" "show status" "show maps stats")
+# The paths in discovery order with what neither daemon learns from timing (orphans: undef, unknown,
+# [orphan]), and the maps with their action (create) and counters.
+commands=("show blacklist" "show devices" "show config local" "show status" "show maps stats"
+  "show paths raw format %d|%D|%t|%T|%o|%m" "show maps raw format %n|%A|%0|%t")
 
 # Asks every command of the list, one file per command in $out/TAG-N.
 ask_all() {
@@ -95,10 +99,12 @@ grep -q '(config file rule) Linux:scsi_debug' "$out/ours-lists-0.txt" || fail "s
 map=$(deb show maps raw format %n)
 [ "$(deb reset map nosuchmap stats)" = fail ] || fail "reset map nosuchmap stats is not fail"
 [ "$(deb reset map "$map" stats)" = ok ] || fail "reset map $map stats is not ok"
-[ "$(deb show map "$map" raw format '%0 %1 %2 %3 %4')" = "0 0 0 0 0" ] || fail "counters after reset: $(deb show map "$map" raw format '%0 %1 %2 %3 %4')"
+# `show map M raw format` pads its columns as 0.9.4 does (to the headers): squeeze the spaces.
+counters() { deb show map "$map" raw format "$1" | tr -s ' ' | sed 's/ $//'; }
+[ "$(counters '%0 %1 %2 %3 %4')" = "0 0 0 0 0" ] || fail "counters after reset: $(counters '%0 %1 %2 %3 %4')"
 disk=$(deb show paths raw format '%d' | head -n 1)
 echo offline >/sys/block/"$disk"/device/state
-map_switched_once() { [ "$(deb show map "$map" raw format %0)" = 1 ]; }
+map_switched_once() { [ "$(counters %0)" = 1 ]; }
 wait_until 20 map_switched_once || true
 echo running >/sys/block/"$disk"/device/state
 path_active() { deb show paths raw format '%d %t' | grep -qx "$disk active"; }

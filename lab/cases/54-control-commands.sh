@@ -6,8 +6,8 @@
 #
 # Not compared, because they differ before any command or follow I/O timing rather than the command:
 # in the status, the queued I/O count, whether a group is active or only enabled (it turns active with
-# the first I/O, such as udev's probe after a reload) and the path selector's per-path counters; the
-# order of `show paths` lines (0.9.4 lists paths in the order it discovered them, ours by device number).
+# the first I/O, such as udev's probe after a reload) and the path selector's per-path counters. Replies
+# are compared byte for byte, row order included (both list paths in the order they discovered them).
 . "$LAB_REPO/lab/guest/scenario.sh"
 . "$LAB_REPO/lab/guest/control.sh"
 scenario_begin debian 2 polling_interval 1 no_path_retry queue
@@ -67,7 +67,6 @@ step() {
   echo "$*" >"$f.cmd"
   "$debian_client" "$@" >"$f.reply" 2>/dev/null
   echo $? >"$f.rc"
-  if [ "$1" = show ]; then sort -o "$f.reply" "$f.reply"; fi
   sleep 0.3
   dm_state >"$f.dm"
 }
@@ -84,15 +83,28 @@ run_commands() {
   dir=$cmp/$1
   n=0
   mkdir -p "$dir"
-  rm -f /etc/multipath/prkeys
+  rm -f /etc/multipath/prkeys /etc/multipath/wwids
   scenario_start
   wait_ready || fail "$1: no map with 2 active paths within 120 s"
   local map
   map=$(scenario_map)
   wwid=$(dmsetup info -c --noheadings -o uuid "$map" | sed 's/^mpath-//')
   dm_state >"$dir/00.dm"
+  step show maps raw format "%n %A %0 %t"
+  step show paths format "%i %d %D %t %o %0"
+  step show status
   step fail path "$p2"
   step show paths raw format "%d %t"
+  step show maps raw format "%n %0"
+  step show paths raw format "%d %0"
+  step show map "$map" raw format "%n %0 %N"
+  step show path "/dev/$p2"
+  step add path ram0
+  step add path nosuchdev
+  # The grammar, sent as typed (-k): a doubled quote inside quotes, an unclosed quote, a comment.
+  step -k'show maps raw format "%n"""'
+  step -k'show maps raw format "%n %N'
+  step -k'show maps #json'
   step reinstate path "$p2"
   step fail path sdzz
   step switch map "$map" group 2
@@ -105,9 +117,12 @@ run_commands() {
   step forcequeueing daemon
   step restorequeueing daemon
   step suspend map "$map"
+  step show maps raw format "%n %t"
+  step show maps status
   step resume map "$map"
   step resize map "$map"
   step reload map "$map"
+  step show paths raw format "%d %0"
   step reset map "$map"
   step setmarginal path "$p2"
   step show paths raw format "%d %M"
@@ -122,6 +137,9 @@ run_commands() {
   step getprkey map "$map"
   step setprkey map "$map" key 0x123abc
   step getprkey map "$map"
+  step unsetprkey map "$map"
+  # Set again: 0.9.4 rewrites the commented line in place.
+  step setprkey map "$map" key 0x456def
   step unsetprkey map "$map"
   step del path "$p2"
   step add path "$p2"
@@ -142,6 +160,7 @@ run_commands() {
   step reinstate path "$p2"
   step suspend map nosuch
   cat /etc/multipath/prkeys >"$dir/prkeys" 2>&1
+  cat /etc/multipath/wwids >"$dir/wwids" 2>&1
 }
 
 run_commands debian
@@ -194,7 +213,9 @@ for f in "$cmp"/debian/[0-9]*.cmd; do
   if [ "$same_reply" != same ]; then echo "    debian: $(tr '\n' '|' <"$d.reply")"; echo "    ours:   $(tr '\n' '|' <"$o.reply")"; fi
   if [ "$same_dm" != same ]; then diff "$d.dm" "$o.dm" | sed 's/^/    /'; fi
 done
-cmp -s "$cmp/debian/prkeys" "$cmp/ours/prkeys" || { bad=1; echo "prkeys files differ:"; diff "$cmp/debian/prkeys" "$cmp/ours/prkeys"; }
+for f in prkeys wwids; do
+  cmp -s "$cmp/debian/$f" "$cmp/ours/$f" || { bad=1; echo "$f files differ:"; diff "$cmp/debian/$f" "$cmp/ours/$f"; }
+done
 
 # multipath -ll and -r with our daemon running.
 map=$(scenario_map)

@@ -28,8 +28,9 @@ public struct PRKey: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// The prkeys file (`prkeys_file`, /etc/multipath/prkeys) in 0.9.4's format: one `<key> <wwid>` line per
-/// map, the key as `0x` and 16 hex digits (`0X` when APTPL is set); a removed key's line is commented out
-/// by turning its first character into `#`, as 0.9.4 does in place.
+/// map, the key as `0x` and 16 hex digits (`0X` when APTPL is set). A map's line is the first one that
+/// ends in its WWID, commented out or not, as 0.9.4 finds it: unsetting turns its first byte into `#`,
+/// setting again rewrites that line in place; a WWID without a line gets one at the end.
 public struct PRKeysFile: Hashable, Sendable {
     public private(set) var text: String
 
@@ -44,24 +45,32 @@ public struct PRKeysFile: Hashable, Sendable {
 
         """
 
+    /// The key field's length: `0x` and 16 hex digits.
+    private static let keyLength = 18
+
     /// `text` nil or empty: a new file, which gets the header.
     public init(_ text: String?) {
         self.text = (text ?? "").isEmpty ? Self.header : text!
     }
 
-    private var lines: [Substring] { text.split(separator: "\n", omittingEmptySubsequences: false) }
-
-    /// The index of the live line for `wwid`.
-    private func line(of wwid: String) -> Int? {
-        lines.firstIndex { l in
-            let fields = l.split(separator: " ")
-            return !l.hasPrefix("#") && fields.count == 2 && fields[1] == wwid
+    /// The byte offset of the line for `wwid`: `<key> <wwid>\n` at the start of a line. Bytes, so that a
+    /// CRLF line is one that does not end in the WWID (0.9.4 wants `\n` right after it).
+    private func lineStart(of wwid: String, in bytes: [UInt8]) -> Int? {
+        let needle = [UInt8(ascii: " ")] + Array(wwid.utf8) + [UInt8(ascii: "\n")]
+        let newline = UInt8(ascii: "\n")
+        var i = Self.keyLength
+        while i + needle.count <= bytes.count {
+            let start = i - Self.keyLength
+            if bytes[i..<i + needle.count].elementsEqual(needle) && (start == 0 || bytes[start - 1] == newline) { return start }
+            i += 1
         }
+        return nil
     }
 
     public func key(for wwid: String) -> PRKey? {
-        guard let i = line(of: wwid) else { return nil }
-        let keyText = lines[i].split(separator: " ")[0]
+        let bytes = Array(text.utf8)
+        guard let start = lineStart(of: wwid, in: bytes), bytes[start] != UInt8(ascii: "#") else { return nil }
+        let keyText = String(decoding: bytes[start..<start + Self.keyLength], as: UTF8.self)
         guard var key = PRKey(parsing: keyText) else { return nil }
         key.aptpl = keyText.hasPrefix("0X")
         return key
@@ -69,15 +78,19 @@ public struct PRKeysFile: Hashable, Sendable {
 
     /// Sets (or with nil, comments out) the key of `wwid`.
     public mutating func set(_ key: PRKey?, for wwid: String) {
-        var l = lines.map(String.init)
-        let existing = line(of: wwid)
+        var bytes = Array(text.utf8)
+        let existing = lineStart(of: wwid, in: bytes)
         if let key {
             let hex = String(key.value, radix: 16)
-            let entry = (key.aptpl ? "0X" : "0x") + String(repeating: "0", count: 16 - hex.count) + hex + " " + wwid
-            if let i = existing { l[i] = entry } else { l.insert(entry, at: l.last == "" ? l.count - 1 : l.count) }
-        } else if let i = existing {
-            l[i] = "#" + l[i].dropFirst()
+            let field = Array(((key.aptpl ? "0X" : "0x") + String(repeating: "0", count: 16 - hex.count) + hex).utf8)
+            if let start = existing {
+                bytes.replaceSubrange(start..<start + Self.keyLength, with: field)
+            } else {
+                bytes += field + Array(" \(wwid)\n".utf8)
+            }
+        } else if let start = existing {
+            bytes[start] = UInt8(ascii: "#")
         }
-        text = l.joined(separator: "\n")
+        text = String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -18,14 +18,16 @@ public struct WWIDsFile: Sendable, Hashable {
         known = Set(wwids)
     }
 
-    /// Lines that are not `/wwid/` are ignored, as 0.9.4 does; duplicates are kept once.
+    /// As 0.9.4 reads it: a line counts when its first byte is `/`, and the WWID runs to the next `/`
+    /// (whatever follows, a `\r` included, is ignored); other lines are ignored; duplicates are kept once.
+    /// Bytes, not Characters: `"\r\n"` is one Character and would hide the line break.
     public static func parse(_ text: String) -> WWIDsFile {
         var file = WWIDsFile()
-        for raw in text.split(separator: "\n") {
-            let line = raw.drop { $0 == " " || $0 == "\t" }
-            guard line.first == "/", let close = line.dropFirst().firstIndex(of: "/") else { continue }
-            let wwid = String(line[line.index(after: line.startIndex)..<close])
-            if !wwid.isEmpty { file.add(wwid) }
+        let slash = UInt8(ascii: "/")
+        for line in text.utf8.split(separator: UInt8(ascii: "\n")) where line.first == slash {
+            let rest = line.dropFirst()
+            guard let close = rest.firstIndex(of: slash), close > rest.startIndex else { continue }
+            file.add(String(decoding: rest[..<close], as: UTF8.self))
         }
         return file
     }

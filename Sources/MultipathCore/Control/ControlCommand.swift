@@ -48,7 +48,8 @@ public enum ControlCommand: Hashable, Sendable {
     /// `show topology`, `show maps topology` (map nil) and `show map M topology`.
     case showTopology(map: String?)
     case showMapsJSON
-    case showMapFormat(map: String, format: String, raw: Bool)
+    /// `show map M [raw] format F`: 0.9.4 answers both alike (one padded row).
+    case showMapFormat(map: String, format: String)
     case showMapJSON(String)
     case showStatus
     case showDaemon
@@ -132,8 +133,8 @@ let controlPatterns: [ControlPattern] = [
     .init(keywords: [.list, .topology]) { _ in .showTopology(map: nil) },
     .init(keywords: [.list, .maps, .json]) { _ in .showMapsJSON },
     .init(keywords: [.list, .map, .topology]) { .showTopology(map: $0[.map]) },
-    .init(keywords: [.list, .map, .format]) { .showMapFormat(map: $0[.map], format: $0[.format], raw: false) },
-    .init(keywords: [.list, .map, .raw, .format]) { .showMapFormat(map: $0[.map], format: $0[.format], raw: true) },
+    .init(keywords: [.list, .map, .format]) { .showMapFormat(map: $0[.map], format: $0[.format]) },
+    .init(keywords: [.list, .map, .raw, .format]) { .showMapFormat(map: $0[.map], format: $0[.format]) },
     .init(keywords: [.list, .map, .json]) { .showMapJSON($0[.map]) },
     .init(keywords: [.list, .config, .local]) { _ in .showConfig(local: true) },
     .init(keywords: [.list, .config]) { _ in .showConfig(local: false) },
@@ -185,6 +186,8 @@ public enum ControlParseError: Error, Hashable, Sendable {
     case notFound
     /// A keyword's parameter is missing, or the keywords form no command (0.9.4: EINVAL).
     case missingArgument
+    /// Blank, or a comment from the start: 0.9.4's tokenizer returns nothing, which it reports as ENOMEM.
+    case noWords
 }
 
 public enum ControlGrammar {
@@ -200,18 +203,19 @@ public enum ControlGrammar {
     }
 
     public static func parse(_ request: String) -> Result<ControlCommand, ControlParseError> {
-        let words = ControlWords.split(request)
+        guard let tokens = ControlWords.tokens(request) else { return .failure(.noWords) }
         var keywords: [ControlKeyword] = []
         var parameters: [ControlKeyword: String] = [:]
         var awaiting: ControlKeyword?
-        for (i, word) in words.enumerated() {
+        for (i, token) in tokens.enumerated() {
+            guard case .word(let word) = token else { continue }
             if let k = awaiting {
                 parameters[k] = word
                 awaiting = nil
                 continue
             }
             guard let k = keyword(for: word) else {
-                return .failure(i == words.count - 1 ? .notFoundAtEnd : .notFound)
+                return .failure(i == tokens.count - 1 ? .notFoundAtEnd : .notFound)
             }
             keywords.append(k)
             if k.takesParameter { awaiting = k }
@@ -236,6 +240,7 @@ public enum ControlGrammar {
         case .notFoundAtEnd: out = "\(request): not found\n"
         case .notFound: out = ""
         case .missingArgument: out = "\(request): Missing argument\n"
+        case .noWords: out = "\(request): Not enough memory\n"
         }
         out += version + "\nCLI commands reference:\n"
         for pattern in controlPatterns {
@@ -250,36 +255,58 @@ public enum ControlGrammar {
     }
 }
 
-/// Splits a request into words: white space separates, double quotes group (the quotes are dropped).
+/// One token of a request as 0.9.4's tokenizer cuts it: a word, or a double quote that opens or closes a
+/// string (skipped by the grammar, but counted when it tells "not found at the end" from "not found").
+enum ControlToken: Hashable, Sendable {
+    case word(String)
+    case quote
+}
+
+/// Cuts a request into tokens, byte by byte as 0.9.4 does (a CRLF is two separators, not one Character):
+/// white space and non-ASCII bytes separate words outside strings; `"` opens and closes a string, in which
+/// `""` stands for one `"`; `{` and `}` are words of their own; `!` or `#` outside a string starts a comment.
 enum ControlWords {
-    static func split(_ text: String) -> [String] {
-        var words: [String] = []
-        var current = ""
-        var inQuote = false, hasWord = false
-        for c in text {
-            if c == "\"" {
-                if inQuote {
-                    words.append(current)
-                    current = ""
-                    hasWord = false
-                } else if hasWord {
-                    words.append(current)
-                    current = ""
-                    hasWord = false
-                }
-                inQuote.toggle()
-            } else if !inQuote && (c == " " || c == "\t" || c == "\n" || c == "\r") {
-                if hasWord {
-                    words.append(current)
-                    current = ""
-                    hasWord = false
-                }
+    private static let quote = UInt8(ascii: "\""), bang = UInt8(ascii: "!"), hash = UInt8(ascii: "#")
+    private static let braces: Set<UInt8> = [UInt8(ascii: "{"), UInt8(ascii: "}")]
+
+    /// C's `isspace`, and any byte that is not ASCII.
+    private static func separates(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0D).contains(b) || b >= 0x80 }
+    private static func startsComment(_ b: UInt8) -> Bool { b == bang || b == hash }
+
+    /// nil when the request is blank or starts with a comment (0.9.4 then has no token list at all).
+    static func tokens(_ text: String) -> [ControlToken]? {
+        let bytes = Array(text.utf8.prefix { $0 != 0 })
+        var i = bytes.firstIndex { !separates($0) } ?? bytes.count
+        guard i < bytes.count, !startsComment(bytes[i]) else { return nil }
+        var tokens: [ControlToken] = []
+        var inString = false
+        func doubledQuote(at j: Int) -> Bool { inString && j + 1 < bytes.count && bytes[j + 1] == quote }
+        while true {
+            if bytes[i] == quote && !doubledQuote(at: i) {
+                tokens.append(.quote)
+                inString.toggle()
+                i += 1
+            } else if !inString && braces.contains(bytes[i]) {
+                tokens.append(.word(String(decoding: [bytes[i]], as: UTF8.self)))
+                i += 1
             } else {
-                current.append(c)
-                hasWord = true
+                var word: [UInt8] = []
+                while i < bytes.count {
+                    let b = bytes[i]
+                    if b == quote {
+                        guard doubledQuote(at: i) else { break }
+                        word.append(quote)
+                        i += 2
+                        continue
+                    }
+                    if !inString && (separates(b) || startsComment(b) || braces.contains(b)) { break }
+                    word.append(b)
+                    i += 1
+                }
+                tokens.append(.word(String(decoding: word, as: UTF8.self)))
             }
+            if !inString { while i < bytes.count && separates(bytes[i]) { i += 1 } }
+            if i == bytes.count || (!inString && startsComment(bytes[i])) { return tokens }
         }
-        if hasWord || inQuote { words.append(current) }
-        return words
     }
 }

@@ -83,9 +83,13 @@ public enum ShowFormat {
         table(maps, format: format, wildcards: mapWildcards, header: !raw, pad: !raw)
     }
 
-    /// `show map M [raw] format F`: one row, padded as in the table (header widths count) but without it.
-    public static func map(_ map: MapSnapshot, format: String, raw: Bool = false) -> String {
-        table([map], format: format, wildcards: mapWildcards, header: false, pad: !raw)
+    /// `show map M [raw] format F`: one row without a header, padded (raw or not, as 0.9.4 does) to the
+    /// columns of the whole `show maps` table: every map's values and the headers.
+    public static func map(_ map: MapSnapshot, among all: [MapSnapshot], format: String) -> String {
+        let layout = Layout(format, mapWildcards)
+        var out: [UInt8] = []
+        layout.line(layout.values(map), widths: layout.widths(all.map(layout.values), header: true), into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Nothing at all for no rows: the server then answers `ok`, as 0.9.4 does.

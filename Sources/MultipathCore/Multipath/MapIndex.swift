@@ -52,6 +52,14 @@ struct MapIndex: Sendable {
     }
 }
 
+/// 0.9.4's `action` of a map as `show` prints it: `create` from the create that made the map until its
+/// next table load or a reconfigure (0.9.4 keeps it after a create, clears it after any other load, and
+/// builds its maps afresh on reconfigure).
+public enum ShownMapAction: String, Sendable {
+    case nothing = ""
+    case create
+}
+
 /// A map as the core keeps it.
 public struct MultipathMap: Sendable {
     /// Written only by `MapIndex` (this file), which keeps the names index with it.
@@ -84,6 +92,8 @@ public struct MultipathMap: Sendable {
     /// them; a map adopted at start or kept at reconfigure has them set at its next build).
     var transportsTuned = false
     public internal(set) var stats = MapStats()
+    /// What `show` prints as the map's action (`%A`, the topology title's prefix).
+    public internal(set) var shownAction = ShownMapAction.nothing
 
     init(
         name: String, wwid: WWID, settings: ResolvedMapSettings, members: [DevT], table: MultipathTable, sizeSectors: UInt64,

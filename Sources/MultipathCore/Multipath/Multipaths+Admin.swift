@@ -43,6 +43,11 @@ extension Multipaths {
     public mutating func failPathByOperator(_ devT: DevT, now: Instant) throws(AdminRefusal) -> [MultipathAction] {
         let map = try mapHolding(devT)
         admin.failedByOperator.insert(devT)
+        // A fault as any other in 0.9.4: the kernel counts the path's failure, the map its path fault.
+        if paths[devT]?.health.membership != .failed {
+            paths[devT]?.health.failures += 1
+            index.modify(map.wwid) { $0.stats.pathFailed(at: now) }
+        }
         paths[devT]?.health.membership = .failed
         if paths[devT]?.health.state != .down {
             paths[devT]?.health.state = .down
@@ -64,6 +69,15 @@ extension Multipaths {
             actions.append(.check(devT))
         }
         return actions + mapReacts(map.wwid, cameUp: devT, wentDown: false, usableCheck: false, now: now)
+    }
+
+    /// Whether `add path NAME` stops at the devnode blacklist: 0.9.4 judges the name as typed (without
+    /// `/dev/`) before it looks a device up, so `ram0` or a name no device has answers `blacklisted`.
+    public func operatorPathNameBlacklisted(_ name: String) -> Bool {
+        let verdict = config.blacklist.verdict(
+            devnode: name, vendor: nil, product: nil, protocol: nil, wwid: nil, udevProperties: nil, uidAttribute: nil)
+        if case .blacklisted = verdict { return true }
+        return false
     }
 
     /// `add path` for a path that is multipathed already: its map is built again if it was flushed.

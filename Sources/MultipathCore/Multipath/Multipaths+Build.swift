@@ -97,17 +97,24 @@ extension Multipaths {
         var actions: [MultipathAction] = []
         for d in order {
             guard let state = paths[d]?.health.state else { continue }
+            // A path's failures are the kernel's count in its table, as 0.9.4 shows them: a new table starts at 0.
+            paths[d]!.health.failures = 0
             let failing = Self.isFailing(state) || state == .pending
             // In place through the force-unwrapped lvalue: `?.` here allocated per path (measured).
             paths[d]!.health.membership = failing ? .failed : .active
             if failing { actions.append(.fail(map: load.name, d)) }
         }
-        var map =
-            maps[wwid]
-            ?? MultipathMap(
+        var map: MultipathMap
+        if let existing = maps[wwid] {
+            map = existing
+            map.shownAction = .nothing
+        } else {
+            map = MultipathMap(
                 name: load.name, wwid: wwid, settings: settings, members: order, table: load.table,
                 sizeSectors: load.sizeSectors, currentGroup: load.table.initialGroup,
                 queueing: load.table.queueIfNoPath)
+            map.shownAction = .create
+        }
         map.members = order
         map.table = load.table
         map.sizeSectors = load.sizeSectors

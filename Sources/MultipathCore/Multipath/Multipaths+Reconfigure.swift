@@ -49,6 +49,7 @@ extension Multipaths {
             index.modify(wwid) {
                 $0.settings = settings
                 $0.transportsTuned = false
+                $0.shownAction = .nothing
             }
             let revision = bindings.revision
             let name = config.mapName(

@@ -38,6 +38,8 @@ public struct Multipaths: Sendable {
     var udevWait: [WWID: (until: Instant, held: Bool)] = [:]
     /// The change uevents asked for paths udev set up without their `uid_attribute`.
     var retriggers: [DevT: Int] = [:]
+    /// 0.9.4's path order: `show paths`, and a map's paths in its table.
+    var discovery = DiscoveryOrder()
 
     public init(config: Config, wwids: WWIDsFile = WWIDsFile(), bindings: Bindings = Bindings(), failedWWIDs: Set<WWID> = []) {
         self.config = config
@@ -50,7 +52,8 @@ public struct Multipaths: Sendable {
     var maxPollingInterval: Duration { max(.seconds(config.maxPollingInterval), pollingInterval) }
 
     public func map(named name: String) -> MultipathMap? { index.wwid(named: name).flatMap { index[$0] } }
-    public func members(of wwid: WWID) -> [DevT] { byWWID[wwid].map { $0.sorted() } ?? [] }
+    /// The paths of a WWID, in discovery order.
+    public func members(of wwid: WWID) -> [DevT] { byWWID[wwid].map { discovery.sorted($0) } ?? [] }
 
     // MARK: Paths coming and going
 
@@ -63,6 +66,7 @@ public struct Multipaths: Sendable {
         if paths[identity.devT] != nil || orphans[identity.devT] != nil {
             return changePath(identity, udevProperties: udevProperties, choice: choice, now: now)
         }
+        discovery.saw(identity.devT)
         if let udevProperties { self.udevProperties[identity.devT] = udevProperties }
         if let refused = refusal(identity) { return orphan(identity, refused) }
         if let udevProperties, let wait = retrigger(identity, udevProperties: udevProperties, now: now) { return wait }
@@ -148,6 +152,7 @@ public struct Multipaths: Sendable {
     /// The map is kept, with no paths, until `mapRemoved` says the kernel let it go: an open map stays,
     /// and a path that comes back reloads it.
     public mutating func removePath(_ devT: DevT, now: Instant) -> [MultipathAction] {
+        discovery.forget(devT)
         udevProperties[devT] = nil
         retriggers[devT] = nil
         undecide(devT)

@@ -1,6 +1,6 @@
 /// What `show` prints, taken from the model when a command arrives.
 extension Multipaths {
-    /// Every path the daemon keeps (orphans it did not blacklist included, in device order; 0.9.4 keeps
+    /// Every path the daemon keeps (orphans it did not blacklist included, in discovery order; 0.9.4 keeps
     /// no blacklisted device) and every map (by name). `dmMinors` gives the `dm-N` number of each map by
     /// name, from the device-mapper device list; `deviceStates` the sysfs `device/state` of the paths
     /// `deviceStatesNeeded` names, as the edge read them.
@@ -16,15 +16,14 @@ extension Multipaths {
         maps.values.flatMap { map in map.members.compactMap { paths[$0] }.filter { !$0.health.state.isUsable }.map(\.identity) }
     }
 
-    /// What `show paths` prints: every kept path (of `only`, when given), in device order.
+    /// What `show paths` prints: every kept path (of `only`, when given), in discovery order, as 0.9.4.
     public func pathSnapshots(_ only: [PathID]? = nil, deviceStates: [DevT: String], now: Instant) -> [PathSnapshot] {
         var mapOf: [DevT: String] = [:]
         mapOf.reserveCapacity(paths.count)
         for map in maps.values { for devT in map.members { mapOf[devT] = map.name } }
         // Sorted as keys: moving the snapshots themselves about costs more than making them.
         let kept = { (d: DevT) in paths[d] != nil || orphans[d].map { !$0.reason.isBlacklisted } == true }
-        var order = only.map { $0.map(\.devT).filter(kept) } ?? Array(paths.keys) + orphans.keys.filter(kept)
-        order.sort()
+        let order = discovery.sorted(only.map { $0.map(\.devT).filter(kept) } ?? Array(paths.keys) + orphans.keys.filter(kept))
         return order.map { devT in
             paths[devT].map { snapshot($0, mapName: mapOf[devT], deviceStates: deviceStates, now: now) }
                 ?? PathSnapshot(identity: orphans[devT]!.identity)
@@ -75,6 +74,7 @@ extension Multipaths {
                 sizeSectors: map.sizeSectors,
                 features: ([String(map.table.features.count)] + map.table.features).joined(separator: " "),
                 hardwareHandler: ([String(map.table.hardwareHandler.count)] + map.table.hardwareHandler).joined(separator: " "),
+                action: map.shownAction.rawValue,
                 stats: .init(map.stats, now: now),
                 vendor: first?.vendor ?? "", product: first?.product ?? "", revision: first?.revision ?? "",
                 groups: groups)

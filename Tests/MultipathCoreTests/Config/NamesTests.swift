@@ -97,7 +97,8 @@ import Testing
     }
 
     @Test func wwidsFile() {
-        var w = WWIDsFile.parse("# Multipath wwids, Version : 1.0\n/3600a/\n  /3600b/ # x\nnot-a-wwid\n//\n/3600a/\n")
+        // As 0.9.4: a line counts only when it starts with `/`; a CRLF ending is no part of the WWID.
+        var w = WWIDsFile.parse("# Multipath wwids, Version : 1.0\n/3600a/\n/3600b/ # x\r\n  /3600d/\nnot-a-wwid\n//\n/3600a/\n")
         #expect(w.wwids == ["3600a", "3600b"])
         #expect(w.add("3600c") == "/3600c/\n")
         #expect(w.add("3600a") == nil)

@@ -106,6 +106,12 @@ import Testing
         #expect(UeventMerge.merge([Self.e(.add, "dm-0"), Self.e(.change, "dm-0")]) == [Self.e(.change, "dm-0")])
     }
 
+    /// A device merged from an add and a later change keeps the add's place (0.9.4's path order).
+    @Test func theMergedAddKeepsTheFirstPlace() {
+        let merged = UeventMerge.merge([Self.e(.add, "sdb", "old"), Self.e(.add, "sdc"), Self.e(.change, "sdb", "new")])
+        #expect(merged == [Self.e(.add, "sdb", "new"), Self.e(.add, "sdc")])
+    }
+
     @Test func removeThenAddKeepsBoth() {
         let merged = UeventMerge.merge([Self.e(.remove, "sdb"), Self.e(.add, "sdb")])
         #expect(merged.map(\.action) == [.remove, .add])
