@@ -78,9 +78,7 @@ struct ConfigParser {
             let first = line.tokens[0]
             if skipDepth > 0 {
                 // Inside the block of an unknown section: skip it whole rather than misread its lines.
-                for token in line.tokens {
-                    if token.kind == .open { skipDepth += 1 } else if token.kind == .close { skipDepth -= 1 }
-                }
+                skipDepth += Self.nesting(line.tokens[...])
                 continue
             }
             if first.kind == .close {
@@ -95,7 +93,8 @@ struct ConfigParser {
             let section = stack[stack.count - 1].section
             guard let keyword = ConfigKeyword(rawValue: first.text), section.accepts(keyword) else {
                 warning(location, first.text, section == .top ? "invalid keyword" : "invalid keyword in the \(section.displayName) section")
-                if line.tokens.count > 1, line.tokens[1].kind == .open { skipDepth = 1 }
+                // A block closed on the same line (`bogus { }`) skips nothing more, as 0.9.4 reads on.
+                if line.tokens.count > 1, line.tokens[1].kind == .open { skipDepth = max(Self.nesting(line.tokens.dropFirst()), 0) }
                 continue
             }
             if let sub = section.subsection(keyword) {
@@ -133,6 +132,11 @@ struct ConfigParser {
                 SourceLocation(file: file, line: text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count),
                 stack[1].section.displayName, "missing '}' at end of file")
         }
+    }
+
+    /// Braces opened minus braces closed.
+    private static func nesting(_ tokens: ArraySlice<ConfigLexer.Token>) -> Int {
+        tokens.reduce(0) { depth, token in depth + (token.kind == .open ? 1 : token.kind == .close ? -1 : 0) }
     }
 
     private func isMulti(_ keyword: ConfigKeyword, in section: ConfigSection) -> Bool {

@@ -63,6 +63,16 @@ import Testing
         #expect(!d.contains { $0.severity == .error })
     }
 
+    /// 0.9.4 reads on after an unknown section opened and closed on one line.
+    @Test func unknownSectionOnOneLineSkipsNothingElse() {
+        let (c, d) = Self.load("bogus { }\ndefaults {\n  polling_interval 7\n}\nblacklist {\n  wwid 3600a\n}")
+        #expect(c.pollingInterval == 7)
+        #expect(c.blacklist.blacklist.wwid.map(\.text) == ["3600a"])
+        #expect(d.map(\.message) == ["invalid keyword"])
+        let (nested, _) = Self.load("frob { a { } b 1\n polling_interval 9\n}\ndefaults {\n  polling_interval 7\n}")
+        #expect(nested.pollingInterval == 7)
+    }
+
     @Test func unsupportedKeywordIsReportedOnce() {
         let (_, d) = Self.load(
             "defaults {\n  strict_timing yes\n}\noverrides {\n  all_tg_pt yes\n}\ndevices {\n device {\n  vendor A\n  product B\n  all_tg_pt yes\n }\n}"
