@@ -33,6 +33,16 @@ import Testing
         #expect(d.map(\.location?.line) == [4, 5, 6])
     }
 
+    /// `"\r\n"` is one Swift Character: the file is split as bytes, as 0.9.4 reads it.
+    @Test func crlfLinesAreRead() {
+        let (b, d) = Bindings.parse("# header\r\nmpatha 3600a\r\nmpathb 3600b # note\r\n\r\nmpathc\t3600c\r\n")
+        #expect(
+            b.bindings == [
+                .init(alias: "mpatha", wwid: "3600a"), .init(alias: "mpathb", wwid: "3600b"), .init(alias: "mpathc", wwid: "3600c")
+            ])
+        #expect(d.isEmpty)
+    }
+
     @Test func renderThenParseRoundTrips() {
         let (b, _) = Bindings.parse(Self.file)
         #expect(Bindings.parse(b.render()).0 == b)
