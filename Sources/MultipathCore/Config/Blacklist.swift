@@ -35,6 +35,7 @@ public struct Blacklist: Sendable {
         public internal(set) var protocols: [Rule] = []
         public internal(set) var device: [DeviceRule] = []
 
+        /// With `_modify`, appending through the subscript is in place: loading stays linear in the entries.
         subscript(keyword: ConfigKeyword) -> [Rule] {
             get {
                 switch keyword {
@@ -50,6 +51,14 @@ public struct Blacklist: Sendable {
                 case .wwid: wwid = newValue
                 case .property: property = newValue
                 default: protocols = newValue
+                }
+            }
+            _modify {
+                switch keyword {
+                case .devnode: yield &devnode
+                case .wwid: yield &wwid
+                case .property: yield &property
+                default: yield &protocols
                 }
             }
         }
