@@ -4,16 +4,15 @@ public struct Blacklist: Sendable {
     public struct Rule: Sendable, Hashable {
         public var text: String
         public var location: SourceLocation?
-        let regex: POSIXRegex
+        let regex: ConfigRegex
         let inverted: Bool
 
-        init?(_ text: String, location: SourceLocation?) {
+        init(_ text: String, location: SourceLocation?, engine: RegexEngine) throws(RegexError) {
             let inverted = text.hasPrefix("!")
             let pattern = inverted || text.hasPrefix("\\!") ? String(text.dropFirst()) : text
-            guard let regex = try? POSIXRegex(pattern) else { return nil }
             self.text = text
             self.location = location
-            self.regex = regex
+            self.regex = try engine.compile(pattern).get()
             self.inverted = inverted
         }
 

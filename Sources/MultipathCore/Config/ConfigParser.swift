@@ -175,12 +175,7 @@ struct ConfigParser {
 
     private mutating func assign(_ keyword: ConfigKeyword, _ text: String, to target: Target, at location: SourceLocation) {
         if case .list(let exceptions) = target {
-            // A bad expression is dropped with a warning, as 0.9.4's regcomp failure drops it.
-            let pattern = text.hasPrefix("!") || text.hasPrefix("\\!") ? String(text.dropFirst()) : text
-            if case .failure(let e) = Result(catching: { () throws(POSIXRegex.SyntaxError) in try POSIXRegex(pattern) }) {
-                warning(location, keyword.rawValue, e.description)
-                return
-            }
+            // Compiled by the loader, with the configuration's regex engine.
             let entry = ListEntry(keyword: keyword, text: text, location: location)
             if exceptions { document.exceptions.append(entry) } else { document.blacklist.append(entry) }
             return

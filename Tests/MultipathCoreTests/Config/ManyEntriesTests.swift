@@ -1,3 +1,4 @@
+import MultipathRegex
 import Testing
 
 @testable import MultipathCore
@@ -16,7 +17,7 @@ import Testing
     func tenThousandWWIDEntriesLoadFast(_ section: String) {
         let text = "blacklist {\n    wwid \".*\"\n}\n\(section) {\n\(Self.lines("wwid"))\n}\n"
         var loaded: Config?
-        let took = ContinuousClock().measure { loaded = ConfigLoader.load(main: ("/etc/multipath.conf", text), confD: []).0 }
+        let took = ContinuousClock().measure { loaded = ConfigLoader.load(main: ("/etc/multipath.conf", text), confD: [], regex: .glibc).0 }
         let rules = section == "blacklist" ? loaded?.blacklist.blacklist : loaded?.blacklist.exceptions
         #expect(rules?.wwid.count == Self.count + (section == "blacklist" ? 1 : 0))
         #expect(took < Self.bound, "\(Self.count) \(section) entries took \(took)")

@@ -1,3 +1,4 @@
+import MultipathRegex
 import Testing
 
 @testable import MultipathCore
@@ -96,7 +97,7 @@ import Testing
                     }
                 }
                 """
-            ), confD: [])
+            ), confD: [], regex: .glibc)
         var b = Bindings()
         #expect(c.mapName(wwid: "36001", paths: [], bindings: &b) == .configured("db"))
         #expect(c.mapName(wwid: "36002", paths: [], bindings: &b) == .friendly("mpatha"))
@@ -160,7 +161,8 @@ import Testing
     }
 
     @Test func fromConfig() {
-        let (c, _) = ConfigLoader.load(main: ("f", "defaults {\n find_multipaths smart\n find_multipaths_timeout 30\n}"), confD: [])
+        let (c, _) = ConfigLoader.load(
+            main: ("f", "defaults {\n find_multipaths smart\n find_multipaths_timeout 30\n}"), confD: [], regex: .glibc)
         #expect(FindMultipathsPolicy(c) == FindMultipathsPolicy(mode: .smart, timeout: 30))
         #expect(FindMultipathsPolicy(Config.builtin) == FindMultipathsPolicy(mode: .strict, timeout: -10))
     }

@@ -1,3 +1,4 @@
+import MultipathRegex
 import Testing
 
 @testable import MultipathCore
@@ -7,7 +8,8 @@ import Testing
     static let t0 = Instant(nanoseconds: 1_000_000_000)
 
     static func engine(_ defaults: String = "") -> Multipaths {
-        let (config, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\n\(defaults)\n}\n"), confD: [])
+        let (config, diagnostics) = ConfigLoader.load(
+            main: ("/etc/multipath.conf", "defaults {\n\(defaults)\n}\n"), confD: [], regex: .glibc)
         precondition(diagnostics.isEmpty, "\(diagnostics)")
         return Multipaths(config: config)
     }
@@ -132,7 +134,8 @@ import Testing
         noWWID.wwid = nil
         #expect(Self.significant(e.addPath(noWWID, udevProperties: nil, choice: Self.choice, now: Self.t0)) == [])
         #expect(e.orphans[noWWID.devT]?.reason.description == "no WWID")
-        let (config, _) = ConfigLoader.load(main: ("c", "blacklist {\nwwid 3600b\n}\ndefaults {\nfind_multipaths no\n}"), confD: [])
+        let (config, _) = ConfigLoader.load(
+            main: ("c", "blacklist {\nwwid 3600b\n}\ndefaults {\nfind_multipaths no\n}"), confD: [], regex: .glibc)
         var b = Multipaths(config: config)
         _ = b.addPath(Self.path(32, wwid: "3600b"), udevProperties: nil, choice: Self.choice, now: Self.t0)
         #expect(b.orphans[DevT(major: 8, minor: 32)]?.reason.description == "blacklisted by wwid \"3600b\"")
