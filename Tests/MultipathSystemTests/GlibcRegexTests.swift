@@ -23,7 +23,9 @@ import Testing
         ("^a{256}$", String(repeating: "a", count: 256), true), ("^a{256}$", "a{256}", false),
         ("\\<disk", "my disk", true), ("\\<disk", "mydisk", false),
         ("x\\b", "x y", true), ("x\\b", "xy", false),
-        ("[[.a.]]", "a", true), ("[[.a.]]", ".", false)
+        ("[[.a.]]", "a", true), ("[[.a.]]", ".", false),
+        // Literals (a substring search): anywhere, whole, too long, empty subject.
+        ("VV", "xVVx", true), ("LUN C-Mode", "LUN C-Mode", true), ("LUN C-Mode", "LUN C-Mod", false), ("VV", "", false)
     ]
 
     @Test(arguments: cases)
