@@ -48,6 +48,14 @@ import Testing
         #expect(!reload.applied && reload.config.pollingInterval == 7)
     }
 
+    /// 0.9.4 ignores a conf.d file's failure; we hold every file to the main file's rule.
+    @Test func aBadBlacklistExpressionInConfDIsAnErrorToo() {
+        let (_, diagnostics) = ConfigLoader.load(
+            main: nil, confD: [("/etc/multipath/conf.d/a.conf", "blacklist {\n  wwid \"^*\"\n}")], regex: .glibc)
+        #expect(diagnostics.map(\.severity) == [.error])
+        #expect(diagnostics.first?.location == SourceLocation(file: "/etc/multipath/conf.d/a.conf", line: 2))
+    }
+
     @Test func aBadDeviceBlacklistExpressionIsAnError() {
         let (_, diagnostics) = Self.load("blacklist {\n  device {\n    vendor \"*ACME\"\n    product X\n  }\n}")
         #expect(diagnostics.map(\.severity) == [.error])
