@@ -63,5 +63,6 @@ final class GlibcRegex: @unchecked Sendable {
     }
 
     /// Whether the expression matches somewhere in `s` (up to a NUL, as C sees the string).
-    func matches(_ s: String) -> Bool { regexec(regex, s, 0, nil, 0) == 0 }
+    /// `withCString`: passing the String directly would copy it to a new array on every call.
+    func matches(_ s: String) -> Bool { s.withCString { regexec(regex, $0, 0, nil, 0) == 0 } }
 }
