@@ -7,11 +7,7 @@ extension RegexEngine {
     /// refused before it reaches `regcomp`.
     public static let glibc = RegexEngine { pattern in
         if let reason = RegexLimits.refusal(pattern) { return .failure(RegexError(pattern: pattern, reason: reason)) }
-        // Most device table entries are plain words ("3PARdata", "VV"): for them regexec is a substring search.
-        let literal = Array(pattern.utf8)
-        if !literal.contains(where: { GlibcRegex.special.contains($0) }) {
-            return .success(ConfigRegex(pattern: pattern) { GlibcRegex.contains($0, literal) })
-        }
+        if let literal = LiteralPattern(pattern) { return .success(ConfigRegex(pattern: pattern) { literal.matches($0) }) }
         return GlibcRegex.compile(pattern).map { compiled in ConfigRegex(pattern: pattern) { compiled.matches($0) } }
     }
 }
@@ -47,19 +43,6 @@ final class GlibcRegex: @unchecked Sendable {
     deinit {
         regfree(regex)
         regex.deallocate()
-    }
-
-    /// The bytes that mean something in an ERE; a pattern without any is a literal.
-    static let special = Set(".[]()*+?{}|^$\\".utf8)
-
-    static func contains(_ s: String, _ literal: [UInt8]) -> Bool {
-        var s = s
-        return s.withUTF8 { bytes in
-            guard literal.count <= bytes.count else { return false }
-            return (0...bytes.count - literal.count).contains { start in
-                (0..<literal.count).allSatisfy { bytes[start + $0] == literal[$0] }
-            }
-        }
     }
 
     /// Whether the expression matches somewhere in `s` (up to a NUL, as C sees the string).

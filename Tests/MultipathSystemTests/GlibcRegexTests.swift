@@ -1,6 +1,7 @@
 import MultipathCore
-import MultipathRegex
 import Testing
+
+@testable import MultipathRegex
 
 /// The expressions of multipath.conf mean what glibc's `regcomp(REG_EXTENDED|REG_NOSUB)` makes of them, as in 0.9.4.
 @Suite struct GlibcRegexTests {
@@ -75,6 +76,18 @@ import Testing
         let took = ContinuousClock().measure { for _ in 0..<1000 { matched = regex.matches(c.1) && matched } }
         #expect(!matched)
         #expect(took < .seconds(1), "1000 matches of \(c.0) took \(took)")
+    }
+
+    /// Patterns that only name words are matched without regexec: the answers are glibc's.
+    @Test func literalPatternsAnswerAsRegexec() throws {
+        let patterns = ["VV", "^DGC", "(COMPAQ|HP)", "^(sd|vd)", "(a|)", "()", "", "^", "LUN C-Mode", "(HP|HPE)"]
+        let subjects = ["", "VV", "xVVx", "DGC", "xDGC", "HP", "COMPAQ", "sda", "xsd", "vdb", "LUN C-Mode", "LUN C-Mod", "HPE"]
+        for pattern in patterns {
+            let literal = try #require(LiteralPattern(pattern), "\(pattern)")
+            let glibc = try GlibcRegex.compile(pattern).get()
+            for s in subjects { #expect(literal.matches(s) == glibc.matches(s), "\(pattern) against \(s)") }
+        }
+        for pattern in ["a|b", "(a)(b)", "^a$", "NVM[eE]", "(", "a.c", "\\."] { #expect(LiteralPattern(pattern) == nil, "\(pattern)") }
     }
 
     @Test func everyBuiltinTableExpressionCompiles() {
