@@ -18,7 +18,7 @@ let package = Package(
     dependencies: [
         // Named: a path dependency is otherwise known by its folder's name, which differs between checkouts.
         .package(name: "swift-multipathd", path: ".."),
-        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"])
     ],
     targets: [
         // What the benchmarks share: the CI thresholds, and engines with many maps built as a start-up burst.
@@ -27,14 +27,15 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "MultipathCore", package: "swift-multipathd"),
+                .product(name: "MultipathRegex", package: "swift-multipathd")
             ],
             path: "Support"
         ),
         benchmark("ReactorBenchmarks", ["MultipathReactor", "MultipathSystem"]),
-        benchmark("ConfigBenchmarks", ["MultipathCore"]),
+        benchmark("ConfigBenchmarks", ["MultipathCore", "MultipathRegex"]),
         benchmark("EngineBenchmarks", ["MultipathCore"]),
         benchmark("ShowBenchmarks", ["MultipathCore"]),
-        benchmark("DaemonBenchmarks", ["MultipathCore", "MultipathDaemon", "MultipathReactor", "MultipathTestKit"]),
+        benchmark("DaemonBenchmarks", ["MultipathCore", "MultipathDaemon", "MultipathReactor", "MultipathRegex", "MultipathTestKit"])
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import MultipathCore
+import MultipathRegex
 
 /// Engines and paths for the benchmarks: scsi_debug-like disks, two ALUA-like priorities per map
 /// (even paths 50, odd paths 10), so `group_by_prio` makes two groups of every map.
@@ -8,7 +9,8 @@ public enum Fixtures {
     public static let down = CheckerVerdict(.down, "path offline")
 
     public static func config(_ defaults: String = "find_multipaths no\npath_grouping_policy group_by_prio") -> Config {
-        let (config, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\n\(defaults)\n}\n"), confD: [])
+        let (config, diagnostics) = ConfigLoader.load(
+            main: ("/etc/multipath.conf", "defaults {\n\(defaults)\n}\n"), confD: [], regex: .glibc)
         precondition(diagnostics.isEmpty, "\(diagnostics)")
         return config
     }
@@ -29,9 +31,11 @@ public enum Fixtures {
 
     /// Path `index` (8:index) of map `map`.
     public static func path(_ index: Int, map: Int) -> PathIdentity {
-        PathIdentity(name: diskName(index), devT: DevT(major: 8, minor: UInt32(index)), hctl: HCTL(host: index % 4, channel: 0, target: 0, lun: UInt64(map)),
-                     vendor: "Linux", product: "scsi_debug", revision: "0191", wwid: wwid(map), serial: wwid(map),
-                     sizeSectors: 32768, transport: .scsi(.sas), tpgs: 1)
+        PathIdentity(
+            name: diskName(index), devT: DevT(major: 8, minor: UInt32(index)),
+            hctl: HCTL(host: index % 4, channel: 0, target: 0, lun: UInt64(map)),
+            vendor: "Linux", product: "scsi_debug", revision: "0191", wwid: wwid(map), serial: wwid(map),
+            sizeSectors: 32768, transport: .scsi(.sas), tpgs: 1)
     }
 
     public static func priority(_ index: Int) -> Int { index % 2 == 0 ? 50 : 10 }

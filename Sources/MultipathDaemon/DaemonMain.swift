@@ -3,6 +3,7 @@ import Logging
 import MultipathCore
 import MultipathPathIO
 import MultipathReactor
+import MultipathRegex
 import MultipathSystem
 
 /// The daemon's life in this process: log, pid file, kernel interfaces, loop, orderly exit. It never
@@ -132,7 +133,7 @@ final class RunningConfiguration {
 
     func reload() -> Result<Config, ReconfigureFailure> {
         let files = ConfigFiles.read()
-        let (config, applied, diagnostics) = ConfigLoader.reload(current: self.config, main: files.main, confD: files.confD)
+        let (config, applied, diagnostics) = ConfigLoader.reload(current: self.config, main: files.main, confD: files.confD, regex: .glibc)
         log(diagnostics)
         guard applied else {
             let errors = diagnostics.filter { $0.severity == .error }

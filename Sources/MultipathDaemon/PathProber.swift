@@ -1,4 +1,5 @@
 import MultipathCore
+import MultipathRegex
 import MultipathSystem
 
 /// What the daemon learnt about a path when it appeared, for its checker and prioritizer.
@@ -176,7 +177,7 @@ final class PathProber {
         }
         var i = 1
         while i + 1 < words.count {
-            if let regex = try? POSIXRegex(words[i]), regex.matches(subject) { return Int(words[i + 1]) }
+            if case .success(let regex) = RegexEngine.glibc.compile(words[i]), regex.matches(subject) { return Int(words[i + 1]) }
             i += 2
         }
         return 0

@@ -1,5 +1,6 @@
 import Glibc
 import MultipathCore
+import MultipathRegex
 
 /// Reads multipath.conf and conf.d at start and on reconfigure (never on the critical path).
 public enum ConfigFiles {
@@ -17,6 +18,6 @@ public enum ConfigFiles {
         -> (Config, [ConfigDiagnostic])
     {
         let files = read(main: main, confDirectory: confDirectory)
-        return ConfigLoader.load(main: files.main, confD: files.confD)
+        return ConfigLoader.load(main: files.main, confD: files.confD, regex: .glibc)
     }
 }

@@ -1,4 +1,5 @@
 import MultipathCore
+import MultipathRegex
 import Testing
 
 @Suite struct CommandLineTests {
@@ -25,7 +26,7 @@ import Testing
             (nil, "", 2), (nil, "verbosity 3", 3), (4, "verbosity 1", 4), (1, "", 1), (0, "verbosity 3", 3), (0, "", 0)
         ] as [(Int?, String, Int)])
     func logVerbosity(flag: Int?, defaults: String, expected: Int) {
-        let (config, _) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\n\(defaults)\n}\n"), confD: [])
+        let (config, _) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\n\(defaults)\n}\n"), confD: [], regex: .glibc)
         #expect(DaemonOptions(verbosity: flag).verbosity(config) == expected)
     }
 

@@ -1,3 +1,4 @@
+import MultipathRegex
 import Testing
 
 @testable import MultipathCore
@@ -14,7 +15,7 @@ import Testing
 
     static func lists() throws -> Config {
         let (config, diagnostics) = ConfigLoader.load(
-            main: ("/etc/multipath.conf", try ShowFormatTests.fixture("lists", ext: "conf")), confD: [])
+            main: ("/etc/multipath.conf", try ShowFormatTests.fixture("lists", ext: "conf")), confD: [], regex: .glibc)
         #expect(diagnostics.isEmpty, "\(diagnostics)")
         return config
     }

@@ -3,6 +3,7 @@ import Logging
 import MultipathCore
 import MultipathDaemon
 import MultipathReactor
+import MultipathRegex
 import MultipathSystem
 import MultipathTestKit
 import Testing

@@ -3,6 +3,7 @@ import Logging
 import MultipathCore
 import MultipathDaemon
 import MultipathReactor
+import MultipathRegex
 import MultipathSystem
 import MultipathTestKit
 import Testing
@@ -30,7 +31,7 @@ final class Harness {
         for (name, wwid) in paths { kernel.addPath(name, wwid: wwid) }
         var notify: (String) -> Void = { _ in }
         var reopen: () -> Void = {}
-        let config = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\nfind_multipaths no\n}\n"), confD: []).0
+        let config = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\nfind_multipaths no\n}\n"), confD: [], regex: .glibc).0
         daemon = Daemon(
             reactor: reactor, logger: log.logger, config: config,
             edges: .init(udev: udev, dmEvents: kernel, dm: kernel, io: kernel, host: kernel.host(files: FakeFiles())),

@@ -3,6 +3,7 @@ import Logging
 import MultipathCore
 import MultipathDaemon
 import MultipathReactor
+import MultipathRegex
 import MultipathSystem
 import MultipathTestKit
 import Testing
@@ -56,7 +57,7 @@ final class Simulation {
     }
 
     private func load() -> Config {
-        let (c, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", configFile), confD: [])
+        let (c, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", configFile), confD: [], regex: .glibc)
         #expect(diagnostics.isEmpty, "\(diagnostics)")
         return c
     }

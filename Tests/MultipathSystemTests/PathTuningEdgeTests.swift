@@ -1,5 +1,6 @@
 import Foundation
 import MultipathCore
+import MultipathRegex
 import MultipathSystem
 import Testing
 
@@ -55,7 +56,7 @@ import Testing
     }
 
     static let config = ConfigLoader.load(
-        main: ("/etc/multipath.conf", "defaults {\n fast_io_fail_tmo 5\n dev_loss_tmo 20\n eh_deadline 7\n}\n"), confD: []
+        main: ("/etc/multipath.conf", "defaults {\n fast_io_fail_tmo 5\n dev_loss_tmo 20\n eh_deadline 7\n}\n"), confD: [], regex: .glibc
     ).0
 
     static func timeouts(_ path: PathIdentity) -> TransportTimeouts {

@@ -1,6 +1,7 @@
 import Benchmark
 import BenchmarkSupport
 import MultipathCore
+import MultipathRegex
 
 /// A 5,000-line multipath.conf: defaults, 200 blacklisted WWIDs, 500 device entries, 150 multipaths.
 let largeConfiguration: String = {
@@ -37,7 +38,7 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("Config: load built-in table + 5,000-line configuration") { benchmark in
         for _ in benchmark.scaledIterations {
-            let (config, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", largeConfiguration), confD: [])
+            let (config, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", largeConfiguration), confD: [], regex: .glibc)
             precondition(diagnostics.isEmpty && config.hardware.count == 623)
             blackHole(config)
         }
@@ -45,7 +46,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // What the daemon does for a new path: its settings, its map's settings, its blacklist verdict.
     Benchmark("Config: resolve 10,000 paths (path + map settings + blacklist)") { benchmark in
-        let (config, _) = ConfigLoader.load(main: ("/etc/multipath.conf", largeConfiguration), confD: [])
+        let (config, _) = ConfigLoader.load(main: ("/etc/multipath.conf", largeConfiguration), confD: [], regex: .glibc)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             for p in manyPaths {

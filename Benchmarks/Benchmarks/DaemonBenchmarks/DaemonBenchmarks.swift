@@ -3,6 +3,7 @@ import BenchmarkSupport
 import MultipathCore
 import MultipathDaemon
 import MultipathReactor
+import MultipathRegex
 import MultipathTestKit
 
 /// The real daemon on a real reactor over the fake kernel and a manual clock, as the simulation tests
@@ -17,7 +18,8 @@ final class FakeHost {
         reactor = try Reactor(clock: clock)
         kernel = FakeMultipathKernel(reactor: reactor)
         for (name, wwid) in paths { kernel.addPath(name, wwid: wwid) }
-        let (config, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\n\(defaults)\n}\n"), confD: [])
+        let (config, diagnostics) = ConfigLoader.load(
+            main: ("/etc/multipath.conf", "defaults {\n\(defaults)\n}\n"), confD: [], regex: .glibc)
         precondition(diagnostics.isEmpty, "\(diagnostics)")
         // Logging off: the benchmark measures decisions and messages, not log formatting.
         daemon = Daemon(

@@ -37,9 +37,12 @@ public struct Bindings: Sendable, Hashable {
         var b = Bindings(readOnly: readOnly)
         var diagnostics: [ConfigDiagnostic] = []
         var aliases: Set<String> = [], wwids: Set<String> = []
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let content = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            let fields = content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+        // Bytes, not Characters: `"\r\n"` is one Character and would never split on `"\n"`. As 0.9.4,
+        // a line ends at its first `#` or `\r`.
+        for (n, raw) in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            let content = raw.prefix { $0 != UInt8(ascii: "#") && $0 != UInt8(ascii: "\r") }
+            let fields = content.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
+                .map { String(decoding: $0, as: UTF8.self) }
             guard !fields.isEmpty else { continue }
             func skip(_ why: String) {
                 diagnostics.append(
@@ -51,7 +54,7 @@ public struct Bindings: Sendable, Hashable {
                 skip("no WWID for alias \(fields[0]), ignored")
                 continue
             }
-            let binding = Binding(alias: String(fields[0]), wwid: String(fields[1]))
+            let binding = Binding(alias: fields[0], wwid: fields[1])
             if aliases.contains(binding.alias) {
                 skip("alias \(binding.alias) is bound twice, ignored")
                 continue

@@ -4,16 +4,15 @@ public struct Blacklist: Sendable {
     public struct Rule: Sendable, Hashable {
         public var text: String
         public var location: SourceLocation?
-        let regex: POSIXRegex
+        let regex: ConfigRegex
         let inverted: Bool
 
-        init?(_ text: String, location: SourceLocation?) {
+        init(_ text: String, location: SourceLocation?, engine: RegexEngine) throws(RegexError) {
             let inverted = text.hasPrefix("!")
             let pattern = inverted || text.hasPrefix("\\!") ? String(text.dropFirst()) : text
-            guard let regex = try? POSIXRegex(pattern) else { return nil }
             self.text = text
             self.location = location
-            self.regex = regex
+            self.regex = try engine.compile(pattern).get()
             self.inverted = inverted
         }
 
@@ -35,6 +34,7 @@ public struct Blacklist: Sendable {
         public internal(set) var protocols: [Rule] = []
         public internal(set) var device: [DeviceRule] = []
 
+        /// With `_modify`, appending through the subscript is in place: loading stays linear in the entries.
         subscript(keyword: ConfigKeyword) -> [Rule] {
             get {
                 switch keyword {
@@ -50,6 +50,14 @@ public struct Blacklist: Sendable {
                 case .wwid: wwid = newValue
                 case .property: property = newValue
                 default: protocols = newValue
+                }
+            }
+            _modify {
+                switch keyword {
+                case .devnode: yield &devnode
+                case .wwid: yield &wwid
+                case .property: yield &property
+                default: yield &protocols
                 }
             }
         }

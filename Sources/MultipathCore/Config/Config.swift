@@ -16,14 +16,11 @@ public struct HardwareEntry: Sendable {
     init(settings: Settings, isBuiltin: Bool) {
         self.settings = settings
         self.isBuiltin = isBuiltin
-        compile()
     }
 
-    mutating func compile() {
-        func regex(_ k: ConfigKeyword) -> POSIXRegex? {
-            guard case .string(let s)? = settings[k]?.value else { return nil }
-            return try? POSIXRegex(s)
-        }
+    /// An expression that does not compile never matches, as 0.9.4's hwe_regmatch.
+    mutating func compile(_ engine: RegexEngine) {
+        func regex(_ k: ConfigKeyword) -> Result<ConfigRegex, RegexError>? { string(k).map(engine.compile) }
         matcher = HardwareMatcher(vendor: regex(.vendor), product: regex(.product), revision: regex(.revision))
     }
 
@@ -38,20 +35,25 @@ public struct HardwareEntry: Sendable {
 
 /// The compiled expressions of one device entry, kept apart so that the hot matching loop touches one reference.
 final class HardwareMatcher: Sendable {
-    let vendor: POSIXRegex?
-    let product: POSIXRegex?
-    let revision: POSIXRegex?
-    init(vendor: POSIXRegex?, product: POSIXRegex?, revision: POSIXRegex?) {
+    let vendor: Result<ConfigRegex, RegexError>?
+    let product: Result<ConfigRegex, RegexError>?
+    let revision: Result<ConfigRegex, RegexError>?
+    init(vendor: Result<ConfigRegex, RegexError>?, product: Result<ConfigRegex, RegexError>?, revision: Result<ConfigRegex, RegexError>?) {
         self.vendor = vendor
         self.product = product
         self.revision = revision
     }
 
     /// 0.9.4's rule: each regex that is set must match somewhere in the path's string.
-    func matches(vendor v: UnsafeBufferPointer<UInt8>, product p: UnsafeBufferPointer<UInt8>, revision r: UnsafeBufferPointer<UInt8>)
-        -> Bool
-    {
-        (vendor?.matches(utf8: v) ?? true) && (product?.matches(utf8: p) ?? true) && (revision?.matches(utf8: r) ?? true)
+    func matches(vendor v: String, product p: String, revision r: String) -> Bool {
+        func test(_ regex: Result<ConfigRegex, RegexError>?, _ s: String) -> Bool {
+            switch regex {
+            case nil: true
+            case .success(let regex)?: regex.matches(s)
+            case .failure?: false
+            }
+        }
+        return test(vendor, v) && test(product, p) && test(revision, r)
     }
 }
 
@@ -118,8 +120,9 @@ public struct Config: Sendable {
         self.multipathIndex = multipathIndex
     }
 
-    /// The configuration with no file at all.
-    public static let builtin: Config = ConfigLoader.load(main: nil, confD: []).0
+    /// The global settings with no file at all (no device table or blacklist: those need a regex engine).
+    static let builtinGlobals = Config(
+        defaults: [:], hardware: [], overrides: [:], protocols: [], multipaths: [], blacklist: Blacklist(), multipathIndex: [:])
 
     // MARK: Global settings
 
@@ -180,12 +183,7 @@ public struct Config: Sendable {
 
     /// Indices of matching device entries, last table entry first: the first that sets a keyword wins.
     public func hardwareMatches(vendor: String, product: String, revision: String) -> [Int] {
-        var (v, p, r) = (vendor, product, revision)
-        return v.withUTF8 { v in
-            p.withUTF8 { p in
-                r.withUTF8 { r in matchers.indices.reversed().filter { matchers[$0].matches(vendor: v, product: p, revision: r) } }
-            }
-        }
+        matchers.indices.reversed().filter { matchers[$0].matches(vendor: vendor, product: product, revision: revision) }
     }
 
     // MARK: Resolution

@@ -11,9 +11,10 @@ public enum ConfigLoader {
         names.filter { $0.count > 5 && $0.hasSuffix(".conf") }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
     }
 
-    /// Loads the configuration. The result always holds a usable `Config`; diagnostics with severity
-    /// `.error` mean a file is broken, and a daemon reloading its configuration should keep the old one.
-    public static func load(main: (path: String, text: String)?, confD: [(path: String, text: String)])
+    /// Loads the configuration, its expressions compiled once by `regex`. The result always holds a usable
+    /// `Config`; diagnostics with severity `.error` mean a file is broken (as 0.9.4 refuses a file with an
+    /// invalid blacklist expression), and a daemon reloading its configuration should keep the old one.
+    public static func load(main: (path: String, text: String)?, confD: [(path: String, text: String)], regex: RegexEngine)
         -> (Config, [ConfigDiagnostic])
     {
         var parser = ConfigParser(document: ConfigDocument())
@@ -31,7 +32,7 @@ public enum ConfigLoader {
         }
 
         if let deprecated = sanPathErrWarning(doc) { diagnostics.append(deprecated) }
-        let hardware = mergeHardware(user: doc.devices, diagnostics: &diagnostics)
+        let hardware = mergeHardware(user: doc.devices, regex: regex, diagnostics: &diagnostics)
 
         var multipaths: [Settings] = []
         var index: [String: Int] = [:]
@@ -59,17 +60,17 @@ public enum ConfigLoader {
         let config = Config(
             defaults: doc.defaults, hardware: hardware, overrides: doc.overrides, protocols: protocols,
             multipaths: multipaths,
-            blacklist: makeBlacklist(doc, hardware: hardware, diagnostics: &diagnostics),
+            blacklist: makeBlacklist(doc, hardware: hardware, regex: regex, diagnostics: &diagnostics),
             multipathIndex: index)
         return (config, diagnostics)
     }
 
     /// A reconfigure: the new configuration when the files load without errors, otherwise `current`
     /// (the diagnostics say why it was kept).
-    public static func reload(current: Config, main: (path: String, text: String)?, confD: [(path: String, text: String)])
-        -> (config: Config, applied: Bool, diagnostics: [ConfigDiagnostic])
-    {
-        let (new, diagnostics) = load(main: main, confD: confD)
+    public static func reload(
+        current: Config, main: (path: String, text: String)?, confD: [(path: String, text: String)], regex: RegexEngine
+    ) -> (config: Config, applied: Bool, diagnostics: [ConfigDiagnostic]) {
+        let (new, diagnostics) = load(main: main, confD: confD, regex: regex)
         let applied = !diagnostics.contains { $0.severity == .error }
         return (applied ? new : current, applied, diagnostics)
     }
@@ -87,7 +88,7 @@ public enum ConfigLoader {
 
     /// Built-ins then user entries. An entry with the same vendor/product/revision strings as a later user
     /// entry is merged into it (the later entry's values win) and takes its place, as 0.9.4's factorize_hwtable.
-    static func mergeHardware(user: [Settings], diagnostics: inout [ConfigDiagnostic]) -> [HardwareEntry] {
+    static func mergeHardware(user: [Settings], regex: RegexEngine, diagnostics: inout [ConfigDiagnostic]) -> [HardwareEntry] {
         var entries = builtinHardware
         for settings in user {
             guard settings[.vendor] != nil, settings[.product] != nil else {
@@ -96,11 +97,11 @@ public enum ConfigLoader {
             }
             let entry = HardwareEntry(settings: settings, isBuiltin: false)
             for k in [ConfigKeyword.vendor, .product, .revision] {
-                if let text = entry.string(k), (try? POSIXRegex(text)) == nil {
+                if let text = entry.string(k), case .failure(let e) = regex.compile(text) {
                     diagnostics.append(
                         ConfigDiagnostic(
                             severity: .warning, location: settings[k]?.location, keyword: k.rawValue,
-                            message: "invalid regular expression \"\(text)\": the entry never matches"))
+                            message: "\(e): the entry never matches"))
                 }
             }
             entries.append(entry)
@@ -121,40 +122,52 @@ public enum ConfigLoader {
                 result.append(e)
                 continue
             }
-            if target == i, var m = merged[i] {
-                m.compile()
-                result.append(m)
-            }
+            if target == i, let m = merged[i] { result.append(m) }
         }
+        for i in result.indices { result[i].compile(regex) }
         return result
     }
 
-    static func makeBlacklist(_ doc: ConfigDocument, hardware: [HardwareEntry], diagnostics: inout [ConfigDiagnostic]) -> Blacklist {
+    /// An expression that does not compile is an error: 0.9.4 refuses the file (and a reconfigure keeps the
+    /// running configuration); the entry is left out.
+    static func makeBlacklist(
+        _ doc: ConfigDocument, hardware: [HardwareEntry], regex: RegexEngine, diagnostics: inout [ConfigDiagnostic]
+    ) -> Blacklist {
         var b = Blacklist()
+        /// `derived`: made from a device entry's `product_blacklist`, not a blacklist line of the user's.
+        func rule(_ text: String, _ keyword: ConfigKeyword, _ location: SourceLocation?, derived: Bool = false) -> Blacklist.Rule? {
+            do throws(RegexError) {
+                return try Blacklist.Rule(text, location: derived ? nil : location, engine: regex)
+            } catch {
+                diagnostics.append(
+                    ConfigDiagnostic(severity: .error, location: location, keyword: keyword.rawValue, message: error.description))
+                return nil
+            }
+        }
         func add(_ entries: [ListEntry], to rules: inout Blacklist.Rules) {
-            for e in entries { if let r = Blacklist.Rule(e.text, location: e.location) { rules[e.keyword].append(r) } }
+            for e in entries { if let r = rule(e.text, e.keyword, e.location) { rules[e.keyword].append(r) } }
         }
         func devices(_ list: [Settings]) -> [Blacklist.DeviceRule] {
             list.compactMap { s in
-                let v = string(s[.vendor]?.value).flatMap { Blacklist.Rule($0, location: s[.vendor]?.location) }
-                let p = string(s[.product]?.value).flatMap { Blacklist.Rule($0, location: s[.product]?.location) }
+                let v = string(s[.vendor]?.value).flatMap { rule($0, .vendor, s[.vendor]?.location) }
+                let p = string(s[.product]?.value).flatMap { rule($0, .product, s[.product]?.location) }
                 return v == nil && p == nil ? nil : Blacklist.DeviceRule(vendor: v, product: p)
             }
         }
         add(doc.blacklist, to: &b.blacklist)
         add(doc.exceptions, to: &b.exceptions)
-        b.blacklist.devnode.append(Blacklist.Rule(Blacklist.defaultDevnode, location: nil)!)
-        b.exceptions.property.append(Blacklist.Rule(Blacklist.defaultPropertyException, location: nil)!)
+        b.blacklist.devnode.append(builtinRule(Blacklist.defaultDevnode, regex))
+        b.exceptions.property.append(builtinRule(Blacklist.defaultPropertyException, regex))
         b.blacklist.device = devices(doc.blacklistDevices)
         b.exceptions.device = devices(doc.exceptionDevices)
         // product_blacklist of device entries, unless the same vendor/product pair is already listed.
         for e in hardware {
             guard let vendor = e.string(.vendor), let product = e.string(.product_blacklist) else { continue }
             if b.blacklist.device.contains(where: { $0.vendor?.text == vendor && $0.product?.text == product }) { continue }
-            b.blacklist.device.append(
-                Blacklist.DeviceRule(
-                    vendor: Blacklist.Rule(vendor, location: nil),
-                    product: Blacklist.Rule(product, location: nil)))
+            guard let v = rule(vendor, .vendor, e.settings[.vendor]?.location, derived: true),
+                let p = rule(product, .product_blacklist, e.settings[.product_blacklist]?.location, derived: true)
+            else { continue }
+            b.blacklist.device.append(Blacklist.DeviceRule(vendor: v, product: p))
         }
         // Identical entries are kept once, the first, as 0.9.4's merge_blacklist does.
         for rules in [\Blacklist.blacklist, \Blacklist.exceptions] as [WritableKeyPath<Blacklist, Blacklist.Rules>] {
@@ -181,6 +194,11 @@ public enum ConfigLoader {
             }
         }
         return nil
+    }
+
+    private static func builtinRule(_ text: String, _ regex: RegexEngine) -> Blacklist.Rule {
+        guard let rule = try? Blacklist.Rule(text, location: nil, engine: regex) else { preconditionFailure("built-in rule \(text)") }
+        return rule
     }
 
     static func missing(_ what: String, in settings: Settings, section: String) -> ConfigDiagnostic {

@@ -78,9 +78,7 @@ struct ConfigParser {
             let first = line.tokens[0]
             if skipDepth > 0 {
                 // Inside the block of an unknown section: skip it whole rather than misread its lines.
-                for token in line.tokens {
-                    if token.kind == .open { skipDepth += 1 } else if token.kind == .close { skipDepth -= 1 }
-                }
+                skipDepth += Self.nesting(line.tokens[...])
                 continue
             }
             if first.kind == .close {
@@ -95,7 +93,8 @@ struct ConfigParser {
             let section = stack[stack.count - 1].section
             guard let keyword = ConfigKeyword(rawValue: first.text), section.accepts(keyword) else {
                 warning(location, first.text, section == .top ? "invalid keyword" : "invalid keyword in the \(section.displayName) section")
-                if line.tokens.count > 1, line.tokens[1].kind == .open { skipDepth = 1 }
+                // A block closed on the same line (`bogus { }`) skips nothing more, as 0.9.4 reads on.
+                if line.tokens.count > 1, line.tokens[1].kind == .open { skipDepth = max(Self.nesting(line.tokens.dropFirst()), 0) }
                 continue
             }
             if let sub = section.subsection(keyword) {
@@ -135,6 +134,11 @@ struct ConfigParser {
         }
     }
 
+    /// Braces opened minus braces closed.
+    private static func nesting(_ tokens: ArraySlice<ConfigLexer.Token>) -> Int {
+        tokens.reduce(0) { depth, token in depth + (token.kind == .open ? 1 : token.kind == .close ? -1 : 0) }
+    }
+
     private func isMulti(_ keyword: ConfigKeyword, in section: ConfigSection) -> Bool {
         switch (section, keyword) {
         case (.blacklist, _), (.blacklistExceptions, _), (.devices, .device), (.overrides, .protocol), (.multipaths, .multipath): true
@@ -171,12 +175,7 @@ struct ConfigParser {
 
     private mutating func assign(_ keyword: ConfigKeyword, _ text: String, to target: Target, at location: SourceLocation) {
         if case .list(let exceptions) = target {
-            // A bad expression is dropped with a warning, as 0.9.4's regcomp failure drops it.
-            let pattern = text.hasPrefix("!") || text.hasPrefix("\\!") ? String(text.dropFirst()) : text
-            if case .failure(let e) = Result(catching: { () throws(POSIXRegex.SyntaxError) in try POSIXRegex(pattern) }) {
-                warning(location, keyword.rawValue, e.description)
-                return
-            }
+            // Compiled by the loader, with the configuration's regex engine.
             let entry = ListEntry(keyword: keyword, text: text, location: location)
             if exceptions { document.exceptions.append(entry) } else { document.blacklist.append(entry) }
             return

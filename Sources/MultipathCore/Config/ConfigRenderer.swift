@@ -38,7 +38,7 @@ private func renderConfig(_ config: Config, onlyDifferences: Bool, local: LocalC
     for k in ConfigSection.defaults.keywords where k != .checker && k != .no_path_retry || config.defaults[k] != nil {
         guard let r = config.global(k) else { continue }
         if onlyDifferences {
-            guard r.origin == .defaultsSection, r.value != Config.builtin.global(k)?.value else { continue }
+            guard r.origin == .defaultsSection, r.value != Config.builtinGlobals.global(k)?.value else { continue }
         }
         line(1, "\(k.rawValue) \(k.kind.render(r.value))")
     }

@@ -48,6 +48,8 @@ struct DMWordReader {
     }
 
     mutating func words(_ n: Int, _ expected: String) throws(DMTextError) -> [String] {
+        // A count from the text is checked against the words left before anything is sized by it.
+        guard n <= words.count - index else { throw DMTextError(wordIndex: words.count, expected: expected, found: nil) }
         var out: [String] = []
         out.reserveCapacity(n)
         for _ in 0..<n { out.append(try word(expected)) }

@@ -1,3 +1,4 @@
+import MultipathRegex
 import Testing
 
 @testable import MultipathCore
@@ -22,7 +23,7 @@ import Testing
                 devnode "\\!x"
             }
             """
-        ), confD: []
+        ), confD: [], regex: .glibc
     ).0
 
     struct Case: Sendable, CustomStringConvertible {

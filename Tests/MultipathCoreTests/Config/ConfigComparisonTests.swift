@@ -1,4 +1,5 @@
 import Foundation
+import MultipathRegex
 import Testing
 
 @testable import MultipathCore
@@ -191,7 +192,7 @@ import Testing
         let files = ConfigLoader.confDFiles(c.confD.map(\.0))
         let (config, _) = ConfigLoader.load(
             main: c.main.map { ("/etc/multipath.conf", $0) },
-            confD: files.map { name in ("/etc/multipath/conf.d/" + name, c.confD.first { $0.0 == name }!.1) })
+            confD: files.map { name in ("/etc/multipath/conf.d/" + name, c.confD.first { $0.0 == name }!.1) }, regex: .glibc)
         let ours = Self.flatten(renderConfig(config, onlyDifferences: false))
         let theirs = Self.flatten(reference)
         // Guard against comparing two empty outputs: the built-in table alone gives several hundred lines.

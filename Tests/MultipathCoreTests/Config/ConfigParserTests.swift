@@ -1,10 +1,11 @@
+import MultipathRegex
 import Testing
 
 @testable import MultipathCore
 
 @Suite struct ConfigParserTests {
     static func load(_ text: String) -> (Config, [ConfigDiagnostic]) {
-        ConfigLoader.load(main: ("/etc/multipath.conf", text), confD: [])
+        ConfigLoader.load(main: ("/etc/multipath.conf", text), confD: [], regex: .glibc)
     }
 
     /// (configuration, severity, line, keyword, message fragment)
@@ -23,7 +24,7 @@ import Testing
         ("defaults {\n  path_checker bogus\n}", .warning, 2, "path_checker", "\"bogus\" is not a checker (tur, readsector0, directio"),
         ("defaults {\n  checker bogus\n}", .warning, 2, "checker", "\"bogus\" is not a checker"),
         ("devices {\n  device {\n    vendor X\n    product Y\n    prio frob\n  }\n}", .warning, 5, "prio", "\"frob\" is not a prioritizer"),
-        ("blacklist {\n  devnode \"(sd\"\n}", .warning, 2, "devnode", "invalid regular expression"),
+        ("blacklist {\n  devnode \"(sd\"\n}", .error, 2, "devnode", "invalid regular expression"),
         ("devices {\n  device {\n    vendor X\n  }\n}", .warning, 3, "device", "without vendor or product"),
         ("multipaths {\n  multipath {\n    alias a\n  }\n}", .warning, 3, "multipath", "without wwid"),
         ("frobnicate {\n  x 1\n}", .warning, 1, "frobnicate", "invalid keyword"),
@@ -61,6 +62,16 @@ import Testing
         let (c, d) = Self.load("frobnicate {\n  polling_interval 9\n}\ndefaults {\n  polling_interval 7\n}")
         #expect(c.pollingInterval == 7)
         #expect(!d.contains { $0.severity == .error })
+    }
+
+    /// 0.9.4 reads on after an unknown section opened and closed on one line.
+    @Test func unknownSectionOnOneLineSkipsNothingElse() {
+        let (c, d) = Self.load("bogus { }\ndefaults {\n  polling_interval 7\n}\nblacklist {\n  wwid 3600a\n}")
+        #expect(c.pollingInterval == 7)
+        #expect(c.blacklist.blacklist.wwid.map(\.text) == ["3600a"])
+        #expect(d.map(\.message) == ["invalid keyword"])
+        let (nested, _) = Self.load("frob { a { } b 1\n polling_interval 9\n}\ndefaults {\n  polling_interval 7\n}")
+        #expect(nested.pollingInterval == 7)
     }
 
     @Test func unsupportedKeywordIsReportedOnce() {
@@ -129,7 +140,7 @@ import Testing
     @Test func laterFilesOverrideDefaults() {
         let (c, _) = ConfigLoader.load(
             main: ("/etc/multipath.conf", "defaults {\n polling_interval 7\n}"),
-            confD: [("/etc/multipath/conf.d/a.conf", "defaults {\n polling_interval 9\n}")])
+            confD: [("/etc/multipath/conf.d/a.conf", "defaults {\n polling_interval 9\n}")], regex: .glibc)
         #expect(c.global(.polling_interval)?.location == SourceLocation(file: "/etc/multipath/conf.d/a.conf", line: 2))
     }
 
@@ -142,11 +153,12 @@ import Testing
 
     @Test func reloadKeepsTheRunningConfigurationWhenAFileIsBroken() {
         let running = Self.load("defaults {\n polling_interval 7\n}").0
-        let broken = ConfigLoader.reload(current: running, main: ("/etc/multipath.conf", "defaults {\n polling_interval 9\n"), confD: [])
+        let broken = ConfigLoader.reload(
+            current: running, main: ("/etc/multipath.conf", "defaults {\n polling_interval 9\n"), confD: [], regex: .glibc)
         #expect(!broken.applied && broken.config.pollingInterval == 7)
         #expect(broken.diagnostics.contains { $0.severity == .error && $0.message.contains("missing '}'") })
         let fine = ConfigLoader.reload(
-            current: running, main: ("/etc/multipath.conf", "defaults {\n polling_interval 9\n bogus 1\n}"), confD: [])
+            current: running, main: ("/etc/multipath.conf", "defaults {\n polling_interval 9\n bogus 1\n}"), confD: [], regex: .glibc)
         #expect(fine.applied && fine.config.pollingInterval == 9 && fine.diagnostics.count == 1)
     }
 }

@@ -1,10 +1,11 @@
+import MultipathRegex
 import Testing
 
 @testable import MultipathCore
 
 @Suite struct ConfigRenderTests {
     static func load(_ main: String?, _ confD: [(String, String)] = []) -> Config {
-        ConfigLoader.load(main: main.map { ("/etc/multipath.conf", $0) }, confD: confD).0
+        ConfigLoader.load(main: main.map { ("/etc/multipath.conf", $0) }, confD: confD, regex: .glibc).0
     }
 
     static let samplePaths = [
@@ -31,7 +32,7 @@ import Testing
     func printThenParseGivesTheSameConfiguration(_ c: ConfigComparisonTests.Case) {
         let config = Self.load(c.main, c.confD)
         let text = renderConfig(config, onlyDifferences: false)
-        let (again, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", text), confD: [])
+        let (again, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", text), confD: [], regex: .glibc)
         #expect(!diagnostics.contains { $0.severity == .error })
         #expect(renderConfig(again, onlyDifferences: false) == text)
         Self.resolvedEqual(config, again)

@@ -1,3 +1,4 @@
+import MultipathRegex
 import Testing
 
 @testable import MultipathCore
@@ -50,7 +51,7 @@ import Testing
                 }
             }
             """
-        ), confD: []
+        ), confD: [], regex: .glibc
     ).0
 
     static let f = "/etc/multipath.conf"
@@ -128,7 +129,7 @@ import Testing
                     }
                 }
                 """
-            ), confD: [])
+            ), confD: [], regex: .glibc)
         let m = c.mapSettings(wwid: "w", paths: [Self.path("ACME", "Box2")])
         #expect(m.noPathRetry.value == .retries(20) && m.failback.value == .deferred(seconds: 10))
         // Unanchored: "AC" matches "XACMEX"; nothing matches a different product for the second entry.
@@ -137,7 +138,8 @@ import Testing
 
     @Test func userEntryWithTheSameStringsReplacesTheBuiltin() {
         let (c, _) = ConfigLoader.load(
-            main: ("f", "devices {\n device {\n  vendor \"3PARdata\"\n  product \"VV\"\n  failback manual\n }\n}"), confD: [])
+            main: ("f", "devices {\n device {\n  vendor \"3PARdata\"\n  product \"VV\"\n  failback manual\n }\n}"), confD: [], regex: .glibc
+        )
         #expect(c.hardware.count == Config.builtin.hardware.count)
         let last = c.hardware.last!
         #expect(
@@ -147,20 +149,21 @@ import Testing
 
     @Test func revisionMustMatchWhenSet() {
         let (c, _) = ConfigLoader.load(
-            main: ("f", "devices {\n device {\n  vendor V\n  product P\n  revision \"^2\"\n  no_path_retry 9\n }\n}"), confD: [])
+            main: ("f", "devices {\n device {\n  vendor V\n  product P\n  revision \"^2\"\n  no_path_retry 9\n }\n}"), confD: [],
+            regex: .glibc)
         #expect(c.mapSettings(wwid: "w", paths: [Self.path("V", "P", revision: "2.1")]).noPathRetry.value == .retries(9))
         #expect(c.mapSettings(wwid: "w", paths: [Self.path("V", "P", revision: "1.0")]).noPathRetry.value == .fail)
     }
 
     @Test func maxPollingIntervalDefaultsToPollingInterval() {
-        let (c, _) = ConfigLoader.load(main: ("f", "defaults {\n polling_interval 7\n}"), confD: [])
+        let (c, _) = ConfigLoader.load(main: ("f", "defaults {\n polling_interval 7\n}"), confD: [], regex: .glibc)
         #expect(c.maxPollingInterval == 7 && Config.builtin.maxPollingInterval == 5)
     }
 
     @Test func multipathsEntriesForOneWWIDMerge() {
         let (c, _) = ConfigLoader.load(
             main: ("f", "multipaths {\n multipath {\n  wwid w\n  alias a\n  failback 5\n }\n multipath {\n  wwid w\n  alias b\n }\n}"),
-            confD: [])
+            confD: [], regex: .glibc)
         let m = c.mapSettings(wwid: "w", paths: [])
         #expect(m.alias?.value == "b" && m.failback.value == .deferred(seconds: 5))
     }

@@ -1,3 +1,4 @@
+import MultipathRegex
 import Testing
 
 @testable import MultipathCore
@@ -5,7 +6,8 @@ import Testing
 /// 0.9.4 maps the deprecated `delay_watch_checks` / `delay_wait_checks` onto `san_path_err_*`.
 @Suite struct DelayChecksTests {
     static func settings(_ defaults: String) -> (ResolvedMapSettings, [ConfigDiagnostic]) {
-        let (config, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\n\(defaults)\n}\n"), confD: [])
+        let (config, diagnostics) = ConfigLoader.load(
+            main: ("/etc/multipath.conf", "defaults {\n\(defaults)\n}\n"), confD: [], regex: .glibc)
         return (config.mapSettings(wwid: "3600a", paths: []), diagnostics)
     }
 

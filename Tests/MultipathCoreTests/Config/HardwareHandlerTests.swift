@@ -1,4 +1,5 @@
 import MultipathCore
+import MultipathRegex
 import Testing
 
 /// The table's hardware handler, chosen as 0.9.4's select_hwhandler: the kernel's attached handler,
@@ -32,7 +33,7 @@ import Testing
     ]
 
     @Test(arguments: cases) func handler(_ c: Case) {
-        let (config, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", c.config), confD: [])
+        let (config, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", c.config), confD: [], regex: .glibc)
         #expect(diagnostics.isEmpty, "\(diagnostics)")
         let paths = c.tpgs.enumerated().map { i, tpgs in
             PathIdentity(

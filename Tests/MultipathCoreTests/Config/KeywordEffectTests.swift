@@ -1,3 +1,4 @@
+import MultipathRegex
 import Testing
 
 @testable import MultipathCore
@@ -5,7 +6,7 @@ import Testing
 /// Keywords whose effect no other test shows: each changes what the core decides.
 @Suite struct KeywordEffectTests {
     static func config(_ text: String) -> Config {
-        let (config, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", text), confD: [])
+        let (config, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", text), confD: [], regex: .glibc)
         precondition(diagnostics.isEmpty, "\(diagnostics)")
         return config
     }

@@ -1,3 +1,4 @@
+import MultipathRegex
 import Testing
 
 @testable import MultipathCore
@@ -31,6 +32,16 @@ import Testing
         let (b, d) = Bindings.parse(Self.file)
         #expect(b.bindings.map(\.alias) == ["mpatha", "mpathc", "custom"])
         #expect(d.map(\.location?.line) == [4, 5, 6])
+    }
+
+    /// `"\r\n"` is one Swift Character: the file is split as bytes, as 0.9.4 reads it.
+    @Test func crlfLinesAreRead() {
+        let (b, d) = Bindings.parse("# header\r\nmpatha 3600a\r\nmpathb 3600b # note\r\n\r\nmpathc\t3600c\r\n")
+        #expect(
+            b.bindings == [
+                .init(alias: "mpatha", wwid: "3600a"), .init(alias: "mpathb", wwid: "3600b"), .init(alias: "mpathc", wwid: "3600c")
+            ])
+        #expect(d.isEmpty)
     }
 
     @Test func renderThenParseRoundTrips() {
@@ -86,7 +97,7 @@ import Testing
                     }
                 }
                 """
-            ), confD: [])
+            ), confD: [], regex: .glibc)
         var b = Bindings()
         #expect(c.mapName(wwid: "36001", paths: [], bindings: &b) == .configured("db"))
         #expect(c.mapName(wwid: "36002", paths: [], bindings: &b) == .friendly("mpatha"))
@@ -151,7 +162,8 @@ import Testing
     }
 
     @Test func fromConfig() {
-        let (c, _) = ConfigLoader.load(main: ("f", "defaults {\n find_multipaths smart\n find_multipaths_timeout 30\n}"), confD: [])
+        let (c, _) = ConfigLoader.load(
+            main: ("f", "defaults {\n find_multipaths smart\n find_multipaths_timeout 30\n}"), confD: [], regex: .glibc)
         #expect(FindMultipathsPolicy(c) == FindMultipathsPolicy(mode: .smart, timeout: 30))
         #expect(FindMultipathsPolicy(Config.builtin) == FindMultipathsPolicy(mode: .strict, timeout: -10))
     }

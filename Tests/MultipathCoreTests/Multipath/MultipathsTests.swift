@@ -1,3 +1,4 @@
+import MultipathRegex
 import Testing
 
 @testable import MultipathCore
@@ -7,7 +8,8 @@ import Testing
     static let t0 = Instant(nanoseconds: 1_000_000_000)
 
     static func engine(_ defaults: String = "") -> Multipaths {
-        let (config, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\n\(defaults)\n}\n"), confD: [])
+        let (config, diagnostics) = ConfigLoader.load(
+            main: ("/etc/multipath.conf", "defaults {\n\(defaults)\n}\n"), confD: [], regex: .glibc)
         // san_path_err_* warn that they are deprecated, as in 0.9.4.
         precondition(diagnostics.allSatisfy { $0.message.hasSuffix("please use marginal_path options instead") }, "\(diagnostics)")
         return Multipaths(config: config)
@@ -137,7 +139,8 @@ import Testing
         noWWID.wwid = nil
         #expect(Self.significant(e.addPath(noWWID, udevProperties: nil, choice: Self.choice, now: Self.t0)) == [])
         #expect(e.orphans[noWWID.devT]?.reason.description == "no WWID")
-        let (config, _) = ConfigLoader.load(main: ("c", "blacklist {\nwwid 3600b\n}\ndefaults {\nfind_multipaths no\n}"), confD: [])
+        let (config, _) = ConfigLoader.load(
+            main: ("c", "blacklist {\nwwid 3600b\n}\ndefaults {\nfind_multipaths no\n}"), confD: [], regex: .glibc)
         var b = Multipaths(config: config)
         _ = b.addPath(Self.path(32, wwid: "3600b"), udevProperties: nil, choice: Self.choice, now: Self.t0)
         #expect(b.orphans[DevT(major: 8, minor: 32)]?.reason.description == "blacklisted by wwid \"3600b\"")
@@ -261,7 +264,7 @@ import Testing
         #expect(
             T.significant(allowed.addPath(Self.path(16, .scsi(.usb)), udevProperties: nil, choice: T.choice, now: T.t0)) == ["check 8:16"])
         // A reconfigure that forbids them again takes the path out.
-        let (strict, _) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\nfind_multipaths no\n}\n"), confD: [])
+        let (strict, _) = ConfigLoader.load(main: ("/etc/multipath.conf", "defaults {\nfind_multipaths no\n}\n"), confD: [], regex: .glibc)
         _ = allowed.reconfigure(strict, choices: [:], now: T.t0)
         #expect(allowed.paths.isEmpty && allowed.orphans[DevT(major: 8, minor: 16)]?.reason == .usbDevice)
     }

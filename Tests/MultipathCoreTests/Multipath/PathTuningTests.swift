@@ -1,3 +1,4 @@
+import MultipathRegex
 import Testing
 
 @testable import MultipathCore
@@ -207,7 +208,7 @@ import Testing
                     }
                 }
                 """
-            ), confD: []
+            ), confD: [], regex: .glibc
         ).0
         func timeouts(_ transport: Transport) -> TransportTimeouts {
             let path = Self.path(transport)

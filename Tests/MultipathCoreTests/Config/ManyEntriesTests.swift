@@ -1,0 +1,26 @@
+import MultipathRegex
+import Testing
+
+@testable import MultipathCore
+
+/// "Blacklist everything, one exception per LUN" is common: loading stays linear in the entries.
+@Suite struct ManyEntriesTests {
+    static let count = 10_000
+    /// Generous for a loaded debug build (0.5 s here); the quadratic load took 5 to 7 s.
+    static let bound = Duration.seconds(3)
+
+    static func lines(_ keyword: String) -> String {
+        (0..<count).map { "    \(keyword) \"^3600a0980383030\($0)\"" }.joined(separator: "\n")
+    }
+
+    @Test(arguments: ["blacklist", "blacklist_exceptions"])
+    func tenThousandWWIDEntriesLoadFast(_ section: String) {
+        let text = "blacklist {\n    wwid \".*\"\n}\n\(section) {\n\(Self.lines("wwid"))\n}\n"
+        var loaded: Config?
+        let took = ContinuousClock().measure { loaded = ConfigLoader.load(main: ("/etc/multipath.conf", text), confD: [], regex: .glibc).0 }
+        let rules = section == "blacklist" ? loaded?.blacklist.blacklist : loaded?.blacklist.exceptions
+        #expect(rules?.wwid.count == Self.count + (section == "blacklist" ? 1 : 0))
+        #expect(took < Self.bound, "\(Self.count) \(section) entries took \(took)")
+        print("\(Self.count) \(section) wwid entries loaded in \(took)")
+    }
+}
