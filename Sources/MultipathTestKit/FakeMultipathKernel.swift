@@ -57,6 +57,14 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         public var readOnly = false
     }
 
+    /// A kpartx partition map: a `linear` table over its map, UUID `part<N>-` and the map's UUID.
+    public struct PartitionMap {
+        public var map: String
+        public var number: Int
+        public var devT: DevT
+        public var isOpen = false
+    }
+
     /// Whose clock and timers complete commands; a restarted daemon brings its own.
     public var reactor: Reactor
     public var latency = Duration.milliseconds(1)
@@ -68,6 +76,9 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     public private(set) var suspended: Set<String> = []
     /// Partitions (`sda1`) and their holders (`dm-7`), as sysfs lists them.
     public var partitionHolders: [String: [String]] = [:]
+    public private(set) var partitionMaps: [String: PartitionMap] = [:]
+    /// Open maps removed with DM_DEFERRED_REMOVE: they go when their last opener closes them.
+    public private(set) var deferredRemovals: Set<String> = []
     public private(set) var creates = 0
     public private(set) var reloads = 0
     public private(set) var removes = 0
@@ -243,9 +254,6 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         if !alive(m.currentGroup), let next = (1...m.table.groups.count).first(where: alive) { maps[name]!.currentGroup = next }
     }
 
-    /// Someone opens (a filesystem, `exec 3</dev/mapper/NAME`) or closes the map.
-    public func hold(_ name: String, open: Bool) { maps[name]?.isOpen = open }
-
     public func multipathMaps() throws(DeviceMapperError) -> [DMMapInfo] {
         maps.keys.sorted().map { n in
             let m = maps[n]!
@@ -312,15 +320,60 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         event(name)
     }
 
-    /// Something (a filesystem, say) holds the map open, or lets it go.
-    public func setOpen(_ name: String, _ open: Bool) { maps[name]?.isOpen = open }
+    /// Something (a filesystem, `exec 3</dev/mapper/NAME`) holds the map or partition map open, or lets it go; the last close
+    /// of a map whose removal was deferred removes it.
+    public func setOpen(_ name: String, _ open: Bool) {
+        maps[name]?.isOpen = open
+        partitionMaps[name]?.isOpen = open
+        if !open, deferredRemovals.contains(name), openCount(name) == 0 { drop(name) }
+    }
 
-    public func remove(_ name: String) throws(DeviceMapperError) {
-        guard let m = maps[name] else { throw .noSuchMap("remove \(name)") }
-        if m.isOpen { throw .busy("remove \(name)") }
+    /// `kpartx -a`: partition `number` of the map, named as kpartx names it (`mpatha-part1`).
+    @discardableResult
+    public func addPartitionMap(_ number: Int, on map: String) -> String {
+        let name = "\(map)-part\(number)"
+        partitionMaps[name] = PartitionMap(map: map, number: number, devT: DevT(major: 253, minor: UInt32(1000 + partitionMaps.count)))
+        return name
+    }
+
+    /// Open by someone, and by each of its partition maps.
+    private func openCount(_ name: String) -> Int {
+        if let p = partitionMaps[name] { return p.isOpen ? 1 : 0 }
+        return (maps[name]?.isOpen == true ? 1 : 0) + partitionMaps.values.filter { $0.map == name }.count
+    }
+
+    public func deviceTables() throws(DeviceMapperError) -> [DMDeviceTable] {
+        let mapTables = maps.map { n, m in
+            DMDeviceTable(
+                name: n, uuid: m.uuid, devT: m.devT, openCount: openCount(n),
+                targets: [.init(type: "multipath", params: m.table.description)])
+        }
+        let partitionTables = partitionMaps.map { n, p in
+            DMDeviceTable(
+                name: n, uuid: "part\(p.number)-\(maps[p.map]?.uuid ?? "")", devT: p.devT, openCount: openCount(n),
+                targets: [.init(type: "linear", params: "\(maps[p.map]?.devT ?? DevT(major: 0, minor: 0)) 2048")])
+        }
+        return (mapTables + partitionTables).sorted { $0.name < $1.name }
+    }
+
+    public func remove(_ name: String, deferred: Bool) throws(DeviceMapperError) {
+        guard maps[name] != nil || partitionMaps[name] != nil else { throw .noSuchMap("remove \(name)") }
+        guard openCount(name) == 0 else {
+            guard deferred else { throw .busy("remove \(name)") }
+            deferredRemovals.insert(name)
+            return
+        }
+        drop(name)
+    }
+
+    private func drop(_ name: String) {
         removes += 1
         maps[name] = nil
+        let partitionOf = partitionMaps.removeValue(forKey: name)?.map
+        deferredRemovals.remove(name)
         if events.pending == 0 { events.markReadable() }
+        // A partition map held its map open.
+        if let map = partitionOf, deferredRemovals.contains(map), openCount(map) == 0 { drop(map) }
     }
 
     public func rename(_ name: String, to newName: String) throws(DeviceMapperError) {

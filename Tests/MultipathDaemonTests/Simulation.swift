@@ -46,6 +46,7 @@ final class Simulation {
     }
 
     private var client: TestClient?
+    private var address: ControlSocketAddress?
 
     /// `config` goes into the defaults section (over `Self.defaults`), `sections` after it.
     static func file(_ config: String, sections: String) -> String {
@@ -75,6 +76,7 @@ final class Simulation {
             reloadConfiguration: { [unowned self] in .success(load()) })
         try daemon.start()
         client = try address.map(TestClient.init)
+        self.address = address
         try advance(by: .milliseconds(10))
     }
 
@@ -129,6 +131,19 @@ final class Simulation {
         try pump()
         return client.replies().joined()
     }
+
+    /// Sends a control command whose reply may come later (`replies`).
+    func send(_ request: String) throws {
+        let client = try #require(client, "started without control")
+        client.send(request: request)
+        try pump()
+    }
+
+    /// A second client of the control socket.
+    func otherClient() throws -> TestClient { try TestClient(try #require(address, "started without control")) }
+
+    /// The control replies that have arrived.
+    func replies() throws -> String { try #require(client, "started without control").replies().joined() }
 
     var messages: [String] { kernel.messageLog }
     func count(_ message: String) -> Int { messages.filter { $0 == message }.count }

@@ -137,7 +137,8 @@ public struct Multipaths: Sendable {
                     map: map.name,
                     fallback: MapLoad(
                         name: map.name, wwid: wwid, sizeSectors: map.sizeSectors, table: empty,
-                        readOnly: map.readOnly)),
+                        readOnly: map.readOnly),
+                    deferred: map.settings.deferredRemove.value),
                 .setMapTimer(wwid: wwid, at: nil)
             ]
             return actions
