@@ -137,6 +137,7 @@ final class ActionRunner {
             if logger.logLevel <= .debug, let map = model.engine.maps[load.wwid] {
                 for line in map.settings.originLines(ResolvedMapSettings.loggedKeywords) { logger.debug("\(load.name): \(line)") }
             }
+            remover.forgetDeferredRemoval(load.name)
             do {
                 try dm.create(
                     name: load.name, wwid: load.wwid.rawValue, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly)
@@ -145,6 +146,7 @@ final class ActionRunner {
             }
         case .reload(let load):
             logger.notice("\(load.name): reload \(load.table)")
+            if !load.table.groups.isEmpty { remover.cancelDeferredRemoval(load.name) }
             reload(load)
         case .remove(let map, let fallback, let deferred):
             switch remover.remove(map, deferred: deferred) {

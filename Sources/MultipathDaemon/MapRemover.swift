@@ -27,6 +27,9 @@ final class MapRemover {
     private let reactor: Reactor
     private let logger: Logger
     private let dm: any MultipathDeviceMapper
+    /// Maps (and their partition maps) whose removal was left to the kernel: a map that gets paths
+    /// again must take it back.
+    private var deferredRemovals: [String: [String]] = [:]
 
     init(reactor: Reactor, logger: Logger, dm: any MultipathDeviceMapper) {
         self.reactor = reactor
@@ -50,9 +53,29 @@ final class MapRemover {
         let outcome = removeOne(name, deferred: deferred)
         guard outcome == .removed, deferred else { return outcome }
         // The kernel accepts a deferred remove of an open map and keeps it until it is closed.
-        let left = (try? dm.deviceTables())?.contains { $0.name == name } ?? false
-        return left ? .deferred : .removed
+        guard (try? dm.deviceTables())?.contains(where: { $0.name == name }) ?? false else { return .removed }
+        deferredRemovals[name] = partitions.map(\.name)
+        return .deferred
     }
+
+    /// The map gets paths again: its deferred removal, if any, is cancelled (partitions first), as
+    /// 0.9.4 does when a map with paths is set up.
+    func cancelDeferredRemoval(_ name: String) {
+        guard let partitions = deferredRemovals.removeValue(forKey: name) else { return }
+        for device in partitions + [name] {
+            do {
+                try dm.send(.cancelDeferredRemove, to: device)
+                logger.notice("\(device): deferred remove cancelled")
+            } catch .noSuchMap {
+                continue
+            } catch {
+                logger.error("\(device): can't cancel deferred remove: \(error)")
+            }
+        }
+    }
+
+    /// A map of this name is created: whatever was deferred under the name is gone.
+    func forgetDeferredRemoval(_ name: String) { deferredRemovals[name] = nil }
 
     /// The operator's remove: tried again every `retryInterval` while the map is busy, until `deadline`;
     /// `done` gets the last outcome.

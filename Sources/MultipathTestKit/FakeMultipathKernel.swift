@@ -389,6 +389,11 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     }
 
     public func send(_ message: MultipathMessage, to name: String) throws(DeviceMapperError) {
+        if message == .cancelDeferredRemove, maps[name] != nil || partitionMaps[name] != nil {
+            messages.append((name, message, reactor.now))
+            deferredRemovals.remove(name)
+            return
+        }
         guard maps[name] != nil else { throw .noSuchMap("message to \(name)") }
         if busyMaps.contains(name) || suspended.contains(name) { throw .busy("message '\(message)' to \(name)") }
         messages.append((name, message, reactor.now))
@@ -400,7 +405,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         case .switchGroup(let n): maps[name]!.currentGroup = n
         case .queueIfNoPath: maps[name]!.queueing = true
         case .failIfNoPath: maps[name]!.queueing = false
-        case .enableGroup, .disableGroup: break
+        case .enableGroup, .disableGroup, .cancelDeferredRemove: break
         }
         event(name)
     }

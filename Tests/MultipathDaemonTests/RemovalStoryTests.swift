@@ -88,4 +88,21 @@ import Testing
         #expect((sim.kernel.maps["mpatha"] == nil) == deferred, "the kernel removed it at the last close")
         #expect((sim.daemon.engine.map(named: "mpatha") == nil) == deferred)
     }
+
+    /// A path returning to a map whose removal the kernel holds takes the removal back (partition maps
+    /// first), so that the map does not vanish under its new user at the next close.
+    @Test func aReturningPathCancelsTheDeferredRemoval() throws {
+        let sim = try started("deferred_remove yes")
+        let part = sim.kernel.addPartitionMap(1, on: "mpatha")
+        sim.kernel.setOpen(part, true)
+        try sim.push([sim.kernel.removePath("sda"), sim.kernel.removePath("sdb")])
+        #expect(sim.kernel.deferredRemovals == ["mpatha", part])
+        try sim.push([sim.kernel.addPath("sdc", wwid: "3600a")])
+        try sim.advance(by: .milliseconds(100))
+        #expect(sim.kernel.deferredRemovals.isEmpty)
+        #expect(sim.kernel.messages.filter { $0.message == .cancelDeferredRemove }.map(\.map) == [part, "mpatha"])
+        sim.kernel.setOpen(part, false)
+        try sim.advance(by: .milliseconds(100))
+        #expect(sim.kernel.maps["mpatha"]?.table.pathDevices == ["\(sim.devT("sdc"))"])
+    }
 }
