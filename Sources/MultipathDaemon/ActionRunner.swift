@@ -238,7 +238,7 @@ final class ActionRunner {
 
     /// How long an operator's remove of a busy map is tried again: well inside `uxsock_timeout`, so
     /// that the client hears `fail` rather than `timeout`.
-    private var removeRetryBound: Duration { .milliseconds(model.engine.config.uxsockTimeoutMilliseconds * 3 / 4) }
+    private var removeRetryBound: Duration { .milliseconds(model.engine.config.uxsockTimeoutMilliseconds / 2) }
 
     private func reload(_ load: MapLoad) {
         do {

@@ -72,6 +72,28 @@ step() {
   dm_state >"$f.dm"
 }
 
+# le32 N: N as 4 little-endian bytes, in printf %b escapes.
+le32() { printf '\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
+# An MBR with two Linux partitions on the map, written with printf (the lab has no partitioning tool),
+# and kpartx's partition maps for them (MAP-part1, MAP-part2), as Debian's udev rules name them.
+make_partitions() {
+  local entry="\\x00\\x00\\x00\\x00\\x83\\x00\\x00\\x00" unused
+  unused=$(printf '\\x00%.0s' {1..32})
+  printf '%b' "$entry$(le32 2048)$(le32 8192)$entry$(le32 10240)$(le32 8192)$unused\\x55\\xaa" |
+    dd of="/dev/mapper/$1" bs=1 seek=446 conv=notrunc,fsync status=none || fail "cannot write a partition table on $1"
+  udevadm settle --timeout=30
+  must kpartx -a -p -part "/dev/mapper/$1"
+  udevadm settle --timeout=30
+}
+# The partition table goes, then its maps: the next run starts with none.
+wipe_partitions() {
+  dd if=/dev/zero of="/dev/mapper/$1" bs=512 count=1 conv=notrunc,fsync status=none || fail "cannot wipe $1's partition table"
+  udevadm settle --timeout=30
+  kpartx -d -p -part "/dev/mapper/$1"
+  udevadm settle --timeout=30
+}
+partition_maps() { dmsetup ls 2>/dev/null | awk -v p="$1-part" 'index($1, p) == 1 { print $1 }' | sort | paste -sd' '; }
+
 # After a map is removed, until udev and the daemon have seen it go: 0.9.4 handles the remove uevent
 # when it comes, and one that comes after the map was added again takes the new map from it.
 removed() {
@@ -129,10 +151,14 @@ run_commands() {
   removed
   step add map "$map"
   udevadm settle --timeout=30
+  # With kpartx's partition maps on it: held open by a reader, then not (the partition maps go first).
+  make_partitions "$map"
+  partition_maps "$map" >"$dir/partitions-before"
   exec 3<"/dev/mapper/$map"
   step del map "$map"
   exec 3<&-
   step del map "$map"
+  partition_maps "$map" >"$dir/partitions-after"
   removed
   step add map "$wwid"
   udevadm settle --timeout=30
@@ -141,6 +167,7 @@ run_commands() {
   step add map "$map"
   step reinstate path "$p2"
   step suspend map nosuch
+  wipe_partitions "$map"
   cat /etc/multipath/prkeys >"$dir/prkeys" 2>&1
 }
 
@@ -193,6 +220,10 @@ for f in "$cmp"/debian/[0-9]*.cmd; do
     "$(head -c 24 "$d.reply" | tr '\n' '|')" "$same_reply" "$same_dm"
   if [ "$same_reply" != same ]; then echo "    debian: $(tr '\n' '|' <"$d.reply")"; echo "    ours:   $(tr '\n' '|' <"$o.reply")"; fi
   if [ "$same_dm" != same ]; then diff "$d.dm" "$o.dm" | sed 's/^/    /'; fi
+done
+for d in debian ours; do
+  echo "$d: partition maps before del map: $(cat "$cmp/$d/partitions-before"); after: $(cat "$cmp/$d/partitions-after")"
+  [ -n "$(cat "$cmp/$d/partitions-before")" ] && [ -z "$(cat "$cmp/$d/partitions-after")" ] || bad=1
 done
 cmp -s "$cmp/debian/prkeys" "$cmp/ours/prkeys" || { bad=1; echo "prkeys files differ:"; diff "$cmp/debian/prkeys" "$cmp/ours/prkeys"; }
 
