@@ -48,6 +48,8 @@ final class ActionRunner {
     private var queue: [MultipathAction] = []
     /// The outermost `perform` under way.
     private var current: Request?
+    /// Runs after each outermost `perform` (start-up watches for its maps to be built).
+    var afterPerform: (() -> Void)?
     /// The bindings changed: written once the actions at hand are done.
     private var bindingsChanged = false
 
@@ -101,6 +103,7 @@ final class ActionRunner {
             for action in batch { execute(action) }
         }
         if bindingsChanged { saveBindings() }
+        afterPerform?()
     }
 
     private func execute(_ action: MultipathAction) {
