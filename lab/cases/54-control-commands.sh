@@ -17,6 +17,7 @@ cmp=$LAB_OUT/54-compare
 rm -rf "$cmp"
 
 multipath_maps() { dmsetup ls --target multipath 2>/dev/null | awk '$1 != "No" { print $1 }'; }
+multipath_minors() { local m; for m in $(multipath_maps); do dmsetup info -c --noheadings -o minor "$m" | tr -d ' '; done; }
 
 dm_state() {
   local m
@@ -60,11 +61,14 @@ stop_daemon() {
 }
 
 # step COMMAND...: Debian's client sends it; its reply, exit status and the DM state after are kept.
+# The multipath maps' minors and the daemon log's length before it are kept for `removed`.
 step() {
   n=$((n + 1))
   local f
   f=$dir/$(printf %02d $n)
   echo "$*" >"$f.cmd"
+  minors_before=$(multipath_minors)
+  log_mark_before=$(wc -l <"$LAB_OUT/$scenario_daemon-$LAB_CASE.log")
   "$debian_client" "$@" >"$f.reply" 2>/dev/null
   echo $? >"$f.rc"
   if [ "$1" = show ]; then sort -o "$f.reply" "$f.reply"; fi
@@ -94,11 +98,21 @@ wipe_partitions() {
 }
 partition_maps() { dmsetup ls 2>/dev/null | awk -v p="$1-part" 'index($1, p) == 1 { print $1 }' | sort | paste -sd' '; }
 
-# After a map is removed, until udev and the daemon have seen it go: 0.9.4 handles the remove uevent
-# when it comes, and one that comes after the map was added again takes the new map from it.
+# After the last step removed maps, until udev and the daemon have seen them go: 0.9.4 handles the
+# remove uevent when it comes, and one that comes after the map was added again takes the new map from
+# it. Waits for the daemon's log line of each removed map's remove uevent (0.9.4: "dm-N: remove map
+# (uevent)", ours: "uevent remove dm-N ").
 removed() {
+  local m now
   udevadm settle --timeout=30
-  sleep 3
+  now=$(multipath_minors)
+  for m in $minors_before; do
+    echo "$now" | grep -qx "$m" && continue
+    wait_until 30 remove_logged "$m" || fail "$scenario_daemon: no remove uevent of dm-$m in its log within 30 s"
+  done
+}
+remove_logged() {
+  tail -n +$((log_mark_before + 1)) "$LAB_OUT/$scenario_daemon-$LAB_CASE.log" | grep -qE "dm-$1: remove map \(uevent\)|uevent remove dm-$1 "
 }
 
 run_commands() {
