@@ -95,7 +95,7 @@ final class MapRemover {
         } catch .noSuchMap {
             return .gone
         } catch  where error.isBusy {
-            return .busy("\(name): in use")
+            return .busy("\(name): map in use")
         } catch {
             return .failed("\(name): remove failed: \(error)")
         }
