@@ -80,11 +80,15 @@ final class MapRemover {
     /// The operator's remove: tried again every `retryInterval` while the map is busy, until `deadline`;
     /// `done` gets the last outcome.
     func removeRetrying(_ name: String, until deadline: Instant, done: @escaping (Outcome) -> Void) {
+        removeRetrying(name, until: deadline, first: true, done: done)
+    }
+
+    private func removeRetrying(_ name: String, until deadline: Instant, first: Bool, done: @escaping (Outcome) -> Void) {
         let outcome = remove(name, deferred: false)
         guard case .busy(let why) = outcome, reactor.now + Self.retryInterval <= deadline else { return done(outcome) }
-        logger.debug("\(why); trying again in \(Self.retryInterval)")
+        if first { logger.info("\(why); trying again every \(Self.retryInterval) until \(deadline)") }
         _ = reactor.schedule(earliest: reactor.now + Self.retryInterval, name: "remove \(name)") { [unowned self] in
-            removeRetrying(name, until: deadline, done: done)
+            removeRetrying(name, until: deadline, first: false, done: done)
         }
     }
 

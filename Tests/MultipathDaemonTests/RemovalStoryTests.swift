@@ -50,6 +50,7 @@ import Testing
         let answered = try sim.advance(until: { (try? sim.replies()).map { !$0.isEmpty } ?? false }, limit: .seconds(1))
         #expect(answered != nil)
         #expect(sim.kernel.maps.isEmpty && sim.daemon.engine.maps.isEmpty)
+        #expect(sim.log.lines.messages.filter { $0.contains("trying again") }.count == 1, "logged once, not per try")
     }
 
     @Test func delMapsAnswersOnceEveryRemoveIsDone() throws {
