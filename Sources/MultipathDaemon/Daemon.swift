@@ -89,6 +89,9 @@ public final class Daemon {
             setup: setup, readOnlyBindings: readOnlyBindings)
         uevents = UeventBatcher(logger: logger, source: edges.udev, model: model, setup: setup, runner: runner, now: now)
         kernelMaps = KernelMaps(logger: logger, events: edges.dmEvents, dm: edges.dm, model: model, runner: runner, now: now)
+        uevents.dmDeviceRemoved = { [kernelMaps, logger] in
+            do { try kernelMaps.handleEvent() } catch { logger.warning("dm device removed: cannot list the maps: \(error)") }
+        }
     }
 
     /// Adopts the multipath maps that exist, registers the event sources and signals, takes the block

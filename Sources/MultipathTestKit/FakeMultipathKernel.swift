@@ -320,12 +320,15 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         event(name)
     }
 
-    /// Something (a filesystem, `exec 3</dev/mapper/NAME`) holds the map or partition map open, or lets it go; the last close
-    /// of a map whose removal was deferred removes it.
-    public func setOpen(_ name: String, _ open: Bool) {
+    /// Something (a filesystem, `exec 3</dev/mapper/NAME`) holds the map or partition map open, or lets it go. The last close
+    /// of a device whose removal was deferred removes it, and its map if that was held only by it, with
+    /// a udev remove uevent each but no DM event (as the kernel); returns those uevents.
+    @discardableResult
+    public func setOpen(_ name: String, _ open: Bool) -> [Uevent] {
         maps[name]?.isOpen = open
         partitionMaps[name]?.isOpen = open
-        if !open, deferredRemovals.contains(name), openCount(name) == 0 { drop(name) }
+        guard !open, deferredRemovals.contains(name), openCount(name) == 0 else { return [] }
+        return drop(name, event: false)
     }
 
     /// `kpartx -a`: partition `number` of the map, named as kpartx names it (`mpatha-part1`).
@@ -363,17 +366,23 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             deferredRemovals.insert(name)
             return
         }
-        drop(name)
+        drop(name, event: true)
     }
 
-    private func drop(_ name: String) {
+    /// The device goes; `event`: with a DM event (a remove ioctl), not for a deferred removal.
+    @discardableResult
+    private func drop(_ name: String, event: Bool) -> [Uevent] {
         removes += 1
-        maps[name] = nil
-        let partitionOf = partitionMaps.removeValue(forKey: name)?.map
+        let devT = maps.removeValue(forKey: name)?.devT
+        let partition = partitionMaps.removeValue(forKey: name)
         deferredRemovals.remove(name)
-        if events.pending == 0 { events.markReadable() }
+        if event, events.pending == 0 { events.markReadable() }
+        let gone = (devT ?? partition?.devT).map { d in
+            Uevent(action: .remove, sysname: "dm-\(d.minor)", devnode: "/dev/dm-\(d.minor)", devnum: d, properties: [("DM_NAME", name)])
+        }
         // A partition map held its map open.
-        if let map = partitionOf, deferredRemovals.contains(map), openCount(map) == 0 { drop(map) }
+        guard let map = partition?.map, deferredRemovals.contains(map), openCount(map) == 0 else { return gone.map { [$0] } ?? [] }
+        return (gone.map { [$0] } ?? []) + drop(map, event: event)
     }
 
     public func rename(_ name: String, to newName: String) throws(DeviceMapperError) {
