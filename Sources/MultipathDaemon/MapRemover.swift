@@ -46,7 +46,7 @@ final class MapRemover {
         if !deferred, let why = MapRemoval.holder(of: map, partitions: partitions) { return .busy(why) }
         for partition in partitions {
             switch removeOne(partition.name, deferred: deferred) {
-            case .removed, .gone: logger.info("\(partition.name): partition map removed")
+            case .removed, .gone: logger.info("\(partition.name): partition map removed\(deferred ? " (or at its last close)" : "")")
             case let other: return other
             }
         }
