@@ -16,6 +16,19 @@ final class DaemonModel {
 /// What the kernel refused is logged, and returned to whoever asked for the actions (a control command
 /// answers `fail`).
 final class ActionRunner {
+    /// One outer `perform`: what failed on the way, and the operator's removes still being tried again;
+    /// `done` reports once none is left.
+    private final class Request {
+        var failures: [String] = []
+        var outstanding = 1
+        var done: (([String]) -> Void)?
+
+        func finishOne() {
+            outstanding -= 1
+            if outstanding == 0 { done?(failures) }
+        }
+    }
+
     private let reactor: Reactor
     private let logger: Logger
     private let model: DaemonModel
@@ -24,6 +37,7 @@ final class ActionRunner {
     private let host: DaemonHost
     private let setup: PathSetup
     private let prober: PathProber
+    private let remover: MapRemover
     private let readOnlyBindings: Bool
 
     private var checkTimers: [DevT: TimerToken] = [:]
@@ -32,9 +46,10 @@ final class ActionRunner {
     private var busyMessages: [(map: String, message: MultipathMessage)] = []
     private var busyTimer: TimerToken?
     private var queue: [MultipathAction] = []
-    private var performing = false
-    /// What failed since the outermost `perform` began.
-    private var failures: [String] = []
+    /// The outermost `perform` under way.
+    private var current: Request?
+    /// Runs after each outermost `perform` (start-up watches for its maps to be built).
+    var afterPerform: (() -> Void)?
     /// The bindings changed: written once the actions at hand are done.
     private var bindingsChanged = false
 
@@ -52,6 +67,7 @@ final class ActionRunner {
         self.host = host
         self.setup = setup
         self.readOnlyBindings = readOnlyBindings
+        remover = MapRemover(reactor: reactor, logger: logger, dm: dm)
         prober = PathProber(io: io, host: host, now: { [reactor] in reactor.now })
         prober.warn = { [logger] in logger.warning("\($0)") }
         prober.debug = { [logger] in logger.debug("\($0)") }
@@ -62,21 +78,32 @@ final class ActionRunner {
     /// already being carried out queues them and leaves the report to the outer call.
     @discardableResult
     func perform(_ actions: [MultipathAction]) -> [String] {
+        let request = Request()
+        run(actions, request)
+        return request.failures
+    }
+
+    /// As `perform`, for a control command that may wait: `done` gets what failed once the operator's
+    /// removes among the actions have gone through or given up (at once when there are none).
+    func perform(_ actions: [MultipathAction], then done: @escaping ([String]) -> Void) {
+        let request = Request()
+        request.done = done
+        run(actions, request)
+        request.finishOne()
+    }
+
+    private func run(_ actions: [MultipathAction], _ request: Request) {
         queue += actions
-        guard !performing else { return [] }
-        performing = true
-        failures = []  // a busy message's retry fails outside any call
-        defer {
-            performing = false
-            failures = []
-        }
+        guard current == nil else { return }
+        current = request
+        defer { current = nil }
         while !queue.isEmpty {
             let batch = queue
             queue = []
             for action in batch { execute(action) }
         }
         if bindingsChanged { saveBindings() }
-        return failures
+        afterPerform?()
     }
 
     private func execute(_ action: MultipathAction) {
@@ -123,6 +150,7 @@ final class ActionRunner {
                 for line in map.settings.loggedOrigins { logger.debug("\(load.name): \(line)") }
             }
             tune(model.engine.pathTuning(load, reload: false))
+            remover.forgetDeferredRemoval(load.name)
             do {
                 try dm.create(
                     name: load.name, wwid: load.wwid.rawValue, sizeSectors: load.sizeSectors, table: load.table, readOnly: load.readOnly,
@@ -135,20 +163,25 @@ final class ActionRunner {
         case .reload(let load):
             logger.notice("\(load.name): reload \(load.table)")
             tune(model.engine.pathTuning(load, reload: true, mapDevice: model.dmDevices.known[load.name]?.devT))
+            if !load.table.groups.isEmpty { remover.cancelDeferredRemoval(load.name) }
             reload(load)
-        case .remove(let map, let fallback):
-            do {
-                try dm.remove(map)
+        case .remove(let map, let fallback, let deferred):
+            switch remover.remove(map, deferred: deferred) {
+            case .removed:
                 logger.notice("\(map): removed (its last path is gone)")
                 perform(model.engine.mapRemoved(name: map, now: now))
-            } catch  where error.isBusy {
-                logger.notice("\(map): in use, kept with no paths")
-                reload(fallback)
-            } catch .noSuchMap {
+            case .gone:
                 logger.notice("\(map): already removed")
                 perform(model.engine.mapRemoved(name: map, now: now))
-            } catch {
-                logger.error("\(map): remove failed: \(error)")
+            case .deferred:
+                // As 0.9.4: loaded with no paths until the kernel removes it at its last close.
+                logger.notice("\(map): in use, removal deferred to its last close")
+                reload(fallback)
+            case .busy(let why):
+                logger.notice("\(why), kept with no paths")
+                reload(fallback)
+            case .failed(let why):
+                logger.error("\(why)")
             }
         case .rename(let map, let newName, let flags):
             do {
@@ -159,13 +192,16 @@ final class ActionRunner {
                 model.engine.renameFailed(map: newName, keeping: map)
             }
         case .flush(let map, let wwid):
-            do {
-                try dm.remove(map)
-                perform(model.engine.mapFlushed(wwid))
-            } catch  where error.isBusy {
-                failed("\(map): in use, not removed")
-            } catch {
-                failed("\(map): remove failed: \(error)")
+            guard let request = current else { return }
+            request.outstanding += 1
+            remover.removeRetrying(map, until: now + removeRetryBound) { [unowned self] outcome in
+                switch outcome {
+                case .removed, .gone, .deferred: perform(model.engine.mapFlushed(wwid))
+                case .busy(let why), .failed(let why):
+                    logger.error("\(why), not removed")
+                    request.failures.append(why)
+                }
+                request.finishOne()
             }
         case .suspend(let map):
             do {
@@ -225,8 +261,12 @@ final class ActionRunner {
 
     private func failed(_ why: String) {
         logger.error("\(why)")
-        failures.append(why)
+        current?.failures.append(why)
     }
+
+    /// How long an operator's remove of a busy map is tried again: well inside `uxsock_timeout`, so
+    /// that the client hears `fail` rather than `timeout`.
+    private var removeRetryBound: Duration { .milliseconds(model.engine.config.uxsockTimeoutMilliseconds / 2) }
 
     private func reload(_ load: MapLoad) {
         do {
@@ -266,7 +306,7 @@ final class ActionRunner {
             }
         } catch {
             logger.warning("\(map): \(message) failed: \(error)")
-            failures.append("\(map): \(message) failed: \(error)")
+            current?.failures.append("\(map): \(message) failed: \(error)")
         }
     }
 }

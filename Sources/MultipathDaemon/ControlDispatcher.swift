@@ -65,10 +65,21 @@ final class ControlDispatcher: ControlHandler {
     }
 
     func handle(_ command: ControlCommand, from peer: PeerCredentials, reply: @escaping (String) -> Void) {
-        do { reply(try answer(command)) } catch {
-            logger.notice("control: \(error)")
-            reply(ControlReply.fail)
+        do {
+            switch command {
+            // A remove may wait for udev to let the map go: answered when it is done.
+            case .delMap(let m): runLater(model.engine.flushByOperator(try map(m).wwid), reply: reply)
+            case .delMaps: runLater(model.engine.allMaps.flatMap { model.engine.flushByOperator($0.wwid) }, reply: reply)
+            default: reply(try answer(command))
+            }
+        } catch {
+            failed(error, reply: reply)
         }
+    }
+
+    private func failed(_ error: ControlFailure, reply: (String) -> Void) {
+        logger.notice("control: \(error)")
+        reply(ControlReply.fail)
     }
 
     /// The reply text; empty is sent as `ok` by the server.
@@ -162,8 +173,7 @@ final class ControlDispatcher: ControlHandler {
         case .resize(let m): return try resize(try map(m))
         case .resetMap(let m): return try reassign(try map(m))
         case .addMap(let m): return try run(try admin { () throws(AdminRefusal) in try model.engine.addMapByOperator(m, now: now) })
-        case .delMap(let m): return try run(model.engine.flushByOperator(try map(m).wwid))
-        case .delMaps: return try run(model.engine.allMaps.flatMap { model.engine.flushByOperator($0.wwid) })
+        case .delMap, .delMaps: preconditionFailure("answered by handle")
 
         // Reservations.
         case .getPRStatus(let m): return model.engine.prStatus(try map(m).wwid)
@@ -221,6 +231,14 @@ final class ControlDispatcher: ControlHandler {
         let failures = runner.perform(actions)
         guard failures.isEmpty else { throw .actionFailed(failures) }
         return reply
+    }
+
+    /// Carries the actions out and replies once they are done, later if a remove waits.
+    private func runLater(_ actions: [MultipathAction], reply: @escaping (String) -> Void) {
+        runner.perform(actions) { [weak self] failures in
+            guard let self else { return }
+            if failures.isEmpty { reply("") } else { failed(.actionFailed(failures), reply: reply) }
+        }
     }
 
     /// `resize map`: the paths' sizes as sysfs gives them now.

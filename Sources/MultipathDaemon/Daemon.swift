@@ -51,6 +51,8 @@ public final class Daemon {
     private var controlServer: ControlServer?
     private var dispatcher: ControlDispatcher?
     private let watchdogInterval: Duration?
+    /// Ends the start-up wait for the first maps (READY=1) if a path's check never comes back.
+    private var startupBound: TimerToken?
     private let reloadConfiguration: () -> Result<Config, ReconfigureFailure>
     public private(set) var state = DaemonState.configure
 
@@ -89,10 +91,16 @@ public final class Daemon {
             setup: setup, readOnlyBindings: readOnlyBindings)
         uevents = UeventBatcher(logger: logger, source: edges.udev, model: model, setup: setup, runner: runner, now: now)
         kernelMaps = KernelMaps(logger: logger, events: edges.dmEvents, dm: edges.dm, model: model, runner: runner, now: now)
+        uevents.dmDeviceRemoved = { [kernelMaps, logger] in
+            do { try kernelMaps.handleEvent() } catch { logger.warning("dm device removed: cannot list the maps: \(error)") }
+        }
     }
 
     /// Adopts the multipath maps that exist, registers the event sources and signals, takes the block
-    /// disks present now as one burst of adds, and tells systemd the daemon is ready.
+    /// disks present now as one burst of adds, and opens the control socket to clients. systemd hears
+    /// READY=1 once the maps of those disks are built (as 0.9.4's first configure builds them before it
+    /// is ready: LVM and local file systems are ordered after the daemon), or once the slowest checker
+    /// timeout of their paths has passed, so that a hung path cannot hold the boot.
     public func start() throws(SystemError) {
         notify("STATUS=startup")
         reactor.logSink = { [logger] in logger.error("\($0)") }
@@ -136,6 +144,21 @@ public final class Daemon {
             (self.dispatcher, controlServer) = (dispatcher, server)
         }
         if let watchdogInterval { scheduleWatchdog(every: watchdogInterval / 2) }
+        let bound = (model.engine.paths.values.map(\.settings.checkerTimeout).max() ?? .zero) + .seconds(1)
+        startupBound = reactor.schedule(earliest: reactor.now + bound, name: "start-up bound") { [unowned self] in
+            logger.warning("start-up: maps still wait for their paths' first checks after \(bound); ready anyway")
+            becomeReady()
+        }
+        runner.afterPerform = { [unowned self] in if !model.engine.awaitsFirstChecks { becomeReady() } }
+        if !model.engine.awaitsFirstChecks { becomeReady() }
+    }
+
+    /// The start-up maps are built (or the bound passed): READY=1, once.
+    private func becomeReady() {
+        runner.afterPerform = nil
+        if let startupBound { reactor.cancel(startupBound) }
+        startupBound = nil
+        guard state == .configure else { return }
         state = .idle
         notify("READY=1\nSTATUS=up")
         logger.notice("multipathd ready")

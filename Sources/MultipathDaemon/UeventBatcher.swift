@@ -15,6 +15,9 @@ final class UeventBatcher {
     private let runner: ActionRunner
     private let now: () -> Instant
     private var pending: [Uevent] = []
+    /// A device-mapper device went away: the kernel removes a map whose removal was deferred at its last
+    /// close without a DM event, so the maps are listed again.
+    var dmDeviceRemoved: (() -> Void)?
 
     /// Bounds one turn's uevent work (the reactor is level-triggered: the rest comes next turn).
     static let maxPerTurn = 64
@@ -78,5 +81,6 @@ final class UeventBatcher {
             }
         }
         runner.perform(model.engine.commit(now: now()))
+        if merged.contains(where: { $0.action == .remove && $0.sysname.hasPrefix("dm-") }) { dmDeviceRemoved?() }
     }
 }

@@ -113,7 +113,46 @@ public final class DeviceMapper {
 
     /// All maps whose UUID starts with `mpath-`, with their event numbers.
     public func multipathMaps() throws(DeviceMapperError) -> [DMMapInfo] {
-        let names: [String] = try run(DM_DEVICE_LIST, "list maps") { dmt in
+        // A map removed between the list and its info is simply not listed.
+        var maps: [DMMapInfo] = []
+        for name in try deviceNames() {
+            if let i = try info(name), i.wwid != nil { maps.append(i) }
+        }
+        return maps
+    }
+
+    /// Every device-mapper device with its table (a map's partitions are among them).
+    public func deviceTables() throws(DeviceMapperError) -> [DMDeviceTable] {
+        var devices: [DMDeviceTable] = []
+        for name in try deviceNames() {
+            if let d = try deviceTable(name) { devices.append(d) }
+        }
+        return devices
+    }
+
+    /// nil when the device went between the list and now.
+    private func deviceTable(_ name: String) throws(DeviceMapperError) -> DMDeviceTable? {
+        try run(DM_DEVICE_TABLE, "table \(name)", name: name) { dmt throws(DeviceMapperError) in
+            var i = dm_info()
+            guard dm_task_get_info(dmt, &i) != 0 else { throw .failed("table \(name)", nil) }
+            guard i.exists != 0 else { return nil }
+            var targets: [DMDeviceTable.Target] = []
+            var next: UnsafeMutableRawPointer?
+            repeat {
+                var start: UInt64 = 0, length: UInt64 = 0
+                var type: UnsafeMutablePointer<CChar>?, params: UnsafeMutablePointer<CChar>?
+                next = dm_get_next_target(dmt, next, &start, &length, &type, &params)
+                guard let type else { break }
+                targets.append(.init(type: String(cString: type), params: params.map { String(cString: $0) } ?? ""))
+            } while next != nil
+            return DMDeviceTable(
+                name: name, uuid: dm_task_get_uuid(dmt).map { String(cString: $0) } ?? "",
+                devT: DevT(major: i.major, minor: i.minor), openCount: Int(i.open_count), targets: targets)
+        }
+    }
+
+    private func deviceNames() throws(DeviceMapperError) -> [String] {
+        try run(DM_DEVICE_LIST, "list maps") { dmt in
             guard var n = dm_task_get_names(dmt), n.pointee.dev != 0 else { return [] }
             var out: [String] = []
             while true {
@@ -124,12 +163,6 @@ public final class DeviceMapper {
             }
             return out
         }
-        // A map removed between the list and its info is simply not listed.
-        var maps: [DMMapInfo] = []
-        for name in names {
-            if let i = try info(name), i.wwid != nil { maps.append(i) }
-        }
-        return maps
     }
 
     /// The map's info; nil when there is no map of that name.
@@ -214,10 +247,11 @@ public final class DeviceMapper {
         }
     }
 
-    /// Removes the map; `.busy` while it is open.
-    public func remove(_ name: String) throws(DeviceMapperError) {
-        try run(DM_DEVICE_REMOVE, "remove \(name)", name: name, udev: []) { _ in
-            true
+    /// Removes the map (or a partition map); `.busy` while it is open. `deferred`: an open map is
+    /// removed by the kernel when its last opener closes it (DM_DEFERRED_REMOVE), and the call succeeds.
+    public func remove(_ name: String, deferred: Bool) throws(DeviceMapperError) {
+        try run(DM_DEVICE_REMOVE, "remove \(name)", name: name, udev: []) { dmt in
+            !deferred || dm_task_deferred_remove(dmt) != 0
         } result: { _ in
         }
     }

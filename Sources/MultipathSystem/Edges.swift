@@ -11,7 +11,9 @@ public protocol MultipathDeviceMapper: AnyObject {
     func reload(name: String, sizeSectors: UInt64, table: MultipathTable, readOnly: Bool) throws(DeviceMapperError)
     func resume(_ name: String, udevFlags: MapUdevFlags) throws(DeviceMapperError)
     func suspend(_ name: String) throws(DeviceMapperError)
-    func remove(_ name: String) throws(DeviceMapperError)
+    /// Every device-mapper device with its table, for a map's partitions.
+    func deviceTables() throws(DeviceMapperError) -> [DMDeviceTable]
+    func remove(_ name: String, deferred: Bool) throws(DeviceMapperError)
     func rename(_ name: String, to newName: String, udevFlags: MapUdevFlags) throws(DeviceMapperError)
     func send(_ message: MultipathMessage, to name: String) throws(DeviceMapperError)
 }

@@ -67,6 +67,14 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         public var readOnly = false
     }
 
+    /// A kpartx partition map: a `linear` table over its map, UUID `part<N>-` and the map's UUID.
+    public struct PartitionMap {
+        public var map: String
+        public var number: Int
+        public var devT: DevT
+        public var isOpen = false
+    }
+
     /// Whose clock and timers complete commands; a restarted daemon brings its own.
     public var reactor: Reactor
     public var latency = Duration.milliseconds(1)
@@ -80,9 +88,12 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     public var partitionHolders: [String: [String]] = [:]
     /// Other sysfs attributes by path (`block/sda/queue/max_sectors_kb`), as the daemon reads and writes them.
     public var attributes: [String: String] = [:]
+    public internal(set) var partitionMaps: [String: PartitionMap] = [:]
+    /// Open maps removed with DM_DEFERRED_REMOVE: they go when their last opener closes them.
+    public internal(set) var deferredRemovals: Set<String> = []
     public private(set) var creates = 0
     public private(set) var reloads = 0
-    public private(set) var removes = 0
+    public internal(set) var removes = 0
     public private(set) var renames = 0
     public private(set) var messages: [(map: String, message: MultipathMessage, at: Instant)] = []
     /// The udev flags each create, resume and rename carried, in order (`create mpatha [no-paths]`).
@@ -95,7 +106,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     /// rules ran; none while `holdMapUevents` (udev is slow, or lost the event).
     public weak var udev: FakeUeventSource?
     public var holdMapUevents = false
-    private let events = ReadinessPipe()
+    let events = ReadinessPipe()
     private var nextMinor: UInt32 = 0
     private var staged: [String: (size: UInt64, table: MultipathTable, readOnly: Bool)] = [:]
 
@@ -306,9 +317,6 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         if !alive(m.currentGroup), let next = (1...m.table.groups.count).first(where: alive) { maps[name]!.currentGroup = next }
     }
 
-    /// Someone opens (a filesystem, `exec 3</dev/mapper/NAME`) or closes the map.
-    public func hold(_ name: String, open: Bool) { maps[name]?.isOpen = open }
-
     public func multipathMaps() throws(DeviceMapperError) -> [DMMapInfo] {
         maps.keys.sorted().map { n in
             let m = maps[n]!
@@ -393,17 +401,6 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
                 properties: [("DM_NAME", name), ("DM_UUID", m.uuid)]))
     }
 
-    /// Something (a filesystem, say) holds the map open, or lets it go.
-    public func setOpen(_ name: String, _ open: Bool) { maps[name]?.isOpen = open }
-
-    public func remove(_ name: String) throws(DeviceMapperError) {
-        guard let m = maps[name] else { throw .noSuchMap("remove \(name)") }
-        if m.isOpen { throw .busy("remove \(name)") }
-        removes += 1
-        maps[name] = nil
-        if events.pending == 0 { events.markReadable() }
-    }
-
     public func rename(_ name: String, to newName: String, udevFlags: MapUdevFlags) throws(DeviceMapperError) {
         guard let m = maps.removeValue(forKey: name) else { throw .noSuchMap("rename \(name)") }
         guard maps[newName] == nil else {
@@ -418,6 +415,11 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     }
 
     public func send(_ message: MultipathMessage, to name: String) throws(DeviceMapperError) {
+        if message == .cancelDeferredRemove, maps[name] != nil || partitionMaps[name] != nil {
+            messages.append((name, message, reactor.now))
+            deferredRemovals.remove(name)
+            return
+        }
         guard maps[name] != nil else { throw .noSuchMap("message to \(name)") }
         if busyMaps.contains(name) || suspended.contains(name) { throw .busy("message '\(message)' to \(name)") }
         messages.append((name, message, reactor.now))
@@ -429,7 +431,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         case .switchGroup(let n): maps[name]!.currentGroup = n
         case .queueIfNoPath: maps[name]!.queueing = true
         case .failIfNoPath: maps[name]!.queueing = false
-        case .enableGroup, .disableGroup: break
+        case .enableGroup, .disableGroup, .cancelDeferredRemove: break
         }
         event(name)
     }

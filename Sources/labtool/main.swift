@@ -149,7 +149,7 @@ do {
         let table = try MultipathTable(parsing: args[4...].joined(separator: " "))
         try dm().create(name: arg(1), wwid: arg(2), sizeSectors: size, table: table)
     case "remove":
-        try dm().remove(arg(1))
+        try dm().remove(arg(1), deferred: false)
     case "table":
         print(try dm().table(arg(1)).table)
     case "groups":

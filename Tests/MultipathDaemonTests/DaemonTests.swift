@@ -52,11 +52,13 @@ final class Harness {
 }
 
 @Suite struct DaemonTests {
-    @Test func startReportsEachStepAndReady() throws {
+    @Test func startReportsEachStepAndReadyOnceTheMapIsBuilt() throws {
         let h = try Harness(paths: [("sda", "3600a")])
         try h.daemon.start()
+        #expect(h.notified == ["STATUS=startup", "STATUS=configure"], "the first check is out")
+        for _ in 0..<500 where h.notified.count < 3 { try h.reactor.runOnce(maxWait: .milliseconds(10)) }
         #expect(h.notified == ["STATUS=startup", "STATUS=configure", "READY=1\nSTATUS=up"])
-        #expect(h.messages.last == "multipathd ready")
+        #expect(h.kernel.maps.count == 1 && h.messages.last == "multipathd ready")
     }
 
     @Test func ueventsAreLoggedWithTheirWWIDAtDebug() throws {

@@ -19,6 +19,8 @@ final class Simulation {
     let log = CapturingLogHandler(level: .info)
     private(set) var daemon: Daemon!
     var notified: [String] = []
+    /// Runs when the daemon lists the disks present at start.
+    var onEnumerate: (() -> Void)?
 
     static let defaults = "polling_interval 5\nfind_multipaths no\nuser_friendly_names yes\n"
     /// The configuration file as it is now: `reconfigure` changes it and SIGHUP reads it again.
@@ -48,6 +50,7 @@ final class Simulation {
     }
 
     private var client: TestClient?
+    private var address: ControlSocketAddress?
 
     /// `config` goes into the defaults section (over `Self.defaults`), `sections` after it.
     static func file(_ config: String, sections: String) -> String {
@@ -65,13 +68,20 @@ final class Simulation {
     /// `control`: with a control socket, for `ask`.
     func start(_ config: String = "", sections: String = "", control: Bool = false) throws {
         let address = control ? testSocketAddress("simulation") : nil
+        self.address = address
         configFile = Self.file(config, sections: sections)
         let c = load()
         let bindings = files.contents[c.bindingsFile].map { Bindings.parse($0).0 } ?? Bindings()
         let wwids = files.contents[c.wwidsFile].map(WWIDsFile.parse) ?? WWIDsFile()
+        var host = kernel.host(files: files)
+        let enumerate = host.enumerate
+        host.enumerate = { [unowned self] () throws(SystemError) in
+            onEnumerate?()
+            return try enumerate()
+        }
         daemon = Daemon(
             reactor: reactor, logger: log.logger, config: c,
-            edges: .init(udev: udev, dmEvents: kernel, dm: kernel, io: kernel, host: kernel.host(files: files)),
+            edges: .init(udev: udev, dmEvents: kernel, dm: kernel, io: kernel, host: host),
             wwids: wwids, bindings: bindings, notify: { [unowned self] in notified.append($0) },
             control: try address.map { .init(listeners: [try ControlListener(binding: $0)]) },
             reloadConfiguration: { [unowned self] in .success(load()) })
@@ -131,6 +141,19 @@ final class Simulation {
         try pump()
         return client.replies().joined()
     }
+
+    /// Sends a control command whose reply may come later (`replies`).
+    func send(_ request: String) throws {
+        let client = try #require(client, "started without control")
+        client.send(request: request)
+        try pump()
+    }
+
+    /// A second client of the control socket.
+    func otherClient() throws -> TestClient { try TestClient(try #require(address, "started without control")) }
+
+    /// The control replies that have arrived.
+    func replies() throws -> String { try #require(client, "started without control").replies().joined() }
 
     var messages: [String] { kernel.messageLog }
     func count(_ message: String) -> Int { messages.filter { $0 == message }.count }

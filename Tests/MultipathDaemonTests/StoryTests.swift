@@ -327,7 +327,7 @@ import Testing
     func aReturningPathReloadsAKeptMapOrCreatesARemovedOne(open: Bool) throws {
         let sim = try Simulation()
         try sim.start()
-        sim.kernel.hold("mpatha", open: open)
+        sim.kernel.setOpen("mpatha", open)
         try sim.push([sim.kernel.removePath("sda")])
         try sim.push([sim.kernel.removePath("sdb")])
         #expect(sim.kernel.removes == (open ? 0 : 1))
@@ -345,7 +345,7 @@ import Testing
     @Test func anAdoptedMapWithNoPathsTakesItsReturningPathByReload() throws {
         let sim = try Simulation()
         try sim.start()
-        sim.kernel.hold("mpatha", open: true)
+        sim.kernel.setOpen("mpatha", true)
         try sim.push([sim.kernel.removePath("sda")])
         try sim.push([sim.kernel.removePath("sdb")])
         let again = try sim.restarted()

@@ -71,7 +71,7 @@ import Testing
         try sim.push([sim.kernel.uevent(.add, "sdc")])
         #expect(sim.kernel.triggeredUevents == ["change sda", "change sdc"])
         let again = try sim.restarted()
-        try sim.kernel.remove("mpatha")
+        try sim.kernel.remove("mpatha", deferred: false)
         try again.start()
         #expect(again.kernel.creates == 2 && again.kernel.triggeredUevents == ["change sda", "change sdc"])
     }

@@ -17,7 +17,7 @@ echo $! >>"$scenario_pids"
 map_open() { [ "$(dmsetup info -c --noheadings -o open "$map" | tr -d ' ')" -ge 1 ]; }
 wait_until 10 map_open || fail "$map is not open"
 echo 1 >"/sys/block/$disk/device/delete" || fail "cannot delete $disk"
-wait_until 20 grep -q "$map: in use, kept with no paths" "$log" || fail "the daemon did not keep the open map: $(tail -n 3 "$log" | tr '\n' ' ')"
+wait_until 20 grep -qE "$map: .*in use, kept with no paths" "$log" || fail "the daemon did not keep the open map: $(tail -n 3 "$log" | tr '\n' ' ')"
 echo "with no path: dmsetup table: $(dmsetup table "$map")"
 dmsetup table "$map" | grep -qE ' [0-9]+:[0-9]+ ' && fail "$map still has a path: $(dmsetup table "$map")"
 t=$EPOCHREALTIME

@@ -17,6 +17,7 @@ cmp=$LAB_OUT/54-compare
 rm -rf "$cmp"
 
 multipath_maps() { dmsetup ls --target multipath 2>/dev/null | awk '$1 != "No" { print $1 }'; }
+multipath_minors() { local m; for m in $(multipath_maps); do dmsetup info -c --noheadings -o minor "$m" | tr -d ' '; done; }
 
 dm_state() {
   local m
@@ -60,22 +61,57 @@ stop_daemon() {
 }
 
 # step COMMAND...: Debian's client sends it; its reply, exit status and the DM state after are kept.
+# The multipath maps' minors and the daemon log's length before it are kept for `removed`.
 step() {
   n=$((n + 1))
   local f
   f=$dir/$(printf %02d $n)
   echo "$*" >"$f.cmd"
+  minors_before=$(multipath_minors)
+  log_mark_before=$(wc -l <"$LAB_OUT/$scenario_daemon-$LAB_CASE.log")
   "$debian_client" "$@" >"$f.reply" 2>/dev/null
   echo $? >"$f.rc"
   sleep 0.3
   dm_state >"$f.dm"
 }
 
-# After a map is removed, until udev and the daemon have seen it go: 0.9.4 handles the remove uevent
-# when it comes, and one that comes after the map was added again takes the new map from it.
-removed() {
+# le32 N: N as 4 little-endian bytes, in printf %b escapes.
+le32() { printf '\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
+# An MBR with two Linux partitions on the map, written with printf (the lab has no partitioning tool),
+# and kpartx's partition maps for them (MAP-part1, MAP-part2), as Debian's udev rules name them.
+make_partitions() {
+  local entry="\\x00\\x00\\x00\\x00\\x83\\x00\\x00\\x00" unused
+  unused=$(printf '\\x00%.0s' {1..32})
+  printf '%b' "$entry$(le32 2048)$(le32 8192)$entry$(le32 10240)$(le32 8192)$unused\\x55\\xaa" |
+    dd of="/dev/mapper/$1" bs=1 seek=446 conv=notrunc,fsync status=none || fail "cannot write a partition table on $1"
   udevadm settle --timeout=30
-  sleep 3
+  must kpartx -a -p -part "/dev/mapper/$1"
+  udevadm settle --timeout=30
+}
+# The partition table goes, then its maps: the next run starts with none.
+wipe_partitions() {
+  dd if=/dev/zero of="/dev/mapper/$1" bs=512 count=1 conv=notrunc,fsync status=none || fail "cannot wipe $1's partition table"
+  udevadm settle --timeout=30
+  kpartx -d -p -part "/dev/mapper/$1"
+  udevadm settle --timeout=30
+}
+partition_maps() { dmsetup ls 2>/dev/null | awk -v p="$1-part" 'index($1, p) == 1 { print $1 }' | sort | paste -sd' '; }
+
+# After the last step removed maps, until udev and the daemon have seen them go: 0.9.4 handles the
+# remove uevent when it comes, and one that comes after the map was added again takes the new map from
+# it. Waits for the daemon's log line of each removed map's remove uevent (0.9.4: "dm-N: remove map
+# (uevent)", ours: "uevent remove dm-N ").
+removed() {
+  local m now
+  udevadm settle --timeout=30
+  now=$(multipath_minors)
+  for m in $minors_before; do
+    echo "$now" | grep -qx "$m" && continue
+    wait_until 30 remove_logged "$m" || fail "$scenario_daemon: no remove uevent of dm-$m in its log within 30 s"
+  done
+}
+remove_logged() {
+  tail -n +$((log_mark_before + 1)) "$LAB_OUT/$scenario_daemon-$LAB_CASE.log" | grep -qE "dm-$1: remove map \(uevent\)|uevent remove dm-$1 "
 }
 
 run_commands() {
@@ -147,10 +183,14 @@ run_commands() {
   removed
   step add map "$map"
   udevadm settle --timeout=30
+  # With kpartx's partition maps on it: held open by a reader, then not (the partition maps go first).
+  make_partitions "$map"
+  partition_maps "$map" >"$dir/partitions-before"
   exec 3<"/dev/mapper/$map"
   step del map "$map"
   exec 3<&-
   step del map "$map"
+  partition_maps "$map" >"$dir/partitions-after"
   removed
   step add map "$wwid"
   udevadm settle --timeout=30
@@ -159,6 +199,7 @@ run_commands() {
   step add map "$map"
   step reinstate path "$p2"
   step suspend map nosuch
+  wipe_partitions "$map"
   cat /etc/multipath/prkeys >"$dir/prkeys" 2>&1
   cat /etc/multipath/wwids >"$dir/wwids" 2>&1
 }
@@ -212,6 +253,10 @@ for f in "$cmp"/debian/[0-9]*.cmd; do
     "$(head -c 24 "$d.reply" | tr '\n' '|')" "$same_reply" "$same_dm"
   if [ "$same_reply" != same ]; then echo "    debian: $(tr '\n' '|' <"$d.reply")"; echo "    ours:   $(tr '\n' '|' <"$o.reply")"; fi
   if [ "$same_dm" != same ]; then diff "$d.dm" "$o.dm" | sed 's/^/    /'; fi
+done
+for d in debian ours; do
+  echo "$d: partition maps before del map: $(cat "$cmp/$d/partitions-before"); after: $(cat "$cmp/$d/partitions-after")"
+  [ -n "$(cat "$cmp/$d/partitions-before")" ] && [ -z "$(cat "$cmp/$d/partitions-after")" ] || bad=1
 done
 for f in prkeys wwids; do
   cmp -s "$cmp/debian/$f" "$cmp/ours/$f" || { bad=1; echo "$f files differ:"; diff "$cmp/debian/$f" "$cmp/ours/$f"; }

@@ -112,7 +112,7 @@ bench_all_maps_seen() {
     /^#/ || $3 == "-" { next }
     $4 == "A" && !(($2, $3) in up) { up[$2, $3] = 1; if (++c[$2] == k) full++ }
     $4 != "A" && (($2, $3) in up) { delete up[$2, $3]; if (c[$2]-- == k) full-- }
-    full >= n { printf "%.0f\n", ($1 / 1e9 - since) * 1000; exit }' "$watch_log")
+    full >= n { printf "%.0f\n", ($1 / 1e9 - since) * 1000; exit }' < <(watch_lines))
   [ -n "$found" ] && echo "$found"
 }
 

@@ -27,6 +27,10 @@ fail() { echo "$*" >"$LAB_WHY"; echo "FAIL: $*" >&2; exit 1; }
 # Runs a command; if it fails, fails the case with its output.
 must() { local o; o=$("$@" 2>&1) || fail "$* failed: $(echo "$o" | tail -n 2 | tr '\n' ' ')"; }
 
+# write_file PATH TEXT: PATH holds TEXT (and a newline) all at once: a reader finds it absent or whole,
+# never created and still empty.
+write_file() { printf '%s\n' "$2" >"$1.new" && mv -f "$1.new" "$1"; }
+
 daemon_pid() { cat "$lab_state/daemon.pid" 2>/dev/null; }
 daemon_running() { local p; p=$(daemon_pid) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null && [ ! -e "$lab_state/daemon.status" ]; }
 daemon_status() { cut -d' ' -f1 "$lab_state/daemon.status"; }
@@ -39,16 +43,18 @@ daemon_start() {
   log_mark
   (
     "$LAB_BIN" -d -v3 "$@" >>"$daemon_log" 2>&1 </dev/null &
-    echo $! >"$lab_state/daemon.pid"
+    write_file "$lab_state/daemon.pid" $!
     wait $!
-    echo "$? $EPOCHREALTIME" >"$lab_state/daemon.status"
+    write_file "$lab_state/daemon.status" "$? $EPOCHREALTIME"
   ) &
   wait_until_sleep=0.05 wait_until 20 daemon_ready_or_exited
   log_since_mark | grep -q 'multipathd ready' && return 0
   [ -e "$lab_state/daemon.status" ] && fail "daemon exited with status $(daemon_status): $(log_since_mark | tail -n 2 | tr '\n' ' ')"
   fail "daemon not ready within 20 s: $(log_since_mark | tail -n 3 | tr '\n' ' ')"
 }
-daemon_ready_or_exited() { log_since_mark | grep -q 'multipathd ready' || [ -e "$lab_state/daemon.status" ]; }
+daemon_ready_or_exited() {
+  { log_since_mark | grep -q 'multipathd ready' && [ -e "$lab_state/daemon.pid" ]; } || [ -e "$lab_state/daemon.status" ]
+}
 
 # shellcheck disable=SC2119  # no options: the default daemon
 daemon_ensure() { daemon_running || daemon_start; }

@@ -110,8 +110,10 @@ scenario_cli() { timeout 60 "$(scenario_binary)" "$@"; }
 # The watch log's monotonic time in seconds of an $EPOCHREALTIME, from the pair of clocks in its header
 # (in seconds: awk's doubles hold nanoseconds since 1970 only to 256 ns, and mawk prints no such %d).
 scenario_mono() {
-  awk -v t="$1" '/^# clock / { split($3, m, "="); split($4, r, "="); printf "%.6f\n", t - (r[2] / 1e9 - m[2] / 1e9); exit }' "$watch_log"
+  watch_lines | awk -v t="$1" '/^# clock / { split($3, m, "="); split($4, r, "="); printf "%.6f\n", t - (r[2] / 1e9 - m[2] / 1e9); exit }'
 }
+# The watch log's complete lines: labtool may be halfway through writing the last one.
+watch_lines() { head -n "$(wc -l <"$watch_log")" "$watch_log"; }
 
 scenario_wait() { wait_until "${4:-30}" scenario_seen "$1" "$2" "$(scenario_mono "$3")"; }
 # scenario_seen STATE N SINCE_MONO: prints "MAP MS" and succeeds if the watch log already shows it.
@@ -122,7 +124,7 @@ scenario_seen() {
     { st[$2, $3] = $4; maps[$2] = 1; t = $1 / 1e9
       if (t < since) next
       for (m in maps) { c = 0; for (k in st) { split(k, p, SUBSEP); if (p[1] == m && st[k] == want) c++ }
-        if (c == n) { printf "%s %.1f\n", m, (t - since) * 1000; exit } } }' "$watch_log")
+        if (c == n) { printf "%s %.1f\n", m, (t - since) * 1000; exit } } }' < <(watch_lines))
   [ -n "$found" ] && echo "$found"
 }
 

@@ -7,6 +7,8 @@ public enum MultipathMessage: Hashable, Sendable, CustomStringConvertible {
     case disableGroup(Int)
     case queueIfNoPath
     case failIfNoPath
+    /// Device-mapper's own message (any device, partition maps too): keep a device whose removal was deferred.
+    case cancelDeferredRemove
 
     /// The text the kernel expects.
     public var description: String {
@@ -18,6 +20,7 @@ public enum MultipathMessage: Hashable, Sendable, CustomStringConvertible {
         case .disableGroup(let n): "disable_group \(n)"
         case .queueIfNoPath: "queue_if_no_path"
         case .failIfNoPath: "fail_if_no_path"
+        case .cancelDeferredRemove: "@cancel_deferred_remove"
         }
     }
 
@@ -27,6 +30,7 @@ public enum MultipathMessage: Hashable, Sendable, CustomStringConvertible {
         switch (w.first?.lowercased(), w.count) {
         case ("queue_if_no_path", 1): self = .queueIfNoPath
         case ("fail_if_no_path", 1): self = .failIfNoPath
+        case ("@cancel_deferred_remove", 1): self = .cancelDeferredRemove
         case ("fail_path", 2):
             guard let d = DevT(w[1]) else { return nil }
             self = .failPath(d)

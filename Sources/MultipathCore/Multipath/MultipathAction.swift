@@ -21,12 +21,14 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
     case create(MapLoad)
     /// Load the table (noflush) and resume.
     case reload(MapLoad)
-    /// Remove the map and answer with `mapRemoved`; if the kernel says it is busy (open), load `fallback`
-    /// instead (the map with no paths).
-    case remove(map: String, fallback: MapLoad)
+    /// Remove the map (its partition maps first) and answer with `mapRemoved`; if it is busy (open),
+    /// load `fallback` instead (the map with no paths). `deferred` (`deferred_remove`): an open map is
+    /// left to the kernel to remove at its last close, and loaded with `fallback` meanwhile.
+    case remove(map: String, fallback: MapLoad, deferred: Bool)
     /// Rename the map; answer with `renameFailed` if the kernel refuses.
     case rename(map: String, to: String, udevFlags: MapUdevFlags)
-    /// The operator's `del map`: remove the map, failing if it is open; on success call `mapFlushed`.
+    /// The operator's `del map`: remove the map and its partition maps, failing if they stay open; on
+    /// success call `mapFlushed`.
     case flush(map: String, wwid: WWID)
     /// Suspend (no flush) or resume the map, for the operator.
     case suspend(map: String)
@@ -67,7 +69,7 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
         case .setQueueing(let m, let on): "\(m): \(on ? "queue_if_no_path" : "fail_if_no_path")"
         case .create(let l): "create \(l)"
         case .reload(let l): "reload \(l)"
-        case .remove(let m, _): "remove \(m)"
+        case .remove(let m, _, let deferred): "remove \(m)\(deferred ? " (deferred)" : "")"
         case .rename(let m, let n, _): "rename \(m) to \(n)"
         case .flush(let m, _): "flush \(m)"
         case .suspend(let m): "suspend \(m)"

@@ -8,6 +8,15 @@ extension Multipaths {
         return actions
     }
 
+    /// Some map waits for a path's first check or priority before it is built (start-up holds READY=1
+    /// until none does).
+    public var awaitsFirstChecks: Bool {
+        dirty.contains { wwid in members(of: wwid).contains { paths[$0].map { !Self.isSettled($0.health) } ?? false } }
+    }
+
+    /// A path is settled for building once checked, and, if usable, prioritized.
+    static func isSettled(_ h: PathHealth) -> Bool { h.state != .unchecked && (!h.state.isUsable || h.priority != nil) }
+
     /// `commit` for one WWID, if it is marked; `force` reloads even a table that is already right.
     mutating func build(_ wwid: WWID, now: Instant, force: Bool = false) -> [MultipathAction] {
         guard dirty.contains(wwid) else { return [] }
@@ -17,11 +26,7 @@ extension Multipaths {
             dirty.remove(wwid)
             return actions
         }
-        let settled = devTs.allSatisfy { d in
-            guard let h = paths[d]?.health else { return true }
-            return h.state != .unchecked && (!h.state.isUsable || h.priority != nil)
-        }
-        guard settled else { return actions }
+        guard devTs.allSatisfy({ paths[$0].map { Self.isSettled($0.health) } ?? true }) else { return actions }
         var identities: [PathIdentity] = []
         identities.reserveCapacity(devTs.count)
         for d in devTs { if let p = paths[d] { identities.append(p.identity) } }

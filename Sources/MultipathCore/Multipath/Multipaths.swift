@@ -178,7 +178,8 @@ public struct Multipaths: Sendable {
                     fallback: MapLoad(
                         name: map.name, wwid: wwid, sizeSectors: map.sizeSectors, table: empty,
                         readOnly: map.readOnly,
-                        udevFlags: .forLoad(reload: true, rescan: false, usablePaths: 0, skipKpartx: map.settings.skipKpartx.value))),
+                        udevFlags: .forLoad(reload: true, rescan: false, usablePaths: 0, skipKpartx: map.settings.skipKpartx.value)),
+                    deferred: map.settings.deferredRemove.value),
                 .setMapTimer(wwid: wwid, at: nil)
             ]
             return actions

@@ -11,7 +11,8 @@ import Testing
         (.enableGroup(1), "enable_group 1"),
         (.disableGroup(3), "disable_group 3"),
         (.queueIfNoPath, "queue_if_no_path"),
-        (.failIfNoPath, "fail_if_no_path")
+        (.failIfNoPath, "fail_if_no_path"),
+        (.cancelDeferredRemove, "@cancel_deferred_remove")
     ])
     func textAndBack(_ message: MultipathMessage, _ text: String) {
         #expect(message.description == text)
