@@ -41,12 +41,6 @@ import Testing
         #expect(rows == Self.expectedRows, "expected rows:\n\(Self.expectedRows.joined(separator: "\n"))")
     }
 
-    /// Implemented by the other branches of issue 13 (transport timeouts, udev, removal): the tests of
-    /// their effect, and their rows in the docs, come with those branches.
-    static let implementedOnOtherBranches: Set<ConfigKeyword> = [
-        .deferred_remove
-    ]
-
     /// Every implemented keyword names, in the docs, a test that exists and shows its effect.
     @Test func implementedKeywordsNameTheTestOfTheirEffect() throws {
         var named: [ConfigKeyword: String] = [:]
@@ -57,7 +51,7 @@ import Testing
             named[keyword] = cells[1]
         }
         let implemented = Set(ConfigSection.allCases.flatMap(\.keywords).filter { $0.status == .implemented })
-        #expect(Set(named.keys) == implemented.subtracting(Self.implementedOnOtherBranches))
+        #expect(Set(named.keys) == implemented)
         let sources = try FileManager.default.subpathsOfDirectory(atPath: Self.here.appendingPathComponent("../..").path)
             .filter { $0.hasSuffix(".swift") }
             .map { try String(contentsOf: Self.here.appendingPathComponent("../..").appendingPathComponent($0), encoding: .utf8) }
