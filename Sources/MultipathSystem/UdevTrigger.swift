@@ -13,14 +13,10 @@ extension Sysfs {
     }
 
     private func writeUevent(_ path: String, _ action: Uevent.Action) throws(SystemError) {
-        let full = root + "/" + path
-        let fd = try FileDescriptor.open(full, O_WRONLY)
-        defer { fd.close() }
-        let text = Array(action.description.utf8)
-        switch text.withUnsafeBytes({ fd.write($0) }) {
-        case .success(let n) where n == text.count: return
-        case .success: throw SystemError("write \(full) (short)", Errno(rawValue: EIO))
-        case .failure(let e): throw SystemError("write \(full)", e)
+        switch write(path, action.description) {
+        case .written: return
+        case .busy: throw SystemError("write \(path)", Errno(rawValue: EBUSY))
+        case .failed(let why): throw SystemError("write \(path): \(why)", Errno(rawValue: EIO))
         }
     }
 }
