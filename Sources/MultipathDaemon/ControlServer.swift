@@ -15,7 +15,10 @@ public protocol ControlHandler: AnyObject {
 
 /// The control socket's server: every client is a small non-blocking state machine on the reactor
 /// (read frames, answer one request at a time, write the reply as the socket takes it), so a slow or
-/// stuck client never holds up another client, a check or a reinstate.
+/// stuck client never holds up another client, a check or a reinstate. A client the server waits on
+/// gets `uxsock_timeout`: a request begun and not finished is answered `timeout` and the connection
+/// closed (0.9.4 answers `timeout` too); a reply of which nothing is taken for that long closes it.
+/// An idle connection between requests has no timeout (`multipathd -k` sits there).
 public final class ControlServer {
     private final class Connection {
         let fd: FileDescriptor
@@ -28,6 +31,10 @@ public final class ControlServer {
         /// The request being answered, by sequence number, and its timeout.
         var pending: UInt64?
         var deadline: TimerToken?
+        /// Runs while the server waits on the client: the rest of a request, or room for its reply.
+        var stall: TimerToken?
+        /// Closed once the queued output is written (after a request that timed out half sent).
+        var closing = false
         var pumping = false
         var closed = false
         var interest: Interest = .readable
@@ -102,10 +109,15 @@ public final class ControlServer {
     }
 
     private func accept(_ listener: ControlListener) throws(SystemError) {
+        // One line per turn, not one per refused connection: a flood must not flood the log too.
+        var refused = 0
+        defer {
+            if refused > 0 { logger.warning("control: \(maxClients) clients connected already; refused \(refused) more") }
+        }
         for _ in 0..<Self.maxAcceptsPerTurn {
             guard let fd = try acceptNext(listener) else { return }
             guard connections.count < maxClients else {
-                logger.warning("control: \(maxClients) clients connected already; refusing another")
+                refused += 1
                 fd.close()
                 continue
             }
@@ -176,8 +188,12 @@ public final class ControlServer {
             if c.written < c.output.count {
                 let r = c.output.withUnsafeBytes { ControlSocketIO.send(c.fd, UnsafeRawBufferPointer(rebasing: $0[c.written...])) }
                 switch r {
-                case .success(let n): c.written += n
-                case .failure(.wouldBlock): return setInterest(c, .writable)
+                case .success(let n):
+                    c.written += n
+                    disarmStall(c)
+                case .failure(.wouldBlock):
+                    armStall(c)
+                    return setInterest(c, .writable)
                 case .failure(let e):
                     logger.debug("control: client pid \(c.peer.pid): send: \(e)")
                     return close(c)
@@ -186,9 +202,15 @@ public final class ControlServer {
             }
             c.output.removeAll(keepingCapacity: true)
             c.written = 0
+            if c.closing { return close(c) }
             // While a reply is outstanding the client is not read: it waits for the reply anyway.
             if c.pending != nil { return setInterest(c, []) }
-            guard !c.queued.isEmpty else { return setInterest(c, .readable) }
+            guard !c.queued.isEmpty else {
+                // Waiting on the client: its clock runs from the first byte of a request, not per byte.
+                if c.decoder.pendingByteCount > 0 { armStall(c) } else { disarmStall(c) }
+                return setInterest(c, .readable)
+            }
+            disarmStall(c)
             answer(c, c.queued.removeFirst())
         }
     }
@@ -231,6 +253,34 @@ public final class ControlServer {
         }
     }
 
+    private func armStall(_ c: Connection) {
+        guard c.stall == nil else { return }
+        c.stall = reactor.schedule(earliest: reactor.now + timeout, name: "control client stalled") { [weak self] in
+            c.stall = nil
+            self?.stalled(c)
+        }
+    }
+
+    private func disarmStall(_ c: Connection) {
+        guard let stall = c.stall else { return }
+        reactor.cancel(stall)
+        c.stall = nil
+    }
+
+    private func stalled(_ c: Connection) {
+        guard !c.closed else { return }
+        if c.written < c.output.count {
+            logger.warning("control: client pid \(c.peer.pid) took none of its reply for \(timeout); closing")
+            return close(c)
+        }
+        logger.warning(
+            "control: client pid \(c.peer.pid) sent \(c.decoder.pendingByteCount) bytes of a request and no more within \(timeout); replied timeout, closing"
+        )
+        c.closing = true
+        queueReply(c, ControlReply.timeout)
+        pump(c)
+    }
+
     /// An empty answer is a success without data: `ok`, as 0.9.4 sends.
     private func queueReply(_ c: Connection, _ text: String) {
         c.output.append(contentsOf: ControlFraming.frame(text.isEmpty ? ControlReply.ok : text))
@@ -251,6 +301,7 @@ public final class ControlServer {
         guard !c.closed else { return }
         c.closed = true
         if let deadline = c.deadline { reactor.cancel(deadline) }
+        disarmStall(c)
         if let token = c.token { reactor.deregister(token) }
         connections[c.fd.rawValue] = nil
         c.fd.close()

@@ -13,10 +13,11 @@ struct Executable {
         return exe[..<(exe.lastIndex(of: "/") ?? exe.startIndex)] + "/multipathd"
     }()
 
-    /// Runs it with `arguments` (and `environment` added); returns the exit status and stdout + stderr.
-    /// `whileRunning` is called until the process closes its output (a test's server turns its loop there).
+    /// Runs it with `arguments` (and `environment` added), as user `uid` when given (through setpriv: the
+    /// test runs as root); returns the exit status and stdout + stderr. `whileRunning` is called until
+    /// the process closes its output (a test's server turns its loop there).
     static func run(
-        _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
+        _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, uid: UInt32? = nil,
         whileRunning: () throws -> Void = {}
     ) throws -> (status: Int32, output: String) {
         var fds: [Int32] = [0, 0], input: [Int32] = [0, 0]
@@ -33,7 +34,8 @@ struct Executable {
         posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
         posix_spawn_file_actions_addclose(&actions, fds[0])
         posix_spawn_file_actions_addclose(&actions, input[1])
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let launcher = uid.map { ["/usr/bin/setpriv", "--reuid=\($0)", "--regid=\($0)", "--clear-groups"] } ?? []
+        let argv = (launcher + [path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var env: [UnsafeMutablePointer<CChar>?] = []
         var e = environ
@@ -44,7 +46,7 @@ struct Executable {
         env += environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { env.forEach { free($0) } }
         var pid: pid_t = 0
-        let r = posix_spawn(&pid, path, &actions, nil, argv, env)
+        let r = posix_spawn(&pid, launcher.first ?? path, &actions, nil, argv, env)
         close(fds[1])
         close(input[0])
         defer { close(fds[0]) }

@@ -28,8 +28,8 @@ public struct ControlRequestDecoder: Sendable {
 
     public init(limit: Int = ControlFraming.maxRequestLength) { self.limit = limit }
 
-    /// Bytes waiting for the rest of their frame.
-    public var pendingByteCount: Int { buffer.count }
+    /// Bytes of a frame begun and not finished, its length included (0 between requests).
+    public var pendingByteCount: Int { expected == nil ? buffer.count : 8 + buffer.count }
 
     /// Feeds bytes in; returns the complete events they finish, in order. After `.invalidLength` the
     /// decoder must not be fed again.
