@@ -91,6 +91,18 @@ public enum DaemonMain {
                 control: .init(listeners: listeners, timeout: .milliseconds(running.config.uxsockTimeoutMilliseconds)),
                 watchdog: SystemdNotifier.watchdogIntervalFromEnvironment(),
                 reloadConfiguration: running.reload)
+            return serve(daemon, logger: logger)
+        } catch {
+            logger.error("\(error)")
+            return 1
+        }
+    }
+
+    /// Starts the daemon and runs its loop: 0 after an orderly shutdown; 1, with the reason logged, when
+    /// start-up fails or a source whose failure stops the loop fails (the udev monitor), so that
+    /// systemd's `Restart=` starts a daemon that lists every device afresh.
+    public static func serve(_ daemon: Daemon, logger: Logger) -> Int32 {
+        do {
             try daemon.start()
             try daemon.run()
         } catch {
