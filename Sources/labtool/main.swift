@@ -43,6 +43,10 @@ let usage = """
                                                       mid-request), then time N round trips of COMMAND on
                                                       another: min p50 p99 max in ms; each round trip appended
                                                       to FILE as "LABEL,ms"
+           labtool control-flood ATTEMPTS HOLD_MS         open ATTEMPTS connections at once (non-blocking), hold them
+                                                      HOLD_MS, close them: "connected N closed N refused N"
+           labtool control-stall                      send part of a request and nothing more: "MS REPLY" (ms until
+                                                      the daemon closed the connection, what it answered)
     """
 
 let args = Array(CommandLine.arguments.dropFirst())
@@ -189,6 +193,13 @@ do {
         let at = { (q: Double) in ms[min(ms.count - 1, Int(q * Double(ms.count)))] }
         let f = { (x: Double) in String(Double(Int(x * 1000)) / 1000) }
         print(f(ms[0]), f(at(0.5)), f(at(0.99)), f(ms[ms.count - 1]))
+    case "control-flood":
+        guard let attempts = Int(arg(1)), let hold = Int(arg(2)) else { fail(usage) }
+        let r = try controlFlood(attempts: attempts, holdMilliseconds: hold)
+        print("connected \(r.connected) closed \(r.closed) refused \(r.refused)")
+    case "control-stall":
+        let r = try controlStall()
+        print(Int(r.ms), r.reply.isEmpty ? "-" : r.reply.split(separator: "\n").joined(separator: " "))
     default:
         fail(usage)
     }
