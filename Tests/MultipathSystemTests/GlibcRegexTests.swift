@@ -80,14 +80,20 @@ import Testing
 
     /// Patterns that only name words are matched without regexec: the answers are glibc's.
     @Test func literalPatternsAnswerAsRegexec() throws {
-        let patterns = ["VV", "^DGC", "(COMPAQ|HP)", "^(sd|vd)", "(a|)", "()", "", "^", "LUN C-Mode", "(HP|HPE)"]
-        let subjects = ["", "VV", "xVVx", "DGC", "xDGC", "HP", "COMPAQ", "sda", "xsd", "vdb", "LUN C-Mode", "LUN C-Mod", "HPE"]
+        let patterns = [
+            "VV", "^DGC", "(COMPAQ|HP)", "^(sd|vd)", "(a|)", "()", "", "^", "LUN C-Mode", "(HP|HPE)", "^VV$", "DGC$", "$", "^$",
+            "^(sd|vd)$", "(HP|)$", "^3600a$"
+        ]
+        let subjects = [
+            "", "VV", "xVVx", "DGC", "xDGC", "HP", "COMPAQ", "sda", "xsd", "vdb", "LUN C-Mode", "LUN C-Mod", "HPE", "sd", "vd",
+            "DGCx", "3600a", "3600ab", "x3600a"
+        ]
         for pattern in patterns {
             let literal = try #require(LiteralPattern(pattern), "\(pattern)")
             let glibc = try GlibcRegex.compile(pattern).get()
             for s in subjects { #expect(literal.matches(s) == glibc.matches(s), "\(pattern) against \(s)") }
         }
-        for pattern in ["a|b", "(a)(b)", "^a$", "NVM[eE]", "(", "a.c", "\\."] { #expect(LiteralPattern(pattern) == nil, "\(pattern)") }
+        for pattern in ["a|b", "(a)(b)", "a$$", "a$b", "NVM[eE]", "(", "a.c", "\\.", "a\\$"] { #expect(LiteralPattern(pattern) == nil, "\(pattern)") }
     }
 
     @Test func everyBuiltinTableExpressionCompiles() {
