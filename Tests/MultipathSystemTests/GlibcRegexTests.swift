@@ -93,7 +93,9 @@ import Testing
             let glibc = try GlibcRegex.compile(pattern).get()
             for s in subjects { #expect(literal.matches(s) == glibc.matches(s), "\(pattern) against \(s)") }
         }
-        for pattern in ["a|b", "(a)(b)", "a$$", "a$b", "NVM[eE]", "(", "a.c", "\\.", "a\\$"] { #expect(LiteralPattern(pattern) == nil, "\(pattern)") }
+        for pattern in ["a|b", "(a)(b)", "a$$", "a$b", "NVM[eE]", "(", "a.c", "\\.", "a\\$"] {
+            #expect(LiteralPattern(pattern) == nil, "\(pattern)")
+        }
     }
 
     @Test func everyBuiltinTableExpressionCompiles() {
