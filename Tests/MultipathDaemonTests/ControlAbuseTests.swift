@@ -216,3 +216,23 @@ private func frameLength(_ length: UInt64) -> [UInt8] { withUnsafeBytes(of: leng
         #expect(h.handler.commands.count == 2)
     }
 }
+
+/// The whole daemon: clients that stall the socket do not delay the critical path.
+@Suite struct ControlAbuseStoryTests {
+    @Test func aPathTheKernelFailedIsReinstatedAtOnceWhileClientsStall() throws {
+        let sim = try Simulation()
+        try sim.start(control: true)
+        let stalled = try sim.otherClient()
+        stalled.send(Array(ControlFraming.frame("show paths").prefix(11)))
+        let idle = try (0..<50).map { _ in try sim.otherClient() }
+        try sim.pump()
+        let t = sim.clock.now
+        sim.kernel.kernelFails("sdb")
+        let back = try #require(try sim.advance(until: { sim.active("mpatha", "sdb") == true }, limit: .seconds(1)))
+        #expect(back - t <= .milliseconds(2), "one TUR round trip, as with no client at all")
+        #expect(try sim.ask("show daemon").hasPrefix("pid "))
+        try sim.advance(by: .seconds(4))
+        #expect(stalled.replies() == ["timeout\n"] && stalled.isClosed)
+        #expect(idle.allSatisfy { !$0.isClosed })
+    }
+}
