@@ -11,8 +11,8 @@ import Testing
 /// `ControlServerTests.theListenerSurvivesEMFILEAndServesTheWaitingClient` and lab case 56; an sg
 /// fd's and the AIO eventfd's errors: `PathIOTests`; udev ENOBUFS: `DaemonTests`.)
 @Suite struct SourceFailureTests {
-    /// A monitor that fails other than by overflow ends the loop: `multipathd` logs why and exits 1, for
-    /// systemd's `Restart=`.
+    /// A monitor that fails other than by overflow ends the loop (`StoryTests.aBrokenUdevMonitorStopsTheDaemonLoudly`):
+    /// `multipathd` logs why and exits 1, for systemd's `Restart=`.
     @Test func aBrokenUdevMonitorEndsTheDaemonWithStatus1AndALogLine() throws {
         let h = try Harness(paths: [("sda", "3600a")])
         h.udev.pushFailure(SystemError("udev_monitor_receive_device", Errno(rawValue: EIO)))
