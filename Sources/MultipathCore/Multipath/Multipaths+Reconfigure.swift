@@ -7,10 +7,12 @@ extension Multipaths {
     /// resolved by the daemon, orphans included; a new prioritizer asks for a priority); a path now
     /// refused (blacklisted, a USB disk) leaves its map. Each map's settings and name are resolved again (a new name renames
     /// it) and the map is rebuilt, reloaded only if its table differs. A new `polling_interval`
-    /// reschedules every check.
+    /// reschedules every check. An operator's `forcequeueing daemon` ends.
     public mutating func reconfigure(_ config: Config, choices: [DevT: PathChoice], now: Instant) -> [MultipathAction] {
         let oldInterval = pollingInterval
         self.config = config
+        // 0.9.4 keeps `forcequeueing daemon` in its configuration: the file read again replaces it.
+        admin.queueWithoutDaemonForced = false
         var actions: [MultipathAction] = []
         for (devT, o) in orphans.sorted(by: { $0.key < $1.key }) {
             guard let choice = choices[devT] else { continue }
