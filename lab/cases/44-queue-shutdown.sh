@@ -3,14 +3,21 @@
 # no_path_retry queue. Every path offline, a direct write queued in the map:
 # - queue_without_daemon no, SIGTERM: the daemon turns queueing off and exits (ours within 3 s); the
 #   queued write fails.
-# - queue_without_daemon yes (the daemon started again), `shutdown` over the control socket: the daemon
-#   exits (ours within 3 s) and the map keeps queueing; the paths return, the daemon starts again,
-#   reinstates them and the queued write completes. Every chunk whose write succeeded reads back as
-#   written.
+# - Started again, `forcequeueing daemon`, then `shutdown` over the control socket: the daemon exits
+#   (ours within 3 s) and the map keeps queueing, a new write stays queued.
+# - Started again under queue_without_daemon yes, SIGTERM: the same. Then the paths return, the daemon
+#   starts again, reinstates them and the queued write completes. Every chunk whose write succeeded
+#   reads back as written.
 . "$LAB_REPO/lab/guest/queueing.sh"
 
 map_active() { [ "$(dmsetup status "$1" 2>/dev/null | grep -oE '[0-9]+:[0-9]+ A' | wc -l)" = 2 ]; }
 has_failed_write() { qio_writes "$1" | awk '$2 != 0 { ok = 1 } END { exit !ok }'; }
+daemon_has_map() { scenario_cli show maps 2>/dev/null | grep -qw "$1"; }
+# still_queued WHEN: the map queues and the queued write has not ended.
+still_queued() {
+  qio_queueing "$map" || fail "$daemon: $map stopped queueing $1"
+  [ -z "$(qio_writes "$map")" ] || fail "$daemon: the queued write ended $1: $(qio_writes "$map")"
+}
 wrote_after() { qio_writes "$1" | awk -v t="$2" '$2 == 0 && $4 > t { ok = 1 } END { exit !ok }'; }
 # stop_daemon DAEMON HOW LIMIT_MS: stops the running daemon by HOW (sigterm, shutdown) and waits until
 # it has exited; sets stopped_at ($EPOCHREALTIME when asked) and stopped_ms (how long it took), fails
@@ -54,16 +61,25 @@ steps() {
   qio_writers_stop
   scenario_timing "$daemon: the queued write failed $(ms_between "$stopped_at" "$(qio_writes "$map" | awk '$2 != 0 { print $4; exit }')") ms after SIGTERM"
 
-  scenario_config no_path_retry queue queue_without_daemon yes
+  # forcequeueing daemon, the configuration still saying no: queueing stays at a shutdown command.
   scenario_start
+  wait_until 60 daemon_has_map "$map" || fail "$daemon: $map not shown within 60 s of the start"
   wait_until 30 qio_queueing "$map" || fail "$daemon: $map not queueing within 30 s of the start (paths down)"
   qio_writers_start "$map"
   sleep 1  # the first write is queued
   [ -z "$(qio_writes "$map")" ] || fail "$daemon: a write went through with every path down: $(qio_writes "$map")"
+  scenario_cli forcequeueing daemon >/dev/null || fail "$daemon: forcequeueing daemon failed"
   stop_daemon "$daemon" shutdown $limit
-  scenario_timing "$daemon: queue_without_daemon yes, I/O queued, shutdown command -> exited in $stopped_ms ms"
-  qio_queueing "$map" || fail "$daemon: $map stopped queueing at shutdown (queue_without_daemon yes)"
-  [ -z "$(qio_writes "$map")" ] || fail "$daemon: the queued write ended without a daemon: $(qio_writes "$map")"
+  scenario_timing "$daemon: queue_without_daemon no + forcequeueing daemon, I/O queued, shutdown command -> exited in $stopped_ms ms"
+  still_queued "after forcequeueing daemon and shutdown"
+
+  # queue_without_daemon yes: queueing stays at SIGTERM.
+  scenario_config no_path_retry queue queue_without_daemon yes
+  scenario_start
+  wait_until 60 daemon_has_map "$map" || fail "$daemon: $map not shown within 60 s of the start"
+  stop_daemon "$daemon" sigterm $limit
+  scenario_timing "$daemon: queue_without_daemon yes, I/O queued, SIGTERM -> exited in $stopped_ms ms"
+  still_queued "after SIGTERM under queue_without_daemon yes"
   qio_paths running
   t=$EPOCHREALTIME
   scenario_start
