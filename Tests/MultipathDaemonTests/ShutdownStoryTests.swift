@@ -41,8 +41,9 @@ import Testing
         #expect(sim.kernel.maps["mpatha"]!.queueing == queueWithoutDaemon)
     }
 
-    /// `no_path_retry N` counting down is queueing too; once run out, the map already fails I/O.
-    @Test func aCountdownIsCutShortAndARunOutMapIsLeftAlone() throws {
+    /// `no_path_retry N` counting down is queueing too: cut short. A map whose countdown ran out is told
+    /// again, as 0.9.4 tells every map (harmless: it fails I/O already).
+    @Test func aCountdownIsCutShortAtShutdown() throws {
         let sim = try Simulation(paths: [("sda", "3600a"), ("sdb", "3600b")])
         try sim.start("no_path_retry 2\n", sections: "multipaths {\nmultipath {\nwwid 3600b\nno_path_retry 10\n}\n}\n")
         sim.kernel.paths["sda"]!.behavior = .offline
@@ -52,7 +53,19 @@ import Testing
         #expect(queueing() == ["mpatha: fail_if_no_path"], "mpatha ran out after 2 x 5 s, mpathb counts 50 s")
         raise(SIGTERM)
         try sim.daemon.run()
-        #expect(queueing() == ["mpatha: fail_if_no_path", "mpathb: fail_if_no_path"])
+        #expect(queueing() == ["mpatha: fail_if_no_path", "mpatha: fail_if_no_path", "mpathb: fail_if_no_path"])
+    }
+
+    /// Every map is told, whatever the model thinks it does: a map set to queue behind the daemon's back
+    /// (`dmsetup message ... queue_if_no_path`) would otherwise hold its I/O with nobody to end it.
+    @Test func aMapQueueingBehindTheDaemonsBackStopsToo() throws {
+        let sim = try Simulation()
+        try sim.start("no_path_retry fail\n")
+        try sim.kernel.send(.queueIfNoPath, to: "mpatha")
+        try sim.advance(by: .seconds(1))
+        raise(SIGTERM)
+        try sim.daemon.run()
+        #expect(sim.messages == ["mpatha: queue_if_no_path", "mpatha: fail_if_no_path"] && !sim.kernel.maps["mpatha"]!.queueing)
     }
 
     /// 0.9.4 keeps the forced mode in its configuration, which a reconfigure reads again: forcing lasts

@@ -79,8 +79,10 @@ extension Multipaths {
     }
 
     /// Shutdown: unless `queue_without_daemon` is set, maps stop queueing (nobody would reinstate a path).
+    /// As 0.9.4, every map is told, not only those the model sees queueing: one set to queue behind our
+    /// back would otherwise hold its I/O for good.
     public func shutdown() -> [MultipathAction] {
         guard !config.queueWithoutDaemon && !admin.queueWithoutDaemonForced else { return [] }
-        return maps.values.filter(\.queueing).sorted { $0.name < $1.name }.map { .setQueueing(map: $0.name, false) }
+        return maps.values.sorted { $0.name < $1.name }.map { .setQueueing(map: $0.name, false) }
     }
 }
