@@ -9,12 +9,9 @@
 . "$LAB_REPO/lab/guest/queueing.sh"
 maps=(q_queue q_retry12 q_retry2)
 
-map_active() { [ "$(dmsetup status "$1" 2>/dev/null | grep -oE '[0-9]+:[0-9]+ A' | wc -l)" = 2 ]; }
-all_active() { local m; for m in "${maps[@]}"; do map_active "$m" || return 1; done; }
+all_active() { local m; for m in "${maps[@]}"; do qio_active_paths "$m" 2 || return 1; done; }
 all_failed_since() { local m; for m in "${maps[@]}"; do qio_has_all_in_state "$m" F "$1" || return 1; done; }
 passed() { [ $(( ${EPOCHREALTIME/./} - ${1/./} )) -ge $(( $2 * 1000000 )) ]; }
-# A write that ended after the paths returned, and succeeded (or the writer wrote every chunk).
-wrote_after() { qio_writes "$1" | awk -v t="$2" -v n="$qio_chunks" '$2 == 0 && $4 > t { ok = 1 } END { exit !(ok || NR >= n) }'; }
 
 steps() {
   local daemon=$1 m t_off t_on qoff fmono lines stall first_err d err_ms
@@ -46,7 +43,7 @@ steps() {
   wait_until 30 all_active || fail "$daemon: paths not all active again within 30 s of returning"
   scenario_timing "$daemon: paths back after 20 s offline -> all active in $(ms_between "$t_on" "$EPOCHREALTIME") ms"
   wait_until 20 qio_queueing q_retry2 || fail "$daemon: q_retry2 not queueing again within 20 s of its paths' return"
-  for m in "${maps[@]}"; do wait_until 20 wrote_after "$m" "$t_on" || fail "$daemon: $m: no successful write after the return"; done
+  for m in "${maps[@]}"; do wait_until 20 qio_wrote_after "$m" "$t_on" || fail "$daemon: $m: no successful write after the return"; done
   qio_writers_stop
 
   for m in q_queue q_retry12; do

@@ -10,7 +10,6 @@
 #   reads back as written.
 . "$LAB_REPO/lab/guest/queueing.sh"
 
-map_active() { [ "$(dmsetup status "$1" 2>/dev/null | grep -oE '[0-9]+:[0-9]+ A' | wc -l)" = 2 ]; }
 has_failed_write() { qio_writes "$1" | awk '$2 != 0 { ok = 1 } END { exit !ok }'; }
 daemon_has_map() { scenario_cli show maps 2>/dev/null | grep -qw "$1"; }
 # still_queued WHEN: the map queues and the queued write has not ended.
@@ -18,7 +17,6 @@ still_queued() {
   qio_queueing "$map" || fail "$daemon: $map stopped queueing $1"
   [ -z "$(qio_writes "$map")" ] || fail "$daemon: the queued write ended $1: $(qio_writes "$map")"
 }
-wrote_after() { qio_writes "$1" | awk -v t="$2" '$2 == 0 && $4 > t { ok = 1 } END { exit !ok }'; }
 # stop_daemon DAEMON HOW LIMIT_MS: stops the running daemon by HOW (sigterm, shutdown) and waits until
 # it has exited; sets stopped_at ($EPOCHREALTIME when asked) and stopped_ms (how long it took), fails
 # the case beyond LIMIT_MS.
@@ -83,7 +81,7 @@ steps() {
   qio_paths running
   t=$EPOCHREALTIME
   scenario_start
-  wait_until 60 wrote_after "$map" "$t" || fail "$daemon: the queued write did not complete within 60 s of the paths' return and the start"
+  wait_until 60 qio_wrote_after "$map" "$t" || fail "$daemon: the queued write did not complete within 60 s of the paths' return and the start"
   scenario_timing "$daemon: paths back and daemon started -> the queued write completed in $(ms_between "$t" "$(qio_writes "$map" | awk 'NR == 1 { print $4 }')") ms"
   qio_writers_stop
   [ "$(qio_writes "$map" | awk '$2 != 0' | wc -l)" = 0 ] || fail "$daemon: writes failed: $(tail -n 2 "$lab_state/qio-$map.err" | tr '\n' ' ')"

@@ -9,11 +9,14 @@
 #                                           background; qio_writers_stop ends them
 #   qio_writes ALIAS                        the writer's log: "chunk status start end" per write
 #   qio_wait_writes ALIAS N [TIMEOUT_S]     waits until the writer logged N writes in all
+#   qio_wrote_after ALIAS T                 true once a write that ended after T (an $EPOCHREALTIME)
+#                                           succeeded, or the writer wrote every chunk
 #   qio_verify ALIAS INDEX                  fails the case unless every chunk written with status 0 reads
 #                                           back as written; prints "ALIAS: W written, F failed"
 #   qio_paths STATE                         writes STATE (offline, running) to every scsi_debug disk
 #   qio_release                             after a failure: nothing stays blocked on queued I/O
 #   qio_queueing ALIAS                      true while ALIAS's table has queue_if_no_path
+#   qio_active_paths ALIAS N                true when N of ALIAS's paths are active (A) in DM
 #   qio_all_in_state ALIAS STATE SINCE      the watch log's first time (monotonic s) at or after SINCE
 #                                           (an $EPOCHREALTIME) when all of ALIAS's paths were in STATE
 . "$LAB_REPO/lab/guest/scenario.sh"
@@ -89,6 +92,7 @@ qio_writers_stop() {
 
 qio_wait_writes() { wait_until "${3:-20}" qio_has_writes "$1" "$2"; }
 qio_has_writes() { [ "$(qio_writes "$1" | wc -l)" -ge "$2" ]; }
+qio_wrote_after() { qio_writes "$1" | awk -v t="$2" -v n="$qio_chunks" '$2 == 0 && $4 > t { ok = 1 } END { exit !(ok || NR >= n) }'; }
 
 qio_verify() {
   local map=$1 dir=$lab_state/verify-$1 written failed bad
@@ -124,6 +128,7 @@ qio_release() {
 }
 
 qio_queueing() { dmsetup table "$1" 2>/dev/null | grep -q queue_if_no_path; }
+qio_active_paths() { [ "$(dmsetup status "$1" 2>/dev/null | grep -oE '[0-9]+:[0-9]+ A' | wc -l)" = "$2" ]; }
 
 qio_all_in_state() {
   awk -v m="$1" -v want="$2" -v since="$(scenario_mono "$3")" '
