@@ -38,6 +38,9 @@ let usage = """
                                                       until the daemon reacted (at most T, else missed) plus a
                                                       random 0..H ms; prints min/median/p99/max of the reaction
                                                       times over all disks; raw samples to the CSV
+           labtool wait-queueing NAME on|off TIMEOUT_MS  polls the live table (every 2 ms, no process spawned)
+                                                      until queue_if_no_path is on/off; prints the wall clock
+                                                      then, as bash's $EPOCHREALTIME
            labtool control-load [--csv FILE LABEL] CLIENTS N COMMAND
                                                       hold CLIENTS connections to the daemon (the first stalled
                                                       mid-request), then time N round trips of COMMAND on
@@ -131,6 +134,20 @@ func controlLoad(clients: Int, rounds: Int, command: String) throws -> [Double] 
     return ms
 }
 
+/// When `map`'s queueing was first seen as `want`, as `seconds.microseconds` of the wall clock.
+func waitQueueing(_ map: String, _ want: Bool, timeout: Duration, _ dm: DeviceMapper) throws -> String {
+    let clock = MonotonicClock()
+    let end = clock.now + timeout
+    while try dm.table(map).table.features.contains("queue_if_no_path") != want {
+        if clock.now >= end { fail("\(map): queueing not \(want ? "on" : "off") within \(timeout)") }
+        usleep(2000)
+    }
+    var wall = timespec()
+    clock_gettime(CLOCK_REALTIME, &wall)
+    let micros = String(wall.tv_nsec / 1000)
+    return "\(wall.tv_sec).\(String(repeating: "0", count: 6 - micros.count) + micros)"
+}
+
 do {
     switch command {
     case "paths":
@@ -178,6 +195,9 @@ do {
         guard let m = MultipathMessage(args[2...].joined(separator: " ")) else { fail("not a multipath message") }
         let (us, changes) = try eventAfter(m, to: arg(1), dm())
         print(us, changes.map(\.description).joined(separator: ", "))
+    case "wait-queueing":
+        guard let want = ["on": true, "off": false][arg(2)], let limit = Int(arg(3)) else { fail(usage) }
+        print(try waitQueueing(arg(1), want, timeout: .milliseconds(limit), dm()))
     case "control-load":
         let csv: (path: String, label: String)? = arg(1) == "--csv" ? (arg(2), arg(3)) : nil
         let a = csv == nil ? 1 : 4

@@ -249,14 +249,6 @@ import Testing
         #expect(sim.active("mpatha", "sdb") == false)
     }
 
-    @Test func shutdownTurnsQueueingOffUnlessQueueWithoutDaemon() throws {
-        let sim = try Simulation()
-        try sim.start("no_path_retry queue")
-        raise(SIGTERM)
-        try sim.daemon.run()
-        #expect(sim.messages.last == "mpatha: fail_if_no_path" && sim.notified.last == "STOPPING=1\nSTATUS=shutdown")
-    }
-
     /// Not an overflow: the monitor's socket is broken. The burst already read is acted on, then the
     /// loop stops with the source's error, for the process to exit non-zero and systemd to restart it.
     @Test func aBrokenUdevMonitorStopsTheDaemonLoudly() throws {

@@ -7,7 +7,7 @@
 #       Stops any daemon, removes multipath maps and scsi_debug, writes the lab config (defaults section:
 #       group_by_prio, prio alua, checker_timeout 5, find_multipaths no, user_friendly_names yes, plus
 #       the KEY VALUE pairs, e.g. polling_interval 1; only scsi_debug disks are not blacklisted), loads
-#       scsi_debug with NPATHS paths to one LUN, starts `labtool watch` into $LAB_OUT/watch-<case>.log
+#       scsi_debug with NPATHS paths to one LUN ($scenario_luns LUNs if set, each with its own WWID), starts `labtool watch` into $LAB_OUT/watch-<case>.log
 #       and arranges scenario_end to run when the case exits.
 #   scenario_start                 starts the daemon; sets scenario_t0 ($EPOCHREALTIME just before)
 #   scenario_wait STATE N SINCE [TIMEOUT_S=30]
@@ -56,12 +56,12 @@ scenario_begin() {
   scenario_config "$@"
   must modprobe dm_multipath
   must modprobe scsi_dh_alua
-  must modprobe scsi_debug add_host="$npaths" num_tgts=1 max_luns=1 vpd_use_hostno=0 dev_size_mb=16 ptype=0
+  must modprobe scsi_debug add_host="$npaths" num_tgts=1 max_luns="${scenario_luns:-1}" vpd_use_hostno=0 dev_size_mb=16 ptype=0
   local t2=$EPOCHREALTIME
   # Generous: on a loaded host udev takes tens of seconds for the first disks of a boot.
   must udevadm settle --timeout=60
   local t3=$EPOCHREALTIME
-  [ "$(scenario_disks | wc -l)" = "$npaths" ] || fail "expected $npaths scsi_debug disks, got: $(scenario_disks | tr '\n' ' ')"
+  [ "$(scenario_disks | wc -l)" = $((npaths * ${scenario_luns:-1})) ] || fail "expected $npaths x ${scenario_luns:-1} scsi_debug disks, got: $(scenario_disks | tr '\n' ' ')"
   "$labtool" watch "$watch_log" 2>>"$LAB_OUT/watch-errors.log" &
   echo $! >>"$scenario_pids"
   wait_file_line "$watch_log" 2 || fail "labtool watch did not start: $(cat "$LAB_OUT/watch-errors.log" 2>/dev/null)"

@@ -7,10 +7,12 @@ extension Multipaths {
     /// resolved by the daemon, orphans included; a new prioritizer asks for a priority); a path now
     /// refused (blacklisted, a USB disk) leaves its map. Each map's settings and name are resolved again (a new name renames
     /// it) and the map is rebuilt, reloaded only if its table differs. A new `polling_interval`
-    /// reschedules every check.
+    /// reschedules every check. An operator's `forcequeueing daemon` ends.
     public mutating func reconfigure(_ config: Config, choices: [DevT: PathChoice], now: Instant) -> [MultipathAction] {
         let oldInterval = pollingInterval
         self.config = config
+        // 0.9.4 keeps `forcequeueing daemon` in its configuration: the file read again replaces it.
+        admin.queueWithoutDaemonForced = false
         var actions: [MultipathAction] = []
         for (devT, o) in orphans.sorted(by: { $0.key < $1.key }) {
             guard let choice = choices[devT] else { continue }
@@ -77,8 +79,10 @@ extension Multipaths {
     }
 
     /// Shutdown: unless `queue_without_daemon` is set, maps stop queueing (nobody would reinstate a path).
+    /// As 0.9.4, every map is told, not only those the model sees queueing: one set to queue behind our
+    /// back would otherwise hold its I/O for good.
     public func shutdown() -> [MultipathAction] {
         guard !config.queueWithoutDaemon && !admin.queueWithoutDaemonForced else { return [] }
-        return maps.values.filter(\.queueing).sorted { $0.name < $1.name }.map { .setQueueing(map: $0.name, false) }
+        return maps.values.sorted { $0.name < $1.name }.map { .setQueueing(map: $0.name, false) }
     }
 }
