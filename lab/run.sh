@@ -3,6 +3,7 @@
 # line per case and a final "N passed, N failed". Exits non-zero if a case failed or the VM did not report.
 # Builds nothing: the guest runs this checkout's .build/debug (or --release: .build/release) binaries.
 #   lab/run.sh [--release] [--case NAME...]     NAME: a case file's name without .sh, e.g. 04-dm-event
+#                                                (lab/extra/ holds cases CI does not run: --case only)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 . "$repo/lab/vm.sh"
@@ -21,7 +22,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 for c in "${cases[@]}"; do
-  [ -f "$repo/lab/cases/$c.sh" ] || { echo "lab/run.sh: no case lab/cases/$c.sh" >&2; exit 2; }
+  [ -f "$repo/lab/cases/$c.sh" ] || [ -f "$repo/lab/extra/$c.sh" ] || { echo "lab/run.sh: no case lab/cases/$c.sh or lab/extra/$c.sh" >&2; exit 2; }
 done
 bin=$repo/.build/$config/multipathd
 build_flags=; [ $config = release ] && build_flags=" -c release"

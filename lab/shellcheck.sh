@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v shellcheck >/dev/null || { echo "lab/shellcheck.sh: shellcheck is missing (apt-get install shellcheck)" >&2; exit 2; }
-shellcheck lab/*.sh lab/cases/*.sh lab/guest/*.sh .ci/run test.sh
+shellcheck lab/*.sh lab/cases/*.sh lab/extra/*.sh lab/guest/*.sh .ci/run test.sh
 echo "shellcheck: lab/, .ci/run and test.sh clean"

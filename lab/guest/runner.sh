@@ -21,12 +21,14 @@ passed=0 failed=0
 for name in "$@"; do
   why=$out/cases/$name.why
   rm -f "$why"
-  limit=$(sed -n 's/^# lab-timeout: *\([0-9][0-9]*\).*/\1/p' "$repo/lab/cases/$name.sh" | head -1)
+  file=$repo/lab/cases/$name.sh
+  [ -f "$file" ] || file=$repo/lab/extra/$name.sh
+  limit=$(sed -n 's/^# lab-timeout: *\([0-9][0-9]*\).*/\1/p' "$file" | head -1)
   limit=${limit:-120}
   t0=$(date +%s.%N)
   # shellcheck disable=SC2016  # expanded by the case's own bash, from its environment
-  LAB_REPO=$repo LAB_OUT=$out LAB_BIN=$bin LAB_CASE=$name LAB_WHY=$why \
-    timeout "$limit" bash -c '. "$LAB_REPO/lab/guest/lib.sh"; . "$LAB_REPO/lab/cases/$LAB_CASE.sh"' \
+  LAB_REPO=$repo LAB_OUT=$out LAB_BIN=$bin LAB_CASE=$name LAB_WHY=$why LAB_CASE_FILE=$file \
+    timeout "$limit" bash -c '. "$LAB_REPO/lab/guest/lib.sh"; . "$LAB_CASE_FILE"' \
     >"$out/cases/$name.log" 2>&1 </dev/null
   rc=$?
   secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
