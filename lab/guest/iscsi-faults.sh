@@ -6,8 +6,9 @@
 #                                for 30 s), d (one portal's TPG disabled 20 s), c (all links down 20 s)
 # For each fault and daemon it prints: fault -> path failed in DM, back -> session logged in -> path
 # active in DM (ms, the DM side from `labtool watch`), fio's I/O errors, verify failures and longest
-# write. Pass: 0 errors and 0 verify failures, I/O on the returned path; in (c) a write stalled through
-# the outage, then fio went on.
+# write. Pass: each session's recovery_tmo set from fast_io_fail_tmo (15 -> 5), the paths claimed in
+# udev; 0 errors and 0 verify failures, I/O on the returned path; in (c) a write stalled through the
+# outage, then fio went on.
 . "$LAB_REPO/lab/guest/scenario.sh"
 . "$LAB_REPO/lab/guest/iscsi.sh"
 iscsi_overrides="no_path_retry queue"
@@ -49,7 +50,12 @@ iscsi_steps() {
     [ "$tmo" = 5 ] || fail "$daemon: $s has recovery_tmo $tmo, not 5 from fast_io_fail_tmo"
   done
   udevadm settle --timeout=30
-  for f in $(iscsi_disks); do echo "$daemon: $f DM_MULTIPATH_DEVICE_PATH=$(udevadm info -q property -n "$f" | sed -n 's/^DM_MULTIPATH_DEVICE_PATH=//p')"; done
+  # Claimed in udev, so that nothing else (LVM, blkid users) takes the paths themselves.
+  for f in $(iscsi_disks); do
+    s=$(udevadm info -q property -n "$f" | sed -n 's/^DM_MULTIPATH_DEVICE_PATH=//p')
+    echo "$daemon: $f DM_MULTIPATH_DEVICE_PATH=$s"
+    [ "$s" = 1 ] || fail "$daemon: $f is not claimed in udev (DM_MULTIPATH_DEVICE_PATH=$s)"
+  done
   for f in "$@"; do "iscsi_fault_$f" "$map"; done
 }
 iscsi_side_end() {
