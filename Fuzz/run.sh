@@ -52,11 +52,11 @@ done
 echo "fuzz: built ${#targets[@]} targets in $((SECONDS - build_start)) s"
 
 # The final line of a run's statistics: `#N DONE cov: C ft: F corp: U/Sb ... exec/s: E rss: RMb`.
-stat() { grep -E '^#[0-9]+[[:space:]]+DONE' "$1" | tail -1 | grep -oE "$2: [^ ]+" | cut -d' ' -f2; }
+stat() { grep -aE '^#[0-9]+[[:space:]]+DONE' "$1" | tail -1 | grep -oE "$2: [^ ]+" | cut -d' ' -f2; }
 
 row() {
   local t=$1 log=$2 seconds=$3 crashes=$4 runs
-  runs=$(grep -oE '^Done [0-9]+ runs' "$log" | grep -oE '[0-9]+')
+  runs=$(grep -aoE '^Done [0-9]+ runs' "$log" | grep -oE '[0-9]+')
   echo "| $t | $runs | $(stat "$log" exec/s) | $seconds | $(stat "$log" cov) | $(stat "$log" ft) | $(stat "$log" corp) | $crashes | $(date -u +%Y-%m-%d) | $(git rev-parse --short HEAD 2>/dev/null || echo unknown) |"
 }
 
@@ -74,12 +74,12 @@ for t in "${targets[@]}"; do
   start=$SECONDS
   # New inputs go to the first folder (not committed); the committed seeds are read only.
   if nice ".build/release/$t" "${opts[@]}" "$work/corpus/$t" "Seeds/$t" >"$log" 2>&1; then
-    echo "fuzz: ok $t: $(grep -oE '^Done [0-9]+ runs' "$log" | grep -oE '[0-9]+') executions in $((SECONDS - start)) s, $(stat "$log" exec/s) exec/s"
+    echo "fuzz: ok $t: $(grep -aoE '^Done [0-9]+ runs' "$log" | grep -oE '[0-9]+') executions in $((SECONDS - start)) s, $(stat "$log" exec/s) exec/s"
     [ "$mode" = ci ] || row "$t" "$log" $((SECONDS - start)) 0 >"$work/$t.row"
   else
     status=1
-    grep -E '^==[0-9]+==|ERROR: libFuzzer|^fuzz: |SUMMARY' "$log" | head -8
-    echo "fuzz: FAIL $t (log: Fuzz/$log): reproducer Fuzz/$(grep -oE 'Test unit written to [^ ]+' "$log" | cut -d' ' -f5)"
+    grep -aE '^==[0-9]+==|ERROR: libFuzzer|^fuzz: |SUMMARY' "$log" | head -8 | cut -c1-300
+    echo "fuzz: FAIL $t (log: Fuzz/$log): reproducer Fuzz/$(grep -aoE 'Test unit written to [^ ]+' "$log" | cut -d' ' -f5)"
     [ "$mode" = ci ] || row "$t" "$log" $((SECONDS - start)) 1 >"$work/$t.row"
   fi
 done
