@@ -20,13 +20,14 @@ public struct DMTextError: Error, Hashable, Sendable, CustomStringConvertible {
 }
 
 /// A cursor over the words of a DM parameter string. The kernel separates words with single spaces
-/// and leaves one at the end; any run of spaces, tabs or newlines is accepted here.
+/// and leaves one at the end; any run of spaces, tabs or newlines is accepted here. Split on scalars, as
+/// the kernel splits bytes: a `Character` would join a blank and a combining mark after it into one.
 struct DMWordReader {
     private let words: [Substring]
     private var index = 0
 
     init(_ text: some StringProtocol) {
-        words = Substring(text).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
+        words = Substring(text).unicodeScalars.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(Substring.init)
     }
 
     mutating func word(_ expected: String) throws(DMTextError) -> String {

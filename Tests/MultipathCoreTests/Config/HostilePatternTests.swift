@@ -31,6 +31,16 @@ import Testing
         #expect(took < .seconds(1), "100 verdicts took \(took)")
     }
 
+    /// Found by Fuzz/FuzzRegex: repetitions of repetitions make glibc's compiler exponential (this one took
+    /// 140 s in regcomp); more than 8 are refused at load. The single chain above (7) is still accepted.
+    @Test func stackedRepetitionsAreRefused() {
+        let text = "blacklist {\n  wwid \"" + String(repeating: ".*+*+*+*$", count: 3) + "\"\n}"
+        let took = ContinuousClock().measure {
+            #expect(Self.load(text).1.map(\.severity) == [.error])
+        }
+        #expect(took < .seconds(1), "the load took \(took)")
+    }
+
     /// 0.9.4 refuses a file whose blacklist expression does not compile; a reconfigure keeps what runs.
     @Test(arguments: [("devnode", "*a"), ("wwid", "^*"), ("property", "[a-z-9]"), ("protocol", "x{"), ("devnode", "(){255}{255}")])
     func aBadBlacklistExpressionIsAnError(_ c: (String, String)) {

@@ -1,0 +1,1 @@
+// The declaration is all: libFuzzer itself comes with -sanitize=fuzzer.

@@ -1,0 +1,50 @@
+import CFuzzer
+import Glibc
+
+/// One input, as libFuzzer hands it to the callback.
+public typealias FuzzCallback = @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+
+/// Runs libFuzzer's driver over `callback`: what each target's `<module>_main` returns. SwiftPM links
+/// executables with `main` defined as `<module>_main`, so libFuzzer's own `main` never runs.
+public func runFuzzer(
+    _ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ callback: FuzzCallback
+) -> Int32 {
+    var argc = argc
+    var argv = argv
+    return LLVMFuzzerRunDriver(&argc, &argv, callback)
+}
+
+/// The input's bytes.
+public func bytes(_ data: UnsafePointer<UInt8>?, _ size: Int) -> [UInt8] {
+    guard let data, size > 0 else { return [] }
+    return Array(UnsafeBufferPointer(start: data, count: size))
+}
+
+/// The bytes as a file or socket would hand them to the daemon: invalid UTF-8 repaired, as the daemon's
+/// readers do.
+public func text(_ bytes: some Collection<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+
+/// The bytes before the first NUL, and those after it (nil without a NUL): two inputs in one.
+public func splitAtNUL(_ bytes: [UInt8]) -> (first: ArraySlice<UInt8>, rest: ArraySlice<UInt8>?) {
+    guard let nul = bytes.firstIndex(of: 0) else { return (bytes[...], nil) }
+    return (bytes[..<nul], bytes[(nul + 1)...])
+}
+
+/// A finding that is no crash by itself (too slow, a round trip that differs): abort, so that libFuzzer
+/// writes the input as a crash artifact. A plain String (no autoclosure): see SWIFT-NOTES, Swift 6.3.1
+/// crashed compiling an autoclosure passed to a `Never` function in the callback.
+public func fail(_ message: String) -> Never {
+    var line = "fuzz: \(message)\n"
+    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    abort()
+}
+
+/// `body`'s result; fails when it took longer than `limit` (slowness is invisible to coverage guidance).
+public func bounded<T>(_ limit: Duration, _ what: StaticString, _ body: () -> T) -> T {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let result = body()
+    let elapsed = clock.now - start
+    if elapsed > limit { fail("\(what) took \(elapsed), more than \(limit)") }
+    return result
+}
