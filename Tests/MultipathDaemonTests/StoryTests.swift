@@ -193,6 +193,28 @@ import Testing
         #expect(again.daemon.engine.maps.count == 2)
     }
 
+    /// The soak's kill -9 (lab 46): killed while sdc is down; while it is dead sdc comes back and sdb
+    /// goes down. A path down at start gets no priority (0.9.4 asks none of a down path), yet group_by_prio
+    /// must not put it in a group of its own: the map is adopted as it is, the states put right by messages.
+    @Test func aRestartDuringAFaultAdoptsTheMapWithoutAReload() throws {
+        let sim = try Simulation(paths: [("sda", "3600a"), ("sdb", "3600a"), ("sdc", "3600a")])
+        try sim.start(Self.twoGroups + "no_path_retry 12")
+        sim.kernel.paths["sdc"]!.behavior = .offline
+        #expect(try sim.advance(until: { sim.active("mpatha", "sdc") == false }, limit: .seconds(6)) != nil)
+        let table = sim.kernel.maps["mpatha"]!.table.description
+        sim.kernel.paths["sdc"]!.behavior = .good
+        sim.kernel.paths["sdb"]!.behavior = .offline
+        let again = try sim.restarted()
+        try again.start(Self.twoGroups + "no_path_retry 12")
+        let right = try again.advance(
+            until: { again.active("mpatha", "sdc") == true && again.active("mpatha", "sdb") == false }, limit: .seconds(5))
+        #expect(right != nil)
+        #expect(sim.kernel.reloads == 0 && sim.kernel.maps["mpatha"]!.table.description == table)
+        #expect(table.hasPrefix("1 queue_if_no_path 0 2 1 service-time 0 1 1 8:0 1 service-time 0 2 1 8:16 1 8:32 1"))
+        try again.advance(by: .seconds(20))
+        #expect(sim.kernel.reloads == 0)
+    }
+
     @Test func aPathTheKernelFailedIsProbedAtOnce() throws {
         let sim = try Simulation()
         try sim.start()
