@@ -215,6 +215,27 @@ import Testing
         #expect(sim.kernel.reloads == 0)
     }
 
+    /// Killed while the best group's only path is down: that group has no usable path, so by priority
+    /// it would now sort last; the groups are the same, only their order differs (0.9.4's pgcmp compares
+    /// groups, not their order), so the map is adopted as it is and I/O stays on the next group.
+    @Test func aRestartWithTheBestGroupDownAdoptsTheMapWithoutAReload() throws {
+        let sim = try Simulation(paths: [("sda", "3600a"), ("sdb", "3600a"), ("sdc", "3600a")])
+        try sim.start(Self.twoGroups + "no_path_retry 12\nfailback immediate")
+        sim.kernel.paths["sda"]!.behavior = .offline
+        #expect(try sim.advance(until: { sim.active("mpatha", "sda") == false }, limit: .seconds(6)) != nil)
+        let table = sim.kernel.maps["mpatha"]!.table.description
+        let again = try sim.restarted()
+        try again.start(Self.twoGroups + "no_path_retry 12\nfailback immediate")
+        try again.advance(by: .seconds(20))
+        #expect(sim.kernel.reloads == 0 && sim.kernel.maps["mpatha"]!.table.description == table)
+        #expect(sim.kernel.maps["mpatha"]!.currentGroup == 2 && again.active("mpatha", "sda") == false)
+        // Back: failback to its group by switch_group, still no reload.
+        sim.kernel.paths["sda"]!.behavior = .good
+        try again.advance(by: .seconds(10))
+        #expect(again.active("mpatha", "sda") == true && sim.kernel.maps["mpatha"]!.currentGroup == 1)
+        #expect(sim.kernel.reloads == 0)
+    }
+
     @Test func aPathTheKernelFailedIsProbedAtOnce() throws {
         let sim = try Simulation()
         try sim.start()

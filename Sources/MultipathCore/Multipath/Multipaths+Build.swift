@@ -60,12 +60,19 @@ extension Multipaths {
             rrWeight: settings.rrWeight.value, noPathRetry: noPathRetry)
         let size = identities[0].sizeSectors
         let readOnly = identities.contains(where: \.readOnly)
-        let order = table.groups.flatMap { $0.paths.compactMap(\.devT) }
         let usable = devTs.count { paths[$0].map { $0.health.state.isUsable || $0.health.state == .pending } ?? false }
+        // A map adopted at start whose groups are right but in another order is taken as it is: group
+        // priorities from paths down at a restart would reorder it (a group with no usable path sorts
+        // last); 0.9.4's pgcmp compares groups, not their order, and the best group is chosen by
+        // switch_group. Later builds reorder as the priorities ask.
+        let adopted = maps[wwid]?.adoptedUnbuilt == true
+        if adopted { index.modify(wwid) { $0.adoptedUnbuilt = false } }
         if var map = maps[wwid] {
             map.settings = settings
-            if !force && Grouping.sameLayout(map.table, table) && map.sizeSectors == size && map.readOnly == readOnly {
-                map.members = order
+            if !force && Grouping.sameLayout(map.table, table, anyGroupOrder: adopted) && map.sizeSectors == size
+                && map.readOnly == readOnly
+            {
+                map.members = map.table.groups.flatMap { $0.paths.compactMap(\.devT) }
                 if !map.transportsTuned { actions.append(.tuneTransports(wwid)) }
                 map.transportsTuned = true
                 index.update(map)
