@@ -199,9 +199,15 @@ import Testing
     @Test func aRestartDuringAFaultAdoptsTheMapWithoutAReload() throws {
         let sim = try Simulation(paths: [("sda", "3600a"), ("sdb", "3600a"), ("sdc", "3600a")])
         try sim.start(Self.twoGroups + "no_path_retry 12")
+        // sdb leaves and comes back: it is now after sdc in its group, not in the order a restart lists them.
+        try sim.push([sim.kernel.removePath("sdb")])
+        try sim.advance(by: .seconds(1))
+        try sim.push([sim.kernel.addPath("sdb", wwid: "3600a")])
+        try sim.advance(by: .seconds(6))
         sim.kernel.paths["sdc"]!.behavior = .offline
         #expect(try sim.advance(until: { sim.active("mpatha", "sdc") == false }, limit: .seconds(6)) != nil)
         let table = sim.kernel.maps["mpatha"]!.table.description
+        let reloads = sim.kernel.reloads
         sim.kernel.paths["sdc"]!.behavior = .good
         sim.kernel.paths["sdb"]!.behavior = .offline
         let again = try sim.restarted()
@@ -209,10 +215,10 @@ import Testing
         let right = try again.advance(
             until: { again.active("mpatha", "sdc") == true && again.active("mpatha", "sdb") == false }, limit: .seconds(5))
         #expect(right != nil)
-        #expect(sim.kernel.reloads == 0 && sim.kernel.maps["mpatha"]!.table.description == table)
-        #expect(table.hasPrefix("1 queue_if_no_path 0 2 1 service-time 0 1 1 8:0 1 service-time 0 2 1 8:16 1 8:32 1"))
+        #expect(sim.kernel.reloads == reloads && sim.kernel.maps["mpatha"]!.table.description == table)
+        #expect(table.hasSuffix("service-time 0 1 1 8:0 1 service-time 0 2 1 8:32 1 8:48 1"))
         try again.advance(by: .seconds(20))
-        #expect(sim.kernel.reloads == 0)
+        #expect(sim.kernel.reloads == reloads)
     }
 
     /// Killed while the best group's only path is down: that group has no usable path, so by priority

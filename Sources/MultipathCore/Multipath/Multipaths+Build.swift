@@ -61,15 +61,16 @@ extension Multipaths {
         let size = identities[0].sizeSectors
         let readOnly = identities.contains(where: \.readOnly)
         let usable = devTs.count { paths[$0].map { $0.health.state.isUsable || $0.health.state == .pending } ?? false }
-        // A map adopted at start whose groups are right but in another order is taken as it is: group
-        // priorities from paths down at a restart would reorder it (a group with no usable path sorts
-        // last); 0.9.4's pgcmp compares groups, not their order, and the best group is chosen by
-        // switch_group. Later builds reorder as the priorities ask.
+        // A map adopted at start whose groups are right but in another order is taken as it is: paths
+        // down at a restart would reorder its groups (a group with no usable path sorts last), and a
+        // restart lists the paths in another order than the one they joined the map in. 0.9.4's pgcmp
+        // and pathcmp compare groups and paths, not their order; the best group is chosen by
+        // switch_group. Later builds order them as the priorities and discovery ask.
         let adopted = maps[wwid]?.adoptedUnbuilt == true
         if adopted { index.modify(wwid) { $0.adoptedUnbuilt = false } }
         if var map = maps[wwid] {
             map.settings = settings
-            if !force && Grouping.sameLayout(map.table, table, anyGroupOrder: adopted) && map.sizeSectors == size
+            if !force && Grouping.sameLayout(map.table, table, anyOrder: adopted) && map.sizeSectors == size
                 && map.readOnly == readOnly
             {
                 map.members = map.table.groups.flatMap { $0.paths.compactMap(\.devT) }
