@@ -82,21 +82,41 @@ CONF
   cp /etc/multipath.conf "$LAB_OUT/multipath.conf-$LAB_CASE"
 }
 
-# The scsi_debug hosts present, by number.
+# The scsi_debug hosts present, by number. The soak's helpers read sysfs with builtins: under TCG with
+# fio running every exec costs a lot, and the schedule must keep its pace.
 sd_hosts() {
   local a
-  for a in /sys/bus/pseudo/drivers/scsi_debug/adapter*/host*; do [ -e "$a" ] && echo "${a##*host}"; done | sort -n
+  local -a n=()
+  for a in /sys/bus/pseudo/drivers/scsi_debug/adapter*/host*; do [ -e "$a" ] && n[${a##*host}]=1; done
+  echo "${!n[@]}"
 }
+sd_newest_host() { local -a h; read -ra h <<<"$(sd_hosts)"; echo "${h[-1]}"; }
 sd_dir() { echo /sys/bus/scsi/devices/"$1":0:0:0; }
-sd_devt() { cat "$(sd_dir "$1")"/block/*/dev 2>/dev/null; }
+# sd_devt HOST: its disk's MAJ:MIN; fails when it has none (deleted).
+sd_devt() {
+  local f x
+  for f in /sys/bus/scsi/devices/"$1":0:0:0/block/*/dev; do [ -e "$f" ] && read -r x <"$f" && echo "$x" && return 0; done
+  return 1
+}
+sd_running() { local x; read -r x 2>/dev/null <"$(sd_dir "$1")"/state && [ "$x" = running ]; }
 tcm_devt() {
-  local addr
-  addr=$(cat "$t/loopback/naa.50014050000000a$1/tpgt_1/address") && cat /sys/bus/scsi/devices/"$addr":0/block/*/dev
+  local addr f x
+  read -r addr <"$t/loopback/naa.50014050000000a$1/tpgt_1/address" || [ -n "$addr" ] || return 1  # no newline
+  for f in /sys/bus/scsi/devices/"$addr":0/block/*/dev; do [ -e "$f" ] && read -r x <"$f" && echo "$x" && return 0; done
+  return 1
 }
 
 # MAP's paths as "MAJ:MIN A|F", one per line.
-dm_states() { dmsetup status "$1" | awk '{ for (i = 1; i < NF; i++) if ($i ~ /^[0-9]+:[0-9]+$/ && $(i + 1) ~ /^[AF]$/) print $i, $(i + 1) }'; }
-dm_active() { dm_states "$1" | grep -qx "$2 A"; }
+dm_states() {
+  local -a w
+  local i
+  read -ra w <<<"$(dmsetup status "$1")"
+  for ((i = 0; i + 1 < ${#w[@]}; i++)); do
+    [[ ${w[i]} =~ ^[0-9]+:[0-9]+$ && ${w[i + 1]} =~ ^[AF]$ ]] && echo "${w[i]} ${w[i + 1]}"
+  done
+  return 0
+}
+dm_active() { local st; st=$(dm_states "$1") && [[ $'\n'$st$'\n' == *$'\n'"$2 A"$'\n'* ]]; }
 
 # sd_usable HOST: true if a scsi_debug path other than HOST can do I/O and DM has it active.
 sd_usable() {
@@ -104,8 +124,8 @@ sd_usable() {
   st=$(dm_states "$sd_map")
   for h in $(sd_hosts); do
     [ "$h" = "$1" ] || [ $((h % 3)) = 2 ] && continue
-    [ "$(cat "$(sd_dir "$h")"/state 2>/dev/null)" = running ] || continue
-    d=$(sd_devt "$h") && [ -n "$d" ] && grep -qx "$d A" <<<"$st" && return 0
+    sd_running "$h" || continue
+    d=$(sd_devt "$h") && [[ $'\n'$st$'\n' == *$'\n'"$d A"$'\n'* ]] && return 0
   done
   return 1
 }
@@ -122,7 +142,7 @@ soak_wait_usable() {
   wait_until_sleep=0.2 wait_until 30 "$@" || fail "no usable path but the victim within 30 s ($*): $(dmsetup status "$sd_map"); $(dmsetup status "$tcm_map")"
 }
 
-sd_present() { [ -n "$(sd_devt "$1")" ]; }
+sd_present() { sd_devt "$1" >/dev/null; }
 
 # One take-away or bring-back, chosen from RANDOM. Bring-backs are chosen half the time when something
 # is away, always when two things are.
@@ -160,7 +180,7 @@ soak_step() {
       fi ;;
     2)
       # add_host -1 removes the newest host.
-      victim=$(sd_hosts | tail -1)
+      victim=$(sd_newest_host)
       [ "${sd_state[$victim]:-}" = up ] || { soak_note "skip: newest host $victim is not up"; return; }
       sd_model_usable "$victim" || { soak_note "skip: $victim is the last usable scsi_debug path"; return; }
       wait_until 30 sd_present "$victim" || fail "scsi_debug host $victim has no disk within 30 s"
@@ -208,9 +228,9 @@ soak_bring_back() {
       esac
       sd_state[$h]=up ;;
     removed)
-      before=$(sd_hosts | tail -1)
+      before=$(sd_newest_host)
       echo 1 >/sys/bus/pseudo/drivers/scsi_debug/add_host || fail "add_host 1 failed"
-      h=$(sd_hosts | tail -1)
+      h=$(sd_newest_host)
       [ "$h" != "$before" ] || fail "add_host 1 made no new host"
       sd_state[$h]=up; sd_removed=$((sd_removed - 1)); soak_did add_host+1 "host$h" ;;
     tcm:*)
@@ -239,15 +259,17 @@ soak_sample() {
   echo "$(awk '/^VmRSS:/ { print $2 }' /proc/"$p"/status) $(find /proc/"$p"/fd -mindepth 1 -maxdepth 1 | wc -l)"
 }
 
+# Sets sd_map (the map over the first scsi_debug host's disk) and tcm_map (the other one); true once
+# both have all their paths active.
 soak_maps_found() {
+  local m d
   sd_map="" tcm_map=""
-  local name uuid
-  while read -r name uuid; do
-    case $uuid in
-      mpath-3333333*) sd_map=$name ;;
-      mpath-36001405*) tcm_map=$name ;;
-    esac
-  done < <(dmsetup info -c --noheadings -o name,uuid --separator ' ' 2>/dev/null)
+  local -a h
+  read -ra h <<<"$(sd_hosts)"
+  d=$(sd_devt "${h[0]}")
+  for m in $(dmsetup ls --target multipath | awk '$1 != "No" { print $1 }'); do
+    if dm_states "$m" | grep -q "^$d "; then sd_map=$m; else tcm_map=$m; fi
+  done
   [ -n "$sd_map" ] && [ -n "$tcm_map" ] && soak_all_active
 }
 
@@ -265,8 +287,8 @@ soak_setup() {
   for i in 1 2; do echo "${tcm_good_state[$i]}" >"$lun/alua/grp$i/alua_access_state" || fail "cannot set tcm group $i"; done
   must udevadm settle --timeout=60
   for i in $(sd_hosts); do sd_state[$i]=up; done
-  [ ${#sd_state[@]} = 4 ] || fail "expected 4 scsi_debug hosts, got $(sd_hosts | paste -sd' ')"
-  daemon_start
+  [ ${#sd_state[@]} = 4 ] || fail "expected 4 scsi_debug hosts, got $(sd_hosts)"
+  daemon_ready_timeout=90 daemon_start
   wait_until_sleep=0.3 wait_until 60 soak_maps_found || fail "no scsi_debug map with 4 and tcm map with 2 active paths within 60 s: $(dmsetup status)"
   udevadm settle --timeout=30
   wait_file /dev/mapper/"$sd_map" 20 && wait_file /dev/mapper/"$tcm_map" 20 || fail "no /dev/mapper nodes"
@@ -287,35 +309,41 @@ randseed=$soak_seed
 verify=crc32c
 verify_backlog=64
 verify_fatal=1
+verify_state_save=0
 
 [sd-write-1]
 filename=/dev/mapper/$sd_map
 rw=randwrite
+rate_iops=60
 offset=0
 size=24m
 
 [sd-write-2]
 filename=/dev/mapper/$sd_map
 rw=randwrite
+rate_iops=60
 offset=24m
 size=24m
 
 [sd-read]
 filename=/dev/mapper/$sd_map
 rw=randread
+rate_iops=100
 verify=0
 
 [tcm-write]
 filename=/dev/mapper/$tcm_map
 rw=randwrite
+rate_iops=60
 size=3m
 
 [tcm-read]
 filename=/dev/mapper/$tcm_map
 rw=randread
+rate_iops=100
 verify=0
 FIO
-  fio --output-format=json --output="$LAB_OUT/soak-fio.json" "$job" >"$LAB_OUT/soak-fio.out" 2>&1 &
+  (cd "$lab_state" && exec fio --output-format=json --output="$LAB_OUT/soak-fio.json" "$job" >"$LAB_OUT/soak-fio.out" 2>&1) &
   fio_pid=$!
 }
 
@@ -330,7 +358,7 @@ soak_run() {
   trap soak_end EXIT
   soak_setup
   soak_t0=${EPOCHREALTIME/./}
-  soak_note "seed $seed, $seconds s; maps $sd_map (scsi_debug hosts $(sd_hosts | paste -sd' ')) and $tcm_map (tcm_loop)"
+  soak_note "seed $seed, $seconds s; maps $sd_map (scsi_debug hosts $(sd_hosts)) and $tcm_map (tcm_loop)"
   soak_fio_start "$seconds"
   rnd 15; kill_at=$((20 + r))
   stop=$((seconds - 20))
@@ -354,7 +382,7 @@ soak_run() {
   soak_report "$seconds" "$seed" "$base" "$end" "$fio_status"
 }
 
-sd_failed() { local d; d=$(sd_devt "$1") && [ -n "$d" ] && dm_states "$sd_map" | grep -qx "$d F"; }
+sd_failed() { local d st; d=$(sd_devt "$1") && st=$(dm_states "$sd_map") && [[ $'\n'$st$'\n' == *$'\n'"$d F"$'\n'* ]]; }
 # soak_pick_victim EXCEPT: sets victim to an up host (not EXCEPT) whose loss leaves a usable path, from
 # RANDOM; empty if none.
 soak_pick_victim() {
@@ -373,9 +401,9 @@ soak_dm_right() {
   local h d st want
   st=$(dm_states "$sd_map")
   for h in $(sd_hosts); do
-    d=$(sd_devt "$h") || return 1
-    want=A; [ "$(cat "$(sd_dir "$h")"/state)" = offline ] && want=F
-    grep -qx "$d $want" <<<"$st" || return 1
+    d=$(sd_devt "$h") || continue  # deleted: not in sysfs, nothing to compare
+    want=A; sd_running "$h" || want=F
+    [[ $'\n'$st$'\n' == *$'\n'"$d $want"$'\n'* ]] || return 1
   done
   [ "$(dm_states "$tcm_map" | grep -c ' A$')" = 2 ]
 }
@@ -422,16 +450,18 @@ soak_kill() {
   fi
   soak_note "daemon dead; DM now: $(dmsetup status "$sd_map")"
   t_start=$EPOCHREALTIME
-  daemon_start
+  # Generous: the host may be loaded (TCG, other work); the figure is reported.
+  daemon_ready_timeout=90 daemon_start
   t_ready=$EPOCHREALTIME
   wait_until_sleep=0.05 wait_until 30 soak_dm_right || fail "after the restart, DM path states do not match sysfs within 30 s: $(dmsetup status "$sd_map")"
   t_right=$EPOCHREALTIME
   kill -TERM "$udev_pid"; wait "$udev_pid" 2>/dev/null; udev_pid=
   soak_did restart "dead $(ms_between "$t_kill" "$t_start") ms; start to ready $(ms_between "$t_start" "$t_ready") ms, ready to DM right $(ms_between "$t_ready" "$t_right") ms"
   for m in "$sd_map" "$tcm_map"; do
-    # A table load shows as a change uevent of the map's dm device without DM_ACTION (path failures
-    # and reinstatements carry DM_ACTION=PATH_FAILED/PATH_REINSTATED).
-    resumes=$(awk -v dev="/${dmdev[$m]}" 'BEGIN { RS = "" } /^KERNEL/ && $2 == "change" && $3 ~ dev "$" && !/DM_ACTION=/ { n++ } END { print n + 0 }' "$LAB_OUT/soak-uevents.log")
+    # A table load shows as the kernel's change uevent of the map's dm device at its resume: without
+    # DM_ACTION (path failures and reinstatements carry DM_ACTION=PATH_FAILED/PATH_REINSTATED) and not
+    # synthetic (SYNTH_UUID: udev's watch after fio closes the device it wrote, at each pass).
+    resumes=$(awk -v dev="/${dmdev[$m]}" 'BEGIN { RS = "" } /^KERNEL/ && $2 == "change" && $3 ~ dev "$" && !/DM_ACTION=/ && !/SYNTH_UUID=/ { n++ } END { print n + 0 }' "$LAB_OUT/soak-uevents.log")
     path_events=$(awk -v dev="/${dmdev[$m]}" 'BEGIN { RS = "" } /^KERNEL/ && $2 == "change" && $3 ~ dev "$" && /DM_ACTION=/ { n++ } END { print n + 0 }' "$LAB_OUT/soak-uevents.log")
     soak_note "$m (${dmdev[$m]}): event_nr ${events_before[$m]} -> $(dmsetup info -c --noheadings -o events "$m" | tr -d ' '), $path_events path uevents, $resumes table-load uevents; features: $(dmsetup table "$m" | cut -d' ' -f4-6)"
     [ "$resumes" = 0 ] || fail "kill -9: $m was reloaded at adoption ($resumes change uevents without DM_ACTION)"
@@ -459,7 +489,9 @@ soak_report() {
     echo "- kernel $(uname -r), daemon $(basename "$LAB_BIN") ($LAB_BIN), $(date -u +%Y-%m-%d)"
     echo "- maps: $sd_map (scsi_debug, 4 paths, 64 MB), $tcm_map (tcm_loop, 2 ALUA ports, 4 MB); polling_interval $soak_pi, no_path_retry 12, failback immediate"
     echo "- events applied:${kinds%,}"
-    echo "- fio (exit status $fio_status): $(jq -r '[.jobs[] | "\(.jobname) read \(.read.io_bytes / 1048576 | floor) MiB \(.read.iops | floor) IOPS, write \(.write.io_bytes / 1048576 | floor) MiB \(.write.iops | floor) IOPS, error \(.error)"] | join("; ")' "$json")"
+    # A writer's reads are its verification reads (fio's own read IOPS for those are not per second).
+    echo "- fio (exit status $fio_status; 8 KiB direct I/O, writers verify with crc32c): $(jq -r '[.jobs[] | "\(.jobname) wrote \(.write.io_bytes / 1048576 | floor) MiB, read \(.read.io_bytes / 1048576 | floor) MiB, \((.read.total_ios + .write.total_ios) / .elapsed | floor) IO/s, error \(.error)"] | join("; ")' "$json")"
+    echo "- fio totals: $(jq -r '"wrote \([.jobs[].write.io_bytes] | add / 1048576 | floor) MiB, read \([.jobs[].read.io_bytes] | add / 1048576 | floor) MiB, \([.jobs[] | .read.total_ios + .write.total_ios] | add) I/Os"' "$json")"
     echo "- fio errors (I/O and verification, all jobs): ${errs:-unknown}"
     echo "- daemon after the first minute: RSS ${base% *} kB, ${base#* } fds; at the end: RSS ${end% *} kB ($(pct "${base% *}" "${end% *}") %), ${end#* } fds ($(pct "${base#* }" "${end#* }") %)"
     echo "- ${kill_summary:-no kill -9}"
