@@ -407,6 +407,14 @@ soak_dm_right() {
   done
   [ "$(dm_states "$tcm_map" | grep -c ' A$')" = 2 ]
 }
+# The scsi_debug map has one group per ALUA state of its hosts (host number mod 3), the tcm map two.
+soak_tables_settled() {
+  local h
+  local -A want=()
+  for h in $(sd_hosts); do sd_present "$h" && want[$((h % 3))]=1; done
+  [ "$(soak_groups "$sd_map")" = ${#want[@]} ] && [ "$(soak_groups "$tcm_map")" = 2 ]
+}
+soak_groups() { dmsetup table "$1" | awk '{ i = 4; i += $i + 1; i += $i + 1; print $i }'; }
 udev_listening() { grep -q 'KERNEL - the kernel uevent' "$LAB_OUT/soak-uevents.log" 2>/dev/null; }
 
 # kill -9 during an active fault (a scsi_debug path offline and failed in DM); while the daemon is dead
@@ -415,16 +423,24 @@ udev_listening() { grep -q 'KERNEL - the kernel uevent' "$LAB_OUT/soak-uevents.l
 soak_kill() {
   local fault="" other h m pid t_kill t_start t_ready t_right resumes path_events
   local -A table_before=() events_before=() dmdev=()
-  for h in "${!sd_state[@]}"; do [ "${sd_state[$h]}" = offline ] && fault=$h; done
-  if [ -z "$fault" ]; then
+  # From settled maps: a table the daemon grouped while a prioritizer failed (a path going offline
+  # between its check and its priority: -1, a group of its own, as 0.9.4) is regrouped once the
+  # priority is known again, restart or not; that reload would not be adoption's. The fault may race a
+  # priority in the same way: then again, at most 3 times.
+  local attempt
+  for attempt in 1 2 3; do
+    soak_restore_all
+    wait_until_sleep=0.3 wait_until 60 soak_tables_settled || fail "kill -9: tables not grouped by ALUA state within 60 s: $(dmsetup table "$sd_map")"
     soak_pick_victim ""
     fault=$victim
-    [ -n "$fault" ] || { soak_wait_usable sd_usable none; soak_pick_victim ""; fault=$victim; }
     [ -n "$fault" ] || fail "kill -9: no scsi_debug path can go offline"
     echo offline >"$(sd_dir "$fault")"/state || fail "cannot offline host $fault"
     sd_state[$fault]=offline; soak_did offline "host$fault"
-  fi
-  wait_until_sleep=0.2 wait_until 30 sd_failed "$fault" || fail "kill -9: host $fault offline but not failed in DM within 30 s"
+    wait_until_sleep=0.2 wait_until 30 sd_failed "$fault" || fail "kill -9: host $fault offline but not failed in DM within 30 s"
+    soak_tables_settled && break
+    soak_note "kill -9: host$fault's priority raced its fault (table regrouped): again"
+    [ $attempt = 3 ] && fail "kill -9: no settled table with a fault in 3 attempts: $(dmsetup table "$sd_map")"
+  done
   for m in "$sd_map" "$tcm_map"; do
     table_before[$m]=$(dmsetup table "$m")
     events_before[$m]=$(dmsetup info -c --noheadings -o events "$m" | tr -d ' ')
