@@ -193,6 +193,55 @@ import Testing
         #expect(again.daemon.engine.maps.count == 2)
     }
 
+    /// The soak's kill -9 (lab 46): killed while sdc is down; while it is dead sdc comes back and sdb
+    /// goes down. A path down at start gets no priority (0.9.4 asks none of a down path), yet group_by_prio
+    /// must not put it in a group of its own: the map is adopted as it is, the states put right by messages.
+    @Test func aRestartDuringAFaultAdoptsTheMapWithoutAReload() throws {
+        let sim = try Simulation(paths: [("sda", "3600a"), ("sdb", "3600a"), ("sdc", "3600a")])
+        try sim.start(Self.twoGroups + "no_path_retry 12")
+        // sdb leaves and comes back: it is now after sdc in its group, not in the order a restart lists them.
+        try sim.push([sim.kernel.removePath("sdb")])
+        try sim.advance(by: .seconds(1))
+        try sim.push([sim.kernel.addPath("sdb", wwid: "3600a")])
+        try sim.advance(by: .seconds(6))
+        sim.kernel.paths["sdc"]!.behavior = .offline
+        #expect(try sim.advance(until: { sim.active("mpatha", "sdc") == false }, limit: .seconds(6)) != nil)
+        let table = sim.kernel.maps["mpatha"]!.table.description
+        let reloads = sim.kernel.reloads
+        sim.kernel.paths["sdc"]!.behavior = .good
+        sim.kernel.paths["sdb"]!.behavior = .offline
+        let again = try sim.restarted()
+        try again.start(Self.twoGroups + "no_path_retry 12")
+        let right = try again.advance(
+            until: { again.active("mpatha", "sdc") == true && again.active("mpatha", "sdb") == false }, limit: .seconds(5))
+        #expect(right != nil)
+        #expect(sim.kernel.reloads == reloads && sim.kernel.maps["mpatha"]!.table.description == table)
+        #expect(table.hasSuffix("service-time 0 1 1 8:0 1 service-time 0 2 1 8:32 1 8:48 1"))
+        try again.advance(by: .seconds(20))
+        #expect(sim.kernel.reloads == reloads)
+    }
+
+    /// Killed while the best group's only path is down: that group has no usable path, so by priority
+    /// it would now sort last; the groups are the same, only their order differs (0.9.4's pgcmp compares
+    /// groups, not their order), so the map is adopted as it is and I/O stays on the next group.
+    @Test func aRestartWithTheBestGroupDownAdoptsTheMapWithoutAReload() throws {
+        let sim = try Simulation(paths: [("sda", "3600a"), ("sdb", "3600a"), ("sdc", "3600a")])
+        try sim.start(Self.twoGroups + "no_path_retry 12\nfailback immediate")
+        sim.kernel.paths["sda"]!.behavior = .offline
+        #expect(try sim.advance(until: { sim.active("mpatha", "sda") == false }, limit: .seconds(6)) != nil)
+        let table = sim.kernel.maps["mpatha"]!.table.description
+        let again = try sim.restarted()
+        try again.start(Self.twoGroups + "no_path_retry 12\nfailback immediate")
+        try again.advance(by: .seconds(20))
+        #expect(sim.kernel.reloads == 0 && sim.kernel.maps["mpatha"]!.table.description == table)
+        #expect(sim.kernel.maps["mpatha"]!.currentGroup == 2 && again.active("mpatha", "sda") == false)
+        // Back: failback to its group by switch_group, still no reload.
+        sim.kernel.paths["sda"]!.behavior = .good
+        try again.advance(by: .seconds(10))
+        #expect(again.active("mpatha", "sda") == true && sim.kernel.maps["mpatha"]!.currentGroup == 1)
+        #expect(sim.kernel.reloads == 0)
+    }
+
     @Test func aPathTheKernelFailedIsProbedAtOnce() throws {
         let sim = try Simulation()
         try sim.start()

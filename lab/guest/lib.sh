@@ -35,8 +35,9 @@ daemon_pid() { cat "$lab_state/daemon.pid" 2>/dev/null; }
 daemon_running() { local p; p=$(daemon_pid) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null && [ ! -e "$lab_state/daemon.status" ]; }
 daemon_status() { cut -d' ' -f1 "$lab_state/daemon.status"; }
 
-# Starts `multipathd -d -v3 ARGS` in the background and waits for "multipathd ready". A wrapper keeps
-# its exit status in $lab_state/daemon.status, since the daemon is not a child of later cases.
+# Starts `multipathd -d -v3 ARGS` in the background and waits for "multipathd ready" (at most
+# $daemon_ready_timeout s, default 20). A wrapper keeps its exit status in $lab_state/daemon.status,
+# since the daemon is not a child of later cases.
 # shellcheck disable=SC2120  # the cases pass the daemon options (daemon_ensure needs none)
 daemon_start() {
   rm -f "$lab_state/daemon.pid" "$lab_state/daemon.status"
@@ -47,10 +48,10 @@ daemon_start() {
     wait $!
     write_file "$lab_state/daemon.status" "$? $EPOCHREALTIME"
   ) &
-  wait_until_sleep=0.05 wait_until 20 daemon_ready_or_exited
+  wait_until_sleep=0.05 wait_until "${daemon_ready_timeout:-20}" daemon_ready_or_exited
   log_since_mark | grep -q 'multipathd ready' && return 0
   [ -e "$lab_state/daemon.status" ] && fail "daemon exited with status $(daemon_status): $(log_since_mark | tail -n 2 | tr '\n' ' ')"
-  fail "daemon not ready within 20 s: $(log_since_mark | tail -n 3 | tr '\n' ' ')"
+  fail "daemon not ready within ${daemon_ready_timeout:-20} s: $(log_since_mark | tail -n 3 | tr '\n' ' ')"
 }
 daemon_ready_or_exited() {
   { log_since_mark | grep -q 'multipathd ready' && [ -e "$lab_state/daemon.pid" ]; } || [ -e "$lab_state/daemon.status" ]

@@ -2,7 +2,7 @@
 # Runs inside the lab VM as root (started by lab/run.sh): loads the modules the cases need, runs each
 # case in its own bash with lab/guest/lib.sh, prints "ok NAME (1.2 s)" or "FAIL NAME: why", then
 # "N passed, N failed". Everything it writes goes to OUT (the host's output folder). A case may take
-# at most 120 s, or what a "# lab-timeout: SECONDS" line in it says.
+# at most 120 s, or what a "# lab-timeout: SECONDS" line in it says, or LAB_CASE_TIMEOUT (lab/soak.sh).
 #   runner.sh REPO OUT BINARY [CASE...]    (no CASE: all of lab/cases/*.sh in order)
 set -u
 repo=$1 out=$2 bin=$3
@@ -24,7 +24,7 @@ for name in "$@"; do
   file=$repo/lab/cases/$name.sh
   [ -f "$file" ] || file=$repo/lab/extra/$name.sh
   limit=$(sed -n 's/^# lab-timeout: *\([0-9][0-9]*\).*/\1/p' "$file" | head -1)
-  limit=${limit:-120}
+  limit=${LAB_CASE_TIMEOUT:-${limit:-120}}
   t0=$(date +%s.%N)
   # shellcheck disable=SC2016  # expanded by the case's own bash, from its environment
   LAB_REPO=$repo LAB_OUT=$out LAB_BIN=$bin LAB_CASE=$name LAB_WHY=$why LAB_CASE_FILE=$file \

@@ -108,9 +108,14 @@ public enum Grouping {
     /// Whether a map loaded with `loaded` (as the kernel prints it) already is what `wanted` asks for.
     /// The kernel prints its selector's own path argument count, the handler it has attached, the
     /// current group and queueing as they are now; none of those make a reload worth it.
-    public static func sameLayout(_ loaded: MultipathTable, _ wanted: MultipathTable) -> Bool {
+    /// `anyOrder`: the same groups of the same paths, each in any order, are the same layout (0.9.4's
+    /// pgcmp and pathcmp).
+    public static func sameLayout(_ loaded: MultipathTable, _ wanted: MultipathTable, anyOrder: Bool = false) -> Bool {
         func features(_ t: MultipathTable) -> [String] { t.features.filter { $0 != "queue_if_no_path" } }
-        func layout(_ t: MultipathTable) -> [[String]] { t.groups.map { [$0.selector] + $0.paths.map(\.device) } }
+        func layout(_ t: MultipathTable) -> [[String]] {
+            guard anyOrder else { return t.groups.map { [$0.selector] + $0.paths.map(\.device) } }
+            return t.groups.map { [$0.selector] + $0.paths.map(\.device).sorted() }.sorted { $0.lexicographicallyPrecedes($1) }
+        }
         return features(loaded) == features(wanted) && layout(loaded) == layout(wanted)
             && (wanted.hardwareHandler.isEmpty || loaded.hardwareHandler.first == wanted.hardwareHandler.first)
     }

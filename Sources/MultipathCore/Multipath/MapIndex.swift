@@ -91,6 +91,9 @@ public struct MultipathMap: Sendable {
     /// Its paths' transport timeouts are set under the current configuration (a create or reload sets
     /// them; a map adopted at start or kept at reconfigure has them set at its next build).
     var transportsTuned = false
+    /// Adopted at start and not built since: its first build keeps the kernel's group order when only
+    /// the order differs (see `Multipaths.build`).
+    var adoptedUnbuilt = false
     public internal(set) var stats = MapStats()
     /// What `show` prints as the map's action (`%A`, the topology title's prefix).
     public internal(set) var shownAction = ShownMapAction.nothing

@@ -50,7 +50,8 @@ extension Multipaths {
         }
         ghostWait[wwid] = nil
         dirty.remove(wwid)
-        let groups = Grouping.group(groupMembers(devTs), policy: settings.pathGroupingPolicy.value)
+        let groups = Grouping.group(
+            Self.keepingTablePlaces(groupMembers(devTs), in: maps[wwid]?.table), policy: settings.pathGroupingPolicy.value)
         // The operator's `disablequeueing` holds across reloads.
         let noPathRetry = MultipathMap.noPathRetry(settings, queueingDisabled: maps[wwid]?.queueingDisabled == true)
         let table = Grouping.table(
@@ -59,12 +60,20 @@ extension Multipaths {
             rrWeight: settings.rrWeight.value, noPathRetry: noPathRetry)
         let size = identities[0].sizeSectors
         let readOnly = identities.contains(where: \.readOnly)
-        let order = table.groups.flatMap { $0.paths.compactMap(\.devT) }
         let usable = devTs.count { paths[$0].map { $0.health.state.isUsable || $0.health.state == .pending } ?? false }
+        // A map adopted at start whose groups are right but in another order is taken as it is: paths
+        // down at a restart would reorder its groups (a group with no usable path sorts last), and a
+        // restart lists the paths in another order than the one they joined the map in. 0.9.4's pgcmp
+        // and pathcmp compare groups and paths, not their order; the best group is chosen by
+        // switch_group. Later builds order them as the priorities and discovery ask.
+        let adopted = maps[wwid]?.adoptedUnbuilt == true
+        if adopted { index.modify(wwid) { $0.adoptedUnbuilt = false } }
         if var map = maps[wwid] {
             map.settings = settings
-            if !force && Grouping.sameLayout(map.table, table) && map.sizeSectors == size && map.readOnly == readOnly {
-                map.members = order
+            if !force && Grouping.sameLayout(map.table, table, anyOrder: adopted) && map.sizeSectors == size
+                && map.readOnly == readOnly
+            {
+                map.members = map.table.groups.flatMap { $0.paths.compactMap(\.devT) }
                 if !map.transportsTuned { actions.append(.tuneTransports(wwid)) }
                 map.transportsTuned = true
                 index.update(map)
@@ -91,6 +100,27 @@ extension Multipaths {
             actions.append(.setMapTimer(wwid: wwid, at: nextDeadline(wwid)))
         }
         return actions
+    }
+
+    /// A path whose priority was never asked (down since the daemon started: as 0.9.4, no prioritizer
+    /// runs on a down path) keeps its place in the loaded table: it is grouped with the priority of the
+    /// other paths of its table group. Without this a restart during a fault would reload the map, since
+    /// group_by_prio puts a path of unknown priority in a group of its own.
+    static func keepingTablePlaces(_ members: [GroupMember], in table: MultipathTable?) -> [GroupMember] {
+        guard let table, members.contains(where: { $0.priority == nil }) else { return members }
+        var known: [DevT: Int] = [:]
+        for m in members { if let p = m.priority { known[m.devT] = p } }
+        var inherited: [DevT: Int] = [:]
+        for g in table.groups {
+            let devTs = g.paths.compactMap(\.devT)
+            guard let peer = devTs.lazy.compactMap({ known[$0] }).first else { continue }
+            for d in devTs where known[d] == nil { inherited[d] = peer }
+        }
+        return members.map { m in
+            var m = m
+            if m.priority == nil { m.priority = inherited[m.devT] }
+            return m
+        }
     }
 
     /// After a create or reload every path of the new table is active: fail those that are not usable,

@@ -14,7 +14,10 @@ extension Multipaths {
                 name: name, wwid: wwid, settings: settings, members: table.groups.flatMap { $0.paths.compactMap(\.devT) },
                 table: table, sizeSectors: sizeSectors, readOnly: readOnly, currentGroup: status.currentGroup,
                 queueing: table.queueIfNoPath))
-        index.modify(wwid) { $0.suspended = suspended }
+        index.modify(wwid) {
+            $0.suspended = suspended
+            $0.adoptedUnbuilt = true
+        }
         for p in status.paths { if let d = p.devT { adoptedState[d] = p.isActive } }
         dirty.insert(wwid)
         return [.note("\(name): adopted (\(table.groups.count) groups, \(status.paths.count) paths)")]
