@@ -22,9 +22,10 @@ final class UeventBatcher {
 
     /// Bounds one turn's uevent work (the reactor is level-triggered: the rest comes next turn).
     static let maxPerTurn = 64
-    /// A burst is acted on once the monitor is drained, or at this many distinct devices (a storm that
-    /// never pauses is still acted on).
-    static let maxBurst = 4096
+    /// A burst is acted on once the monitor is drained, or at this many distinct devices (its memory), or
+    /// after this many events (a storm that never lets the monitor drain is still acted on).
+    static let maxBurstDevices = 4096
+    static let maxBurstEvents = 65_536
 
     init(
         logger: Logger, source: any UeventSource, model: DaemonModel, setup: PathSetup, runner: ActionRunner,
@@ -48,7 +49,7 @@ final class UeventBatcher {
                 guard let event = try source.receive() else { return flush() }
                 logger.debug("uevent \(event.action) \(event.sysname) \(event.devnum.map { "\($0)" } ?? "-") wwid \(event.wwid ?? "-")")
                 pending.add(event)
-                if pending.deviceCount >= Self.maxBurst { flush() }
+                if pending.deviceCount >= Self.maxBurstDevices || pending.received >= Self.maxBurstEvents { flush() }
             } catch {
                 flush()
                 guard error.errno == Errno(rawValue: ENOBUFS) else { throw error }

@@ -52,4 +52,22 @@ import Testing
         }
         #expect(sim.kernel.reloads == Self.maps.count)
     }
+
+    /// A storm that never lets the monitor drain (more events each turn than a turn reads) is still
+    /// acted on, after 65,536 events: a path added at its start joins its map while the storm goes on.
+    @Test func aStormThatNeverPausesIsActedOnAfter65536Events() throws {
+        let sim = try Simulation()
+        try sim.start()
+        try sim.advance(by: .seconds(1))
+        sim.udev.push(sim.kernel.addPath("sdc", wwid: "3600a"))
+        var turns = 0
+        while sim.kernel.maps["mpatha"]?.table.pathDevices.count != 3 && turns < 1_200 {
+            for i in 0..<65 { sim.udev.push(sim.kernel.uevent(.change, i % 2 == 0 ? "sda" : "sdb")) }
+            try sim.reactor.runOnce(maxWait: .zero)
+            sim.clock.advance(by: .milliseconds(1))
+            turns += 1
+        }
+        #expect(sim.kernel.maps["mpatha"]?.table.pathDevices.count == 3)
+        #expect((65_536 / 64)..<1_200 ~= turns)
+    }
 }
