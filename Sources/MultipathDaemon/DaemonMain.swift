@@ -9,10 +9,11 @@ import MultipathSystem
 /// The daemon's life in this process: log, pid file, kernel interfaces, loop, orderly exit. It never
 /// forks: under systemd (Type=notify) the service manager keeps it in the background.
 public enum DaemonMain {
-    /// Returns the exit status. `handler` replaces the log destination chosen from `options` (tests).
+    /// Returns the exit status. `handler` replaces the log destination chosen from `options`, and
+    /// `hardens: false` leaves memory locking, OOM score and scheduler alone (tests run it in their own process).
     public static func run(
         _ options: DaemonOptions, pidFilePath: String = PidFile.defaultPath,
-        dmControlPath: String = DMControl.defaultPath, handler: (any LogHandler)? = nil
+        dmControlPath: String = DMControl.defaultPath, handler: (any LogHandler)? = nil, hardens: Bool = true
     ) -> Int32 {
         // As 0.9.4: the configuration is read first, its `verbosity` sets the level unless `-v` does.
         let (loaded, diagnostics) = ConfigFiles.load()
@@ -36,6 +37,7 @@ public enum DaemonMain {
             return 1
         }
         defer { pidFile.remove() }
+        if hardens { harden(logger: logger) }
 
         let dm: DMControl
         do { dm = try DMControl(path: dmControlPath) } catch {
@@ -111,6 +113,31 @@ public enum DaemonMain {
         }
         logger.notice("multipathd stopped")
         return 0
+    }
+
+    /// Memory locked, spared by the OOM killer, realtime scheduling within RLIMIT_RTPRIO: each as far as
+    /// the system allows, logged and gone past when refused (as 0.9.4).
+    static func harden(logger: Logger) {
+        do { try ProcessHardening.lockMemory() } catch { logger.warning("cannot lock the daemon's memory: \(error)") }
+        let limits = ProcessHardening.realtimeLimits()
+        let plan = StartupHardening(
+            systemdSetsOOMScore: ProcessHardening.systemdSetsOOMScore, realtimeLimit: limits.hard,
+            highestRoundRobinPriority: limits.highest)
+        if let score = plan.oomScoreAdjust {
+            do { try ProcessHardening.setOOMScoreAdjust(score) } catch { logger.error("cannot adjust the OOM score: \(error)") }
+        } else {
+            logger.debug("oom_score_adj: using systemd's OOMScoreAdjust")
+        }
+        if let priority = plan.realtimePriority {
+            do {
+                try ProcessHardening.setRoundRobin(priority: priority)
+                logger.info("scheduling: SCHED_RR priority \(priority) (RLIMIT_RTPRIO)")
+            } catch {
+                logger.warning("cannot use realtime scheduling: \(error)")
+            }
+        } else {
+            logger.debug("scheduling: RLIMIT_RTPRIO is 0, no realtime priority")
+        }
     }
 
     /// The sockets systemd passed (socket activation), or our own on the addresses

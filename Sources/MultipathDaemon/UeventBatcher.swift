@@ -6,7 +6,8 @@ import MultipathSystem
 
 /// Takes uevents in bursts: the monitor is drained (at most `maxPerTurn` a turn, the rest next turn)
 /// and the burst acted on as one, so that a later remove cancels earlier events and many adds for one
-/// WWID make one map.
+/// WWID make one map. The burst is merged as it is read: however long, it holds at most two events per
+/// distinct device.
 final class UeventBatcher {
     private let logger: Logger
     private let source: any UeventSource
@@ -14,15 +15,17 @@ final class UeventBatcher {
     private let setup: PathSetup
     private let runner: ActionRunner
     private let now: () -> Instant
-    private var pending: [Uevent] = []
+    private var pending = UeventMerge()
     /// A device-mapper device went away: the kernel removes a map whose removal was deferred at its last
     /// close without a DM event, so the maps are listed again.
     var dmDeviceRemoved: (() -> Void)?
 
     /// Bounds one turn's uevent work (the reactor is level-triggered: the rest comes next turn).
     static let maxPerTurn = 64
-    /// A burst is acted on once the monitor is drained, or at this many events.
-    static let maxBurst = 4096
+    /// A burst is acted on once the monitor is drained, or at this many distinct devices (its memory), or
+    /// after this many events (a storm that never lets the monitor drain is still acted on).
+    static let maxBurstDevices = 4096
+    static let maxBurstEvents = 65_536
 
     init(
         logger: Logger, source: any UeventSource, model: DaemonModel, setup: PathSetup, runner: ActionRunner,
@@ -45,8 +48,8 @@ final class UeventBatcher {
             do {
                 guard let event = try source.receive() else { return flush() }
                 logger.debug("uevent \(event.action) \(event.sysname) \(event.devnum.map { "\($0)" } ?? "-") wwid \(event.wwid ?? "-")")
-                pending.append(event)
-                if pending.count >= Self.maxBurst { flush() }
+                pending.add(event)
+                if pending.deviceCount >= Self.maxBurstDevices || pending.received >= Self.maxBurstEvents { flush() }
             } catch {
                 flush()
                 guard error.errno == Errno(rawValue: ENOBUFS) else { throw error }
@@ -58,14 +61,17 @@ final class UeventBatcher {
 
     private func flush() {
         let burst = pending
-        pending = []
+        pending = UeventMerge()
         if !burst.isEmpty { process(burst) }
     }
 
+    /// The disks present at start, as one burst.
+    func process(_ events: [Uevent]) { process(UeventMerge(events)) }
+
     /// A burst: the disks present at start, or what the monitor held.
-    func process(_ burst: [Uevent]) {
-        let merged = UeventMerge.merge(burst)
-        if merged.count != burst.count { logger.debug("\(burst.count) uevents merged into \(merged.count)") }
+    private func process(_ burst: UeventMerge) {
+        let merged = burst.merged()
+        if merged.count != burst.received { logger.debug("\(burst.received) uevents merged into \(merged.count)") }
         for event in merged {
             switch event.action {
             case .change where event.sysname.hasPrefix("dm-"):

@@ -135,7 +135,7 @@ final class Harness {
         let log = CapturingLogHandler()
         let status = DaemonMain.run(
             DaemonOptions(foreground: true, verbosity: 3), pidFilePath: dir + "/pid",
-            dmControlPath: dir + "/control", handler: log)
+            dmControlPath: dir + "/control", handler: log, hardens: false)
         #expect(status == 1)
         #expect(
             log.lines.messages.last
@@ -150,7 +150,7 @@ final class Harness {
         let held = try PidFile(path: dir + "/pid", pid: 1234)
         defer { held.remove() }
         let log = CapturingLogHandler()
-        #expect(DaemonMain.run(DaemonOptions(), pidFilePath: dir + "/pid", handler: log) == 1)
+        #expect(DaemonMain.run(DaemonOptions(), pidFilePath: dir + "/pid", handler: log, hardens: false) == 1)
         #expect(log.lines.messages.last == "another multipathd is running (pid 1234, \(dir)/pid is locked)")
     }
 
@@ -159,7 +159,8 @@ final class Harness {
         defer { rmdir(dir) }
         let log = CapturingLogHandler()
         _ = DaemonMain.run(
-            DaemonOptions(warnings: ["ignoring -n: x"]), pidFilePath: dir + "/pid", dmControlPath: dir + "/control", handler: log)
+            DaemonOptions(warnings: ["ignoring -n: x"]), pidFilePath: dir + "/pid", dmControlPath: dir + "/control", handler: log,
+            hardens: false)
         #expect(log.lines.entries.contains { $0.level == .warning && $0.message == "ignoring -n: x" })
     }
 }

@@ -116,4 +116,23 @@ import Testing
         let merged = UeventMerge.merge([Self.e(.remove, "sdb"), Self.e(.add, "sdb")])
         #expect(merged.map(\.action) == [.remove, .add])
     }
+
+    /// A device that went and came back several times is removed once, then added.
+    @Test func repeatedRemovesAndAddsKeepTheLastPairOnly() {
+        let merged = UeventMerge.merge([Self.e(.remove, "sdb"), Self.e(.add, "sdb"), Self.e(.remove, "sdb"), Self.e(.add, "sdb", "new")])
+        #expect(merged == [Self.e(.remove, "sdb"), Self.e(.add, "sdb", "new")])
+    }
+
+    /// A storm holds what its distinct devices say, not every event: 10,000 on 32 disks, removes and
+    /// re-adds among them, keep at most two events a disk.
+    @Test func aBurstHoldsAtMostTwoEventsPerDevice() {
+        var burst = UeventMerge()
+        let actions: [Uevent.Action] = [.change, .add, .change, .remove, .change, .add]
+        for i in 0..<10_000 {
+            burst.add(Self.e(actions[i / 32 % actions.count], "sd\(i % 32)"))
+            #expect(burst.deviceCount <= 32)
+        }
+        #expect(burst.received == 10_000 && burst.deviceCount == 32)
+        #expect(burst.merged().count <= 2 * 32)
+    }
 }
