@@ -1,21 +1,25 @@
 import CFuzzer
 import Glibc
 
-/// One input, as libFuzzer hands it to the callback.
-public typealias FuzzCallback = @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+/// The target `runFuzzer` drives: libFuzzer's callback is a C function pointer, which captures nothing.
+nonisolated(unsafe) private var currentTarget: ([UInt8]) -> Void = { _ in }
 
-/// Runs libFuzzer's driver over `callback`: what each target's `<module>_main` returns. SwiftPM links
-/// executables with `main` defined as `<module>_main`, so libFuzzer's own `main` never runs.
+/// Runs libFuzzer's driver over `target`, each input as bytes: what each target's `<module>_main` returns.
+/// SwiftPM links executables with `main` defined as `<module>_main`, so libFuzzer's own `main` never runs.
 public func runFuzzer(
-    _ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ callback: FuzzCallback
+    _ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ target: @escaping ([UInt8]) -> Void
 ) -> Int32 {
+    currentTarget = target
     var argc = argc
     var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv, callback)
+    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+        currentTarget(bytes(data, size))
+        return 0
+    }
 }
 
 /// The input's bytes.
-public func bytes(_ data: UnsafePointer<UInt8>?, _ size: Int) -> [UInt8] {
+func bytes(_ data: UnsafePointer<UInt8>?, _ size: Int) -> [UInt8] {
     guard let data, size > 0 else { return [] }
     return Array(UnsafeBufferPointer(start: data, count: size))
 }

@@ -8,10 +8,7 @@ import MultipathRegex
 /// Input: the main file, then after a NUL (if any) one conf.d file.
 @_cdecl("FuzzConfig_main")
 func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    runFuzzer(argc, argv) { data, size in
-        loadAndResolve(bytes(data, size))
-        return 0
-    }
+    runFuzzer(argc, argv, loadAndResolve)
 }
 
 func loadAndResolve(_ input: [UInt8]) {

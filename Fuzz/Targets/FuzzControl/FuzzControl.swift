@@ -6,10 +6,7 @@ import MultipathCore
 /// 16 bytes, the second byte says how long), 1 one request's text, 2 a format string.
 @_cdecl("FuzzControl_main")
 func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    runFuzzer(argc, argv) { data, size in
-        control(bytes(data, size))
-        return 0
-    }
+    runFuzzer(argc, argv, control)
 }
 
 func control(_ input: [UInt8]) {

@@ -6,10 +6,7 @@ import MultipathCore
 /// The first byte selects: 0 a table, 1 a status, 2 a message.
 @_cdecl("FuzzDM_main")
 func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    runFuzzer(argc, argv) { data, size in
-        parseDM(bytes(data, size))
-        return 0
-    }
+    runFuzzer(argc, argv, parseDM)
 }
 
 func parseDM(_ input: [UInt8]) {

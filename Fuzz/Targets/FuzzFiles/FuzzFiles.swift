@@ -8,10 +8,7 @@ import MultipathRegex
 /// The first byte selects the file; for prkeys the file's text is followed, after a NUL, by a WWID.
 @_cdecl("FuzzFiles_main")
 func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    runFuzzer(argc, argv) { data, size in
-        readFiles(bytes(data, size))
-        return 0
-    }
+    runFuzzer(argc, argv, readFiles)
 }
 
 func readFiles(_ input: [UInt8]) {

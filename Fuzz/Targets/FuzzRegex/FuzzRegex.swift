@@ -7,10 +7,7 @@ import MultipathRegex
 /// Input: the pattern, then after a NUL (if any) one more subject (at most 128 bytes, a long WWID).
 @_cdecl("FuzzRegex_main")
 func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    runFuzzer(argc, argv) { data, size in
-        compileAndMatch(bytes(data, size))
-        return 0
-    }
+    runFuzzer(argc, argv, compileAndMatch)
 }
 
 /// Far above what any accepted pattern takes (glibc compiles the largest in about 20 ms; ASan and a loaded

@@ -6,10 +6,7 @@ import MultipathCore
 /// emc_clariion, hp_sw). The first byte selects the parser; the rest is the device's bytes.
 @_cdecl("FuzzSCSI_main")
 func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    runFuzzer(argc, argv) { data, size in
-        parseSCSI(bytes(data, size))
-        return 0
-    }
+    runFuzzer(argc, argv, parseSCSI)
 }
 
 func parseSCSI(_ input: [UInt8]) {

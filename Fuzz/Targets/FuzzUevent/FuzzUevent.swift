@@ -10,10 +10,7 @@ import MultipathRegex
 /// e.g. `device/vpd_pg83` or `class/fc_host/host0/port_name`).
 @_cdecl("FuzzUevent_main")
 func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    runFuzzer(argc, argv) { data, size in
-        identifyAll(bytes(data, size))
-        return 0
-    }
+    runFuzzer(argc, argv, identifyAll)
 }
 
 struct Device {
