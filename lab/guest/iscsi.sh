@@ -160,22 +160,5 @@ iscsi_blackhole() {
 iscsi_tpg() { echo "$2" >"$iscsi_target/tpgt_$1/enable" || fail "TPG $1: enable=$2 refused"; }
 
 iscsi_config() {
-  {
-    echo "defaults {"
-    echo "    path_grouping_policy group_by_prio"
-    echo "    prio alua"
-    echo "    checker_timeout 5"
-    echo "    find_multipaths no"
-    echo "    user_friendly_names yes"
-    while [ $# -ge 2 ]; do echo "    $1 $2"; shift 2; done
-    echo "}"
-    echo "overrides {"
-    # shellcheck disable=SC2086  # KEY VALUE pairs
-    set -- ${iscsi_overrides:-}
-    while [ $# -ge 2 ]; do echo "    $1 $2"; shift 2; done
-    echo "}"
-    printf 'blacklist {\n    device {\n        vendor ".*"\n        product ".*"\n    }\n}\n'
-    printf 'blacklist_exceptions {\n    device {\n        vendor "LIO-ORG"\n        product ".*"\n    }\n}\n'
-  } >/etc/multipath.conf
-  cp /etc/multipath.conf "$LAB_OUT/multipath.conf-$LAB_CASE"
+  scenario_overrides=${iscsi_overrides:-} scenario_disks_vendor=LIO-ORG scenario_disks_product=".*" scenario_config "$@"
 }

@@ -76,6 +76,9 @@ scenario_begin() {
 wait_file_line() { wait_until_sleep=0.05 wait_until 20 file_has_lines "$1" "$2"; }
 file_has_lines() { [ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]; }
 
+# scenario_config [KEY VALUE]...: the lab config (see scenario_begin); $scenario_overrides: KEY VALUE pairs
+# of an overrides section; $scenario_disks_vendor/$scenario_disks_product: the only disks not blacklisted
+# (default scsi_debug's: the scenarios concern those only, whatever other disks the machine has).
 scenario_config() {
   mkdir -p /etc/multipath
   {
@@ -87,9 +90,16 @@ scenario_config() {
     echo "    user_friendly_names yes"
     while [ $# -ge 2 ]; do echo "    $1 $2"; shift 2; done
     echo "}"
-    # The scenarios concern scsi_debug only, whatever other disks the machine has.
+    if [ -n "${scenario_overrides:-}" ]; then
+      echo "overrides {"
+      # shellcheck disable=SC2086  # KEY VALUE pairs
+      set -- $scenario_overrides
+      while [ $# -ge 2 ]; do echo "    $1 $2"; shift 2; done
+      echo "}"
+    fi
     printf 'blacklist {\n    device {\n        vendor ".*"\n        product ".*"\n    }\n}\n'
-    printf 'blacklist_exceptions {\n    device {\n        vendor "Linux"\n        product "scsi_debug"\n    }\n}\n'
+    printf 'blacklist_exceptions {\n    device {\n        vendor "%s"\n        product "%s"\n    }\n}\n' \
+      "${scenario_disks_vendor:-Linux}" "${scenario_disks_product:-scsi_debug}"
   } >/etc/multipath.conf
   cp /etc/multipath.conf "$LAB_OUT/multipath.conf-$LAB_CASE"
 }
