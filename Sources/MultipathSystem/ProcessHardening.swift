@@ -23,14 +23,9 @@ public enum ProcessHardening {
         _ = try valueOrErrno { sched_setscheduler(0, SCHED_RR, &parameter) }.get("sched_setscheduler SCHED_RR \(priority)")
     }
 
-    /// Writes `value` to /proc/self/oom_score_adj (a proc file: written in place, not replaced).
+    /// Writes `value` to /proc/self/oom_score_adj (a proc attribute takes one write of its value, as sysfs).
     public static func setOOMScoreAdjust(_ value: Int) throws(SystemError) {
-        let path = "/proc/self/oom_score_adj"
-        let fd = try FileDescriptor.open(path, O_WRONLY | O_CLOEXEC)
-        defer { fd.close() }
-        let text = Array("\(value)".utf8)
-        let written = text.withUnsafeBytes { fd.write($0) }
-        _ = try written.get("write \(path)")
+        try Sysfs(root: "/proc/self").writeValue("oom_score_adj", "\(value)")
     }
 
     /// 0.9.4's sign that the unit sets `OOMScoreAdjust`: an environment variable of that name.

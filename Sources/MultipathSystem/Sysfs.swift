@@ -67,6 +67,15 @@ public struct Sysfs: Sendable {
         }
     }
 
+    /// `write`, for a caller whose failure is an error: the outcome as a thrown `SystemError`.
+    public func writeValue(_ path: String, _ value: String) throws(SystemError) {
+        switch write(path, value) {
+        case .written: return
+        case .busy: throw SystemError("write \(full(path))", Errno(rawValue: EBUSY))
+        case .failed(let why): throw SystemError("write \(full(path)): \(why)", Errno(rawValue: EIO))
+        }
+    }
+
     /// This tree as the core's writer.
     public var writer: SysfsWriter { { write($0, $1) } }
 

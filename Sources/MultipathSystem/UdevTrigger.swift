@@ -5,18 +5,10 @@ extension Sysfs {
     /// Writes `action` to the disk's `uevent` attribute and to each of its partitions', as `udevadm
     /// trigger` does: the kernel sends the uevent again and udev runs its rules on it.
     public func triggerUevent(_ disk: String, _ action: Uevent.Action) throws(SystemError) {
-        try writeUevent("block/\(disk)/uevent", action)
+        try writeValue("block/\(disk)/uevent", action.description)
         // A partition is a directory of the disk named after it (`sda1`).
         for entry in TextFiles.list(root + "/block/\(disk)") where entry.hasPrefix(disk) && entry != disk {
-            try writeUevent("block/\(disk)/\(entry)/uevent", action)
-        }
-    }
-
-    private func writeUevent(_ path: String, _ action: Uevent.Action) throws(SystemError) {
-        switch write(path, action.description) {
-        case .written: return
-        case .busy: throw SystemError("write \(path)", Errno(rawValue: EBUSY))
-        case .failed(let why): throw SystemError("write \(path): \(why)", Errno(rawValue: EIO))
+            try writeValue("block/\(disk)/\(entry)/uevent", action.description)
         }
     }
 }
