@@ -19,8 +19,8 @@ public struct HardwareEntry: Sendable {
     }
 
     /// An expression that does not compile never matches, as 0.9.4's hwe_regmatch.
-    mutating func compile(_ engine: RegexEngine) {
-        func regex(_ k: ConfigKeyword) -> Result<ConfigRegex, RegexError>? { string(k).map(engine.compile) }
+    mutating func compile(_ compile: (String) -> Result<ConfigRegex, RegexError>) {
+        func regex(_ k: ConfigKeyword) -> Result<ConfigRegex, RegexError>? { string(k).map(compile) }
         matcher = HardwareMatcher(vendor: regex(.vendor), product: regex(.product), revision: regex(.revision))
     }
 

@@ -89,7 +89,7 @@ public enum ConfigLoader {
     /// Built-ins then user entries. An entry with the same vendor/product/revision strings as a later user
     /// entry is merged into it (the later entry's values win) and takes its place, as 0.9.4's factorize_hwtable.
     static func mergeHardware(user: [Settings], regex: RegexEngine, diagnostics: inout [ConfigDiagnostic]) -> [HardwareEntry] {
-        var entries = builtinHardware
+        var entries = regex.builtinHardware
         for settings in user {
             guard settings[.vendor] != nil, settings[.product] != nil else {
                 diagnostics.append(missing("vendor or product", in: settings, section: "device"))
@@ -124,7 +124,7 @@ public enum ConfigLoader {
             }
             if target == i, let m = merged[i] { result.append(m) }
         }
-        for i in result.indices { result[i].compile(regex) }
+        for i in result.indices where !result[i].isBuiltin { result[i].compile(regex.compile) }
         return result
     }
 

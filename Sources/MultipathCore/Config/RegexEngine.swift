@@ -31,5 +31,16 @@ public struct RegexError: Error, Hashable, Sendable, CustomStringConvertible {
 /// in glibc's `regcomp`, so that a pattern means what it means to 0.9.4; the core itself compiles nothing.
 public struct RegexEngine: Sendable {
     public let compile: @Sendable (String) -> Result<ConfigRegex, RegexError>
-    public init(compile: @escaping @Sendable (String) -> Result<ConfigRegex, RegexError>) { self.compile = compile }
+    /// The built-in device table compiled once, when the engine is made: every load and reconfigure
+    /// starts from it instead of compiling its few hundred expressions again.
+    let builtinHardware: [HardwareEntry]
+
+    public init(compile: @escaping @Sendable (String) -> Result<ConfigRegex, RegexError>) {
+        self.compile = compile
+        builtinHardware = ConfigLoader.builtinHardware.map { entry in
+            var compiled = entry
+            compiled.compile(compile)
+            return compiled
+        }
+    }
 }

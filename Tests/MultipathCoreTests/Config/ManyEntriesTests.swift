@@ -24,3 +24,41 @@ import Testing
         print("\(Self.count) \(section) wwid entries loaded in \(took)")
     }
 }
+
+/// A reconfigure compiles the user's expressions, not the built-in device table again.
+@Suite struct BuiltinTableCompiledOnceTests {
+    final class Counter: @unchecked Sendable {
+        var compiled: [String] = []
+    }
+
+    @Test func aLoadCompilesOnlyTheFilesExpressions() {
+        let counter = Counter()
+        let engine = RegexEngine { pattern in
+            counter.compiled.append(pattern)
+            return RegexEngine.glibc.compile(pattern)
+        }
+        let builtins = counter.compiled.count
+        #expect(builtins > 100, "the engine compiles the built-in table when it is made")
+        let text = """
+            blacklist {
+                wwid "^3600a0980"
+            }
+            devices {
+                device {
+                    vendor "ACME"
+                    product "^LUN"
+                }
+            }
+            """
+        for _ in 0..<2 {
+            counter.compiled.removeAll()
+            let (config, diagnostics) = ConfigLoader.load(main: ("/etc/multipath.conf", text), confD: [], regex: engine)
+            #expect(diagnostics.isEmpty)
+            #expect(config.hardware.count == ConfigLoader.builtinHardware.count + 1)
+            // The file's expressions and the blacklist (the built-in rules and product_blacklist pairs): a
+            // small part of what the device table's entries hold.
+            #expect(Set(["^3600a0980", "ACME", "^LUN"]).isSubset(of: counter.compiled))
+            #expect(counter.compiled.count < builtins / 4, "\(counter.compiled.count) compiled of \(builtins)")
+        }
+    }
+}
