@@ -40,6 +40,8 @@ public struct Multipaths: Sendable {
     var retriggers: [DevT: Int] = [:]
     /// 0.9.4's path order: `show paths`, and a map's paths in its table.
     var discovery = DiscoveryOrder()
+    /// Transports (`Multipaths+Transport`) last read not ready: their return re-probes their paths.
+    var transportsDown: Set<TransportPort> = []
 
     public init(config: Config, wwids: WWIDsFile = WWIDsFile(), bindings: Bindings = Bindings(), failedWWIDs: Set<WWID> = []) {
         self.config = config
