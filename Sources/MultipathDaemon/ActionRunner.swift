@@ -38,6 +38,7 @@ final class ActionRunner {
     private let setup: PathSetup
     private let prober: PathProber
     private let remover: MapRemover
+    private lazy var transports = TransportWatch(reactor: reactor, model: model, sysfs: host.sysfs) { [unowned self] in perform($0) }
     private let readOnlyBindings: Bool
 
     private var checkTimers: [DevT: TimerToken] = [:]
@@ -129,6 +130,7 @@ final class ActionRunner {
         case .triggerAdd(let disk):
             do { try host.triggerUevent(disk, .add) } catch { logger.warning("\(disk): failed to trigger add event: \(error)") }
         case .scheduleCheck(let devT, let earliest, let latest):
+            transports.checkScheduled(devT)
             if let t = checkTimers[devT] { return reactor.reschedule(t, earliest: earliest, latest: latest) }
             checkTimers[devT] = reactor.schedule(earliest: earliest, latest: latest, name: "check \(devT)") { [unowned self] in
                 checkTimers[devT] = nil
