@@ -99,8 +99,9 @@ public enum Transport: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The transport's own device above a SCSI path in the sysfs tree, by its name there: its class
-/// directory holds the timeouts 0.9.4 sets (`sysfs_set_scsi_tmo`).
+/// The transport's own device above a path in the sysfs tree, by its name there: for a SCSI path its
+/// class directory holds the timeouts 0.9.4 sets (`sysfs_set_scsi_tmo`); for an NVMe namespace, its
+/// controller. Each but the SAS end device shows whether it carries I/O (`Multipaths+Transport`).
 public enum TransportPort: Hashable, Sendable {
     /// `rport-5:0-2`, under `class/fc_remote_ports`.
     case fcRemotePort(String)
@@ -108,6 +109,8 @@ public enum TransportPort: Hashable, Sendable {
     case iscsiSession(String)
     /// `end_device-0:0`, under `class/sas_end_device`.
     case sasEndDevice(String)
+    /// `nvme0`, under `class/nvme`: the NVMe controller of a namespace path.
+    case nvmeController(String)
 
     /// Its directory relative to the sysfs root.
     public var directory: String {
@@ -115,6 +118,7 @@ public enum TransportPort: Hashable, Sendable {
         case .fcRemotePort(let n): "class/fc_remote_ports/\(n)"
         case .iscsiSession(let n): "class/iscsi_session/\(n)"
         case .sasEndDevice(let n): "class/sas_end_device/\(n)"
+        case .nvmeController(let n): "class/nvme/\(n)"
         }
     }
 }

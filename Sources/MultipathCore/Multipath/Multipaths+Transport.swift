@@ -1,5 +1,5 @@
 /// Transport events: a transport that is back (an iSCSI session logged in again, an FC remote port
-/// online again) has its failed paths probed at once, not at their next re-probe slot.
+/// online again, an NVMe controller live again) has its failed paths probed at once, not at their next re-probe slot.
 ///
 /// The kernel announces neither return with an event a daemon can wait on (no uevent, no sysfs_notify,
 /// no netlink multicast for software iSCSI's relogin; docs/transport-events.md), so the daemon reads the
@@ -69,10 +69,10 @@ extension Multipaths {
 }
 
 extension TransportPort {
-    /// Its name in sysfs (`session3`, `rport-5:0-2`).
+    /// Its name in sysfs (`session3`, `rport-5:0-2`, `nvme0`).
     public var name: String {
         switch self {
-        case .fcRemotePort(let n), .iscsiSession(let n), .sasEndDevice(let n): n
+        case .fcRemotePort(let n), .iscsiSession(let n), .sasEndDevice(let n), .nvmeController(let n): n
         }
     }
 
@@ -82,17 +82,20 @@ extension TransportPort {
         switch self {
         case .iscsiSession: "\(directory)/state"
         case .fcRemotePort: "\(directory)/port_state"
+        case .nvmeController: "\(directory)/state"
         case .sasEndDevice: nil
         }
     }
 
     /// Whether that attribute's text says the transport carries I/O: an iSCSI session `LOGGED_IN` (not
     /// `FAILED` in recovery, nor `FREE` once recovery_tmo ran out); an FC remote port `Online` or
-    /// `Marginal` (which still carries I/O), not `Blocked` within dev_loss_tmo.
+    /// `Marginal` (which still carries I/O), not `Blocked` within dev_loss_tmo; an NVMe controller `live`,
+    /// not `connecting` or `resetting`.
     public func isReady(_ state: String) -> Bool {
         switch self {
         case .iscsiSession: state == "LOGGED_IN"
         case .fcRemotePort: state == "Online" || state == "Marginal"
+        case .nvmeController: state == "live"
         case .sasEndDevice: true
         }
     }

@@ -154,6 +154,10 @@ public struct PathFacts: Sendable {
         case .scsi(.fcp): return component("rport-").map(TransportPort.fcRemotePort)
         case .scsi(.iscsi): return component("session").map(TransportPort.iscsiSession)
         case .scsi(.sas): return component("end_device-").map(TransportPort.sasEndDevice)
+        // `.../nvme-fabrics/ctl/nvme0/nvme0n1`: a namespace path sits under its controller.
+        case .nvme:
+            let controller = device.devPath.first { $0.hasPrefix("nvme") && $0.count > 4 && $0.dropFirst(4).allSatisfy(\.isNumber) }
+            return controller.map(TransportPort.nvmeController)
         default: return nil
         }
     }

@@ -81,6 +81,9 @@ import Testing
         let rport = TransportPort.fcRemotePort("rport-5:0-2")
         #expect(rport.stateAttribute == "class/fc_remote_ports/rport-5:0-2/port_state")
         #expect(["Online", "Marginal"].allSatisfy(rport.isReady) && !["Blocked", "Not Present"].contains(where: rport.isReady))
+        let nvme = TransportPort.nvmeController("nvme0")
+        #expect(nvme.stateAttribute == "class/nvme/nvme0/state")
+        #expect(nvme.isReady("live") && !["connecting", "resetting", "deleting"].contains(where: nvme.isReady))
         #expect(TransportPort.sasEndDevice("end_device-0:0").stateAttribute == nil)
     }
 }

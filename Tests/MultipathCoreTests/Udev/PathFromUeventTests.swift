@@ -185,7 +185,7 @@ import Testing
             expected: .success(
                 PathIdentity(
                     name: "nvme0n1", devT: DevT(major: 259, minor: 0), product: "Samsung SSD", wwid: "eui.0025388b91b2c3d4",
-                    sizeSectors: 1000215216, transport: .nvme)))
+                    sizeSectors: 1000215216, transport: .nvme, transportPort: .nvmeController("nvme0"))))
     ]
 
     @Test(arguments: cases)
