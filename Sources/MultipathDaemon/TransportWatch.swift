@@ -47,7 +47,7 @@ final class TransportWatch {
                 continue
             }
             let state = port.stateAttribute.flatMap(sysfs).map(sysfsText)
-            perform(model.engine.transportRead(port, state: state, now: reactor.now))
+            perform(model.engine.transportRead(port, state: state))
         }
         if !watched.isEmpty { arm() }
     }

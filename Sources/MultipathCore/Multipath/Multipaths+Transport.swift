@@ -1,12 +1,13 @@
 /// Transport events: a transport that is back (an iSCSI session logged in again, an FC remote port
-/// online again, an NVMe controller live again) has its failed paths probed at once, not at their next re-probe slot.
+/// online again, an NVMe controller live again) has its failed paths probed at once, not at their next
+/// re-probe slot.
 ///
-/// The kernel announces neither return with an event a daemon can wait on (no uevent, no sysfs_notify,
-/// no netlink multicast for software iSCSI's relogin; docs/transport-events.md), so the daemon reads the
-/// transport's state attribute, cheaply and often, while paths behind it are failed
-/// (`transportToWatch`), and hands each reading to `transportRead`; a source that does announce a
-/// return calls `transportReturned` directly. Only under `failed_path_reprobe_ms` (0.9.4 waits for its
-/// next check).
+/// Neither an iSCSI session's nor an FC remote port's return comes with an event a daemon can wait on (no
+/// uevent, no sysfs_notify, no netlink multicast for software iSCSI's relogin; docs/transport-events.md),
+/// so the daemon reads the transport's state attribute, cheaply and often, while paths behind it are
+/// failed (`transportToWatch`), and hands each reading to `transportRead`; a source that does announce a
+/// return (NVMe's `NVME_EVENT=connected` uevent) may call `transportReturned` directly. Only under
+/// `failed_path_reprobe_ms` (0.9.4 finds the path at its next check).
 extension Multipaths {
     /// How often a watched transport's state is read: a tenth of `failed_path_reprobe_ms` (at least
     /// 1 ms), so that its return is seen well before the next re-probe; nil when re-probing is off.
@@ -36,18 +37,18 @@ extension Multipaths {
 
     /// The port's state as the daemon read it (nil: unreadable). Ready after a reading that was not is
     /// the transport's return; ready seen first (the path failed while its transport stayed up) is not.
-    public mutating func transportRead(_ port: TransportPort, state: String?, now: Instant) -> [MultipathAction] {
+    public mutating func transportRead(_ port: TransportPort, state: String?) -> [MultipathAction] {
         guard let state, port.isReady(state) else {
             transportsDown.insert(port)
             return []
         }
         guard transportsDown.remove(port) != nil else { return [] }
-        return transportReturned(port, now: now)
+        return transportReturned(port)
     }
 
     /// The transport is back: each failed path behind it is probed now (one whose probe is out is probed
     /// again as soon as it ends); a path the operator failed stays failed.
-    public mutating func transportReturned(_ port: TransportPort, now: Instant) -> [MultipathAction] {
+    public mutating func transportReturned(_ port: TransportPort) -> [MultipathAction] {
         let behind = paths.values.filter { $0.identity.transportPort == port && awaitsReturn($0) }.map(\.devT)
         var actions: [MultipathAction] = []
         for devT in discovery.sorted(behind) where !admin.failedByOperator.contains(devT) {
