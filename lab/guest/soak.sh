@@ -52,11 +52,12 @@ soak_end() {
   for m in $(dmsetup ls --target multipath | awk '$1 != "No" { print $1 }'); do
     wait_until_sleep=0.5 wait_until 20 dmsetup remove "$m"
   done
-  [ -n "${lun:-}" ] && tcm_teardown
+  # iSCSI first: its backstore shares the rd_mcp_0 HBA that tcm_teardown removes last.
   if [ "$soak_iscsi" = 1 ]; then
     [ -n "$is_bad" ] && soak_iscsi_back
     iscsi_fabric_down
   fi
+  [ -n "${lun:-}" ] && tcm_teardown
   [ -d /sys/module/scsi_debug ] && wait_until_sleep=0.5 wait_until 20 modprobe -r scsi_debug
 }
 
