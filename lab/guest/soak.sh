@@ -14,9 +14,13 @@
 # step within 5% of the first sample after 60 s (both taken with every path back and active), and the
 # restart after kill -9 adopts both maps without a reload (no DM resume uevent, tables unchanged, no
 # reload logged), with every path's DM state matching sysfs within one polling interval of "ready".
+# With SOAK_ISCSI=1 (lab/soak.sh's long run) a third map goes over a real iSCSI fabric (2 portals on
+# veth links to a LIO target, lab/guest/iscsi.sh): the schedule also cuts a portal's link, drops its
+# packets or disables its TPG, always leaving the other portal's session logged in and active in DM.
 # Writes $LAB_OUT/soak-summary.md and soak-events.log.
 . "$LAB_REPO/lab/guest/dm-paths.sh"
 . "$LAB_REPO/lab/guest/tcm.sh"
+. "$LAB_REPO/lab/guest/iscsi.sh"
 
 soak_pi=2
 soak_events=$LAB_OUT/soak-events.log
@@ -25,6 +29,10 @@ declare -A soak_count=()
 declare -A sd_state=()  # scsi_debug host number -> up | offline | deleted
 sd_removed=0            # hosts taken away with add_host -1
 tcm_bad=                # the tcm port (1, 2) in a bad ALUA state, or empty
+soak_iscsi=${SOAK_ISCSI:-0}
+is_map=
+is_bad=                 # the iSCSI portal (1, 2) taken away, or empty
+is_how=                 # how: link | blackhole | tpg
 tcm_good_state=([1]=0 [2]=1)  # optimized, non-optimized
 
 soak_t() { echo $(( (${EPOCHREALTIME/./} - soak_t0) / 1000000 )); }
@@ -44,6 +52,11 @@ soak_end() {
   for m in $(dmsetup ls --target multipath | awk '$1 != "No" { print $1 }'); do
     wait_until_sleep=0.5 wait_until 20 dmsetup remove "$m"
   done
+  # iSCSI first: its backstore shares the rd_mcp_0 HBA that tcm_teardown removes last.
+  if [ "$soak_iscsi" = 1 ]; then
+    [ -n "$is_bad" ] && soak_iscsi_back
+    iscsi_fabric_down
+  fi
   [ -n "${lun:-}" ] && tcm_teardown
   [ -d /sys/module/scsi_debug ] && wait_until_sleep=0.5 wait_until 20 modprobe -r scsi_debug
 }
@@ -139,7 +152,7 @@ sd_model_usable() {
 tcm_usable() { local o=$((3 - $1)); [ "$tcm_bad" != "$o" ] && dm_active "$tcm_map" "$(tcm_devt $o)"; }
 
 soak_wait_usable() {
-  wait_until_sleep=0.2 wait_until 30 "$@" || fail "no usable path but the victim within 30 s ($*): $(dmsetup status "$sd_map"); $(dmsetup status "$tcm_map")"
+  wait_until_sleep=0.2 wait_until 30 "$@" || fail "no usable path but the victim within 30 s ($*): $(soak_maps_status)"
 }
 
 sd_present() { sd_devt "$1" >/dev/null; }
@@ -151,6 +164,7 @@ soak_step() {
   for h in "${!sd_state[@]}"; do [ "${sd_state[$h]}" = up ] || down+=("sd:$h"); done
   for ((k = 0; k < sd_removed; k++)); do down+=(removed); done
   [ -n "$tcm_bad" ] && down+=("tcm:$tcm_bad")
+  [ -n "$is_bad" ] && down+=("is:$is_bad")
   rnd 2
   if [ ${#down[@]} -ge 2 ] || { [ ${#down[@]} -gt 0 ] && [ $r = 0 ]; }; then
     mapfile -t down < <(printf '%s\n' "${down[@]}" | sort)
@@ -160,6 +174,8 @@ soak_step() {
   fi
   rnd 10
   if [ $r -lt 3 ] && [ -z "$tcm_bad" ]; then soak_tcm_away; return; fi
+  # Without iSCSI this draws nothing more: a seed's schedule stays what it was.
+  if [ "$soak_iscsi" = 1 ] && [ $r -lt 5 ] && [ -z "$is_bad" ]; then soak_iscsi_away; return; fi
   local up=()
   mapfile -t up < <(for h in "${!sd_state[@]}"; do [ "${sd_state[$h]}" = up ] && echo "$h"; done | sort -n)
   local kind
@@ -233,6 +249,7 @@ soak_bring_back() {
       h=$(sd_newest_host)
       [ "$h" != "$before" ] || fail "add_host 1 made no new host"
       sd_state[$h]=up; sd_removed=$((sd_removed - 1)); soak_did add_host+1 "host$h" ;;
+    is:*) soak_iscsi_back ;;
     tcm:*)
       h=${1#tcm:}
       echo "${tcm_good_state[$h]}" >"$lun/alua/grp$h/alua_access_state" || fail "cannot set tcm port $h back"
@@ -245,12 +262,16 @@ soak_restore_all() {
   for h in "${!sd_state[@]}"; do [ "${sd_state[$h]}" = up ] || soak_bring_back "sd:$h"; done
   while [ $sd_removed -gt 0 ]; do soak_bring_back removed; done
   [ -n "$tcm_bad" ] && soak_bring_back "tcm:$tcm_bad"
-  wait_until_sleep=0.3 wait_until 60 soak_all_active || fail "not every path active within 60 s of the restore: $(dmsetup status "$sd_map"); $(dmsetup status "$tcm_map")"
+  [ -n "$is_bad" ] && soak_bring_back "is:$is_bad"
+  # iscsid logs in again some seconds after a portal returns.
+  wait_until_sleep=0.3 wait_until 90 soak_all_active || fail "not every path active within 90 s of the restore: $(soak_maps_status)"
 }
 soak_all_active() {
-  [ "$(dm_states "$sd_map" | grep -c ' A$')" = 4 ] && [ "$(dm_states "$sd_map" | wc -l)" = 4 ] &&
-    [ "$(dm_states "$tcm_map" | grep -c ' A$')" = 2 ] && [ "$(dm_states "$tcm_map" | wc -l)" = 2 ]
+  soak_map_active "$sd_map" 4 && soak_map_active "$tcm_map" 2 && { [ "$soak_iscsi" != 1 ] || soak_map_active "$is_map" 2; }
 }
+# soak_map_active MAP N: MAP has N paths, all active.
+soak_map_active() { local st; st=$(dm_states "$1") && [ "$(grep -c ' A$' <<<"$st")" = "$2" ] && [ "$(wc -l <<<"$st")" = "$2" ]; }
+soak_maps_status() { local m; for m in "$sd_map" "$tcm_map" $is_map; do echo "$m: $(dmsetup status "$m");"; done; }
 
 # "RSS_KB FDS" of the running daemon.
 soak_sample() {
@@ -259,18 +280,65 @@ soak_sample() {
   echo "$(awk '/^VmRSS:/ { print $2 }' /proc/"$p"/status) $(find /proc/"$p"/fd -mindepth 1 -maxdepth 1 | wc -l)"
 }
 
-# Sets sd_map (the map over the first scsi_debug host's disk) and tcm_map (the other one); true once
-# both have all their paths active.
+# Sets sd_map (the map over the first scsi_debug host's disk), is_map (over portal 1's iSCSI disk, with
+# SOAK_ISCSI=1) and tcm_map (the other one); true once each has all its paths active.
 soak_maps_found() {
-  local m d
-  sd_map="" tcm_map=""
+  local m d i=""
+  sd_map="" tcm_map="" is_map=""
   local -a h
   read -ra h <<<"$(sd_hosts)"
   d=$(sd_devt "${h[0]}")
+  [ "$soak_iscsi" = 1 ] && { i=$(is_devt 1) || return 1; }
   for m in $(dmsetup ls --target multipath | awk '$1 != "No" { print $1 }'); do
-    if dm_states "$m" | grep -q "^$d "; then sd_map=$m; else tcm_map=$m; fi
+    if dm_states "$m" | grep -q "^$d "; then sd_map=$m
+    elif [ -n "$i" ] && dm_states "$m" | grep -q "^$i "; then is_map=$m
+    else tcm_map=$m; fi
   done
-  [ -n "$sd_map" ] && [ -n "$tcm_map" ] && soak_all_active
+  [ -n "$sd_map" ] && [ -n "$tcm_map" ] && { [ "$soak_iscsi" != 1 ] || [ -n "$is_map" ]; } && soak_all_active
+}
+
+# is_devt PORTAL: MAJ:MIN of the disk behind the session through PORTAL (builtins only, as above).
+is_devt() {
+  local c a f x
+  for c in /sys/class/iscsi_connection/connection*; do
+    read -r a 2>/dev/null <"$c/persistent_address" && [ "$a" = "10.77.$1.1" ] || continue
+    a=${c##*/connection}
+    for f in /sys/class/iscsi_session/session"${a%%:*}"/device/target*/*:*:*:*/block/*/dev; do
+      [ -e "$f" ] && read -r x <"$f" && echo "$x" && return 0
+    done
+  done
+  return 1
+}
+# is_usable PORTAL: the other portal's session is logged in and its path active in DM.
+is_usable() {
+  local o=$((3 - $1)) s d
+  d=$(is_devt $o) && s=$(iscsi_session $o) && read -r s <"/sys/class/iscsi_session/$s/state" && [ "$s" = LOGGED_IN ] &&
+    dm_active "$is_map" "$d"
+}
+soak_iscsi_away() {
+  local port how
+  rnd 2; port=$((r + 1))
+  rnd 3
+  case $r in
+    0) how="link" ;;
+    1) how=blackhole ;;
+    *) how=tpg ;;
+  esac
+  soak_wait_usable is_usable "$port"
+  case $how in
+    link) iscsi_link "$port" down ;;
+    blackhole) iscsi_blackhole "$port" on ;;
+    tpg) iscsi_tpg "$port" 0 ;;
+  esac
+  is_bad=$port is_how=$how; soak_did "iscsi-$how-off" "portal$port"
+}
+soak_iscsi_back() {
+  case $is_how in
+    link) iscsi_link "$is_bad" up ;;
+    blackhole) iscsi_blackhole "$is_bad" off ;;
+    tpg) iscsi_tpg "$is_bad" 1 ;;
+  esac
+  soak_did "iscsi-$is_how-on" "portal$is_bad"; is_bad="" is_how=""
 }
 
 soak_setup() {
@@ -282,6 +350,10 @@ soak_setup() {
   must modprobe scsi_dh_alua
   must modprobe scsi_debug add_host=4 num_tgts=1 max_luns=1 vpd_use_hostno=0 dev_size_mb=64 ptype=0
   tcm_setup
+  if [ "$soak_iscsi" = 1 ]; then
+    iscsi_fabric_up 2
+    iscsi_login
+  fi
   local i
   for i in 1 2; do echo 1 >"$lun/alua/grp$i/alua_access_type" || fail "cannot make tcm group $i implicit-only"; done
   for i in 1 2; do echo "${tcm_good_state[$i]}" >"$lun/alua/grp$i/alua_access_state" || fail "cannot set tcm group $i"; done
@@ -289,9 +361,10 @@ soak_setup() {
   for i in $(sd_hosts); do sd_state[$i]=up; done
   [ ${#sd_state[@]} = 4 ] || fail "expected 4 scsi_debug hosts, got $(sd_hosts)"
   daemon_ready_timeout=90 daemon_start
-  wait_until_sleep=0.3 wait_until 60 soak_maps_found || fail "no scsi_debug map with 4 and tcm map with 2 active paths within 60 s: $(dmsetup status)"
+  wait_until_sleep=0.3 wait_until 60 soak_maps_found || fail "no scsi_debug map with 4, tcm map (and iSCSI map) with 2 active paths within 60 s: $(dmsetup status)"
   udevadm settle --timeout=30
   wait_file /dev/mapper/"$sd_map" 20 && wait_file /dev/mapper/"$tcm_map" 20 || fail "no /dev/mapper nodes"
+  [ "$soak_iscsi" != 1 ] || wait_file /dev/mapper/"$is_map" 20 || fail "no /dev/mapper node for the iSCSI map"
 }
 
 soak_fio_start() {
@@ -336,6 +409,8 @@ filename=/dev/mapper/$tcm_map
 rw=randwrite
 rate_iops=60
 size=3m
+$( [ "$soak_iscsi" = 1 ] && printf '%s\n' "" "[is-write]" "filename=/dev/mapper/$is_map" "rw=randwrite" "rate_iops=60" "size=8m" \
+  "" "[is-read]" "filename=/dev/mapper/$is_map" "rw=randread" "rate_iops=100" "verify=0" )
 
 [tcm-read]
 filename=/dev/mapper/$tcm_map
@@ -396,7 +471,8 @@ soak_pick_victim() {
     sd_model_usable "$h" && sd_present "$h" && sd_usable "$h" && { victim=$h; return 0; }
   done
 }
-# Every path's DM state is what sysfs says: scsi_debug running -> A, offline -> F; both tcm ports A.
+# Every path's DM state is what sysfs says: scsi_debug running -> A, offline -> F; both tcm ports (and
+# both iSCSI portals) A.
 soak_dm_right() {
   local h d st want
   st=$(dm_states "$sd_map")
@@ -405,7 +481,7 @@ soak_dm_right() {
     want=A; sd_running "$h" || want=F
     [[ $'\n'$st$'\n' == *$'\n'"$d $want"$'\n'* ]] || return 1
   done
-  [ "$(dm_states "$tcm_map" | grep -c ' A$')" = 2 ]
+  soak_map_active "$tcm_map" 2 && { [ "$soak_iscsi" != 1 ] || soak_map_active "$is_map" 2; }
 }
 # The scsi_debug map has one group per ALUA state of its hosts (host number mod 3), the tcm map two.
 soak_tables_settled() {
@@ -441,7 +517,7 @@ soak_kill() {
     soak_note "kill -9: host$fault's priority raced its fault (table regrouped): again"
     [ $attempt = 3 ] && fail "kill -9: no settled table with a fault in 3 attempts: $(dmsetup table "$sd_map")"
   done
-  for m in "$sd_map" "$tcm_map"; do
+  for m in "$sd_map" "$tcm_map" $is_map; do
     table_before[$m]=$(dmsetup table "$m")
     events_before[$m]=$(dmsetup info -c --noheadings -o events "$m" | tr -d ' ')
     dmdev[$m]=$(dmsetup info -c --noheadings -o blkdevname "$m" | tr -d ' ')
@@ -472,8 +548,24 @@ soak_kill() {
   wait_until_sleep=0.05 wait_until 30 soak_dm_right || fail "after the restart, DM path states do not match sysfs within 30 s: $(dmsetup status "$sd_map")"
   t_right=$EPOCHREALTIME
   kill -TERM "$udev_pid"; wait "$udev_pid" 2>/dev/null; udev_pid=
-  soak_did restart "dead $(ms_between "$t_kill" "$t_start") ms; start to ready $(ms_between "$t_start" "$t_ready") ms, ready to DM right $(ms_between "$t_ready" "$t_right") ms"
-  for m in "$sd_map" "$tcm_map"; do
+  # Timed from the kernel's side: one pass of soak_dm_right forks a dozen processes, seconds on a loaded
+  # TCG host. DM has been right since the later of the daemon's "ready" and the last path uevent of
+  # either map after the daemon started (the log and udevadm both stamp CLOCK_MONOTONIC).
+  local k_start k_ready right_ms
+  k_start=$(log_since_mark | awk '/ starting$/ { print $1; exit }')
+  k_ready=$(log_since_mark | awk '/ multipathd ready$/ { print $1; exit }')
+  [ -n "$k_start" ] && [ -n "$k_ready" ] || fail "kill -9: no 'starting' or 'multipathd ready' line in the new daemon's log"
+  local devs
+  devs=$(printf '%s|' "${dmdev[@]}")
+  right_ms=$(awk -v devs="/(${devs%|})$" -v from="$k_start" -v ready="$k_ready" '
+    BEGIN { RS = ""; last = 0 }
+    /^KERNEL/ && /DM_ACTION=/ && $3 ~ devs {
+      t = $1; gsub(/^KERNEL\[|\]$/, "", t)
+      if (t + 0 >= from + 0 && t + 0 > last) last = t + 0
+    }
+    END { d = (last - ready) * 1000; printf "%d", (d > 0 ? d : 0) }' "$LAB_OUT/soak-uevents.log")
+  soak_did restart "dead $(ms_between "$t_kill" "$t_start") ms; start to ready $(ms_between "$t_start" "$t_ready") ms, ready to DM right $right_ms ms (the script saw it $(ms_between "$t_ready" "$t_right") ms after ready)"
+  for m in "$sd_map" "$tcm_map" $is_map; do
     # A table load shows as the kernel's change uevent of the map's dm device at its resume: without
     # DM_ACTION (path failures and reinstatements carry DM_ACTION=PATH_FAILED/PATH_REINSTATED) and not
     # synthetic (SYNTH_UUID: udev's watch after fio closes the device it wrote, at each pass).
@@ -486,9 +578,9 @@ soak_kill() {
     log_has "$m: adopted \(" 1 || fail "kill -9: no 'adopted' line for $m"
   done
   ! log_has ': reload ' 1 || fail "kill -9: a reload after the restart: $(log_since_mark | grep ': reload ' | head -n 2 | tr '\n' ' ')"
-  [ "$(ms_between "$t_ready" "$t_right")" -le $((soak_pi * 1000)) ] ||
-    fail "kill -9: DM path states right $(ms_between "$t_ready" "$t_right") ms after ready (polling_interval $soak_pi s)"
-  kill_summary="kill -9 at $(soak_t) s with host$fault offline; dead $(ms_between "$t_kill" "$t_start") ms (host$fault back, ${other:+host$other offline}); restart to ready $(ms_between "$t_start" "$t_ready") ms, ready to every DM path state right $(ms_between "$t_ready" "$t_right") ms (polling_interval $soak_pi s); both maps adopted: 0 table loads, tables unchanged, queue_if_no_path kept"
+  [ "$right_ms" -le $((soak_pi * 1000)) ] ||
+    fail "kill -9: DM path states right $right_ms ms after ready (polling_interval $soak_pi s)"
+  kill_summary="kill -9 at $(soak_t) s with host$fault offline; dead $(ms_between "$t_kill" "$t_start") ms (host$fault back, ${other:+host$other offline}); restart to ready $(ms_between "$t_start" "$t_ready") ms, ready to every DM path state right $right_ms ms by the kernel's uevents (polling_interval $soak_pi s); every map adopted: 0 table loads, tables unchanged, queue_if_no_path kept"
 }
 
 # pct A B: B's change from A in percent, one decimal.
@@ -503,7 +595,7 @@ soak_report() {
     echo "# Soak: $seconds s, seed $seed"
     echo
     echo "- kernel $(uname -r), daemon $(basename "$LAB_BIN") ($LAB_BIN), $(date -u +%Y-%m-%d)"
-    echo "- maps: $sd_map (scsi_debug, 4 paths, 64 MB), $tcm_map (tcm_loop, 2 ALUA ports, 4 MB); polling_interval $soak_pi, no_path_retry 12, failback immediate"
+    echo "- maps: $sd_map (scsi_debug, 4 paths, 64 MB), $tcm_map (tcm_loop, 2 ALUA ports, 4 MB)${is_map:+, $is_map (iSCSI, 2 portals on veth links, 64 MB)}; polling_interval $soak_pi, no_path_retry 12, failback immediate"
     echo "- events applied:${kinds%,}"
     # A writer's reads are its verification reads (fio's own read IOPS for those are not per second).
     echo "- fio (exit status $fio_status; 8 KiB direct I/O, writers verify with crc32c): $(jq -r '[.jobs[] | "\(.jobname) wrote \(.write.io_bytes / 1048576 | floor) MiB, read \(.read.io_bytes / 1048576 | floor) MiB, \((.read.total_ios + .write.total_ios) / .elapsed | floor) IO/s, error \(.error)"] | join("; ")' "$json")"
