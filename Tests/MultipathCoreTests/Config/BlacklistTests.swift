@@ -73,7 +73,7 @@ import Testing
 
     @Test func pathVerdictUsesTheResolvedUidAttribute() {
         // NVMe entries use ID_WWN: a path with ID_SERIAL only is not "missing" its uid attribute.
-        let nvme = PathIdentity(name: "nvme0n1", devT: DevT(major: 259, minor: 0), vendor: "NVMe", product: "X", transport: .nvme)
+        let nvme = PathIdentity(name: "nvme0n1", devT: DevT(major: 259, minor: 0), vendor: "NVMe", product: "X", transport: .nvme(.pcie))
         #expect(Config.builtin.blacklistVerdict(for: nvme, udevProperties: ["ID_SERIAL"]) == .accepted)
         let sd = PathIdentity(name: "sda", devT: DevT(major: 8, minor: 0), vendor: "X", product: "Y")
         #expect(Config.builtin.blacklistVerdict(for: sd, udevProperties: ["ID_SERIAL"]) == .missingProperty)
