@@ -79,6 +79,23 @@ import Testing
         #expect(Config.builtin.blacklistVerdict(for: sd, udevProperties: ["ID_SERIAL"]) == .missingProperty)
     }
 
+    /// An NVMe path's protocol is its controller's transport, as 0.9.4 names it: `protocol "nvme:tcp"`
+    /// takes NVMe/TCP paths and leaves PCIe ones; the overrides' protocol section matches it too.
+    @Test func nvmeTransportsAreProtocols() {
+        let (config, _) = ConfigLoader.load(
+            main: (
+                "/etc/multipath.conf",
+                "blacklist {\n protocol \"nvme:tcp\"\n}\noverrides {\n protocol {\n  type \"nvme:pcie\"\n  fast_io_fail_tmo 7\n }\n}\n"
+            ), confD: [], regex: .glibc)
+        func path(_ transport: Transport) -> PathIdentity {
+            PathIdentity(name: "nvme0n1", devT: DevT(major: 259, minor: 0), vendor: "NVME", product: "X", wwid: "uuid.1", transport: transport)
+        }
+        #expect(config.blacklistVerdict(for: path(.nvme(.tcp)), udevProperties: ["ID_WWN"]) == .blacklisted(.protocol, rule: "nvme:tcp"))
+        #expect(config.blacklistVerdict(for: path(.nvme(.pcie)), udevProperties: ["ID_WWN"]) == .accepted)
+        #expect(config.pathSettings(for: path(.nvme(.pcie))).fastIOFailTimeout?.origin == .overridesProtocolSection)
+        #expect(config.pathSettings(for: path(.nvme(.rdma))).fastIOFailTimeout?.origin != .overridesProtocolSection)
+    }
+
     @Test func builtinRulesAreThoseOf094() {
         let b = Config.builtin.blacklist
         #expect(b.blacklist.devnode.map(\.text) == ["!^(sd[a-z]|dasd[a-z]|nvme[0-9])"])
