@@ -23,7 +23,8 @@ public enum PathRejection: Error, Hashable, Sendable, CustomStringConvertible {
         case .deviceMapper(let n): "\(n) is a device-mapper device"
         case .noKernelName: "no DEVNAME or DEVPATH"
         case .noDevT(let n): "\(n) has no valid MAJOR/MINOR"
-        case .notNVMeNamespace(let n): "\(n) is not the namespace of one NVMe controller (native NVMe multipath? boot with nvme_core.multipath=N)"
+        case .notNVMeNamespace(let n):
+            "\(n) is not the namespace of one NVMe controller (native NVMe multipath? boot with nvme_core.multipath=N)"
         }
     }
 }

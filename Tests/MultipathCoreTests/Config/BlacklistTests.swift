@@ -88,7 +88,8 @@ import Testing
                 "blacklist {\n protocol \"nvme:tcp\"\n}\noverrides {\n protocol {\n  type \"nvme:pcie\"\n  fast_io_fail_tmo 7\n }\n}\n"
             ), confD: [], regex: .glibc)
         func path(_ transport: Transport) -> PathIdentity {
-            PathIdentity(name: "nvme0n1", devT: DevT(major: 259, minor: 0), vendor: "NVME", product: "X", wwid: "uuid.1", transport: transport)
+            PathIdentity(
+                name: "nvme0n1", devT: DevT(major: 259, minor: 0), vendor: "NVME", product: "X", wwid: "uuid.1", transport: transport)
         }
         #expect(config.blacklistVerdict(for: path(.nvme(.tcp)), udevProperties: ["ID_WWN"]) == .blacklisted(.protocol, rule: "nvme:tcp"))
         #expect(config.blacklistVerdict(for: path(.nvme(.pcie)), udevProperties: ["ID_WWN"]) == .accepted)
