@@ -25,12 +25,12 @@ nvme_ports=0
 nvme_fabric_up() {
   nvme_ports=${1:-2}
   local n sub=$nvme_cfs/subsystems/$nvme_nqn
-  [ "$(cat /sys/module/nvme_core/parameters/multipath 2>/dev/null)" = N ] ||
-    fail "nvme_core.multipath is not N: NVMe paths would be hidden under native multipath (lab/vm.sh)"
   must modprobe brd rd_nr=1 rd_size=65536
   must modprobe nvmet
   must modprobe nvmet-tcp
   must modprobe nvme-tcp
+  [ "$(cat /sys/module/nvme_core/parameters/multipath)" = N ] ||
+    fail "nvme_core.multipath is not N: NVMe paths would be hidden under native multipath (lab/vm.sh)"
   must modprobe dm_multipath
   mountpoint -q /sys/kernel/config || must mount -t configfs configfs /sys/kernel/config
   must ip netns add "$nvme_ns"
