@@ -89,6 +89,12 @@ import Testing
         #expect(path.settings.checker.value == .none && path.settings.prio.value == .const)
         sim.kernel.paths["nvme0n1"]!.behavior = .offline
         _ = try #require(try sim.advance(until: { sim.active("mpatha", "nvme0n1") == false }, limit: .seconds(10)))
+        // `show paths` dev_st: a reconnecting controller's path is still `running` in 0.9.4, a dead one's `offline`.
+        let nvme0 = sim.devT("nvme0n1")
+        for (state, shown) in [("connecting", "running"), ("dead", "offline")] {
+            let snapshot = sim.daemon.engine.pathSnapshots(deviceStates: [nvme0: state], now: sim.clock.now)
+            #expect(snapshot.first { $0.identity.devT == nvme0 }?.deviceState == shown)
+        }
         sim.kernel.paths["nvme0n1"]!.behavior = .good
         _ = try #require(try sim.advance(until: { sim.active("mpatha", "nvme0n1") == true }, limit: .seconds(10)))
         #expect(sim.kernel.paths.values.allSatisfy { $0.commands == 0 && $0.reads == 0 }, "no sg command, no read")
