@@ -74,16 +74,18 @@ import Testing
         #expect(sim.files.contents["/etc/multipath/prkeys"] == nil)
     }
 
-    /// Two NVMe/TCP namespaces of one LUN: one map of both under the generic NVMe hardware entry (one
-    /// group, group_by_prio; `no_path_retry queue` from the defaults), checked by `none` on the
-    /// controller's state, with no sg node looked for and no command sent: a controller reconnecting
-    /// after a link cut fails its path, `live` again reinstates it.
+    /// Two NVMe/TCP namespaces of one LUN: one bio-based map of both under the generic NVMe hardware
+    /// entry (one group, group_by_prio; `no_path_retry queue` from the defaults), checked by `none` on the
+    /// controller's state (heard after the start's burst, so both paths are in the create), with no sg
+    /// node looked for and no command sent: a controller reconnecting after a link cut fails its path,
+    /// `live` again reinstates it.
     @Test func nvmePathsAreCheckedByTheirControllerState() throws {
         let sim = try Simulation(paths: [("nvme0n1", "uuid.58"), ("nvme1n1", "uuid.58")])
         try sim.start("no_path_retry queue")
         _ = try #require(try sim.advance(until: { sim.kernel.creates == 1 }, limit: .seconds(1)))
         let table = try #require(sim.kernel.maps["mpatha"]?.table)
-        #expect(table.description == "1 queue_if_no_path 0 1 1 service-time 0 2 1 8:0 1 8:16 1")
+        #expect(table.description == "3 queue_if_no_path queue_mode bio 0 1 1 service-time 0 2 1 8:0 1 8:16 1")
+        #expect(sim.kernel.reloads == 0, "created with both paths: the checker's answer waits for the burst")
         let path = try #require(sim.daemon.engine.paths[sim.devT("nvme0n1")])
         #expect(path.identity.vendor == "NVME" && path.identity.product == "Linux" && path.identity.transport == .nvme(.tcp))
         #expect(path.settings.checker.value == .none && path.settings.prio.value == .const)

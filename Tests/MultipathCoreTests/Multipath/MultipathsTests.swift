@@ -291,7 +291,8 @@ import Testing
 
     /// Two NVMe/TCP namespaces of one nvmet subsystem, as 0.9.4 builds their map: the generic NVMe
     /// entry (`ID_WWN`, checker `none`, group_by_prio, failback immediate), `prio alua` from the
-    /// defaults falling back to `const` (an NVMe path has no TPGS), one group of both paths.
+    /// defaults falling back to `const` (an NVMe path has no TPGS), one group of both paths, bio-based
+    /// (`queue_mode bio`, forced over NVMe/TCP paths).
     @Test func nvmePathsMakeOneMapUnderTheNVMeEntry() {
         var e = T.engine("find_multipaths no\nprio alua\nno_path_retry queue")
         let paths = [UInt32(1), 2].map { minor in
@@ -310,7 +311,7 @@ import Testing
         #expect(T.significant(e.checkerFinished(paths[0].devT, CheckerVerdict.nvmeControllerState("live"), now: T.t0)).isEmpty)
         #expect(
             T.significant(e.checkerFinished(paths[1].devT, CheckerVerdict.nvmeControllerState("live"), now: T.t0)) == [
-                "create uuid.58 1 queue_if_no_path 0 1 1 service-time 0 2 1 259:1 1 259:2 1"
+                "create uuid.58 3 queue_if_no_path queue_mode bio 0 1 1 service-time 0 2 1 259:1 1 259:2 1"
             ])
     }
 }
