@@ -250,6 +250,20 @@ extension PathIdentity {
             tpgs = handler == "alua" ? 1 : 0
         }
 
+        // 0.9.4 takes an NVMe controller's model, firmware and serial as libudev gives them, padding
+        // and all, and names every NVMe namespace's vendor `NVME`, for the hardware table.
+        let vendor: String, product: String, revision: String, serial: String
+        if nvme {
+            func field(_ file: String, else property: String) -> String { facts.bytes(file).map(sysfsLine) ?? properties[property] ?? "" }
+            (vendor, product) = ("NVME", field("device/model", else: "ID_MODEL"))
+            (revision, serial) = (field("device/firmware_rev", else: "ID_REVISION"), field("device/serial", else: "ID_SERIAL_SHORT"))
+        } else {
+            vendor = facts.text("device/vendor") ?? properties["ID_VENDOR"] ?? ""
+            product = facts.text("device/model") ?? properties["ID_MODEL"] ?? ""
+            revision = facts.text("device/rev") ?? properties["ID_REVISION"] ?? ""
+            serial = facts.bytes("device/vpd_pg80").flatMap(serialFromVPD80) ?? properties["ID_SCSI_SERIAL"] ?? ""
+        }
+
         var fc: FibreChannelNames?
         if case .scsi(.fcp) = transport, let h = hctl {
             func name(_ path: String) -> String? { facts.sysfs[path].flatMap { $0 }.map(sysfsText) }
@@ -264,14 +278,7 @@ extension PathIdentity {
         return .success(
             PathIdentity(
                 name: name, devT: devT, hctl: hctl,
-                // 0.9.4 names every NVMe namespace's vendor `NVME`, for the hardware table.
-                vendor: nvme ? "NVME" : facts.text("device/vendor") ?? properties["ID_VENDOR"] ?? "",
-                product: facts.text("device/model") ?? properties["ID_MODEL"] ?? "",
-                revision: facts.text(nvme ? "device/firmware_rev" : "device/rev") ?? properties["ID_REVISION"] ?? "",
-                wwid: wwid,
-                serial: nvme
-                    ? facts.text("device/serial") ?? ""
-                    : facts.bytes("device/vpd_pg80").flatMap(serialFromVPD80) ?? properties["ID_SCSI_SERIAL"] ?? "",
+                vendor: vendor, product: product, revision: revision, wwid: wwid, serial: serial,
                 sizeSectors: facts.text("size").flatMap { UInt64($0) } ?? 0,
                 transport: transport, tpgs: tpgs, fc: fc, transportPort: facts.transportPort(transport),
                 readOnly: (properties["DISK_RO"] ?? facts.text("ro")) == "1", attachedHandler: handler,
@@ -304,6 +311,13 @@ func serialFromVPD80(_ page: [UInt8]) -> String? {
     let length = min(Int(page[2]) << 8 | Int(page[3]), page.count - 4)
     let s = sysfsText(Array(page[4..<(4 + length)]))
     return s.isEmpty ? nil : s
+}
+
+/// A sysfs attribute as libudev gives it: without its trailing newline, padding kept.
+func sysfsLine(_ bytes: [UInt8]) -> String {
+    var b = bytes[...]
+    while let l = b.last, l == 0x0a || l == 0x0d { b = b.dropLast() }
+    return String(decoding: b, as: UTF8.self)
 }
 
 /// A sysfs text attribute without its newline, padding or NULs.

@@ -197,8 +197,8 @@ import Testing
             uidAttribute: "ID_WWN",
             expected: .success(
                 PathIdentity(
-                    name: "nvme1n1", devT: DevT(major: 259, minor: 2), vendor: "NVME", product: "Linux", revision: "6.1.0-28",
-                    wwid: "uuid.5a1f7e00-1abc-4d00-9000-000000000058", serial: "5a1f7e0058", sizeSectors: 131072,
+                    name: "nvme1n1", devT: DevT(major: 259, minor: 2), vendor: "NVME", product: nvmetModel, revision: "6.1.0-28",
+                    wwid: "uuid.5a1f7e00-1abc-4d00-9000-000000000058", serial: nvmetSerial, sizeSectors: 131072,
                     transport: .nvme(.tcp)))),
         Case(
             testDescription: "NVMe namespace without ID_WWN: its sysfs wwid, as 0.9.4's uid fallback",
@@ -210,8 +210,8 @@ import Testing
             uidAttribute: "ID_WWN",
             expected: .success(
                 PathIdentity(
-                    name: "nvme1n1", devT: DevT(major: 259, minor: 2), vendor: "NVME", product: "Linux", revision: "6.1.0-28",
-                    wwid: "uuid.5a1f7e00-1abc-4d00-9000-000000000058", serial: "5a1f7e0058", sizeSectors: 131072,
+                    name: "nvme1n1", devT: DevT(major: 259, minor: 2), vendor: "NVME", product: nvmetModel, revision: "6.1.0-28",
+                    wwid: "uuid.5a1f7e00-1abc-4d00-9000-000000000058", serial: nvmetSerial, sizeSectors: 131072,
                     transport: .nvme(.tcp)))),
         Case(
             testDescription: "a hidden path of native NVMe multipath is not a path",
@@ -229,14 +229,17 @@ import Testing
             sysfs: [:], uidAttribute: "ID_WWN", expected: .failure(.notNVMeNamespace("nvme0n1")))
     ]
 
-    /// A namespace of an NVMe/TCP controller on a Linux nvmet target, as sysfs shows it.
+    /// A namespace of an NVMe/TCP controller on a Linux nvmet target, as sysfs shows it: the model and
+    /// serial padded with blanks to their Identify Controller fields (40 and 20 bytes), kept as 0.9.4 keeps them.
     static func nvmeTCP(dir: String) -> [String: [UInt8]] {
         [
             "\(dir)/size": "131072\n", "\(dir)/wwid": "uuid.5a1f7e00-1abc-4d00-9000-000000000058\n",
-            "\(dir)/device/model": "Linux                                   \n", "\(dir)/device/serial": "5a1f7e0058          \n",
+            "\(dir)/device/model": nvmetModel + "\n", "\(dir)/device/serial": nvmetSerial + "\n",
             "\(dir)/device/firmware_rev": "6.1.0-28\n", "\(dir)/device/transport": "tcp\n", "\(dir)/device/state": "live\n"
         ].mapValues { Array($0.utf8) }
     }
+    static let nvmetModel = "Linux" + String(repeating: " ", count: 35)
+    static let nvmetSerial = "5a1f7e0058" + String(repeating: " ", count: 10)
 
     @Test(arguments: cases)
     func pathFromProperties(_ c: Case) {
