@@ -5,7 +5,7 @@
 # reads back intact; then, under fio with verification (lab/guest/iscsi-faults.sh's), port 1's link goes
 # down until its path has failed in DM and comes back: 0 I/O errors, 0 verify failures, I/O on the
 # returned path. Prints link down -> path failed in DM, link up -> controller live -> path active in DM.
-# Not in CI (lab/extra, run by name: lab/run.sh --case 58-nvme-tcp): it took 208 s, most of it the
+# Not in CI (lab/extra, run by name: lab/run.sh --case 58-nvme-tcp): it took 170-208 s, most of it the
 # kernel's own detection of the cut (10-32 s a daemon: keep-alive or the 30 s I/O timeout) and reconnect.
 # lab-timeout: 400
 . "$LAB_REPO/lab/guest/iscsi-faults.sh"
