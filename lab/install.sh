@@ -4,7 +4,7 @@
 # multipath-tools for side-by-side runs, virtme-ng).
 set -euo pipefail
 build_pkgs=(libudev-dev libdevmapper-dev libaio-dev pkg-config shellcheck)
-lab_pkgs=(qemu-system-x86 linux-image-amd64 multipath-tools sg3-utils udev kmod busybox-static file open-iscsi fio jq)
+lab_pkgs=(qemu-system-x86 linux-image-amd64 multipath-tools sg3-utils udev kmod busybox-static file open-iscsi nvme-cli fio jq)
 want=("${build_pkgs[@]}")
 [ "${1:-}" = --build-only ] || want+=("${lab_pkgs[@]}")
 missing=()

@@ -3,6 +3,8 @@
 # runs COMMAND in the guest as root, and returns its exit status. OUT is the one folder the guest writes
 # through to the host; the console goes to OUT/console.log. LAB_MEMORY (default 512M) and LAB_TIMEOUT
 # (seconds, default 3300: the whole lab took 1,695 s on a quiet host, more under load) size the VM and cap the boot.
+# The kernel boots with nvme_core.multipath=N: each NVMe path is a block device of its own, for dm-multipath
+# (lab/guest/nvme.sh), as it must be before anything loads nvme_core.
 
 # Modules udev's coldplug would load that the lab never needs (kvm_amd alone costs about 3 s under TCG).
 lab_blacklist=kvm,kvm_amd,kvm_intel,ahci,libahci,sr_mod,cdrom,iTCO_wdt,i2c_i801,lpc_ich,ccp,aesni_intel,crypto_simd,cryptd,ghash_clmulni_intel,polyval_clmulni,sha512_ssse3,joydev,pcspkr,evdev,serio_raw,psmouse,bochs,drm,virtio_rng
@@ -31,7 +33,7 @@ lab_boot() {
   # The whole run (about 10 minutes with the Debian baselines on a busy 2-core host) must end well within 15 minutes in CI.
   timeout --kill-after=10 "${LAB_TIMEOUT:-3300}" \
     vng --run "$(lab_kernel)" "${accel[@]}" --force-9p --cpus 2 --memory "${LAB_MEMORY:-512M}" \
-      --append "modprobe.blacklist=$lab_blacklist" \
+      --append "modprobe.blacklist=$lab_blacklist nvme_core.multipath=N" \
       --rwdir="$out" --exec "$command" </dev/null >"$out/console.log" 2>&1
 }
 

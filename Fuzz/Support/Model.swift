@@ -25,7 +25,7 @@ public enum FuzzModel {
                 transportPort: .fcRemotePort("rport-5:0-1"), attachedHandler: "alua", udevClaim: .claimed),
             PathIdentity(
                 name: "nvme0n1", devT: DevT(major: 259, minor: 0), vendor: "NVME", product: "QEMU NVMe Ctrl",
-                wwid: "nvme.1b36-6465616462656566-51454d55204e564d65204374726c-00000001", transport: .nvme)
+                wwid: "nvme.1b36-6465616462656566-51454d55204e564d65204374726c-00000001", transport: .nvme(.pcie))
         ]
 
     /// Udev property names as a SCSI disk's uevent has them, in udev's order.

@@ -14,7 +14,7 @@ public struct PathIdentity: Hashable, Sendable {
     public var serial: String
     /// Size in 512-byte sectors.
     public var sizeSectors: UInt64
-    /// Transport, as multipath-tools names it: `scsi:fcp`, `scsi:iscsi`, `scsi:sas`, `scsi:unspec`, `nvme`...
+    /// Transport, as multipath-tools names it: `scsi:fcp`, `scsi:iscsi`, `scsi:sas`, `scsi:unspec`, `nvme:tcp`...
     public var transport: Transport
     /// TPGS bits from standard INQUIRY byte 5 (0 none, 1 implicit, 2 explicit, 3 both).
     public var tpgs: Int
@@ -81,11 +81,23 @@ public enum Transport: Hashable, Sendable, CustomStringConvertible {
         case unspecified = "unspec"
     }
 
+    /// An NVMe controller's sysfs `transport`, as 0.9.4 names it after `nvme:`.
+    public enum NVMeProtocol: String, Sendable, CaseIterable {
+        case pcie, rdma, fc, tcp, loop
+        case appleNVMe = "apple-nvme"
+        case unspecified = "unspec"
+    }
+
     case scsi(SCSIProtocol)
     case ccw
     case cciss
-    case nvme
+    case nvme(NVMeProtocol)
     case undefined
+
+    public var isNVMe: Bool {
+        if case .nvme = self { return true }
+        return false
+    }
 
     /// The name used by the `protocol` blacklist section and the overrides `protocol` subsection.
     public var description: String {
@@ -93,7 +105,7 @@ public enum Transport: Hashable, Sendable, CustomStringConvertible {
         case .scsi(let p): "scsi:\(p.rawValue)"
         case .ccw: "ccw"
         case .cciss: "cciss"
-        case .nvme: "nvme"
+        case .nvme(let p): "nvme:\(p.rawValue)"
         case .undefined: "undef"
         }
     }

@@ -116,10 +116,18 @@ final class ActionRunner {
                 perform(model.engine.checkerFinished(devT, CheckerVerdict(.wild, why), now: now))
                 return
             }
+            var returned = false
             prober.check(path, setup.context(devT)) { [unowned self] verdict in
-                logger.debug("\(path.name): checker \(path.settings.checker.value): \(verdict)")
-                perform(model.engine.checkerFinished(devT, verdict, issued: now, now: reactor.now))
+                let finish = { [unowned self] in
+                    logger.debug("\(path.name): checker \(path.settings.checker.value): \(verdict)")
+                    perform(model.engine.checkerFinished(devT, verdict, issued: now, now: reactor.now))
+                }
+                // A checker that answers at once (`none` reads sysfs) is heard after the events being
+                // handled, as an asynchronous one is: the paths of a burst all join before their map is built.
+                if returned { return finish() }
+                _ = reactor.schedule(earliest: reactor.now, name: "check \(devT) answered") { finish() }
             }
+            returned = true
         case .recheckWWID(let devT, let verdict, let issued):
             guard let path = model.engine.paths[devT] else { return }
             io.submit(.inquiry(vpdPage: 0x83), to: devT, timeout: path.settings.checkerTimeout) { [unowned self] outcome in

@@ -44,7 +44,9 @@ final class PathProber {
         case .directio:
             io.directRead(devT, length: context.blockSize, timeout: timeout) { done(CommandInterpreter.interpret($0)) }
         case .none:
-            done(.scsiDeviceState(io.deviceAttribute(devT, "state").map(sysfsText)))
+            // An NVMe namespace's `device` is its controller.
+            let state = io.deviceAttribute(devT, "state").map(sysfsText)
+            done(path.identity.transport.isNVMe ? .nvmeControllerState(state) : .scsiDeviceState(state))
         case .rdac:
             io.submit(.rdacVolumeAccess, to: devT, timeout: timeout) { done(VendorCheckers.rdac($0)) }
         case .emcClariion:

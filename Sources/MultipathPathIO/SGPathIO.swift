@@ -3,18 +3,20 @@ import MultipathCore
 import MultipathReactor
 import MultipathSystem
 
-/// The real `PathIO`: one `SGSource` per path (its sg fd in the reactor, one deadline timer); directio
+/// The real `PathIO`: one `SGSource` per SCSI path (its sg fd in the reactor, one deadline timer; an
+/// NVMe namespace has no sg node and none is looked for: its checker reads sysfs); directio
 /// reads through one `DirectIOSource` (one AIO context, its eventfd in the reactor). `sgKernel` and
 /// `devRoot` are test seams: the sg driver, and where block nodes are.
 public final class SGPathIO: PathIO {
     private final class Device {
-        let sg: SGSource
+        /// nil for an NVMe namespace.
+        let sg: SGSource?
         /// The block node, opened O_DIRECT by the first directio read.
         var directFD: OwnedFD?
         /// sysfs attributes read on every priority refresh, kept open: see `deviceAttribute`.
         var attributes: [String: OwnedFD] = [:]
         let name: String
-        init(sg: SGSource, name: String) {
+        init(sg: SGSource?, name: String) {
             self.sg = sg
             self.name = name
         }
@@ -25,7 +27,7 @@ public final class SGPathIO: PathIO {
         func close() {
             for fd in attributes.values { fd.close() }
             attributes = [:]
-            sg.close()
+            sg?.close()
             directFD?.close()
             directFD = nil
         }
@@ -54,8 +56,12 @@ public final class SGPathIO: PathIO {
     public func attach(_ path: PathIdentity) -> String? {
         // A device that went away (offline, hangup, a read error) is opened afresh: it may be back.
         if let d = devices[path.devT] {
-            if !d.sg.isGone { return nil }
+            if d.sg?.isGone != true { return nil }
             detach(path.devT)
+        }
+        if path.transport.isNVMe {
+            devices[path.devT] = Device(sg: nil, name: path.name)
+            return nil
         }
         guard let sg = TextFiles.list(sysfs.root + "/block/\(path.name)/device/scsi_generic").first else {
             return "\(path.name) has no sg device (is the sg module loaded?)"
@@ -75,8 +81,8 @@ public final class SGPathIO: PathIO {
     }
 
     public func submit(_ command: SCSICommand, to devT: DevT, timeout: Duration, completion: @escaping (CommandOutcome) -> Void) {
-        guard let device = devices[devT] else { return completion(.failed("\(devT) has no sg device")) }
-        device.sg.submit(command, timeout: timeout, completion: completion)
+        guard let sg = devices[devT]?.sg else { return completion(.failed("\(devT) has no sg device")) }
+        sg.submit(command, timeout: timeout, completion: completion)
     }
 
     public func directRead(_ devT: DevT, length: Int, timeout: Duration, completion: @escaping (DirectReadOutcome) -> Void) {

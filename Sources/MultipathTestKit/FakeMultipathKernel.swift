@@ -165,8 +165,10 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
                 parts = ["block", p.name] + parts.dropFirst(p.devPath!.split(separator: "/").count)
             }
             guard parts.count >= 3, parts[0] == "block", let p = paths[parts[1]] else { return nil }
+            let attribute = parts.dropFirst(2).joined(separator: "/")
+            if p.name.hasPrefix("nvme") { return Self.nvmeAttribute(attribute, p).map { Array(($0 + "\n").utf8) } }
             let text: String?
-            switch parts.dropFirst(2).joined(separator: "/") {
+            switch attribute {
             case "size": text = "\(p.sizeSectors)"
             case "queue/logical_block_size": text = "512"
             case "device/timeout": text = "30"
@@ -176,6 +178,23 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             default: text = nil
             }
             return text.map { Array(($0 + "\n").utf8) }
+        }
+    }
+
+    /// An NVMe/TCP namespace's own attributes and its controller's (`device/`): an offline one is a
+    /// controller trying to reconnect after its link went down.
+    private static func nvmeAttribute(_ attribute: String, _ p: Path) -> String? {
+        switch attribute {
+        case "size": "\(p.sizeSectors)"
+        case "queue/logical_block_size": "512"
+        case "wwid": p.wwid
+        case "ro": p.readOnly ? "1" : "0"
+        case "device/state": p.behavior == .offline ? "connecting" : "live"
+        case "device/model": "Linux"
+        case "device/serial": "5a1f7e0058"
+        case "device/firmware_rev": "6.1.0-28"
+        case "device/transport": "tcp"
+        default: nil
         }
     }
 

@@ -74,14 +74,32 @@ import Testing
         #expect(sim.files.contents["/etc/multipath/prkeys"] == nil)
     }
 
-    /// NVMe namespaces have no sg device for the checkers: no map is built over them, and the log says
-    /// why, instead of a map whose paths never become usable.
-    @Test func nvmePathsGetNoMap() throws {
-        let sim = try Simulation(paths: [("nvme0n1", "3600a"), ("nvme1n1", "3600a")])
-        try sim.start()
-        try sim.advance(by: .seconds(10))
-        #expect(sim.kernel.creates == 0 && sim.daemon.engine.paths.isEmpty)
-        let refused = sim.log.lines.messages.filter { $0.contains("NVMe paths are not supported yet") }
-        #expect(refused.count == 2 && refused[0].hasPrefix("nvme0n1: not multipathed"))
+    /// Two NVMe/TCP namespaces of one LUN: one bio-based map of both under the generic NVMe hardware
+    /// entry (one group, group_by_prio; `no_path_retry queue` from the defaults), checked by `none` on the
+    /// controller's state (heard after the start's burst, so both paths are in the create), with no sg
+    /// node looked for and no command sent: a controller reconnecting after a link cut fails its path,
+    /// `live` again reinstates it.
+    @Test func nvmePathsAreCheckedByTheirControllerState() throws {
+        let sim = try Simulation(paths: [("nvme0n1", "uuid.58"), ("nvme1n1", "uuid.58")])
+        try sim.start("no_path_retry queue")
+        _ = try #require(try sim.advance(until: { sim.kernel.creates == 1 }, limit: .seconds(1)))
+        let table = try #require(sim.kernel.maps["mpatha"]?.table)
+        #expect(table.description == "3 queue_if_no_path queue_mode bio 0 1 1 service-time 0 2 1 8:0 1 8:16 1")
+        #expect(sim.kernel.reloads == 0, "created with both paths: the checker's answer waits for the burst")
+        let path = try #require(sim.daemon.engine.paths[sim.devT("nvme0n1")])
+        #expect(path.identity.vendor == "NVME" && path.identity.product == "Linux" && path.identity.transport == .nvme(.tcp))
+        #expect(path.settings.checker.value == .none && path.settings.prio.value == .const)
+        sim.kernel.paths["nvme0n1"]!.behavior = .offline
+        _ = try #require(try sim.advance(until: { sim.active("mpatha", "nvme0n1") == false }, limit: .seconds(10)))
+        // `show paths` dev_st: a reconnecting controller's path is still `running` in 0.9.4, a dead one's `offline`.
+        let nvme0 = sim.devT("nvme0n1")
+        for (state, shown) in [("connecting", "running"), ("dead", "offline")] {
+            let snapshot = sim.daemon.engine.pathSnapshots(deviceStates: [nvme0: state], now: sim.clock.now)
+            #expect(snapshot.first { $0.identity.devT == nvme0 }?.deviceState == shown)
+        }
+        sim.kernel.paths["nvme0n1"]!.behavior = .good
+        _ = try #require(try sim.advance(until: { sim.active("mpatha", "nvme0n1") == true }, limit: .seconds(10)))
+        #expect(sim.kernel.paths.values.allSatisfy { $0.commands == 0 && $0.reads == 0 }, "no sg command, no read")
+        #expect(!sim.log.lines.messages.contains { $0.contains("sg device") })
     }
 }

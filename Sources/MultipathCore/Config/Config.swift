@@ -68,6 +68,8 @@ public enum SettingOrigin: Hashable, Sendable, CustomStringConvertible {
     /// `san_path_err_*` derived from the deprecated `delay_watch_checks` / `delay_wait_checks`.
     case impliedByDelayWatchChecks
     case impliedByDelayWaitChecks
+    /// `prio alua` on a path that cannot report TPGS (not SCSI): 0.9.4 falls back to `const`.
+    case aluaFallback
 
     public var description: String {
         switch self {
@@ -79,6 +81,7 @@ public enum SettingOrigin: Hashable, Sendable, CustomStringConvertible {
         case .internalDefault: "(setting: multipath internal)"
         case .impliedByDelayWatchChecks: "(setting: implied by delay_watch_checks)"
         case .impliedByDelayWaitChecks: "(setting: implied by delay_wait_checks)"
+        case .aluaFallback: "(setting: emergency fallback - alua failed)"
         }
     }
 }

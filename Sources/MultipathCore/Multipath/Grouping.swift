@@ -81,14 +81,19 @@ public enum Grouping {
 
     /// The table 0.9.4 loads: features (with `queue_if_no_path` when `no_path_retry` is not `fail`), the
     /// hardware handler, then per group `<selector> <args> <nr paths> 1` and per path its dev_t and
-    /// `rr_min_io_rq` (times its priority under `rr_weight priorities`).
+    /// `rr_min_io_rq` (times its priority under `rr_weight priorities`). `bioBased`: `queue_mode bio`
+    /// whatever the features say.
     public static func table(
         groups: [[GroupMember]], features: String, hardwareHandler: String?, selector: String,
-        rrMinIORequests: Int, rrWeight: RRWeight, noPathRetry: NoPathRetry
+        rrMinIORequests: Int, rrWeight: RRWeight, noPathRetry: NoPathRetry, bioBased: Bool = false
     ) -> MultipathTable {
         var featureWords = Array(features.split(separator: " ").dropFirst().map(String.init))
         featureWords.removeAll { $0 == "queue_if_no_path" }
         if noPathRetry != .fail { featureWords.append("queue_if_no_path") }
+        if bioBased {
+            if let i = featureWords.firstIndex(of: "queue_mode") { featureWords.removeSubrange(i..<min(i + 2, featureWords.count)) }
+            featureWords += ["queue_mode", "bio"]
+        }
         let handler = hardwareHandler.map { Array($0.split(separator: " ").dropFirst().map(String.init)) } ?? []
         let selectorWords = selector.split(separator: " ").map(String.init)
         let selectorArgs = selectorWords.count > 2 ? Array(selectorWords.dropFirst(2)) : []
@@ -107,11 +112,14 @@ public enum Grouping {
 
     /// Whether a map loaded with `loaded` (as the kernel prints it) already is what `wanted` asks for.
     /// The kernel prints its selector's own path argument count, the handler it has attached, the
-    /// current group and queueing as they are now; none of those make a reload worth it.
+    /// current group and queueing as they are now, and `retain_attached_hw_handler` on every bio-based
+    /// map (the kernel sets it itself there); none of those make a reload worth it.
     /// `anyOrder`: the same groups of the same paths, each in any order, are the same layout (0.9.4's
     /// pgcmp and pathcmp).
     public static func sameLayout(_ loaded: MultipathTable, _ wanted: MultipathTable, anyOrder: Bool = false) -> Bool {
-        func features(_ t: MultipathTable) -> [String] { t.features.filter { $0 != "queue_if_no_path" } }
+        func features(_ t: MultipathTable) -> [String] {
+            t.features.filter { $0 != "queue_if_no_path" && $0 != "retain_attached_hw_handler" }
+        }
         func layout(_ t: MultipathTable) -> [[String]] {
             guard anyOrder else { return t.groups.map { [$0.selector] + $0.paths.map(\.device) } }
             return t.groups.map { [$0.selector] + $0.paths.map(\.device).sorted() }.sorted { $0.lexicographicallyPrecedes($1) }

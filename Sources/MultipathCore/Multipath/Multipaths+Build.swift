@@ -57,7 +57,9 @@ extension Multipaths {
         let table = Grouping.table(
             groups: groups, features: settings.features.value, hardwareHandler: settings.hardwareHandler(for: identities),
             selector: settings.pathSelector.value, rrMinIORequests: settings.rrMinIORequests.value,
-            rrWeight: settings.rrWeight.value, noPathRetry: noPathRetry)
+            rrWeight: settings.rrWeight.value, noPathRetry: noPathRetry,
+            // 0.9.4 makes every map with an NVMe/TCP path bio-based.
+            bioBased: identities.contains { $0.transport == .nvme(.tcp) })
         let size = identities[0].sizeSectors
         let readOnly = identities.contains(where: \.readOnly)
         let usable = devTs.count { paths[$0].map { $0.health.state.isUsable || $0.health.state == .pending } ?? false }

@@ -105,7 +105,7 @@ public struct Multipaths: Sendable {
     }
 
     /// Why a path is refused before find_multipaths is asked, if it is: a USB disk without
-    /// `allow_usb_devices` (0.9.4 skips it before its blacklist), the blacklist, an NVMe namespace.
+    /// `allow_usb_devices` (0.9.4 skips it before its blacklist), the blacklist.
     func refusal(_ identity: PathIdentity) -> OrphanReason? {
         if identity.transport == .scsi(.usb) && !config.allowUSBDevices { return .usbDevice }
         switch config.blacklistVerdict(for: identity, udevProperties: udevProperties[identity.devT]) {
@@ -113,7 +113,7 @@ public struct Multipaths: Sendable {
         case .blacklisted(let by, let rule): return .blacklisted(by, rule: rule)
         case .missingProperty: return .missingUdevProperty
         }
-        return identity.transport == .nvme ? .nvmeNotSupported : nil
+        return nil
     }
 
     /// A path whose size differs from its map's, or from the size of the paths of its WWID already

@@ -103,7 +103,8 @@ extension Multipaths {
     }
 
     /// The SCSI device states 0.9.4 counts as offline.
-    static let offlineStates: Set<String> = ["offline", "transport-offline"]
+    /// `dead`: an NVMe controller's, which 0.9.4 marks offline (a reconnecting one is not).
+    static let offlineStates: Set<String> = ["offline", "transport-offline", "dead"]
 
     /// `show config local` as 0.9.4: the whole configuration, but of the device entries only those that
     /// match a path the daemon keeps, and of the multipaths section only the maps that exist (a map

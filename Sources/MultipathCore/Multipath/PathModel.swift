@@ -36,7 +36,9 @@ public struct PathChoice: Hashable, Sendable {
 
     /// 0.9.4's select_checker and select_prio: `detect_checker` makes an ALUA path (TPGS set) use `tur`,
     /// `detect_prio` makes it use `sysfs` when the kernel's alua handler shows its access state, else
-    /// `alua`; both win over the configured value, as in 0.9.4. Otherwise the configured values apply.
+    /// `alua`; both win over the configured value, as in 0.9.4. Otherwise the configured values apply,
+    /// but `alua` on a path that is not SCSI (no TPGS to ask for) is `const`, as 0.9.4 falls back.
+    /// NVMe's `detect_prio` choice, `ana`, is not made: see docs/config-differences.md.
     public static func select(
         _ path: PathIdentity, _ s: ResolvedPathSettings, hasAccessState: Bool,
         checkerTimeout: Duration
@@ -50,11 +52,14 @@ public struct PathChoice: Hashable, Sendable {
             prio = Resolved(value: hasAccessState ? .sysfs : .alua, origin: autodetected, location: nil)
             args = ""
         }
-        // 0.9.4's select_recheck_wwid: only where the WWID may be read from the device directly, by a
-        // SCSI INQUIRY (not NVMe, DASD or cciss; a device of unknown transport that fails the INQUIRY
-        // keeps its WWID).
-        let readable = path.transport != .nvme && path.transport != .ccw && path.transport != .cciss
-        let recheck = s.recheckWWID.value && readable && ["ID_SERIAL", ""].contains(s.uidAttribute.value)
+        // Whether the device may answer a SCSI INQUIRY (not NVMe, DASD or cciss; a device of unknown
+        // transport may): where alua can ask for TPGS, and 0.9.4's select_recheck_wwid reads the WWID.
+        let inquirable = !path.transport.isNVMe && path.transport != .ccw && path.transport != .cciss
+        if prio.value == .alua, !inquirable {
+            prio = Resolved(value: .const, origin: .aluaFallback, location: nil)
+            args = ""
+        }
+        let recheck = s.recheckWWID.value && inquirable && ["ID_SERIAL", ""].contains(s.uidAttribute.value)
         return PathChoice(
             checker: checker, prio: prio, prioArgs: args, checkerTimeout: checkerTimeout,
             timeouts: TransportTimeouts(fastIOFail: s.fastIOFailTimeout, devLoss: s.devLossTimeout, ehDeadline: s.ehDeadline),
@@ -204,16 +209,13 @@ public enum OrphanReason: Hashable, Sendable, CustomStringConvertible {
     /// Its size differs from its map's (or from the first path of its WWID): 0.9.4 never feeds DM a
     /// table whose paths disagree on the size.
     case sizeMismatch(map: String, sectors: UInt64, expected: UInt64)
-    /// An NVMe namespace: it has no SCSI generic device, so no checker of ours could ever find it usable
-    /// and a map over it would fail every I/O. Refused until NVMe paths are supported.
-    case nvmeNotSupported
 
     /// Refused by the blacklist (or skipped as a USB disk): 0.9.4 does not keep such paths at all
     /// (`show` leaves them out, `add path` answers `blacklisted`).
     public var isBlacklisted: Bool {
         switch self {
         case .blacklisted, .missingUdevProperty, .usbDevice: true
-        case .noWWID, .notMultipathed, .waitingForSecondPath, .udevIncomplete, .wwidChanged, .sizeMismatch, .nvmeNotSupported: false
+        case .noWWID, .notMultipathed, .waitingForSecondPath, .udevIncomplete, .wwidChanged, .sizeMismatch: false
         }
     }
 
@@ -229,8 +231,6 @@ public enum OrphanReason: Hashable, Sendable, CustomStringConvertible {
         case .wwidChanged(let from, let to): "path wwid change detected (\(from) -> \(to)), removed until udev adds it again"
         case .sizeMismatch(let map, let sectors, let expected):
             "not added to \(map), device size mismatch: \(sectors) sectors, the map has \(expected)"
-        case .nvmeNotSupported:
-            "not multipathed: NVMe paths are not supported yet (no SCSI generic device for the checkers; a map over them would fail I/O)"
         }
     }
 }

@@ -116,4 +116,14 @@ extension CheckerVerdict {
         case nil: CheckerVerdict(.down, "checker none: device state unreadable")
         }
     }
+
+    /// The same test for an NVMe namespace, on its controller's `state` (0.9.4's path_offline, which
+    /// compares prefixes): `live` is up; `new` and `deleting` (with or without `(no IO)`) are pending;
+    /// `dead`, `connecting`, `resetting`, any other state and an unreadable one are down.
+    public static func nvmeControllerState(_ state: String?) -> CheckerVerdict {
+        guard let state else { return CheckerVerdict(.down, "checker none: controller state unreadable") }
+        if state.hasPrefix("live") { return CheckerVerdict(.up, "checker none: controller \(state)") }
+        if state.hasPrefix("new") || state.hasPrefix("deleting") { return CheckerVerdict(.pending, "checker none: controller \(state)") }
+        return CheckerVerdict(.down, "checker none: controller \(state)")
+    }
 }

@@ -12,6 +12,9 @@ public enum PathRejection: Error, Hashable, Sendable, CustomStringConvertible {
     case noKernelName
     /// MAJOR/MINOR are missing or malformed and sysfs `dev` does not say either.
     case noDevT(String)
+    /// An `nvme` device that is not one controller's namespace (`nvmeXnY` under controller `nvmeX`): a
+    /// hidden path (`nvmeXcYnZ`) or the head of native NVMe multipath, which 0.9.4 skips too.
+    case notNVMeNamespace(String)
 
     public var description: String {
         switch self {
@@ -20,6 +23,8 @@ public enum PathRejection: Error, Hashable, Sendable, CustomStringConvertible {
         case .deviceMapper(let n): "\(n) is a device-mapper device"
         case .noKernelName: "no DEVNAME or DEVPATH"
         case .noDevT(let n): "\(n) has no valid MAJOR/MINOR"
+        case .notNVMeNamespace(let n):
+            "\(n) is not the namespace of one NVMe controller (native NVMe multipath? boot with nvme_core.multipath=N)"
         }
     }
 }
@@ -60,7 +65,8 @@ public struct PathFacts: Sendable {
         guard let device = device else { return [] }
         // `dev` only tells the device number when udev did not.
         let hasDevT = properties["MAJOR"].flatMap({ UInt32($0) }) != nil && properties["MINOR"].flatMap({ UInt32($0) }) != nil
-        var wanted = PathFacts.deviceAttributes.filter { !hasDevT || $0 != "dev" }.map { "\(device.dir)/\($0)" }
+        let attributes = device.isNVMe ? PathFacts.nvmeAttributes : PathFacts.deviceAttributes
+        var wanted = attributes.filter { !hasDevT || $0 != "dev" }.map { "\(device.dir)/\($0)" }
         if let h = device.hctl {
             // Only the FC host tells a transport the tree does not show; an FC path's names follow.
             let onFC = transport == .scsi(.fcp)
@@ -83,6 +89,13 @@ public struct PathFacts: Sendable {
         "queue/logical_block_size"
     ]
 
+    /// Of an NVMe namespace's directory: its `device` is the controller (model, serial, firmware,
+    /// transport and the state the checker reads), as 0.9.4's nvme_sysfs_pathinfo reads them.
+    static let nvmeAttributes = [
+        "dev", "size", "ro", "wwid", "device/model", "device/serial", "device/firmware_rev", "device/transport",
+        "queue/logical_block_size"
+    ]
+
     /// Where the device is: its kernel name, sysfs directory (DEVPATH when udev gave it, else the
     /// /sys/block link), SCSI address (the scsi_device above `block` in DEVPATH), and whether only the
     /// FC host can tell its transport.
@@ -92,6 +105,18 @@ public struct PathFacts: Sendable {
         var dir: String
         var hctl: HCTL?
         var fcCandidate: Bool
+        var isNVMe: Bool { name.hasPrefix("nvme") }
+
+        /// `nvmeXnY` (0.9.4 parses the name so) whose parent in DEVPATH, when udev gave it, is its
+        /// controller `nvmeX`, not a native multipath subsystem.
+        var isNVMeNamespace: Bool {
+            func number(_ s: Substring) -> Bool { !s.isEmpty && s.allSatisfy { $0.isASCII && $0.isNumber } }
+            let numbers = name.dropFirst(4).split(separator: "n", omittingEmptySubsequences: false)
+            guard numbers.count == 2, numbers.allSatisfy(number) else { return false }
+            guard devPath.count >= 2 else { return true }
+            let parent = devPath[devPath.count - 2]
+            return parent.hasPrefix("nvme") && number(parent.dropFirst(4))
+        }
     }
 
     /// Where the properties place the device; nil when they name none. Taken once: every attribute
@@ -136,8 +161,10 @@ public struct PathFacts: Sendable {
 
     /// The transport, from the device's place in the sysfs tree: FC remote ports, iSCSI sessions and SAS
     /// end devices each leave their own directory between the host and the target; else the FC host.
+    /// An NVMe namespace's is its controller's `transport` attribute.
     var transport: Transport {
         guard let device else { return .undefined }
+        if device.isNVMe { return .nvme(text("device/transport").flatMap(Transport.NVMeProtocol.init(rawValue:)) ?? .unspecified) }
         if let t = PathFacts.transport(fromName: device.name, devPath: device.devPath) { return t }
         guard let hctl = device.hctl else { return .undefined }
         return sysfs["class/fc_host/host\(hctl.host)/port_name"].flatMap { $0 } != nil ? .scsi(.fcp) : .scsi(.unspecified)
@@ -164,7 +191,7 @@ public struct PathFacts: Sendable {
 
     /// The transport the name or DEVPATH tells; nil when only the host can.
     private static func transport(fromName name: String, devPath: [String]) -> Transport? {
-        if name.hasPrefix("nvme") { return .nvme }
+        if name.hasPrefix("nvme") { return .nvme(.unspecified) }
         if name.hasPrefix("dasd") { return .ccw }
         if name.hasPrefix("cciss") { return .cciss }
         guard devPath.lastIndex(of: "block").map({ $0 > 0 && HCTL(devPath[$0 - 1]) != nil }) == true else { return .undefined }
@@ -197,6 +224,7 @@ extension PathIdentity {
         let name = device.name
         if properties["DEVTYPE"] == "partition" { return .failure(.partition(name)) }
         if name.hasPrefix("dm-") || properties["DM_NAME"] != nil { return .failure(.deviceMapper(name)) }
+        if device.isNVMe, !device.isNVMeNamespace { return .failure(.notNVMeNamespace(name)) }
 
         let devT: DevT
         if let ma = properties["MAJOR"].flatMap({ UInt32($0) }), let mi = properties["MINOR"].flatMap({ UInt32($0) }) {
@@ -210,8 +238,10 @@ extension PathIdentity {
         let hctl = device.hctl
         let transport = facts.transport
 
+        // Without the udev property, the device's own: VPD page 0x83, or an NVMe namespace's `wwid`.
+        let nvme = transport.isNVMe
         var wwid = properties[uidAttribute].map(trimmingTrailingBlanks)
-        if wwid?.isEmpty ?? true { wwid = facts.bytes("device/vpd_pg83").flatMap(wwidFromVPD83) }
+        if wwid?.isEmpty ?? true { wwid = nvme ? facts.text("wwid") : facts.bytes("device/vpd_pg83").flatMap(wwidFromVPD83) }
 
         let handler = facts.text("device/dh_state").flatMap { $0.isEmpty || $0 == "detached" ? nil : $0 }
         let inquiry = facts.bytes("device/inquiry") ?? []
@@ -222,6 +252,20 @@ extension PathIdentity {
             // The alua device handler attaches only to devices reporting TPGS; without the inquiry data
             // the mode is unknown, and implicit is what every ALUA device supports for state reporting.
             tpgs = handler == "alua" ? 1 : 0
+        }
+
+        // 0.9.4 takes an NVMe controller's model, firmware and serial as libudev gives them, padding
+        // and all, and names every NVMe namespace's vendor `NVME`, for the hardware table.
+        let vendor: String, product: String, revision: String, serial: String
+        if nvme {
+            func field(_ file: String, else property: String) -> String { facts.bytes(file).map(sysfsLine) ?? properties[property] ?? "" }
+            (vendor, product) = ("NVME", field("device/model", else: "ID_MODEL"))
+            (revision, serial) = (field("device/firmware_rev", else: "ID_REVISION"), field("device/serial", else: "ID_SERIAL_SHORT"))
+        } else {
+            vendor = facts.text("device/vendor") ?? properties["ID_VENDOR"] ?? ""
+            product = facts.text("device/model") ?? properties["ID_MODEL"] ?? ""
+            revision = facts.text("device/rev") ?? properties["ID_REVISION"] ?? ""
+            serial = facts.bytes("device/vpd_pg80").flatMap(serialFromVPD80) ?? properties["ID_SCSI_SERIAL"] ?? ""
         }
 
         var fc: FibreChannelNames?
@@ -238,11 +282,7 @@ extension PathIdentity {
         return .success(
             PathIdentity(
                 name: name, devT: devT, hctl: hctl,
-                vendor: facts.text("device/vendor") ?? properties["ID_VENDOR"] ?? "",
-                product: facts.text("device/model") ?? properties["ID_MODEL"] ?? "",
-                revision: facts.text("device/rev") ?? properties["ID_REVISION"] ?? "",
-                wwid: wwid,
-                serial: facts.bytes("device/vpd_pg80").flatMap(serialFromVPD80) ?? properties["ID_SCSI_SERIAL"] ?? "",
+                vendor: vendor, product: product, revision: revision, wwid: wwid, serial: serial,
                 sizeSectors: facts.text("size").flatMap { UInt64($0) } ?? 0,
                 transport: transport, tpgs: tpgs, fc: fc, transportPort: facts.transportPort(transport),
                 readOnly: (properties["DISK_RO"] ?? facts.text("ro")) == "1", attachedHandler: handler,
@@ -275,6 +315,13 @@ func serialFromVPD80(_ page: [UInt8]) -> String? {
     let length = min(Int(page[2]) << 8 | Int(page[3]), page.count - 4)
     let s = sysfsText(Array(page[4..<(4 + length)]))
     return s.isEmpty ? nil : s
+}
+
+/// A sysfs attribute as libudev gives it: without its trailing newline, padding kept.
+func sysfsLine(_ bytes: [UInt8]) -> String {
+    var b = bytes[...]
+    while let l = b.last, l == 0x0a || l == 0x0d { b = b.dropLast() }
+    return String(decoding: b, as: UTF8.self)
 }
 
 /// A sysfs text attribute without its newline, padding or NULs.

@@ -73,10 +73,28 @@ import Testing
 
     @Test func pathVerdictUsesTheResolvedUidAttribute() {
         // NVMe entries use ID_WWN: a path with ID_SERIAL only is not "missing" its uid attribute.
-        let nvme = PathIdentity(name: "nvme0n1", devT: DevT(major: 259, minor: 0), vendor: "NVMe", product: "X", transport: .nvme)
+        let nvme = PathIdentity(name: "nvme0n1", devT: DevT(major: 259, minor: 0), vendor: "NVMe", product: "X", transport: .nvme(.pcie))
         #expect(Config.builtin.blacklistVerdict(for: nvme, udevProperties: ["ID_SERIAL"]) == .accepted)
         let sd = PathIdentity(name: "sda", devT: DevT(major: 8, minor: 0), vendor: "X", product: "Y")
         #expect(Config.builtin.blacklistVerdict(for: sd, udevProperties: ["ID_SERIAL"]) == .missingProperty)
+    }
+
+    /// An NVMe path's protocol is its controller's transport, as 0.9.4 names it: `protocol "nvme:tcp"`
+    /// takes NVMe/TCP paths and leaves PCIe ones; the overrides' protocol section matches it too.
+    @Test func nvmeTransportsAreProtocols() {
+        let (config, _) = ConfigLoader.load(
+            main: (
+                "/etc/multipath.conf",
+                "blacklist {\n protocol \"nvme:tcp\"\n}\noverrides {\n protocol {\n  type \"nvme:pcie\"\n  fast_io_fail_tmo 7\n }\n}\n"
+            ), confD: [], regex: .glibc)
+        func path(_ transport: Transport) -> PathIdentity {
+            PathIdentity(
+                name: "nvme0n1", devT: DevT(major: 259, minor: 0), vendor: "NVME", product: "X", wwid: "uuid.1", transport: transport)
+        }
+        #expect(config.blacklistVerdict(for: path(.nvme(.tcp)), udevProperties: ["ID_WWN"]) == .blacklisted(.protocol, rule: "nvme:tcp"))
+        #expect(config.blacklistVerdict(for: path(.nvme(.pcie)), udevProperties: ["ID_WWN"]) == .accepted)
+        #expect(config.pathSettings(for: path(.nvme(.pcie))).fastIOFailTimeout?.origin == .overridesProtocolSection)
+        #expect(config.pathSettings(for: path(.nvme(.rdma))).fastIOFailTimeout?.origin != .overridesProtocolSection)
     }
 
     @Test func builtinRulesAreThoseOf094() {

@@ -13,7 +13,8 @@ import Testing
             name: "sda", devT: DevT(major: 8, minor: 0), vendor: "3PARdata", product: "VV", wwid: "360000000000000000e00000000010001"),
         PathIdentity(name: "sdb", devT: DevT(major: 8, minor: 16), vendor: "DGC", product: "VRAID", wwid: "36001", transport: .scsi(.fcp)),
         PathIdentity(name: "sdc", devT: DevT(major: 8, minor: 32), vendor: "ACME", product: "Disk9", revision: "1.2", wwid: "36002"),
-        PathIdentity(name: "nvme0n1", devT: DevT(major: 259, minor: 0), vendor: "NVMe", product: "X", wwid: "eui.1", transport: .nvme),
+        PathIdentity(
+            name: "nvme0n1", devT: DevT(major: 259, minor: 0), vendor: "NVMe", product: "X", wwid: "eui.1", transport: .nvme(.pcie)),
         PathIdentity(name: "sdd", devT: DevT(major: 8, minor: 48), vendor: "NETAPP", product: "LUN C-Mode", wwid: "36003")
     ]
 

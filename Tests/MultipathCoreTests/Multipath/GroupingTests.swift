@@ -74,6 +74,22 @@ import Testing
         #expect(w.description == "0 0 2 1 round-robin 0 2 1 8:16 100 8:48 100 round-robin 0 1 1 8:32 20")
     }
 
+    /// A bio-based map (NVMe/TCP paths): `queue_mode bio` replaces any configured queue mode; the
+    /// kernel prints it back with `retain_attached_hw_handler`, which is no reason to reload (the table
+    /// is 6.1's, as the lab showed it under 0.9.4).
+    @Test func aBioBasedTableAndTheKernelsRenderingOfIt() throws {
+        let groups = Grouping.group([Self.m(0, prio: 1), Self.m(1, prio: 1)], policy: .groupByPrio)
+        let t = Grouping.table(
+            groups: groups, features: "2 queue_mode mq", hardwareHandler: nil, selector: "service-time 0",
+            rrMinIORequests: 1, rrWeight: .uniform, noPathRetry: .queue, bioBased: true)
+        #expect(t.description == "3 queue_if_no_path queue_mode bio 0 1 1 service-time 0 2 1 8:0 1 8:1 1")
+        let kernels = try MultipathTable(
+            parsing: "4 queue_if_no_path retain_attached_hw_handler queue_mode bio 0 1 1 service-time 0 2 2 8:0 1 1 8:1 1 1")
+        #expect(Grouping.sameLayout(kernels, t))
+        let requestBased = try MultipathTable(parsing: "1 queue_if_no_path 0 1 1 service-time 0 2 2 8:0 1 1 8:1 1 1")
+        #expect(!Grouping.sameLayout(requestBased, t), "a queue mode change is a reload")
+    }
+
     @Test func sameLayoutIgnoresWhatTheKernelPrintsItsOwnWay() throws {
         let ours = try MultipathTable(parsing: "1 queue_if_no_path 0 2 1 service-time 0 1 1 8:16 1 service-time 0 1 1 8:32 1")
         let kernels = try MultipathTable(parsing: "0 1 alua 2 2 service-time 0 1 2 8:16 1 1 service-time 0 1 2 8:32 1 1")

@@ -289,18 +289,30 @@ import Testing
             ])
     }
 
-    @Test func nvmePathsAreRefusedWithTheReason() {
-        var e = T.engine("find_multipaths no")
-        let nvme = Self.path(16, .nvme, name: "nvme0n1")
-        let actions = e.addPath(nvme, udevProperties: nil, choice: T.choice, now: T.t0)
-        #expect(T.significant(actions).isEmpty, "no check, no map")
+    /// Two NVMe/TCP namespaces of one nvmet subsystem, as 0.9.4 builds their map: the generic NVMe
+    /// entry (`ID_WWN`, checker `none`, group_by_prio, failback immediate), `prio alua` from the
+    /// defaults falling back to `const` (an NVMe path has no TPGS), one group of both paths, bio-based
+    /// (`queue_mode bio`, forced over NVMe/TCP paths).
+    @Test func nvmePathsMakeOneMapUnderTheNVMeEntry() {
+        var e = T.engine("find_multipaths no\nprio alua\nno_path_retry queue")
+        let paths = [UInt32(1), 2].map { minor in
+            PathIdentity(
+                name: "nvme\(minor)n1", devT: DevT(major: 259, minor: minor), vendor: "NVME", product: "Linux",
+                revision: "6.1.0-28", wwid: "uuid.58", serial: "5a1f7e0058", sizeSectors: 131072, transport: .nvme(.tcp))
+        }
+        for p in paths {
+            let settings = e.config.pathSettings(for: p)
+            #expect(settings.uidAttribute.value == "ID_WWN")
+            let choice = PathChoice.select(p, settings, hasAccessState: false, checkerTimeout: .seconds(30))
+            #expect(choice.checker == Resolved(value: .none, origin: .deviceConfiguration, location: nil))
+            #expect(choice.prio == Resolved(value: .const, origin: .aluaFallback, location: nil))
+            #expect(T.significant(e.addPath(p, udevProperties: nil, choice: choice, now: T.t0)) == ["check 259:\(p.devT.minor)"])
+        }
+        #expect(T.significant(e.checkerFinished(paths[0].devT, CheckerVerdict.nvmeControllerState("live"), now: T.t0)).isEmpty)
         #expect(
-            actions.contains {
-                if case .note(let n) = $0 { n.hasPrefix("nvme0n1: not multipathed: NVMe paths are not supported yet") } else { false }
-            })
-        _ = e.addPath(Self.path(32, .nvme, name: "nvme1n1"), udevProperties: nil, choice: T.choice, now: T.t0)
-        #expect(e.paths.isEmpty && e.maps.isEmpty && e.commit(now: T.t0).isEmpty)
-        #expect(e.orphans[nvme.devT]?.reason.isBlacklisted == false, "shown as an orphan, with its reason")
+            T.significant(e.checkerFinished(paths[1].devT, CheckerVerdict.nvmeControllerState("live"), now: T.t0)) == [
+                "create uuid.58 3 queue_if_no_path queue_mode bio 0 1 1 service-time 0 2 1 259:1 1 259:2 1"
+            ])
     }
 }
 

@@ -113,9 +113,9 @@ import Testing
             current: ["class/scsi_host/host5/eh_deadline": "10"], writes: [["class/scsi_host/host5/eh_deadline=off"]]),
         Case(
             description: "not SCSI: nothing, said once",
-            transport: .nvme, timeouts: timeouts(eh: .seconds(7)), writes: [],
-            notes: ["sdc: setting scsi timeouts is unsupported for protocol nvme"]),
-        Case(description: "nothing set: nothing to say", transport: .nvme, timeouts: timeouts(fast: nil), writes: [])
+            transport: .nvme(.pcie), timeouts: timeouts(eh: .seconds(7)), writes: [],
+            notes: ["sdc: setting scsi timeouts is unsupported for protocol nvme:pcie"]),
+        Case(description: "nothing set: nothing to say", transport: .nvme(.pcie), timeouts: timeouts(fast: nil), writes: [])
     ]
 
     @Test(arguments: cases)
