@@ -185,7 +185,8 @@ import Testing
             expected: .success(
                 PathIdentity(
                     name: "nvme0n1", devT: DevT(major: 259, minor: 0), vendor: "NVME", product: "Samsung SSD",
-                    wwid: "eui.0025388b91b2c3d4", sizeSectors: 1000215216, transport: .nvme(.unspecified), transportPort: .nvmeController("nvme0")))),
+                    wwid: "eui.0025388b91b2c3d4", sizeSectors: 1000215216, transport: .nvme(.unspecified),
+                    transportPort: .nvmeController("nvme0")))),
         Case(
             testDescription: "NVMe/TCP namespace: vendor NVME, the controller's model, firmware, serial and transport",
             properties: [
