@@ -25,15 +25,23 @@ final class Reservations {
     /// lists the key (registered through another path), so that this I_T nexus holds it too.
     func register(_ wwid: WWID, on devT: DevT, _ done: @escaping (ReservationRegistration) -> Void) {
         guard let key = model.engine.reservationKey(wwid, prkeys: prkeys()), key.value != 0 else { return done(.noKey) }
-        send(PersistentReservation.readKeys, to: devT) { [self] step in
-            guard case .done(let r) = step, let keys = PersistentReservation.keys(inReadKeys: r.data) else {
-                return done(.readKeysFailed(Self.reason(step)))
+        send(PersistentReservation.readKeys, to: devT) { [self] answer in
+            let keys: [UInt64]
+            switch answer {
+            case .failure(let f): return done(.readKeysFailed(f.reason))
+            case .success(let r):
+                guard let listed = PersistentReservation.keys(inReadKeys: r.data) else {
+                    return done(.readKeysFailed("the answer is too short"))
+                }
+                keys = listed
             }
             guard !keys.isEmpty else { return done(.noKeysRegistered) }
             guard keys.contains(key.value) else { return done(.keyNotFound) }
-            send(PersistentReservation.registerAndIgnoreExistingKey(key), to: devT) { step in
-                if case .done = step { return done(.registered) }
-                done(.registerFailed(Self.reason(step)))
+            send(PersistentReservation.registerAndIgnoreExistingKey(key), to: devT) { answer in
+                switch answer {
+                case .success: done(.registered)
+                case .failure(let f): done(.registerFailed(f.reason))
+                }
             }
         }
     }
@@ -43,30 +51,29 @@ final class Reservations {
         guard let key = model.engine.reservationKey(wwid, prkeys: prkeys()), key.value != 0, let devT = devTs.first else {
             return done(false)
         }
-        send(PersistentReservation.readKeys, to: devT) { [self] step in
-            guard case .done(let r) = step, let keys = PersistentReservation.keys(inReadKeys: r.data) else {
+        send(PersistentReservation.readKeys, to: devT) { [self] answer in
+            guard case .success(let r) = answer, let keys = PersistentReservation.keys(inReadKeys: r.data) else {
                 return readKeys(wwid, through: Array(devTs.dropFirst()), done)
             }
             done(keys.contains(key.value))
         }
     }
 
-    private func send(
-        _ command: SCSICommand, to devT: DevT, retriesLeft: Int = PersistentReservation.maxRetries,
-        _ done: @escaping (PersistentReservation.Step) -> Void
-    ) {
-        io.submit(command, to: devT, timeout: Self.timeout) { [self] outcome in
-            let step = PersistentReservation.step(outcome, retriesLeft: retriesLeft)
-            guard step == .sendAgain else { return done(step) }
-            send(command, to: devT, retriesLeft: retriesLeft - 1, done)
-        }
+    /// Why a PR command failed, for the log.
+    private struct Failure: Error {
+        let reason: String
     }
 
-    private static func reason(_ step: PersistentReservation.Step) -> String {
-        switch step {
-        case .failed(let why): why
-        case .done: "the answer is too short"
-        case .sendAgain: "retries exhausted"
+    private func send(
+        _ command: SCSICommand, to devT: DevT, retriesLeft: Int = PersistentReservation.maxRetries,
+        _ done: @escaping (Result<SCSIResult, Failure>) -> Void
+    ) {
+        io.submit(command, to: devT, timeout: Self.timeout) { [self] outcome in
+            switch PersistentReservation.step(outcome, retriesLeft: retriesLeft) {
+            case .done(let r): done(.success(r))
+            case .failed(let why): done(.failure(Failure(reason: why)))
+            case .sendAgain: send(command, to: devT, retriesLeft: retriesLeft - 1, done)
+            }
         }
     }
 }
