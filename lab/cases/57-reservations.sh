@@ -17,7 +17,8 @@ keys_are() { [ "$(keys_on "$1")" = "$2" ]; }
 # active_paths_are N: the map has N paths, all active.
 active_paths_are() {
   map=$(dmsetup ls --target multipath | awk '$1 != "No" { print $1; exit }')
-  [ -n "$map" ] && [ "$(dmsetup status "$map" | grep -o ' A ' | wc -l)" = "$1" ] &&
+  # A path's status is "MAJ:MIN A|F COUNT"; a group's own state may be A too.
+  [ -n "$map" ] && [ "$(dmsetup status "$map" | grep -oE '[0-9]+:[0-9]+ A ' | wc -l)" = "$1" ] &&
     [ "$(dmsetup table "$map" | grep -oE ' [0-9]+:[0-9]+ ' | wc -l)" = "$1" ]
 }
 write_works() { dd if=/dev/zero of="/dev/$1" bs=4096 count=16 oflag=direct status=none 2>"$LAB_OUT/dd-$LAB_CASE.err"; }
@@ -42,10 +43,10 @@ pr_steps() {
   "$binary" -h >/dev/null 2>&1  # into the page cache (9p under TCG), as scenario_begin does
   "$binary" -d -v3 >>"$LAB_OUT/$daemon-$LAB_CASE.log" 2>&1 </dev/null &
   pid=$!
-  wait_until 30 active_paths_are 2 || fail "$daemon: no map with 2 active paths within 30 s: $(dmsetup table 2>&1)"
+  wait_until 60 active_paths_are 2 || fail "$daemon: no map with 2 active paths within 60 s: $(dmsetup table 2>&1)"
   d1=$(disk_of 1) d2=$(disk_of 2)
   # udev makes the map's node after the map: mpathpersist opens it.
-  wait_file "/dev/mapper/$map" 20 || fail "$daemon: no /dev/mapper/$map within 20 s"
+  wait_file "/dev/mapper/$map" 60 || fail "$daemon: no /dev/mapper/$map within 60 s"
   must mpathpersist --out --register --param-sark="$key" "/dev/mapper/$map"
   keys_are "$d1" 2 || fail "$daemon: after mpathpersist --register READ KEYS lists $(keys_on "$d1") keys, not 2"
   status=$("$binary" -k"getprstatus map $map" 2>&1)
@@ -59,13 +60,13 @@ pr_steps() {
   grep -q 'Invalid exchange' "$LAB_OUT/dd-$LAB_CASE.err" || fail "$daemon: not a reservation conflict: $(cat "$LAB_OUT/dd-$LAB_CASE.err")"
   w2=$t/loopback/naa.50014050000000a2
   rm "$w2/tpgt_1/lun/lun_0/port" || fail "cannot unlink port 2's LUN"
-  wait_until 20 active_paths_are 1 || fail "$daemon: $d2 did not leave $map: $(dmsetup table "$map")"
+  wait_until 60 active_paths_are 1 || fail "$daemon: $d2 did not leave $map: $(dmsetup table "$map")"
   t0=$EPOCHREALTIME
   echo "$daemon: linking port 2 again at uptime $(cut -d' ' -f1 /proc/uptime)"
   ln -s "$lun" "$w2/tpgt_1/lun/lun_0/port" && echo grp2 >"$w2/tpgt_1/lun/lun_0/alua_tg_pt_gp" || fail "cannot link port 2's LUN again"
-  wait_until_sleep=0.05 wait_until 30 keys_are "$d1" 2 || fail "$daemon: the key was not registered on port 2's new disk within 30 s"
+  wait_until_sleep=0.05 wait_until 60 keys_are "$d1" 2 || fail "$daemon: the key was not registered on port 2's new disk within 60 s"
   t1=$EPOCHREALTIME
-  wait_until_sleep=0.05 wait_until 30 active_paths_are 2 || fail "$daemon: port 2's new disk did not join $map within 30 s"
+  wait_until_sleep=0.05 wait_until 60 active_paths_are 2 || fail "$daemon: port 2's new disk did not join $map within 60 s"
   t2=$EPOCHREALTIME
   d2=$(disk_of 2)
   write_works "$d2" || fail "$daemon: a direct write through $d2 failed: $(cat "$LAB_OUT/dd-$LAB_CASE.err")"
