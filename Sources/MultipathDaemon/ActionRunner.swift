@@ -37,6 +37,7 @@ final class ActionRunner {
     private let host: DaemonHost
     private let setup: PathSetup
     private let prober: PathProber
+    private let reservations: Reservations
     private let remover: MapRemover
     private lazy var transports = TransportWatch(reactor: reactor, model: model, sysfs: host.sysfs) { [unowned self] in perform($0) }
     private let readOnlyBindings: Bool
@@ -70,6 +71,7 @@ final class ActionRunner {
         self.readOnlyBindings = readOnlyBindings
         remover = MapRemover(reactor: reactor, logger: logger, dm: dm)
         prober = PathProber(io: io, host: host, now: { [reactor] in reactor.now })
+        reservations = Reservations(io: io, host: host, model: model)
         prober.warn = { [logger] in logger.warning("\($0)") }
         prober.debug = { [logger] in logger.debug("\($0)") }
     }
@@ -134,6 +136,14 @@ final class ActionRunner {
                 var wwid: String?
                 if case .completed(let r) = outcome, r.isGood { wwid = DeviceIdentification(r.data)?.multipathWWID }
                 perform(model.engine.wwidRechecked(devT, deviceWWID: wwid, verdict, issued: issued, now: reactor.now))
+            }
+        case .registerReservation(let wwid, let devT, let verdict, let issued):
+            reservations.register(wwid, on: devT) { [unowned self] result in
+                perform(model.engine.reservationRegistered(wwid, devT, result, verdict, issued: issued, now: reactor.now))
+            }
+        case .readReservationKeys(let wwid, let devTs):
+            reservations.readKeys(wwid, through: devTs) { [unowned self] found in
+                perform(model.engine.reservationKeysRead(wwid, keyFound: found))
             }
         case .triggerAdd(let disk):
             do { try host.triggerUevent(disk, .add) } catch { logger.warning("\(disk): failed to trigger add event: \(error)") }

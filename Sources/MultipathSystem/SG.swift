@@ -145,19 +145,23 @@ public final class SGDevice {
         guard !records.isFull else { throw .queueFull(path: path) }
         let packID = Int32(records.nextID())
         let transfer = command.transferLength
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.cdbCapacity + Self.senseCapacity + transfer, alignment: 16)
+        let outgoing = command.outgoing
+        let dataLength = max(transfer, outgoing.count)
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.cdbCapacity + Self.senseCapacity + dataLength, alignment: 16)
         let cdb = buffer.bindMemory(to: UInt8.self, capacity: Self.cdbCapacity)
         cdb.update(from: command.cdb, count: command.cdb.count)
         let sense = (buffer + Self.cdbCapacity).bindMemory(to: UInt8.self, capacity: Self.senseCapacity)
+        let data = dataLength > 0 ? buffer + Self.cdbCapacity + Self.senseCapacity : nil
+        if let data, !outgoing.isEmpty { outgoing.withUnsafeBytes { data.copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
 
         // The kernel copies the header itself (and the CDB) during write(); only sense and data are written later.
         var h = sg_io_hdr()
         h.interface_id = Int32(UInt8(ascii: "S"))
-        h.dxfer_direction = transfer > 0 ? SG_DXFER_FROM_DEV : SG_DXFER_NONE
+        h.dxfer_direction = !outgoing.isEmpty ? SG_DXFER_TO_DEV : transfer > 0 ? SG_DXFER_FROM_DEV : SG_DXFER_NONE
         h.cmd_len = UInt8(command.cdb.count)
         h.mx_sb_len = UInt8(Self.senseCapacity)
-        h.dxfer_len = UInt32(transfer)
-        h.dxferp = transfer > 0 ? buffer + Self.cdbCapacity + Self.senseCapacity : nil
+        h.dxfer_len = UInt32(dataLength)
+        h.dxferp = data
         h.cmdp = cdb
         h.sbp = sense
         h.timeout = UInt32(clamping: timeout.nanosecondsClamped / 1_000_000)

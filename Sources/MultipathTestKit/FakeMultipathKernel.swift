@@ -39,6 +39,8 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         /// The WWID the device itself reports (INQUIRY VPD 0x83, a NAA designator: `3` then 16 or 8
         /// bytes in hex) when it differs from udev's `wwid`: the LUN behind the path was replaced.
         public var deviceWWID: String?
+        /// What the next PERSISTENT RESERVE OUT commands answer, one each, instead of registering the key.
+        public var reservationOutResults: [SCSIResult] = []
         /// Commands received, and those still outstanding (never completed, for `.hang`).
         public fileprivate(set) var commands = 0
         public fileprivate(set) var outstanding = 0
@@ -74,6 +76,11 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         public var devT: DevT
         public var isOpen = false
     }
+
+    /// Persistent reservation keys registered on each LUN (by WWID), per path (I_T nexus).
+    public var reservationKeys: [String: [String: UInt64]] = [:]
+    /// PERSISTENT RESERVE commands received, in order: `sdb: READ KEYS`, `sdb: REGISTER 0x1234 aptpl`.
+    public var reservationCommands: [String] = []
 
     /// Whose clock and timers complete commands; a restarted daemon brings its own.
     public var reactor: Reactor
@@ -125,9 +132,10 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
 
     public func path(_ devT: DevT) -> Path? { paths.values.first { $0.devT == devT } }
 
-    /// The device is gone; returns its remove uevent.
+    /// The device is gone (and its I_T nexus with its reservation key); returns its remove uevent.
     public func removePath(_ name: String) -> Uevent {
         let e = uevent(.remove, name)
+        if let wwid = paths[name]?.wwid { reservationKeys[wwid]?[name] = nil }
         paths[name] = nil
         return e
     }
@@ -252,12 +260,33 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             switch p.behavior {
             case .good where command.cdb.starts(with: [0x12, 0x01, 0x83]):
                 completion(.completed(SCSIResult(data: Self.deviceIdentification(p.deviceWWID ?? p.wwid))))
+            case .good where command.cdb.first == 0x5E || command.cdb.first == 0x5F:
+                completion(.completed(self.persistentReserve(command, p)))
             case .good, .hang: completion(.completed(.good))
             case .offline: completion(.deviceGone("write: No such device or address"))
             case .standby: completion(.completed(SCSIResult(status: 0x02, sense: [0x70, 0, 0x02, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x04, 0x0b])))
             }
         }
     }
+
+    /// READ KEYS lists the LUN's keys; REGISTER AND IGNORE EXISTING KEY registers the path's.
+    private func persistentReserve(_ command: SCSICommand, _ p: Path) -> SCSIResult {
+        guard command.cdb[0] == 0x5F else {
+            reservationCommands.append("\(p.name): READ KEYS")
+            let keys = (reservationKeys[p.wwid] ?? [:]).keys.sorted().compactMap { reservationKeys[p.wwid]?[$0] }
+            var data: [UInt8] = [0, 0, 0, 1] + Self.bigEndian(UInt64(keys.count * 8)).suffix(4)
+            for k in keys { data += Self.bigEndian(k) }
+            return SCSIResult(data: data)
+        }
+        let parameters = command.outgoing
+        let key = parameters[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        reservationCommands.append("\(p.name): REGISTER 0x\(String(key, radix: 16))\(parameters[20] & 1 == 1 ? " aptpl" : "")")
+        if !p.reservationOutResults.isEmpty { return p.reservationOutResults.removeFirst() }
+        reservationKeys[p.wwid, default: [:]][p.name] = key
+        return .good
+    }
+
+    private static func bigEndian(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> UInt64(56 - 8 * $0)) } }
 
     /// VPD page 0x83 with one logical-unit NAA designator for a `3<hex>` WWID; empty for any other.
     static func deviceIdentification(_ wwid: String) -> [UInt8] {

@@ -12,6 +12,8 @@ public final class FakeSGKernel: SGKernel {
         public var cdb: [UInt8]
         public var timeoutMilliseconds: UInt32
         public var transferLength: Int
+        /// The bytes a command that sends data (SG_DXFER_TO_DEV) handed to the driver.
+        public var outgoing: [UInt8]
         fileprivate var header: sg_io_hdr
     }
 
@@ -60,7 +62,11 @@ public final class FakeSGKernel: SGKernel {
         let h = bytes.load(as: sg_io_hdr.self)
         precondition(h.interface_id == Int32(UInt8(ascii: "S")) && h.cmdp != nil && h.sbp != nil)
         let cdb = Array(UnsafeBufferPointer(start: h.cmdp, count: Int(h.cmd_len)))
-        pending.append(Command(packID: h.pack_id, cdb: cdb, timeoutMilliseconds: h.timeout, transferLength: Int(h.dxfer_len), header: h))
+        let outgoing = h.dxfer_direction == SG_DXFER_TO_DEV ? Array(UnsafeRawBufferPointer(start: h.dxferp, count: Int(h.dxfer_len))) : []
+        pending.append(
+            Command(
+                packID: h.pack_id, cdb: cdb, timeoutMilliseconds: h.timeout, transferLength: Int(h.dxfer_len), outgoing: outgoing,
+                header: h))
         return .success(bytes.count)
     }
 

@@ -340,6 +340,18 @@ import Testing
         #expect(try sim.ask("setprkey map mpatha key xyz") == "fail\n")
     }
 
+    /// What libmpathpersist's update_prkey_flags sends after a REGISTER: the key in hex without `0x`.
+    @Test func prKeysAsMpathpersistSendsThem() throws {
+        let sim = try started("reservation_key file\n")
+        #expect(try sim.ask("setprkey map mpatha key 123abc:aptpl") == "ok\n")
+        #expect(sim.files.contents["/etc/multipath/prkeys"] == PRKeysFile.header + "0X0000000000123abc 3600a\n")
+        #expect(try sim.ask("getprkey map mpatha") == "0x123abc:aptpl\n")
+        // 0.9.4's parse_prkey takes the leading 0 for the one of `0x`: "0" is no key, "0x0" unsets.
+        #expect(try sim.ask("setprkey map mpatha key 0") == "fail\n")
+        #expect(try sim.ask("setprkey map mpatha key 0x0") == "ok\n")
+        #expect(try sim.ask("getprkey map mpatha") == "none\n")
+    }
+
     @Test func setPRKeyWithoutReservationKeyFileWritesTheFileButFails() throws {
         let sim = try started()
         #expect(try sim.ask("setprkey map mpatha key 0x10") == "fail\n")

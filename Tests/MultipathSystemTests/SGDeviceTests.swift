@@ -50,6 +50,19 @@ import Testing
         #expect(out.list == [.completed(SCSIResult(data: page)), .completed(SCSIResult(status: 2, driverStatus: 8, sense: standby))])
     }
 
+    /// A parameter list (PR OUT's) goes to the device from the owned buffer; nothing comes back as data.
+    @Test func parametersGoToTheDevice() throws {
+        let d = try device()
+        let out = Outcomes()
+        let command = PersistentReservation.registerAndIgnoreExistingKey(PRKey(value: 0x123abc))
+        try d.submit(command, timeout: .seconds(1), now: t0, completion: out.sink())
+        #expect(kernel.pending.map(\.outgoing) == [command.outgoing])
+        #expect(kernel.pending.first?.cdb == command.cdb)
+        kernel.completeNext()
+        try d.handleReadable()
+        #expect(out.list == [.completed(.good)])
+    }
+
     @Test func completionsAreMatchedByPackIDInAnyOrder() throws {
         let d = try device()
         var got: [String] = []

@@ -76,9 +76,9 @@ public enum ConfigKeyword: String, Hashable, Sendable, CaseIterable {
         case .uid_attrs: .notSupported(reason: "uevent merging by WWID is not implemented")
         case .reassign_maps: .notSupported(reason: "maps are not reassigned")
         case .mode, .uid, .gid: .notSupported(reason: "device node ownership is left to udev")
-        // The keys are kept and reported for mpathpersist (getprkey/setprkey); the daemon itself
-        // registers no key on paths that come back.
-        case .all_tg_pt: .notSupported(reason: "the daemon registers no reservation keys itself")
+        // 0.9.4's daemon never reads it either: its own registrations (paths added or reinstated) go to
+        // one I_T nexus each.
+        case .all_tg_pt: .notSupported(reason: "read by mpathpersist itself, as in 0.9.4; the daemon's registrations do not use it")
         case .strict_timing: .notSupported(reason: "checks run on coalesced timers, not a one-second tick")
         case .force_sync: .notSupported(reason: "checkers are always asynchronous")
         case .partition_delimiter: .notSupported(reason: "partition mappings are not renamed by the daemon")

@@ -88,6 +88,8 @@ public struct MultipathMap: Sendable {
     public internal(set) var queueingDisabled = false
     /// `setprstatus`: mpathpersist registered a reservation key on the map's paths.
     public internal(set) var prRegistered = false
+    /// The registered keys were read at this map's setup (its first build, and after a reconfigure).
+    var reservationKeysRead = false
     /// Its paths' transport timeouts are set under the current configuration (a create or reload sets
     /// them; a map adopted at start or kept at reconfigure has them set at its next build).
     var transportsTuned = false

@@ -9,6 +9,12 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
     /// `recheck_wwid`: read the path's WWID from the device (INQUIRY VPD 0x83) and answer with
     /// `wwidRechecked`, handing back the check's verdict and issue time, which wait for it.
     case recheckWWID(DevT, CheckerVerdict, issued: Instant?)
+    /// Register the path's map's reservation key on the path (PR IN READ KEYS, then PR OUT REGISTER AND
+    /// IGNORE EXISTING KEY if our key is among them) and answer with `reservationRegistered`, handing
+    /// back the check's verdict and issue time, which wait for it.
+    case registerReservation(WWID, DevT, CheckerVerdict, issued: Instant?)
+    /// READ KEYS through the first of these paths that answers; answer with `reservationKeysRead`.
+    case readReservationKeys(WWID, [DevT])
     /// Ask udev to add the disk again (sysfs `uevent`), so that it reads the device afresh.
     case triggerAdd(disk: String)
     /// Run the path's prioritizer and answer with `priorityFinished`.
@@ -61,6 +67,8 @@ public enum MultipathAction: Hashable, Sendable, CustomStringConvertible {
         case .check(let d): "check \(d)"
         case .scheduleCheck(let d, let e, let l): "check \(d) in [\(e), \(l)]"
         case .recheckWWID(let d, _, _): "recheck wwid \(d)"
+        case .registerReservation(let w, let d, _, _): "register reservation key of \(w) on \(d)"
+        case .readReservationKeys(let w, _): "read reservation keys of \(w)"
         case .triggerAdd(let disk): "trigger add \(disk)"
         case .prioritize(let d): "prioritize \(d)"
         case .reinstate(let m, let d): "\(m): reinstate_path \(d)"

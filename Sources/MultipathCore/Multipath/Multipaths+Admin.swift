@@ -211,30 +211,4 @@ extension Multipaths {
         for d in map.members { admin.failedByOperator.remove(d) }
         return [.note("\(map.name): removed (operator)"), .setMapTimer(wwid: wwid, at: nil)]
     }
-
-    // MARK: Persistent reservations (for mpathpersist)
-
-    /// `getprstatus`: 0.9.4 prints its prflag as a number.
-    public func prStatus(_ wwid: WWID) -> String { maps[wwid]?.prRegistered == true ? "1" : "0" }
-
-    public mutating func setPRStatus(_ wwid: WWID, _ on: Bool) -> [MultipathAction] {
-        guard let map = maps[wwid], map.prRegistered != on else { return [] }
-        index.modify(wwid) { $0.prRegistered = on }
-        return [.note("\(map.name): prflag \(on ? "set" : "unset")")]
-    }
-
-    /// The map's reservation key: its `reservation_key` setting, read from the prkeys file when that is `file`.
-    public func reservationKey(_ wwid: WWID, prkeys: PRKeysFile) -> PRKey? {
-        guard let text = maps[wwid]?.settings.value(.reservation_key).flatMap({ string($0.value) }) else { return nil }
-        return text == "file" ? prkeys.key(for: wwid.rawValue) : PRKey(parsing: text)
-    }
-
-    /// `setprkey` (a key) or `unsetprkey` (nil): the prkeys file is written either way, as 0.9.4 does; it
-    /// reports success only when the map's key now is the one asked for, that is with `reservation_key file`.
-    public func setPRKey(_ wwid: WWID, _ key: PRKey?, prkeys: PRKeysFile) -> (actions: [MultipathAction], applied: Bool) {
-        var file = prkeys
-        file.set(key, for: wwid.rawValue)
-        let now = reservationKey(wwid, prkeys: file)
-        return ([.savePRKeys(file.text)], (now?.value ?? 0) == (key?.value ?? 0))
-    }
 }

@@ -78,6 +78,7 @@ extension Multipaths {
                 map.members = map.table.groups.flatMap { $0.paths.compactMap(\.devT) }
                 if !map.transportsTuned { actions.append(.tuneTransports(wwid)) }
                 map.transportsTuned = true
+                actions += readsReservationKeys(&map)
                 index.update(map)
                 return actions
             }
@@ -163,6 +164,7 @@ extension Multipaths {
         map.stats.mapLoads += 1
         // The load's path tuning set them.
         map.transportsTuned = true
+        actions += readsReservationKeys(&map)
         map.failbackAt = nil
         index.insert(map)
         return actions + mapReacts(wwid, wentDown: false, usableCheck: false, now: now)

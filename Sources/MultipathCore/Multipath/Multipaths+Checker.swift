@@ -13,9 +13,11 @@ extension Multipaths {
     }
 
     /// The checker's verdict: the critical path. `issued`: when the check was sent (its latency).
-    /// `wwidChecked`: `recheck_wwid` already read the WWID again for this verdict.
+    /// `wwidChecked`: `recheck_wwid` already read the WWID again for this verdict; `reservationChecked`:
+    /// the map's reservation key was registered on the path for it.
     public mutating func checkerFinished(
-        _ devT: DevT, _ verdict: CheckerVerdict, issued: Instant? = nil, now: Instant, wwidChecked: Bool = false
+        _ devT: DevT, _ verdict: CheckerVerdict, issued: Instant? = nil, now: Instant, wwidChecked: Bool = false,
+        reservationChecked: Bool = false
     ) -> [MultipathAction] {
         guard var p = paths[devT] else { return [] }
         // 0.9.4's check_path: a path coming back (usable after failing, or failed in DM) has its WWID read
@@ -25,6 +27,11 @@ extension Multipaths {
             !p.health.state.isUsable || p.health.membership == .failed
         {
             return [.recheckWWID(devT, verdict, issued: issued)]
+        }
+        // Likewise the map's reservation key is registered on a path before it joins the map or is
+        // reinstated: I/O sent to it before would end in RESERVATION CONFLICT.
+        if !reservationChecked, !admin.failedByOperator.contains(devT), let wwid = waitsForReservation(p, verdict) {
+            return [.registerReservation(wwid, devT, verdict, issued: issued)]
         }
         let recheck = p.health.probe == .inFlightRecheck
         p.health.probe = .idle

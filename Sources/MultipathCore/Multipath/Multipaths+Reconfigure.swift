@@ -51,6 +51,7 @@ extension Multipaths {
             index.modify(wwid) {
                 $0.settings = settings
                 $0.transportsTuned = false
+                $0.reservationKeysRead = false
                 $0.shownAction = .nothing
             }
             let revision = bindings.revision

@@ -5,6 +5,8 @@ public struct SCSICommand: Hashable, Sendable, CustomStringConvertible {
         case none
         /// Data comes from the device into a buffer of `count` bytes.
         case fromDevice(count: Int)
+        /// These bytes go to the device (a parameter list).
+        case toDevice([UInt8])
     }
 
     public var cdb: [UInt8]
@@ -19,9 +21,16 @@ public struct SCSICommand: Hashable, Sendable, CustomStringConvertible {
         self.name = name
     }
 
+    /// The bytes the device sends back at most.
     public var transferLength: Int {
         if case .fromDevice(let n) = direction { return n }
         return 0
+    }
+
+    /// The bytes sent to the device.
+    public var outgoing: [UInt8] {
+        if case .toDevice(let bytes) = direction { return bytes }
+        return []
     }
 
     public var description: String { name }
