@@ -139,19 +139,8 @@ iscsi_disks() {
   done
 }
 
-# iscsi_when_state SESSION STATE FILE: writes $EPOCHREALTIME to FILE once SESSION's state is STATE (at
-# most 90 s). Looks every 10 ms with builtins only (a timed read on a FIFO nobody writes sleeps without a
-# fork), so that a loaded guest does not delay the time it reports.
-iscsi_when_state() {
-  local st tick deadline=$(( ${EPOCHREALTIME/./} + 90000000 ))
-  [ -p "$lab_state/tick" ] || mkfifo "$lab_state/tick"
-  exec {tick}<>"$lab_state/tick"
-  while read -r st <"/sys/class/iscsi_session/$1/state" && [ "$st" != "$2" ]; do
-    [ "${EPOCHREALTIME/./}" -lt "$deadline" ] || return 1
-    read -rt 0.01 -u "$tick" st
-  done
-  write_file "$3" "$EPOCHREALTIME"
-}
+# iscsi_when_state SESSION STATE FILE: writes $EPOCHREALTIME to FILE once SESSION's state is STATE.
+iscsi_when_state() { when_attr "/sys/class/iscsi_session/$1/state" "$2" "$3"; }
 
 iscsi_link() { must ip link set "ini$1" "$2"; }
 iscsi_blackhole() {

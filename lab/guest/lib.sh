@@ -76,6 +76,20 @@ log_has() { [ "$(log_since_mark | grep -cE -- "$1")" -ge "$2" ]; }
 # wait_file PATH [TIMEOUT_S=10]: waits until PATH exists.
 wait_file() { wait_until_sleep=0.02 wait_until "${2:-10}" test -e "$1"; }
 
+# when_attr FILE VALUE OUT: writes $EPOCHREALTIME to OUT once FILE (a sysfs attribute) reads VALUE (at most
+# 90 s). Looks every 10 ms with builtins only (a timed read on a FIFO nobody writes sleeps without a fork),
+# so that a loaded guest does not delay the time it reports.
+when_attr() {
+  local v tick deadline=$(( ${EPOCHREALTIME/./} + 90000000 ))
+  [ -p "$lab_state/tick" ] || mkfifo "$lab_state/tick"
+  exec {tick}<>"$lab_state/tick"
+  while read -r v <"$1" && [ "$v" != "$2" ]; do
+    [ "${EPOCHREALTIME/./}" -lt "$deadline" ] || return 1
+    read -rt 0.01 -u "$tick" v
+  done
+  write_file "$3" "$EPOCHREALTIME"
+}
+
 # words TEXT...: TEXT's words joined by single spaces, on one line (what `echo $TEXT` printed, without
 # glob expansion); sorted_words TEXT: the same, sorted by version order.
 words() { local -a w; read -ra w -d '' <<<"$*"; echo "${w[*]}"; }

@@ -109,18 +109,7 @@ nvme_disks() {
   done
 }
 
-# Looks every 10 ms with builtins only (as iscsi_when_state), so that a loaded guest does not delay the
-# time it reports.
-nvme_when_state() {
-  local st tick deadline=$(( ${EPOCHREALTIME/./} + 90000000 ))
-  [ -p "$lab_state/tick" ] || mkfifo "$lab_state/tick"
-  exec {tick}<>"$lab_state/tick"
-  while read -r st <"/sys/class/nvme/$1/state" && [ "$st" != "$2" ]; do
-    [ "${EPOCHREALTIME/./}" -lt "$deadline" ] || return 1
-    read -rt 0.01 -u "$tick" st
-  done
-  write_file "$3" "$EPOCHREALTIME"
-}
+nvme_when_state() { when_attr "/sys/class/nvme/$1/state" "$2" "$3"; }
 
 nvme_link() { must ip link set "nini$1" "$2"; }
 
