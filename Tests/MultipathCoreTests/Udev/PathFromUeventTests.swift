@@ -196,11 +196,7 @@ import Testing
             ],
             sysfs: nvmeTCP(dir: "devices/virtual/nvme-fabrics/ctl/nvme1/nvme1n1"),
             uidAttribute: "ID_WWN",
-            expected: .success(
-                PathIdentity(
-                    name: "nvme1n1", devT: DevT(major: 259, minor: 2), vendor: "NVME", product: nvmetModel, revision: "6.1.0-28",
-                    wwid: "uuid.5a1f7e00-1abc-4d00-9000-000000000058", serial: nvmetSerial, sizeSectors: 131072,
-                    transport: .nvme(.tcp), transportPort: .nvmeController("nvme1")))),
+            expected: .success(nvmeTCPIdentity)),
         Case(
             testDescription: "NVMe namespace without ID_WWN: its sysfs wwid, as 0.9.4's uid fallback",
             properties: [
@@ -209,11 +205,7 @@ import Testing
             ],
             sysfs: nvmeTCP(dir: "devices/virtual/nvme-fabrics/ctl/nvme1/nvme1n1"),
             uidAttribute: "ID_WWN",
-            expected: .success(
-                PathIdentity(
-                    name: "nvme1n1", devT: DevT(major: 259, minor: 2), vendor: "NVME", product: nvmetModel, revision: "6.1.0-28",
-                    wwid: "uuid.5a1f7e00-1abc-4d00-9000-000000000058", serial: nvmetSerial, sizeSectors: 131072,
-                    transport: .nvme(.tcp), transportPort: .nvmeController("nvme1")))),
+            expected: .success(nvmeTCPIdentity)),
         Case(
             testDescription: "a hidden path of native NVMe multipath is not a path",
             properties: [
@@ -229,6 +221,12 @@ import Testing
             ],
             sysfs: [:], uidAttribute: "ID_WWN", expected: .failure(.notNVMeNamespace("nvme0n1")))
     ]
+
+    /// What `nvmeTCP(dir:)`'s namespace is, whether its WWID comes from `ID_WWN` or from sysfs.
+    static let nvmeTCPIdentity = PathIdentity(
+        name: "nvme1n1", devT: DevT(major: 259, minor: 2), vendor: "NVME", product: nvmetModel, revision: "6.1.0-28",
+        wwid: "uuid.5a1f7e00-1abc-4d00-9000-000000000058", serial: nvmetSerial, sizeSectors: 131072,
+        transport: .nvme(.tcp), transportPort: .nvmeController("nvme1"))
 
     /// A namespace of an NVMe/TCP controller on a Linux nvmet target, as sysfs shows it: the model and
     /// serial padded with blanks to their Identify Controller fields (40 and 20 bytes), kept as 0.9.4 keeps them.
