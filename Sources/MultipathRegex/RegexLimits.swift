@@ -13,6 +13,12 @@ enum RegexLimits {
     /// (`.*+*+*+*$` three times took 140 s, found by Fuzz/FuzzRegex). Measured on glibc 2.36 with `.*` and
     /// then N more: 4 take 1 ms, 5 take 40 ms, 6 take 0.2 s, 8 several seconds.
     static let maxStackedRepetitions = 5
+    /// Ways to match empty that glibc must follow from an anchor: each alternative past the first that can
+    /// match empty, and each `*`, `+` or `{m,}` of something that can. Measured on glibc 2.36: the time grows
+    /// with the cube of the first kind and doubles with each of the second (`^(a?|b?){300}$` 5 s,
+    /// `^((a?|b?)*){16}$` over 10 s, `^(||||){922}...$` over 10 s, found by Fuzz/FuzzRegex); at 8 or fewer
+    /// every shape tried took under 5 ms. A pattern multipath.conf needs has none (`^(sd|vd|)` has none).
+    static let maxEmptyChoices = 8
 
     /// Why `pattern` is refused, or nil when glibc may compile it.
     static func refusal(_ pattern: String) -> String? {
@@ -24,17 +30,22 @@ enum RegexLimits {
     struct Cost {
         var nodes = 0
         var optional = 0
+        var emptyChoices = 0
         var nullable = true
 
-        static let atom = Cost(nodes: 1, optional: 0, nullable: false)
-        static let anchor = Cost(nodes: 1, optional: 0, nullable: true)
+        static let atom = Cost(nodes: 1, optional: 0, emptyChoices: 0, nullable: false)
+        static let anchor = Cost(nodes: 1, optional: 0, emptyChoices: 0, nullable: true)
 
         func followed(by next: Cost) -> Cost {
-            Cost(nodes: add(nodes, next.nodes), optional: add(optional, next.optional), nullable: nullable && next.nullable)
+            Cost(
+                nodes: add(nodes, next.nodes), optional: add(optional, next.optional),
+                emptyChoices: add(emptyChoices, next.emptyChoices), nullable: nullable && next.nullable)
         }
 
         func or(_ other: Cost) -> Cost {
-            Cost(nodes: add(nodes, other.nodes), optional: add(optional, other.optional), nullable: nullable || other.nullable)
+            Cost(
+                nodes: add(nodes, other.nodes), optional: add(optional, other.optional),
+                emptyChoices: add(emptyChoices, other.emptyChoices), nullable: nullable || other.nullable)
         }
 
         /// `{min,max}`; max nil is unbounded (glibc: min copies, then one starred copy).
@@ -43,7 +54,16 @@ enum RegexLimits {
             let optionalCopies = nullable ? copies : max.map { Swift.max($0 - min, 0) } ?? 1
             return Cost(
                 nodes: add(times(nodes, copies), 1), optional: add(times(optional, copies), optionalCopies),
+                // glibc's `x+` is `x x*`, but its second copy is not measured to cost again: `.*+*+*+` is cheap.
+                emptyChoices: add(times(emptyChoices, max ?? Swift.max(min, 1)), max == nil && nullable ? 1 : 0),
                 nullable: nullable || min == 0)
+        }
+
+        /// This alternation's alternatives past the first that match empty.
+        func withEmptyAlternatives(_ count: Int) -> Cost {
+            var cost = self
+            cost.emptyChoices = add(emptyChoices, Swift.max(count - 1, 0))
+            return cost
         }
 
         private static let cap = Int(Int32.max)
@@ -54,10 +74,11 @@ enum RegexLimits {
         }
     }
 
-    /// One open group: its finished alternatives, the sequence being read, and that sequence's last atom
-    /// (the one a repetition applies to).
+    /// One open group: its finished alternatives (and how many of them match empty), the sequence being read,
+    /// and that sequence's last atom (the one a repetition applies to).
     private struct Group {
         var alternatives: Cost?
+        var emptyAlternatives = 0
         var sequence = Cost()
         var last: Cost?
 
@@ -66,9 +87,18 @@ enum RegexLimits {
             last = atom
         }
 
+        /// At a `|`.
+        mutating func nextAlternative() {
+            let current = self.current
+            self = Group(alternatives: alternatives.map { $0.or(current) } ?? current, emptyAlternatives: emptyAlternatives + (current.nullable ? 1 : 0))
+        }
+
+        private var current: Cost { last.map { sequence.followed(by: $0) } ?? sequence }
+
         var total: Cost {
-            let current = last.map { sequence.followed(by: $0) } ?? sequence
-            return alternatives.map { $0.or(current) } ?? current
+            let current = self.current
+            guard let alternatives else { return current }
+            return alternatives.or(current).withEmptyAlternatives(emptyAlternatives + (current.nullable ? 1 : 0))
         }
     }
 
@@ -102,9 +132,7 @@ enum RegexLimits {
                 case UInt8(ascii: ")") where groups.count > 1:
                     let inner = groups.removeLast().total
                     groups[groups.count - 1].append(inner)
-                case UInt8(ascii: "|"):
-                    let current = groups[groups.count - 1].total
-                    groups[groups.count - 1] = Group(alternatives: current)
+                case UInt8(ascii: "|"): groups[groups.count - 1].nextAlternative()
                 case UInt8(ascii: "*"): repeatLast(min: 0, max: nil)
                 case UInt8(ascii: "+"): repeatLast(min: 1, max: nil)
                 case UInt8(ascii: "?"): repeatLast(min: 0, max: 1)
@@ -129,6 +157,7 @@ enum RegexLimits {
             let total = groups.reversed().reduce(Cost()) { inner, group in group.total.followed(by: inner) }
             if total.nodes > maxNodes { return "repetitions expand to more than \(maxNodes) nodes" }
             if total.optional > maxOptionalCopies { return "more than \(maxOptionalCopies) optional repetitions" }
+            if total.emptyChoices > maxEmptyChoices { return "more than \(maxEmptyChoices) empty-matching choices" }
             return nil
         }
 
