@@ -235,14 +235,19 @@ public enum ControlGrammar {
     /// The help text: 0.9.4's reason line (if any), a version line, and
     /// every pattern with each keyword's spellings and `$param` placeholders.
     public static func help(for request: String, error: ControlParseError, version: String) -> String {
-        var out: String
+        let out: String
         switch error {
         case .notFoundAtEnd: out = "\(request): not found\n"
         case .notFound: out = ""
         case .missingArgument: out = "\(request): Missing argument\n"
         case .noWords: out = "\(request): Not enough memory\n"
         }
-        out += version + "\nCLI commands reference:\n"
+        return out + version + "\nCLI commands reference:\n" + commandReference
+    }
+
+    /// The same for every reply, so it is written once.
+    private static let commandReference: String = {
+        var out = ""
         for pattern in controlPatterns {
             for k in pattern.keywords {
                 let spellings = controlSpellings.filter { $0.1 == k }.map(\.0)
@@ -252,7 +257,7 @@ public enum ControlGrammar {
             out += "\n"
         }
         return out
-    }
+    }()
 }
 
 /// One token of a request as 0.9.4's tokenizer cuts it: a word, or a double quote that opens or closes a
