@@ -90,7 +90,9 @@ enum RegexLimits {
         /// At a `|`.
         mutating func nextAlternative() {
             let current = self.current
-            self = Group(alternatives: alternatives.map { $0.or(current) } ?? current, emptyAlternatives: emptyAlternatives + (current.nullable ? 1 : 0))
+            self = Group(
+                alternatives: alternatives.map { $0.or(current) } ?? current,
+                emptyAlternatives: emptyAlternatives + (current.nullable ? 1 : 0))
         }
 
         private var current: Cost { last.map { sequence.followed(by: $0) } ?? sequence }

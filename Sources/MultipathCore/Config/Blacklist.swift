@@ -8,12 +8,15 @@ public struct Blacklist: Sendable {
         let inverted: Bool
 
         init(_ text: String, location: SourceLocation?, engine: RegexEngine) throws(RegexError) {
-            let inverted = text.hasPrefix("!")
-            let pattern = inverted || text.hasPrefix("\\!") ? String(text.dropFirst()) : text
             self.text = text
             self.location = location
-            self.regex = try engine.compile(pattern).get()
-            self.inverted = inverted
+            self.regex = try engine.compile(Self.expression(text)).get()
+            self.inverted = text.hasPrefix("!")
+        }
+
+        /// A leading `!` inverts the rule; `\!` stands for a `!` that is the expression's own.
+        static func expression(_ text: String) -> String {
+            text.hasPrefix("!") || text.hasPrefix("\\!") ? String(text.dropFirst()) : text
         }
 
         func matches(_ s: String) -> Bool { regex.matches(s) != inverted }

@@ -11,11 +11,12 @@ public struct HardwareEntry: Sendable {
     public internal(set) var settings: Settings
     /// True when the entry comes only from the built-in table.
     public internal(set) var isBuiltin: Bool
-    var matcher = HardwareMatcher(vendor: nil, product: nil, revision: nil)
+    private(set) var matcher: HardwareMatcher
 
-    init(settings: Settings, isBuiltin: Bool) {
+    init(settings: Settings, isBuiltin: Bool, matcher: HardwareMatcher = HardwareMatcher(vendor: nil, product: nil, revision: nil)) {
         self.settings = settings
         self.isBuiltin = isBuiltin
+        self.matcher = matcher
     }
 
     /// An expression that does not compile never matches, as 0.9.4's hwe_regmatch.

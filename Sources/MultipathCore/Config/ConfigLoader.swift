@@ -95,9 +95,13 @@ public enum ConfigLoader {
                 diagnostics.append(missing("vendor or product", in: settings, section: "device"))
                 continue
             }
-            let entry = HardwareEntry(settings: settings, isBuiltin: false)
-            for k in [ConfigKeyword.vendor, .product, .revision] {
-                if let text = entry.string(k), case .failure(let e) = regex.compile(text) {
+            var entry = HardwareEntry(settings: settings, isBuiltin: false)
+            entry.compile(regex.compile)
+            let compiled = [
+                (ConfigKeyword.vendor, entry.matcher.vendor), (.product, entry.matcher.product), (.revision, entry.matcher.revision)
+            ]
+            for (k, result) in compiled {
+                if case .failure(let e) = result {
                     diagnostics.append(
                         ConfigDiagnostic(
                             severity: .warning, location: settings[k]?.location, keyword: k.rawValue,
@@ -112,7 +116,8 @@ public enum ConfigLoader {
         var merged: [Int: HardwareEntry] = [:]
         for e in entries {
             guard let target = last[e.identity] else { continue }
-            var into = merged[target] ?? HardwareEntry(settings: [:], isBuiltin: false)
+            // All have the target's vendor/product/revision strings, so its compiled expressions.
+            var into = merged[target] ?? HardwareEntry(settings: [:], isBuiltin: false, matcher: entries[target].matcher)
             into.settings.merge(e.settings) { _, later in later }
             merged[target] = into
         }
@@ -124,7 +129,6 @@ public enum ConfigLoader {
             }
             if target == i, let m = merged[i] { result.append(m) }
         }
-        for i in result.indices where !result[i].isBuiltin { result[i].compile(regex.compile) }
         return result
     }
 

@@ -30,17 +30,28 @@ public struct RegexError: Error, Hashable, Sendable, CustomStringConvertible {
 /// Compiles the expressions of a configuration (blacklists, device entries) once per load. The daemon hands
 /// in glibc's `regcomp`, so that a pattern means what it means to 0.9.4; the core itself compiles nothing.
 public struct RegexEngine: Sendable {
-    public let compile: @Sendable (String) -> Result<ConfigRegex, RegexError>
+    private let compileNew: @Sendable (String) -> Result<ConfigRegex, RegexError>
     /// The built-in device table compiled once, when the engine is made: every load and reconfigure
     /// starts from it instead of compiling its few hundred expressions again.
     let builtinHardware: [HardwareEntry]
+    /// The built-in blacklist's expressions (its rules, the table's product_blacklist pairs), likewise.
+    private let builtinBlacklist: [String: Result<ConfigRegex, RegexError>]
 
     public init(compile: @escaping @Sendable (String) -> Result<ConfigRegex, RegexError>) {
-        self.compile = compile
+        compileNew = compile
         builtinHardware = ConfigLoader.builtinHardware.map { entry in
             var compiled = entry
             compiled.compile(compile)
             return compiled
         }
+        let patterns =
+            [Blacklist.defaultDevnode, Blacklist.defaultPropertyException]
+            + ConfigLoader.builtinHardware.flatMap { e in
+                e.string(.product_blacklist).map { [e.string(.vendor), $0].compactMap { $0 } } ?? []
+            }
+        builtinBlacklist = Dictionary(
+            patterns.map(Blacklist.Rule.expression).map { ($0, compile($0)) }, uniquingKeysWith: { first, _ in first })
     }
+
+    public func compile(_ pattern: String) -> Result<ConfigRegex, RegexError> { builtinBlacklist[pattern] ?? compileNew(pattern) }
 }
