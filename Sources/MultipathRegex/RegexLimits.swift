@@ -9,16 +9,21 @@ enum RegexLimits {
     static let maxDepth = 50
     static let maxNodes = 100_000
     static let maxOptionalCopies = 1_000
-    /// Repetitions of a repetition (`*+`, `+*`, `?{2}`...): each one multiplies glibc's compile time
-    /// (`.*+*+*+*$` three times took 140 s, found by Fuzz/FuzzRegex). Measured on glibc 2.36 with `.*` and
-    /// then N more: 4 take 1 ms, 5 take 40 ms, 6 take 0.2 s, 8 several seconds.
-    static let maxStackedRepetitions = 5
-    /// Ways to match empty that glibc must follow from an anchor: each alternative past the first that can
-    /// match empty, and each `*`, `+` or `{m,}` of something that can. Measured on glibc 2.36: the time grows
-    /// with the cube of the first kind and doubles with each of the second (`^(a?|b?){300}$` 5 s,
-    /// `^((a?|b?)*){16}$` over 10 s, `^(||||){922}...$` over 10 s, found by Fuzz/FuzzRegex); at 8 or fewer
-    /// every shape tried took under 5 ms. A pattern multipath.conf needs has none (`^(sd|vd|)` has none).
+    /// Ways to match empty that glibc must follow, from an anchor above all: each alternative past the first
+    /// that matches empty, each copy past the first that a repetition makes of a part that matches empty
+    /// (`(a?){3}` two), and each `*`, `+` or `{m,}` of such a part. Measured on glibc 2.36: the time grows
+    /// with the cube of the first kinds and doubles with each of the last (`^(a?|b?){300}$` 5 s,
+    /// `^((a?|b?)*){16}$` over 10 s, `^(||||){922}...$` over 10 s, `(){5}{5}++++` 2.5 s, found by
+    /// Fuzz/FuzzRegex; `^(()?){2,10}()*{4,}` 0.4 s). A pattern multipath.conf needs has none (`^(sd|vd|)`
+    /// has none); 8 keep every shape tried, and the several thousand of a generator of such patterns, under
+    /// 100 ms.
     static let maxEmptyChoices = 8
+    /// Copying repetitions (`+`, `{m,n}` with n > 1, `{m,}`) of a part that matches empty, nested: `(a*){3}`
+    /// is one level, `a*{3,12}{4,}` two (`*` and `?` make no copies). Each level multiplies glibc's work
+    /// (`^b{0,1}{0,5}{0,3}+{0,8}$` over 3 s).
+    static let maxEmptyRepetitionDepth = 1
+    // And a loop (`*`, `+`, `{m,}`) is refused over a part that matches empty and holds empty alternatives
+    // or copying repetitions of its own (`^(b*[ab]*?{0,13}|()*{2})?**` over 3 s); `((.*)*)*` is cheap.
 
     /// Why `pattern` is refused, or nil when glibc may compile it.
     static func refusal(_ pattern: String) -> String? {
@@ -31,31 +36,43 @@ enum RegexLimits {
         var nodes = 0
         var optional = 0
         var emptyChoices = 0
+        /// The part of emptyChoices made by alternatives and copies, not by loops.
+        var emptyBranches = 0
+        var emptyRepetitionDepth = 0
+        var loopsOverEmptyChoices = false
         var nullable = true
 
-        static let atom = Cost(nodes: 1, optional: 0, emptyChoices: 0, nullable: false)
-        static let anchor = Cost(nodes: 1, optional: 0, emptyChoices: 0, nullable: true)
+        static let atom = Cost(nodes: 1, nullable: false)
+        static let anchor = Cost(nodes: 1, nullable: true)
 
         func followed(by next: Cost) -> Cost {
             Cost(
                 nodes: add(nodes, next.nodes), optional: add(optional, next.optional),
-                emptyChoices: add(emptyChoices, next.emptyChoices), nullable: nullable && next.nullable)
+                emptyChoices: add(emptyChoices, next.emptyChoices), emptyBranches: add(emptyBranches, next.emptyBranches),
+                emptyRepetitionDepth: Swift.max(emptyRepetitionDepth, next.emptyRepetitionDepth),
+                loopsOverEmptyChoices: loopsOverEmptyChoices || next.loopsOverEmptyChoices, nullable: nullable && next.nullable)
         }
 
         func or(_ other: Cost) -> Cost {
             Cost(
                 nodes: add(nodes, other.nodes), optional: add(optional, other.optional),
-                emptyChoices: add(emptyChoices, other.emptyChoices), nullable: nullable || other.nullable)
+                emptyChoices: add(emptyChoices, other.emptyChoices), emptyBranches: add(emptyBranches, other.emptyBranches),
+                emptyRepetitionDepth: Swift.max(emptyRepetitionDepth, other.emptyRepetitionDepth),
+                loopsOverEmptyChoices: loopsOverEmptyChoices || other.loopsOverEmptyChoices, nullable: nullable || other.nullable)
         }
 
         /// `{min,max}`; max nil is unbounded (glibc: min copies, then one starred copy).
         func repeated(min: Int, max: Int?) -> Cost {
             let copies = Swift.max(max ?? min + 1, 1)
             let optionalCopies = nullable ? copies : max.map { Swift.max($0 - min, 0) } ?? 1
+            let emptyCopies = nullable ? copies - 1 : 0
+            let loop = max == nil && nullable
             return Cost(
                 nodes: add(times(nodes, copies), 1), optional: add(times(optional, copies), optionalCopies),
-                // glibc's `x+` is `x x*`, but its second copy is not measured to cost again: `.*+*+*+` is cheap.
-                emptyChoices: add(times(emptyChoices, max ?? Swift.max(min, 1)), max == nil && nullable ? 1 : 0),
+                emptyChoices: add(add(times(emptyChoices, copies), emptyCopies), loop ? 1 : 0),
+                emptyBranches: add(times(emptyBranches, copies), emptyCopies),
+                emptyRepetitionDepth: emptyRepetitionDepth + (emptyCopies > 0 ? 1 : 0),
+                loopsOverEmptyChoices: loopsOverEmptyChoices || (loop && (emptyBranches > 0 || emptyRepetitionDepth > 0)),
                 nullable: nullable || min == 0)
         }
 
@@ -63,6 +80,7 @@ enum RegexLimits {
         func withEmptyAlternatives(_ count: Int) -> Cost {
             var cost = self
             cost.emptyChoices = add(emptyChoices, Swift.max(count - 1, 0))
+            cost.emptyBranches = add(emptyBranches, Swift.max(count - 1, 0))
             return cost
         }
 
@@ -108,16 +126,11 @@ enum RegexLimits {
         let bytes: [UInt8]
         var i = 0
         var groups = [Group()]
-        /// Whether the element just read was a repetition, and how many repeated a repetition so far.
-        var repeated = false
-        var stacked = 0
 
         mutating func run() -> String? {
             while i < bytes.count {
                 let b = bytes[i]
                 i += 1
-                let afterRepetition = repeated
-                repeated = false
                 switch b {
                 case UInt8(ascii: "\\"):
                     if i < bytes.count, (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(bytes[i]) {
@@ -147,8 +160,6 @@ enum RegexLimits {
                 case UInt8(ascii: "^"), UInt8(ascii: "$"): groups[groups.count - 1].append(.anchor)
                 default: groups[groups.count - 1].append(.atom)
                 }
-                if repeated, afterRepetition { stacked += 1 }
-                if stacked > maxStackedRepetitions { return "more than \(maxStackedRepetitions) repetitions of a repetition" }
                 if let reason = tooCostly() { return reason }
             }
             return nil
@@ -160,6 +171,8 @@ enum RegexLimits {
             if total.nodes > maxNodes { return "repetitions expand to more than \(maxNodes) nodes" }
             if total.optional > maxOptionalCopies { return "more than \(maxOptionalCopies) optional repetitions" }
             if total.emptyChoices > maxEmptyChoices { return "more than \(maxEmptyChoices) empty-matching choices" }
+            if total.emptyRepetitionDepth > maxEmptyRepetitionDepth { return "a repetition of a repetition that matches empty" }
+            if total.loopsOverEmptyChoices { return "a loop over a part with empty-matching choices or repetitions" }
             return nil
         }
 
@@ -167,7 +180,6 @@ enum RegexLimits {
             // A repetition with nothing before it is glibc's error to report.
             guard let last = groups[groups.count - 1].last else { return }
             groups[groups.count - 1].last = last.repeated(min: min, max: max)
-            repeated = true
         }
 
         /// `{m}`, `{m,}`, `{,n}` or `{m,n}` after the `{`; nil (nothing consumed) when it is not one.
