@@ -5,13 +5,13 @@
 #   lab/bench-report.sh DIR
 set -eu
 dir=${1:?usage: lab/bench-report.sh DIR}
-for f in flap.csv show-paths.csv metrics.csv; do
+for f in show-paths.csv metrics.csv; do
   [ -f "$dir/$f" ] || { echo "bench-report: $dir/$f is missing" >&2; exit 1; }
 done
 
-# Older results have no fabric runs.
-fabric=()
-[ -f "$dir/fabric.csv" ] && fabric=("$dir/fabric.csv")
+# Samples of the phases that ran: older results have no fabric runs, case 62 only those.
+samples=()
+for f in flap.csv fabric.csv; do [ -f "$dir/$f" ] && samples+=("$dir/$f"); done
 
 table() {
   awk -F, '
@@ -101,7 +101,7 @@ table() {
         o = m["ours,huge_vmhwm_kb"]; d = m["debian,huge_vmhwm_kb"]
         row("VmHWM once all maps are built, " m["all,huge_luns"] * m["all,hosts"] " paths (MB)", scaled(o, 1024), scaled(d, 1024), ratio(o, d), "-", "-")
       }
-    }' "$dir/flap.csv" "$dir/show-paths.csv" "$dir/metrics.csv" "${fabric[@]}"
+    }' "$dir/show-paths.csv" "$dir/metrics.csv" "${samples[@]}"
 }
 
 {

@@ -12,7 +12,8 @@ bench_load "$BENCH_LUNS" "$BENCH_HOSTS" || fail "scsi_debug: $(tail -n 1 "$BENCH
 for daemon in debian ours; do bench_fabric $daemon; done
 bench_clean
 bench_end
-bash "$LAB_REPO/lab/bench-report.sh" "$BENCH_DIR" | grep -E '^\| (metric|fabric|.show paths. round trip during)'
+bash "$LAB_REPO/lab/bench-report.sh" "$BENCH_DIR" >"$BENCH_DIR/report.txt" || fail "lab/bench-report.sh failed"
+grep -E '^\| (metric|fabric|.show paths. round trip during)' "$BENCH_DIR/report.txt"
 ! grep -q 'not every' "$BENCH_DIR/notes.txt" || fail "$(grep 'not every' "$BENCH_DIR/notes.txt" | head -n 2 | tr '\n' ' ')"
 # "label kind median p99" per daemon and kind, nearest rank.
 summary=$(awk -F, 'FNR > 1 && $5 != "" { v[$1 "," $3] = v[$1 "," $3] " " $5 }

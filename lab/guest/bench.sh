@@ -213,7 +213,7 @@ bench_fabric() {
     wait_until_sleep=0.5 wait_until "$BENCH_FABRIC_WAIT_S" bench_fabric_all F "$mono" "${devs[@]}" ||
       bench_note "$daemon fabric cycle $cycle: not every path failed within $BENCH_FABRIC_WAIT_S s"
     # The hold is the scenario's own: the fabric stays down that long from its first write.
-    sleep "$(awk -v s="$BENCH_FABRIC_HOLD_S" -v a="$t_off" -v b="$EPOCHREALTIME" 'BEGIN { r = s - (b - a); print r > 0 ? r : 0 }')"
+    sleep "$(awk -v s="$BENCH_FABRIC_HOLD_S" -v a="$t_off" -v b="$EPOCHREALTIME" 'BEGIN { r = s - (b - a); print (r > 0 ? r : 0) }')"
     t_on=$EPOCHREALTIME
     for d in "${disks[@]}"; do echo running >"/sys/block/$d/device/state"; done
     bench_step "$daemon fabric cycle $cycle: $n paths running in $(ms_between "$t_on" "$EPOCHREALTIME") ms"
