@@ -5,9 +5,13 @@
 #   lab/bench-report.sh DIR
 set -eu
 dir=${1:?usage: lab/bench-report.sh DIR}
-for f in flap.csv show-paths.csv metrics.csv; do
+for f in show-paths.csv metrics.csv; do
   [ -f "$dir/$f" ] || { echo "bench-report: $dir/$f is missing" >&2; exit 1; }
 done
+
+# Samples of the phases that ran: older results have no fabric runs, case 62 only those.
+samples=()
+for f in flap.csv fabric.csv; do [ -f "$dir/$f" ] && samples+=("$dir/$f"); done
 
 table() {
   awk -F, '
@@ -36,6 +40,10 @@ table() {
     }
     FILENAME ~ /show-paths.csv$/ && FNR > 1 { add("show," $1, $2) }
     FILENAME ~ /metrics.csv$/ && FNR > 1 { m[$1 "," $2] = $3 }
+    FILENAME ~ /fabric.csv$/ && FNR > 1 {
+      if ($5 == "") miss[$1 "," $3]++; else add($1 "," $3, $5)
+      fabric = 1
+    }
     END {
       print "| metric | ours | multipath-tools 0.9.4 | ratio | target | met? |"
       print "|---|---|---|---|---|---|"
@@ -68,6 +76,23 @@ table() {
       row("`show paths` round trip while " m["all,flap_paths"] " paths flap: p50 / p99 ms", \
           ("show,ours" in s) ? ms(p("show,ours", 0.5)) " / " ms(o) : "n/a", ("show,debian" in s) ? ms(p("show,debian", 0.5)) " / " ms(d) : "n/a", \
           ratio(o, d) " (p99)", "p99 <= 20 ms", met(o == "" ? "" : o <= 20))
+      if (fabric) {
+        what = m["all,luns"] " paths of " paths " offline at once, held " m["all,fabric_hold_s"] " s, back at once, " m["all,fabric_cycles"] " times"
+        o = p("ours-fabric,reinstate", 0.99); d = p("debian-fabric,reinstate", 0.99)
+        row("fabric failure (" what "): reinstate, min / median / p99 / max ms", four("ours-fabric,reinstate"), four("debian-fabric,reinstate"),
+            ratio(o, d) " (p99)", "p99 <= 1000 ms and <= 0.2 x 0.9.4", met(o == "" || d == "" ? "" : o <= 1000 && o <= d / 5))
+        o = p("ours-fabric,fail", 0.99); d = p("debian-fabric,fail", 0.99)
+        row("fabric failure: detection (offline -> failed in DM), min / median / p99 / max ms", four("ours-fabric,fail"), four("debian-fabric,fail"),
+            ratio(o, d) " (p99)", "p99 <= polling_interval (5 s)", met(o == "" ? "" : o <= 5000))
+        o = p("show,ours-fabric", 0.99); d = p("show,debian-fabric", 0.99)
+        row("`show paths` round trip during the fabric cycles: p50 / p99 / max ms", \
+            ("show,ours-fabric" in s) ? ms(p("show,ours-fabric", 0.5)) " / " ms(o) " / " ms(p("show,ours-fabric", 1)) : "n/a", \
+            ("show,debian-fabric" in s) ? ms(p("show,debian-fabric", 0.5)) " / " ms(d) " / " ms(p("show,debian-fabric", 1)) : "n/a", \
+            ratio(o, d) " (p99)", "p99 <= 20 ms, max <= 100 ms", met(o == "" ? "" : o <= 20 && p("show,ours-fabric", 1) <= 100))
+        o = 0; d = 0
+        for (c = 1; c <= m["all,fabric_cycles"]; c++) { o += m["ours,fabric_cpu_ms_" c]; d += m["debian,fabric_cpu_ms_" c] }
+        row("fabric failure: daemon CPU time over all cycles (ms)", o, d, ratio(o, d), "<= 0.5 x 0.9.4", met(d == 0 ? "" : o * 2 <= d))
+      }
       o = m["ours,nomaps_wakeups_per_s"]; d = m["debian,nomaps_wakeups_per_s"]
       row("wakeups per second with no maps (" m["all,wake_s"] " s)", num(o), num(d), ratio(o, d), "0", met(o == "" ? "" : o + 0 == 0))
       if (m["all,huge_luns"] > 0) {
@@ -76,7 +101,7 @@ table() {
         o = m["ours,huge_vmhwm_kb"]; d = m["debian,huge_vmhwm_kb"]
         row("VmHWM once all maps are built, " m["all,huge_luns"] * m["all,hosts"] " paths (MB)", scaled(o, 1024), scaled(d, 1024), ratio(o, d), "-", "-")
       }
-    }' "$dir/flap.csv" "$dir/show-paths.csv" "$dir/metrics.csv"
+    }' "$dir/show-paths.csv" "$dir/metrics.csv" "${samples[@]}"
 }
 
 {
@@ -85,7 +110,7 @@ table() {
   table
   echo
   echo "Times under QEMU TCG (software emulation): compare the ratios, not the absolute values."
-  echo "Raw samples: flap.csv (labtool flap), show-paths.csv, metrics.csv; what happened: notes.txt."
+  echo "Raw samples: flap.csv (labtool flap), show-paths.csv, metrics.csv, fabric.csv; what happened: notes.txt."
   if [ -f "$dir/notes.txt" ]; then
     echo
     echo '```'

@@ -14,7 +14,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 sizes=()
 case ${1:-} in
   "") ;;
-  --quick) sizes=(BENCH_FLAPS=4 BENCH_FLAP_SETTINGS=pi1 BENCH_HOLD_MS=200 BENCH_LUNS=16 BENCH_IDLE_S=5 BENCH_FLAP_PATHS=8 BENCH_WAKE_S=5 BENCH_HUGE_LUNS=0) ;;
+  --quick) sizes=(BENCH_FLAPS=4 BENCH_FLAP_SETTINGS=pi1 BENCH_HOLD_MS=200 BENCH_LUNS=16 BENCH_IDLE_S=5 BENCH_FLAP_PATHS=8 BENCH_WAKE_S=5 BENCH_HUGE_LUNS=0 BENCH_FABRIC_CYCLES=1 BENCH_FABRIC_HOLD_S=5) ;;
   --huge) sizes=(BENCH_HUGE_LUNS=1024) ;;
   -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
   *) echo "lab/bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;

@@ -5,6 +5,9 @@
 #     polling_interval 1, on 4 of 6 paths to one LUN
 #   - scale: BENCH_LUNS LUNs x BENCH_HOSTS paths: daemon start to every map with all its paths active,
 #     CPU time and RSS over BENCH_IDLE_S idle seconds, `show paths` round trips while paths flap
+#   - fabric (issue 16): on the same LUNs, every path of one host offline in one burst, held, back in one
+#     burst, BENCH_FABRIC_CYCLES times: per path failure detection and reinstatement, `show paths` about
+#     every second throughout, the daemon's CPU time per cycle
 #   - wakeups: voluntary context switches per second with no devices, hence no maps
 #   - huge (BENCH_HUGE_LUNS > 0): start to all maps again at that many LUNs, each step time-boxed
 # Sourced by a lab case after lib.sh and scenario.sh (call bench_all), or run as the VM's command by
@@ -13,7 +16,10 @@
 # CSV files in $BENCH_DIR:
 #   flap.csv        labtool flap's samples: label,cycle,kind,path,action_ns,seen_ns,latency_us
 #                   (label: DAEMON-default, DAEMON-pi1, DAEMON-scale)
-#   show-paths.csv  daemon,ms: `show paths` round trips while BENCH_FLAP_PATHS paths flap
+#   show-paths.csv  daemon,ms: `show paths` round trips while BENCH_FLAP_PATHS paths flap (daemon: ours,
+#                   debian), and during the fabric cycles (daemon: ours-fabric, debian-fabric)
+#   fabric.csv      label,cycle,kind,dev_t,ms: each path's offline -> failed in DM (fail) and running ->
+#                   active (reinstate), from the burst's first write; ms empty when it never came
 #   metrics.csv     daemon,metric,value (metrics: see bench_metric's callers)
 #   notes.txt       what happened, for the reader (timeouts, setup times, the guest)
 
@@ -28,6 +34,11 @@ BENCH_SCALE_FLAPS=${BENCH_SCALE_FLAPS:-2}  # cycles per flapping path while `sho
 BENCH_WAKE_S=${BENCH_WAKE_S:-60}
 BENCH_MAPS_TIMEOUT_S=${BENCH_MAPS_TIMEOUT_S:-900}
 BENCH_HUGE_LUNS=${BENCH_HUGE_LUNS:-0}
+BENCH_FABRIC_CYCLES=${BENCH_FABRIC_CYCLES:-3}
+BENCH_FABRIC_HOLD_S=${BENCH_FABRIC_HOLD_S:-15}
+# How long every path may take to be failed, and to be back, before the cycle counts the rest as missed:
+# the issue's "no path left failed 30 s after the fabric is back", with room for a loaded TCG guest.
+BENCH_FABRIC_WAIT_S=${BENCH_FABRIC_WAIT_S:-60}
 BENCH_DIR=${BENCH_DIR:-$LAB_OUT/bench}
 mkdir -p "$BENCH_DIR"
 
@@ -181,6 +192,69 @@ bench_scale() {
   bench_stop
 }
 
+# bench_fabric DAEMON: start, every map built, then the fabric cycles on the first scsi_debug host's paths.
+bench_fabric() {
+  local daemon=$1 cycle t_off t_on mono ticks0 ticks1 poller n d
+  local -a disks devs
+  bench_start "$daemon" "$daemon-fabric"
+  bench_all_maps "$BENCH_LUNS" "$BENCH_HOSTS" "$BENCH_MAPS_TIMEOUT_S" >/dev/null ||
+    { bench_note "$daemon fabric: not every map had all its paths active"; bench_stop; return 0; }
+  mapfile -t disks < <(bench_host_disks "$BENCH_LUNS")
+  for d in "${disks[@]}"; do devs+=("$(cat "/sys/block/$d/dev")"); done
+  n=${#disks[@]}
+  ( while :; do "$labtool" control-load --csv "$BENCH_DIR/show-paths.csv" "$daemon-fabric" 0 1 show paths >/dev/null 2>&1; sleep 1; done ) &
+  poller=$!
+  for cycle in $(seq 1 "$BENCH_FABRIC_CYCLES"); do
+    ticks0=$(bench_proc "$bench_pid" | cut -d' ' -f1)
+    t_off=$EPOCHREALTIME
+    for d in "${disks[@]}"; do echo offline >"/sys/block/$d/device/state"; done
+    bench_step "$daemon fabric cycle $cycle: $n paths offline in $(ms_between "$t_off" "$EPOCHREALTIME") ms"
+    mono=$(scenario_mono "$t_off")
+    wait_until_sleep=0.5 wait_until "$BENCH_FABRIC_WAIT_S" bench_fabric_all F "$mono" "${devs[@]}" ||
+      bench_note "$daemon fabric cycle $cycle: not every path failed within $BENCH_FABRIC_WAIT_S s"
+    # The hold is the scenario's own: the fabric stays down that long from its first write.
+    sleep "$(awk -v s="$BENCH_FABRIC_HOLD_S" -v a="$t_off" -v b="$EPOCHREALTIME" 'BEGIN { r = s - (b - a); print (r > 0 ? r : 0) }')"
+    t_on=$EPOCHREALTIME
+    for d in "${disks[@]}"; do echo running >"/sys/block/$d/device/state"; done
+    bench_step "$daemon fabric cycle $cycle: $n paths running in $(ms_between "$t_on" "$EPOCHREALTIME") ms"
+    wait_until_sleep=0.5 wait_until "$BENCH_FABRIC_WAIT_S" bench_fabric_all A "$(scenario_mono "$t_on")" "${devs[@]}" ||
+      bench_note "$daemon fabric cycle $cycle: not every path was active again within $BENCH_FABRIC_WAIT_S s"
+    ticks1=$(bench_proc "$bench_pid" | cut -d' ' -f1)
+    bench_metric "$daemon" "fabric_cpu_ms_$cycle" $(( (ticks1 - ticks0) * 1000 / $(getconf CLK_TCK) ))
+    bench_fabric_samples "$daemon-fabric" "$cycle" fail F "$mono" "${devs[@]}"
+    bench_fabric_samples "$daemon-fabric" "$cycle" reinstate A "$(scenario_mono "$t_on")" "${devs[@]}"
+  done
+  kill "$poller" 2>/dev/null; wait "$poller" 2>/dev/null
+  bench_metric "$daemon" fabric_vmrss_kb "$(awk '/^VmRSS/ { print $2 }' "/proc/$bench_pid/status")"
+  bench_stop
+}
+
+# bench_fabric_first STATE SINCE_MONO DEV_T...: "DEV_T MS" for each path's first STATE line after SINCE_MONO
+# (ms from it; nothing for a path that has none).
+bench_fabric_first() {
+  local state=$1 since=$2
+  shift 2
+  awk -v want="$state" -v since="$since" -v list="$*" '
+    BEGIN { n = split(list, a, " "); for (i = 1; i <= n; i++) wanted[a[i]] = 1 }
+    /^#/ || !($3 in wanted) || ($3 in first) { next }
+    $4 == want && $1 / 1e9 >= since { first[$3] = ($1 / 1e9 - since) * 1000; printf "%s %.1f\n", $3, first[$3] }' < <(watch_lines)
+}
+# bench_fabric_all STATE SINCE_MONO DEV_T...: true once every path has had a STATE line since then.
+bench_fabric_all() {
+  local state=$1 since=$2
+  shift 2
+  [ "$(bench_fabric_first "$state" "$since" "$@" | wc -l)" = $# ]
+}
+# bench_fabric_samples LABEL CYCLE KIND STATE SINCE_MONO DEV_T...: one fabric.csv line per path.
+bench_fabric_samples() {
+  local label=$1 cycle=$2 kind=$3 state=$4 since=$5
+  shift 5
+  awk -v label="$label" -v cycle="$cycle" -v kind="$kind" -v list="$*" '
+    { ms[$1] = $2 }
+    END { n = split(list, a, " "); for (i = 1; i <= n; i++) print label "," cycle "," kind "," a[i] "," ms[a[i]] }' \
+    < <(bench_fabric_first "$state" "$since" "$@") >>"$BENCH_DIR/fabric.csv"
+}
+
 # bench_host_disks N: N disks (sdX) behind the first scsi_debug host, hence N different LUNs.
 bench_host_disks() {
   local first
@@ -243,22 +317,34 @@ bench_udev_rules() {
   udevadm control --reload
 }
 
-bench_all() {
-  local daemon t0=$EPOCHREALTIME
+# bench_begin: no daemon, maps or scsi_debug; udev rules masked until bench_end (or the case's exit);
+# fresh sample files with the sizes.
+bench_begin() {
   trap 'bench_stop; bench_udev_rules unmask' EXIT
   daemon_kill
   bench_clean
   bench_udev_rules mask
   rm -f "$BENCH_DIR/notes.txt"
   bench_note "guest: $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ { print int($2 / 1024) " MB" }' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
-  bench_note "sizes: flaps=$BENCH_FLAPS settings=[$BENCH_FLAP_SETTINGS] luns=$BENCH_LUNS hosts=$BENCH_HOSTS idle_s=$BENCH_IDLE_S flap_paths=$BENCH_FLAP_PATHS wake_s=$BENCH_WAKE_S huge_luns=$BENCH_HUGE_LUNS"
+  bench_note "sizes: flaps=$BENCH_FLAPS settings=[$BENCH_FLAP_SETTINGS] luns=$BENCH_LUNS hosts=$BENCH_HOSTS idle_s=$BENCH_IDLE_S flap_paths=$BENCH_FLAP_PATHS wake_s=$BENCH_WAKE_S huge_luns=$BENCH_HUGE_LUNS fabric_cycles=$BENCH_FABRIC_CYCLES fabric_hold_s=$BENCH_FABRIC_HOLD_S"
   rm -f "$BENCH_DIR/flap.csv"
+  echo "label,cycle,kind,dev_t,ms" >"$BENCH_DIR/fabric.csv"
   echo "daemon,ms" >"$BENCH_DIR/show-paths.csv"
   echo "daemon,metric,value" >"$BENCH_DIR/metrics.csv"
   # The sizes, for the report's row names.
   bench_metric all luns "$BENCH_LUNS"; bench_metric all hosts "$BENCH_HOSTS"; bench_metric all idle_s "$BENCH_IDLE_S"
   bench_metric all flap_paths "$BENCH_FLAP_PATHS"; bench_metric all wake_s "$BENCH_WAKE_S"; bench_metric all huge_luns "$BENCH_HUGE_LUNS"
+  bench_metric all fabric_cycles "$BENCH_FABRIC_CYCLES"; bench_metric all fabric_hold_s "$BENCH_FABRIC_HOLD_S"
+}
 
+bench_end() {
+  trap - EXIT
+  bench_udev_rules unmask
+}
+
+bench_all() {
+  local daemon t0=$EPOCHREALTIME
+  bench_begin
   if [ -n "$BENCH_FLAP_SETTINGS" ]; then
     bench_load 1 6 || fail "scsi_debug for the flaps"
     for daemon in debian ours; do bench_flaps $daemon; done
@@ -267,13 +353,15 @@ bench_all() {
 
   bench_load "$BENCH_LUNS" "$BENCH_HOSTS" || fail "scsi_debug for the scale runs"
   for daemon in debian ours; do bench_scale $daemon; done
+  if [ "$BENCH_FABRIC_CYCLES" -gt 0 ]; then
+    for daemon in debian ours; do bench_fabric $daemon; done
+  fi
   bench_clean
 
   for daemon in debian ours; do bench_wakeups $daemon; done
 
   [ "$BENCH_HUGE_LUNS" -gt 0 ] && { bench_huge; bench_clean; }
-  trap - EXIT
-  bench_udev_rules unmask
+  bench_end
   bench_note "bench: $(( $(ms_between "$t0" "$EPOCHREALTIME") / 1000 )) s in the guest"
 }
 
