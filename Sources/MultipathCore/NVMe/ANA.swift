@@ -46,6 +46,18 @@ public struct NVMeAdminCommand: Hashable, Sendable {
     }
 }
 
+/// How an NVMe admin command ended.
+public enum NVMeAdminOutcome: Hashable, Sendable {
+    /// Status 0: the data the controller returned.
+    case completed([UInt8])
+    /// The controller's (or the host transport's) non-zero NVMe status.
+    case status(Int32)
+    /// The command never reached the controller (the fd could not be opened, the ring refused it...).
+    case failed(String)
+    /// No answer by its deadline.
+    case timedOut
+}
+
 private func le32(_ b: [UInt8], _ at: Int) -> UInt32 {
     UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24
 }
