@@ -142,9 +142,10 @@ final class PathProber {
         }
     }
 
-    /// Says a prioritizer's failure once (until it changes): 0.9.4 logs it on every refresh.
+    /// A prioritizer's failure: loud the first time, at debug level after (0.9.4 logs it at every
+    /// refresh, a line every few seconds for as long as it lasts).
     func complain(_ line: String) {
-        if warned.insert(line).inserted { warn(line) }
+        if warned.insert(line).inserted { warn(line) } else { debug(line) }
     }
 
     /// The next of `settings.samples` reads, issued when the previous one ended (0.9.4 times them one after
