@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <libdevmapper.h>
+#include <linux/nvme_ioctl.h>
 
 const unsigned long CLinux_DM_VERSION = DM_VERSION;
 const unsigned long CLinux_DM_LIST_DEVICES = DM_LIST_DEVICES;
@@ -21,6 +22,14 @@ int CLinux_io_cancel(aio_context_t ctx, struct iocb *iocb, struct io_event *resu
 int CLinux_io_getevents(aio_context_t ctx, long min_nr, long max_nr, struct io_event *events, struct timespec *timeout) {
     return (int)syscall(SYS_io_getevents, ctx, min_nr, max_nr, events, timeout);
 }
+
+const uint32_t CLinux_NVME_URING_CMD_ADMIN = NVME_URING_CMD_ADMIN;
+int CLinux_io_uring_setup(unsigned entries, struct io_uring_params *params) { return (int)syscall(SYS_io_uring_setup, entries, params); }
+int CLinux_io_uring_enter(int fd, unsigned to_submit, unsigned min_complete, unsigned flags) {
+    return (int)syscall(SYS_io_uring_enter, fd, to_submit, min_complete, flags, NULL, 0);
+}
+uint32_t CLinux_load_acquire(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+void CLinux_store_release(uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
 
 unsigned int CLinux_major(dev_t dev) { return major(dev); }
 unsigned int CLinux_minor(dev_t dev) { return minor(dev); }

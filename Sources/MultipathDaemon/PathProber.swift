@@ -8,12 +8,14 @@ struct PathContext {
     var blockSize: Int
     /// The path's target port group, from VPD page 0x83 (prio alua).
     var targetPortGroup: UInt16?
+    /// An NVMe namespace's id (sysfs `nsid`), for prio ana.
+    var nvmeNamespaceID: UInt32?
 }
 
 /// Runs checkers and prioritizers on the asynchronous edges. Each ends in exactly one call of its
 /// completion, from the loop; none waits.
 final class PathProber {
-    private let io: PathIO
+    let io: PathIO
     private let host: DaemonHost
     private let now: () -> Instant
     /// Warnings already given (a prioritizer refused, bad path_latency arguments): each is said once.
@@ -76,8 +78,13 @@ final class PathProber {
 
     /// nil: the prioritizer failed or is not supported (0.9.4's PRIO_UNDEF).
     func prioritize(_ path: MultipathPath, _ context: PathContext, _ done: @escaping (Int?) -> Void) {
-        let args = path.settings.prioArgs
-        switch path.settings.prio.value {
+        run(path.settings.prio.value, args: path.settings.prioArgs, path, context, done)
+    }
+
+    private func run(
+        _ kind: PrioritizerKind, args: String, _ path: MultipathPath, _ context: PathContext, _ done: @escaping (Int?) -> Void
+    ) {
+        switch kind {
         case .const:
             done(1)
         case .random:
@@ -105,8 +112,27 @@ final class PathProber {
             sampleLatency(path, context, settings, []) { [self] priority in
                 for waiter in latencyWaiters.removeValue(forKey: devT) ?? [] { waiter(priority) }
             }
-        case .ontap, .hds, .emc, .rdac, .hpSw, .iet, .datacore, .ana:
-            let other = path.settings.prio.value.rawValue
+        case .ana:
+            ana(path, context) { [self] answer in
+                switch answer {
+                case .state(let byte):
+                    guard let state = ANAState(rawValue: byte) else {
+                        complain("\(path.name): invalid ANA state \(byte)")
+                        return done(nil)
+                    }
+                    debug("\(path.name): ana state = \(state)")
+                    done(state.priority)
+                case .notReported:
+                    if let f = path.settings.prioWithoutANA { return run(f.prio.value, args: f.args, path, context, done) }
+                    complain("\(path.name): ANA error: ANA not supported")
+                    done(nil)
+                case .failed(let why):
+                    complain("\(path.name): ANA error: \(why)")
+                    done(nil)
+                }
+            }
+        case .ontap, .hds, .emc, .rdac, .hpSw, .iet, .datacore:
+            let other = kind.rawValue
             if warned.insert(other).inserted {
                 warn(
                     "prioritizer \(other) is not supported (\(Self.prioritizers.joined(separator: ", ")) are): paths using it get an undefined priority"
@@ -114,6 +140,12 @@ final class PathProber {
             }
             done(nil)
         }
+    }
+
+    /// A prioritizer's failure: loud the first time, at debug level after (0.9.4 logs it at every
+    /// refresh, a line every few seconds for as long as it lasts).
+    func complain(_ line: String) {
+        if warned.insert(line).inserted { warn(line) } else { debug(line) }
     }
 
     /// The next of `settings.samples` reads, issued when the previous one ended (0.9.4 times them one after

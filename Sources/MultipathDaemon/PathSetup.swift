@@ -40,7 +40,11 @@ final class PathSetup {
         logger.debug("\(path.name): path_checker = \(choice.checker)")
         logger.debug("\(path.name): prio = \(choice.prio)")
         for line in settings.originLines([.fast_io_fail_tmo, .dev_loss_tmo, .eh_deadline]) { logger.debug("\(path.name): \(line)") }
-        known[path.devT] = (facts.properties, PathContext(blockSize: facts.blockSize, targetPortGroup: facts.targetPortGroup))
+        known[path.devT] = (
+            facts.properties,
+            PathContext(
+                blockSize: facts.blockSize, targetPortGroup: facts.targetPortGroup, nvmeNamespaceID: facts.nvmeNamespaceID)
+        )
         let names = event.properties.map(\.name)
         if event.action == .change { return model.engine.changePath(path, udevProperties: names, choice: choice, now: now) }
         return model.engine.addPath(path, udevProperties: names, choice: choice, now: now)

@@ -5,20 +5,26 @@ import MultipathSystem
 
 /// The real `PathIO`: one `SGSource` per SCSI path (its sg fd in the reactor, one deadline timer; an
 /// NVMe namespace has no sg node and none is looked for: its checker reads sysfs); directio
-/// reads through one `DirectIOSource` (one AIO context, its eventfd in the reactor). `sgKernel` and
-/// `devRoot` are test seams: the sg driver, and where block nodes are.
+/// reads through one `DirectIOSource` (one AIO context, its eventfd in the reactor); NVMe admin
+/// commands (prio ana) through one `NVMeAdminSource` (one io_uring, its fd in the reactor) on the
+/// controller's char device, opened by the first and kept while it answers. `sgKernel` and `devRoot`
+/// are test seams: the sg driver, and where block nodes are.
 public final class SGPathIO: PathIO {
     private final class Device {
         /// nil for an NVMe namespace.
         let sg: SGSource?
         /// The block node, opened O_DIRECT by the first directio read.
         var directFD: OwnedFD?
+        /// An NVMe namespace's controller (`nvme0`), and its char device once opened by `nvmeAdmin`.
+        let controller: String?
+        var controllerFD: OwnedFD?
         /// sysfs attributes read on every priority refresh, kept open: see `deviceAttribute`.
         var attributes: [String: OwnedFD] = [:]
         let name: String
-        init(sg: SGSource?, name: String) {
+        init(sg: SGSource?, name: String, controller: String? = nil) {
             self.sg = sg
             self.name = name
+            self.controller = controller
         }
 
         /// Closes every descriptor; commands still out end as `.deviceGone`. A directio read still out
@@ -30,6 +36,8 @@ public final class SGPathIO: PathIO {
             sg?.close()
             directFD?.close()
             directFD = nil
+            controllerFD?.close()
+            controllerFD = nil
         }
     }
 
@@ -39,6 +47,7 @@ public final class SGPathIO: PathIO {
     private let devRoot: String
     private var devices: [DevT: Device] = [:]
     private var direct: DirectIOSource?
+    private var admin: Result<NVMeAdminSource, SystemError>?
     /// One page, reused by every `deviceAttribute` read (a sysfs attribute is at most a page).
     private var attributeBuffer = [UInt8](repeating: 0, count: 4096)
 
@@ -60,7 +69,9 @@ public final class SGPathIO: PathIO {
             detach(path.devT)
         }
         if path.transport.isNVMe {
-            devices[path.devT] = Device(sg: nil, name: path.name)
+            var controller: String?
+            if case .nvmeController(let c) = path.transportPort { controller = c }
+            devices[path.devT] = Device(sg: nil, name: path.name, controller: controller)
             return nil
         }
         guard let sg = TextFiles.list(sysfs.root + "/block/\(path.name)/device/scsi_generic").first else {
@@ -101,6 +112,41 @@ public final class SGPathIO: PathIO {
         let source = try DirectIOSource(reactor: reactor)
         direct = source
         return source
+    }
+
+    /// The controller's fd is dropped after any answer but data (a failed open is tried again next time):
+    /// a controller deleted and created again has a new char device behind the same name.
+    public func nvmeAdmin(
+        _ command: NVMeAdminCommand, to devT: DevT, timeout: Duration, completion: @escaping (NVMeAdminOutcome) -> Void
+    ) {
+        guard let device = devices[devT], let controller = device.controller else {
+            return completion(.failed("\(devT) is not an attached NVMe namespace"))
+        }
+        do {
+            let admin = try adminSource()
+            if device.controllerFD == nil {
+                device.controllerFD = OwnedFD(try NVMeAdminContext.openController("\(devRoot)/\(controller)"))
+            }
+            try admin.submit(command, controller: device.controllerFD!.descriptor, timeout: timeout) { [weak device] outcome in
+                if case .completed = outcome {
+                } else {
+                    device?.controllerFD?.close()
+                    device?.controllerFD = nil
+                }
+                completion(outcome)
+            }
+        } catch {
+            completion(.failed("\(error)"))
+        }
+    }
+
+    /// Set up once: a kernel without io_uring passthrough (before 5.19, or io_uring disabled) fails
+    /// every command with the same reason, and prio ana gives no priority.
+    private func adminSource() throws(SystemError) -> NVMeAdminSource {
+        if admin == nil {
+            do { admin = .success(try NVMeAdminSource(reactor: reactor)) } catch { admin = .failure(error) }
+        }
+        return try admin!.get()
     }
 
     /// Read from offset 0 of a descriptor kept open while the path is attached: sysfs shows the

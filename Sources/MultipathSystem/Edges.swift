@@ -28,6 +28,9 @@ public protocol PathIO: AnyObject {
     func submit(_ command: SCSICommand, to devT: DevT, timeout: Duration, completion: @escaping (CommandOutcome) -> Void)
     /// An O_DIRECT read of the first `length` bytes of the path's block device.
     func directRead(_ devT: DevT, length: Int, timeout: Duration, completion: @escaping (DirectReadOutcome) -> Void)
+    /// An NVMe admin command to the controller of the attached NVMe path (io_uring, so a dead link
+    /// costs one command out until its own timeout, never a wait).
+    func nvmeAdmin(_ command: NVMeAdminCommand, to devT: DevT, timeout: Duration, completion: @escaping (NVMeAdminOutcome) -> Void)
     /// A sysfs attribute of the attached path's SCSI device (`access_state`), as it is now; nil when absent.
     func deviceAttribute(_ devT: DevT, _ name: String) -> [UInt8]?
     /// Closes what `attach` opened; commands still out end as `.deviceGone`.

@@ -41,6 +41,11 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         public var deviceWWID: String?
         /// What the next PERSISTENT RESERVE OUT commands answer, one each, instead of registering the key.
         public var reservationOutResults: [SCSIResult] = []
+        /// An NVMe path's ANA state, as its controller's ANA log page says it (group 1, namespace 1);
+        /// nil: the controller reports no ANA (Identify Controller CMIC bit 3 clear).
+        public var anaState: ANAState?
+        /// NVMe admin commands received (`identify controller`, `get log page ANA`), in order.
+        public fileprivate(set) var nvmeAdminCommands: [String] = []
         /// Commands received, and those still outstanding (never completed, for `.hang`).
         public fileprivate(set) var commands = 0
         public fileprivate(set) var outstanding = 0
@@ -202,6 +207,7 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         case "device/serial": "5a1f7e0058"
         case "device/firmware_rev": "6.1.0-28"
         case "device/transport": "tcp"
+        case "nsid": "1"
         default: nil
         }
     }
@@ -313,6 +319,35 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
             default: completion(.ioError(code: 5, description: "Input/output error"))
             }
         }
+    }
+
+    /// As an nvmet controller answers: ANA groups whose ids may change (ANACAP bit 6 clear), so the
+    /// log lists NSIDs; a controller that is not live refuses the open of its char device.
+    public func nvmeAdmin(
+        _ command: NVMeAdminCommand, to devT: DevT, timeout: Duration, completion: @escaping (NVMeAdminOutcome) -> Void
+    ) {
+        guard let p = path(devT), p.name.hasPrefix("nvme") else { return completion(.failed("\(devT) is not an attached NVMe namespace")) }
+        p.nvmeAdminCommands.append(command.name)
+        switch p.behavior {
+        case .hang: return complete(after: timeout + .seconds(1)) { completion(.timedOut) }
+        case .offline: return completion(.failed("open /dev/nvme: Resource temporarily unavailable"))
+        case .good, .standby: break
+        }
+        var data = [UInt8](repeating: 0, count: command.dataLength)
+        switch command.opcode {
+        case 0x06 where command.cdw[0] == 1:
+            data[76] = p.anaState == nil ? 0x03 : 0x0B
+            data[343] = 0x1F
+            data[348] = 1  // NANAGRPID
+            data[540] = 1  // MNAN
+        case 0x02:
+            let group: [UInt8] = [1, 0, 0, 0, 1, 0, 0, 0] + [UInt8](repeating: 0, count: 8) + [p.anaState?.rawValue ?? 0]
+            let log: [UInt8] =
+                [0, 0, 0, 0, 0, 0, 0, 0, 1] + [UInt8](repeating: 0, count: 7) + group + [UInt8](repeating: 0, count: 15) + [1, 0, 0, 0]
+            data.replaceSubrange(0..<min(log.count, data.count), with: log.prefix(data.count))
+        default: break
+        }
+        complete(after: p.latency ?? latency) { completion(.completed(data)) }
     }
 
     public func deviceAttribute(_ devT: DevT, _ name: String) -> [UInt8]? {

@@ -88,7 +88,8 @@ import Testing
         #expect(sim.kernel.reloads == 0, "created with both paths: the checker's answer waits for the burst")
         let path = try #require(sim.daemon.engine.paths[sim.devT("nvme0n1")])
         #expect(path.identity.vendor == "NVME" && path.identity.product == "Linux" && path.identity.transport == .nvme(.tcp))
-        #expect(path.settings.checker.value == .none && path.settings.prio.value == .const)
+        // detect_prio's ana; this controller reports no ANA (CMIC), so the configured prio, const, runs.
+        #expect(path.settings.checker.value == .none && path.settings.prio.value == .ana && path.health.priority == 1)
         sim.kernel.paths["nvme0n1"]!.behavior = .offline
         _ = try #require(try sim.advance(until: { sim.active("mpatha", "nvme0n1") == false }, limit: .seconds(10)))
         // `show paths` dev_st: a reconnecting controller's path is still `running` in 0.9.4, a dead one's `offline`.
@@ -100,6 +101,7 @@ import Testing
         sim.kernel.paths["nvme0n1"]!.behavior = .good
         _ = try #require(try sim.advance(until: { sim.active("mpatha", "nvme0n1") == true }, limit: .seconds(10)))
         #expect(sim.kernel.paths.values.allSatisfy { $0.commands == 0 && $0.reads == 0 }, "no sg command, no read")
+        #expect(sim.kernel.paths.values.allSatisfy { $0.nvmeAdminCommands.allSatisfy { $0 == "identify controller" } })
         #expect(!sim.log.lines.messages.contains { $0.contains("sg device") })
     }
 }

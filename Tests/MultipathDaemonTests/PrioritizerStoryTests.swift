@@ -53,7 +53,7 @@ import Testing
 
     /// Prioritizers the hardware table names but we do not run: a clear warning, once, and an undefined
     /// priority; the map is still built.
-    @Test(arguments: ["ontap", "hds", "emc", "rdac", "hp_sw", "iet", "datacore", "ana"])
+    @Test(arguments: ["ontap", "hds", "emc", "rdac", "hp_sw", "iet", "datacore"])
     func unsupportedPrioritizersAreRefusedClearly(prio: String) throws {
         let sim = try Simulation()
         try sim.start("prio \(prio)\n")
@@ -61,7 +61,7 @@ import Testing
         #expect(sim.kernel.creates == 1)
         #expect(sim.daemon.engine.paths[sim.devT("sda")]?.health.priority == -1)
         let warning =
-            "prioritizer \(prio) is not supported (const, random, sysfs, alua, weightedpath, path_latency are): paths using it get an undefined priority"
+            "prioritizer \(prio) is not supported (const, random, sysfs, alua, weightedpath, path_latency, ana are): paths using it get an undefined priority"
         #expect(sim.log.lines.messages.filter { $0 == warning }.count == 1)
     }
 }

@@ -199,3 +199,44 @@ private let sda = PathIdentity(name: "sda", devT: DevT(major: 8, minor: 0))
         #expect(timer.armedAt == nil && reactor.nextWakeup == nil)
     }
 }
+
+@Suite(
+    .enabled(
+        if: (try? IOURing(entries: 4)) != nil, "io_uring with 128-byte entries is not available here: the NVMe admin ring needs it"))
+struct NVMeAdminPathIOTests {
+    /// `nvme0` is /dev/null here, which takes any passthrough command and completes it with nothing
+    /// written (the kernel's hook for measuring io_uring passthrough).
+    @Test func anAdminCommandGoesThroughTheRingOnTheLoopAndAFailedOpenIsTriedAgain() throws {
+        let tree = Tree()
+        defer {
+            unlink(tree.root + "/nvme0")
+            tree.remove()
+        }
+        let reactor = try Reactor(clock: ManualClock())
+        let io = SGPathIO(reactor: reactor, sysfs: Sysfs(root: tree.root), devRoot: tree.root)
+        let path = PathIdentity(
+            name: "nvme0n1", devT: DevT(major: 259, minor: 0), transport: .nvme(.tcp), transportPort: .nvmeController("nvme0"))
+        let outcomes = Box<[NVMeAdminOutcome]>([])
+        #expect(io.attach(path) == nil)
+
+        // No char device (a controller that is not live refuses the open the same way, with EAGAIN).
+        io.nvmeAdmin(.identifyController, to: path.devT, timeout: .seconds(5)) { outcomes.value.append($0) }
+        guard case .failed(let why) = outcomes.value.first else {
+            Issue.record("expected a failed open, got \(outcomes.value)")
+            return
+        }
+        #expect(why.contains("open \(tree.root)/nvme0"))
+
+        #expect(symlink("/dev/null", tree.root + "/nvme0") == 0)
+        outcomes.value = []
+        io.nvmeAdmin(.identifyController, to: path.devT, timeout: .seconds(5)) { outcomes.value.append($0) }
+        #expect(outcomes.value.isEmpty, "the answer comes from the loop, never during the call")
+        for _ in 0..<200 where outcomes.value.isEmpty { try reactor.runOnce(maxWait: .milliseconds(10)) }
+        #expect(outcomes.value == [.completed([UInt8](repeating: 0, count: 4096))])
+
+        outcomes.value = []
+        io.nvmeAdmin(.identifyController, to: DevT(major: 8, minor: 0), timeout: .seconds(5)) { outcomes.value.append($0) }
+        #expect(outcomes.value == [.failed("8:0 is not an attached NVMe namespace")])
+        io.detach(path.devT)
+    }
+}

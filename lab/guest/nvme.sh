@@ -12,6 +12,10 @@
 #   nvme_ctrl PORT                 the controller (nvmeX) connected through port PORT (1, 2...)
 #   nvme_when_state CTRL STATE FILE  writes $EPOCHREALTIME to FILE once CTRL's state is STATE (at most 90 s)
 #   nvme_link PORT up|down         the port's veth link, as a cable pulled or plugged
+#   nvme_ana PORT STATE            the namespace's ANA state through port PORT (ANA group 1): optimized,
+#                                  non-optimized, inaccessible, persistent-loss or change; nvmet sends
+#                                  the connected controller an ANA change event
+#   nvme_dev PORT                  the major:minor of the namespace connected through port PORT
 #   nvme_config [KEY VALUE]...     /etc/multipath.conf: the lab defaults plus KEY VALUE pairs, the overrides
 #                                  section's pairs from $nvme_overrides, only NVMe namespaces not blacklisted
 
@@ -112,6 +116,15 @@ nvme_disks() {
 nvme_when_state() { when_attr "/sys/class/nvme/$1/state" "$2" "$3"; }
 
 nvme_link() { must ip link set "nini$1" "$2"; }
+
+nvme_ana() { echo "$2" >"$nvme_cfs/ports/$1/ana_groups/1/ana_state" || fail "nvmet: port $1 refused ANA state $2"; }
+
+nvme_dev() {
+  local c d
+  c=$(nvme_ctrl "$1") || return 1
+  for d in /sys/class/nvme/"$c"/"$c"n*; do [ -e "$d/dev" ] && cat "$d/dev" && return 0; done
+  return 1
+}
 
 nvme_config() {
   scenario_overrides=${nvme_overrides:-} scenario_disks_vendor=NVME scenario_disks_product=Linux scenario_config "$@"

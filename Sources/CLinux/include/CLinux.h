@@ -1,6 +1,6 @@
 // What Swift's Glibc module does not import: epoll, timerfd, signalfd, eventfd, the sg v3 and
-// dm-ioctl structures, the DM_* ioctl request numbers (function-like macros), Linux AIO syscalls,
-// and a trampoline for libdevmapper's C-variadic log hook.
+// dm-ioctl structures, the DM_* ioctl request numbers (function-like macros), Linux AIO and io_uring
+// syscalls, and a trampoline for libdevmapper's C-variadic log hook.
 #ifndef CLINUX_H
 #define CLINUX_H
 
@@ -20,6 +20,7 @@
 #include <scsi/sg.h>
 #include <linux/dm-ioctl.h>
 #include <linux/aio_abi.h>
+#include <linux/io_uring.h>
 
 // DM ioctl request numbers.
 extern const unsigned long CLinux_DM_VERSION;
@@ -36,6 +37,14 @@ int CLinux_io_destroy(aio_context_t ctx);
 int CLinux_io_submit(aio_context_t ctx, long nr, struct iocb **iocbpp);
 int CLinux_io_cancel(aio_context_t ctx, struct iocb *iocb, struct io_event *result);
 int CLinux_io_getevents(aio_context_t ctx, long min_nr, long max_nr, struct io_event *events, struct timespec *timeout);
+
+// io_uring (no liburing): raw syscalls, the NVMe admin passthrough's cmd_op, and the ring indexes the
+// kernel shares (acquire/release, as the io_uring ABI asks).
+extern const uint32_t CLinux_NVME_URING_CMD_ADMIN;
+int CLinux_io_uring_setup(unsigned entries, struct io_uring_params *params);
+int CLinux_io_uring_enter(int fd, unsigned to_submit, unsigned min_complete, unsigned flags);
+uint32_t CLinux_load_acquire(const uint32_t *p);
+void CLinux_store_release(uint32_t *p, uint32_t v);
 
 // dev_t helpers (macros in glibc).
 unsigned int CLinux_major(dev_t dev);

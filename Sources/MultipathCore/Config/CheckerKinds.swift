@@ -21,8 +21,8 @@ public enum PrioritizerKind: String, Hashable, Sendable, CaseIterable, CustomStr
 
     public var isRun: Bool {
         switch self {
-        case .const, .random, .sysfs, .alua, .weightedpath, .pathLatency: true
-        case .ontap, .hds, .emc, .rdac, .hpSw, .iet, .datacore, .ana: false
+        case .const, .random, .sysfs, .alua, .weightedpath, .pathLatency, .ana: true
+        case .ontap, .hds, .emc, .rdac, .hpSw, .iet, .datacore: false
         }
     }
 

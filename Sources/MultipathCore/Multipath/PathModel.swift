@@ -21,10 +21,18 @@ public struct PathChoice: Hashable, Sendable {
     /// `recheck_wwid`, where 0.9.4 allows it: the WWID is read from the device again when the path
     /// comes back (SCSI paths whose WWID is `ID_SERIAL` or the device's own).
     public var recheckWWID: Bool
+    /// `detect_prio` chose `ana` for an NVMe path before its controller was asked: what the path uses
+    /// if Identify Controller says it reports no ANA (0.9.4 asks first, then keeps the configured prio).
+    public var prioWithoutANA: Fallback?
+
+    public struct Fallback: Hashable, Sendable {
+        public var prio: Resolved<PrioritizerKind>
+        public var args: String
+    }
 
     public init(
         checker: Resolved<CheckerKind>, prio: Resolved<PrioritizerKind>, prioArgs: String, checkerTimeout: Duration,
-        timeouts: TransportTimeouts = TransportTimeouts(), recheckWWID: Bool = false
+        timeouts: TransportTimeouts = TransportTimeouts(), recheckWWID: Bool = false, prioWithoutANA: Fallback? = nil
     ) {
         self.checker = checker
         self.prio = prio
@@ -32,13 +40,16 @@ public struct PathChoice: Hashable, Sendable {
         self.checkerTimeout = checkerTimeout
         self.timeouts = timeouts
         self.recheckWWID = recheckWWID
+        self.prioWithoutANA = prioWithoutANA
     }
 
     /// 0.9.4's select_checker and select_prio: `detect_checker` makes an ALUA path (TPGS set) use `tur`,
     /// `detect_prio` makes it use `sysfs` when the kernel's alua handler shows its access state, else
     /// `alua`; both win over the configured value, as in 0.9.4. Otherwise the configured values apply,
     /// but `alua` on a path that is not SCSI (no TPGS to ask for) is `const`, as 0.9.4 falls back.
-    /// NVMe's `detect_prio` choice, `ana`, is not made: see docs/config-differences.md.
+    /// On an NVMe path `detect_prio` picks `ana`: 0.9.4 first asks the controller (Identify Controller,
+    /// CMIC) whether it reports ANA, which here is a command on the loop, so the answer comes when the
+    /// prioritizer runs, and a controller without ANA then gets the configured prio (`prioWithoutANA`).
     public static func select(
         _ path: PathIdentity, _ s: ResolvedPathSettings, hasAccessState: Bool,
         checkerTimeout: Duration
@@ -60,10 +71,16 @@ public struct PathChoice: Hashable, Sendable {
             args = ""
         }
         let recheck = s.recheckWWID.value && inquirable && ["ID_SERIAL", ""].contains(s.uidAttribute.value)
+        var withoutANA: Fallback?
+        if s.detectPrio.value, path.transport.isNVMe {
+            withoutANA = Fallback(prio: prio, args: args)
+            prio = Resolved(value: .ana, origin: autodetected, location: nil)
+            args = ""
+        }
         return PathChoice(
             checker: checker, prio: prio, prioArgs: args, checkerTimeout: checkerTimeout,
             timeouts: TransportTimeouts(fastIOFail: s.fastIOFailTimeout, devLoss: s.devLossTimeout, ehDeadline: s.ehDeadline),
-            recheckWWID: recheck)
+            recheckWWID: recheck, prioWithoutANA: withoutANA)
     }
 }
 

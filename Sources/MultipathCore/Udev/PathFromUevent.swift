@@ -90,10 +90,11 @@ public struct PathFacts: Sendable {
     ]
 
     /// Of an NVMe namespace's directory: its `device` is the controller (model, serial, firmware,
-    /// transport and the state the checker reads), as 0.9.4's nvme_sysfs_pathinfo reads them.
+    /// transport and the state the checker reads), as 0.9.4's nvme_sysfs_pathinfo reads them; and its
+    /// `nsid` for prio ana (0.9.4 asks the block device with NVME_IOCTL_ID).
     static let nvmeAttributes = [
         "dev", "size", "ro", "wwid", "device/model", "device/serial", "device/firmware_rev", "device/transport",
-        "queue/logical_block_size"
+        "queue/logical_block_size", "nsid"
     ]
 
     /// Where the device is: its kernel name, sysfs directory (DEVPATH when udev gave it, else the
@@ -149,6 +150,9 @@ public struct PathFacts: Sendable {
 
     /// The path's target port group, from VPD page 0x83 (prio alua).
     public var targetPortGroup: UInt16? { bytes("device/vpd_pg83").flatMap { DeviceIdentification($0)?.targetPortGroup } }
+
+    /// An NVMe namespace's id (`nsid`), for prio ana.
+    public var nvmeNamespaceID: UInt32? { text("nsid").flatMap { UInt32($0) } }
 
     /// Whether the kernel's alua handler shows the access state (`detect_prio` then picks `sysfs`).
     public var hasAccessState: Bool { bytes("device/access_state") != nil }

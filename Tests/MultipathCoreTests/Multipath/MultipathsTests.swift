@@ -292,8 +292,8 @@ import Testing
     }
 
     /// Two NVMe/TCP namespaces of one nvmet subsystem, as 0.9.4 builds their map: the generic NVMe
-    /// entry (`ID_WWN`, checker `none`, group_by_prio, failback immediate), `prio alua` from the
-    /// defaults falling back to `const` (an NVMe path has no TPGS), one group of both paths, bio-based
+    /// entry (`ID_WWN`, checker `none`, group_by_prio, failback immediate), `prio ana` by `detect_prio`
+    /// over `prio alua` from the defaults (which would fall back to `const`: no TPGS), one group of both paths, bio-based
     /// (`queue_mode bio`, forced over NVMe/TCP paths).
     @Test func nvmePathsMakeOneMapUnderTheNVMeEntry() {
         var e = T.engine("find_multipaths no\nprio alua\nno_path_retry queue")
@@ -307,12 +307,19 @@ import Testing
             #expect(settings.uidAttribute.value == "ID_WWN")
             let choice = PathChoice.select(p, settings, hasAccessState: false, checkerTimeout: .seconds(30))
             #expect(choice.checker == Resolved(value: .none, origin: .deviceConfiguration, location: nil))
-            #expect(choice.prio == Resolved(value: .const, origin: .aluaFallback, location: nil))
+            // detect_prio: ana, unless the controller says it has no ANA; then alua's fallback, const.
+            #expect(choice.prio == Resolved(value: .ana, origin: .internalDefault, location: nil))
+            #expect(choice.prioWithoutANA == .init(prio: Resolved(value: .const, origin: .aluaFallback, location: nil), args: ""))
             #expect(T.significant(e.addPath(p, udevProperties: nil, choice: choice, now: T.t0)) == ["check 259:\(p.devT.minor)"])
         }
-        #expect(T.significant(e.checkerFinished(paths[0].devT, CheckerVerdict.nvmeControllerState("live"), now: T.t0)).isEmpty)
+        for p in paths {
+            let actions = e.checkerFinished(p.devT, CheckerVerdict.nvmeControllerState("live"), now: T.t0)
+            #expect(T.significant(actions).isEmpty && actions.contains(.prioritize(p.devT)))
+        }
+        // Both in the same ANA state (optimized, 50): one group.
+        #expect(T.significant(e.priorityFinished(paths[0].devT, 50, now: T.t0)).isEmpty)
         #expect(
-            T.significant(e.checkerFinished(paths[1].devT, CheckerVerdict.nvmeControllerState("live"), now: T.t0)) == [
+            T.significant(e.priorityFinished(paths[1].devT, 50, now: T.t0)) == [
                 "create uuid.58 3 queue_if_no_path queue_mode bio 0 1 1 service-time 0 2 1 259:1 1 259:2 1"
             ])
     }
