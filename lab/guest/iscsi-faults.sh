@@ -35,10 +35,7 @@ iscsi_steps() {
     tmo=$(cat "/sys/class/iscsi_session/$s/recovery_tmo")
     [ "$tmo" = 15 ] || fail "$daemon: $s starts with recovery_tmo $tmo, not iscsid's 15"
   done
-  "$labtool" watch "$watch_log" 2>>"$LAB_OUT/watch-errors.log" &
-  echo $! >>"$scenario_pids"
-  wait_file_line "$watch_log" 2 || fail "labtool watch did not start"
-  "$(scenario_binary)" -h >/dev/null 2>&1
+  scenario_watch
   scenario_start
   ms=$(scenario_wait A 2 "$scenario_t0" 60) || fail "$daemon: no map with 2 active paths within 60 s"
   map=$(scenario_map)
