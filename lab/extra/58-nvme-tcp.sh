@@ -80,7 +80,7 @@ nvme_link_fault() {
   report=$(iscsi_fio_stop link) || fail "$d: $report"
   active_ms=${active_ms#* }
   scenario_timing "$d (NVMe/TCP link down): down -> failed in DM ${fail_ms#* } ms; up -> controller live $live_ms ms -> active in DM $active_ms ms ($(( ${active_ms%.*} - live_ms )) ms after live); fio: $report"
-  iscsi_fio_judge "$d (NVMe/TCP link down)" "$report" 1
+  iscsi_fio_judge "$d (NVMe/TCP link down)" "$report"
 }
 nvme_not_live() { [ "$(cat "/sys/class/nvme/$1/state")" != live ]; }
 
