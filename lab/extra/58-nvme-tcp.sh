@@ -20,10 +20,7 @@ nvme_steps() {
   trap 'exit 1' TERM
   daemon_kill
   nvme_connect
-  "$labtool" watch "$watch_log" 2>>"$LAB_OUT/watch-errors.log" &
-  echo $! >>"$scenario_pids"
-  wait_file_line "$watch_log" 2 || fail "labtool watch did not start"
-  "$(scenario_binary)" -h >/dev/null 2>&1
+  scenario_watch
   scenario_start
   ms=$(scenario_wait A 2 "$scenario_t0" 60) || fail "$daemon: no map with 2 active NVMe paths within 60 s"
   map=$(scenario_map)
@@ -83,7 +80,7 @@ nvme_link_fault() {
   report=$(iscsi_fio_stop link) || fail "$d: $report"
   active_ms=${active_ms#* }
   scenario_timing "$d (NVMe/TCP link down): down -> failed in DM ${fail_ms#* } ms; up -> controller live $live_ms ms -> active in DM $active_ms ms ($(( ${active_ms%.*} - live_ms )) ms after live); fio: $report"
-  iscsi_fio_judge "$d (NVMe/TCP link down)" "$report" 1
+  iscsi_fio_judge "$d (NVMe/TCP link down)" "$report"
 }
 nvme_not_live() { [ "$(cat "/sys/class/nvme/$1/state")" != live ]; }
 

@@ -26,9 +26,7 @@ return_steps() {
   iscsi_login
   s=$(iscsi_session 1) || fail "$d: no session through portal 1"
   disk=$(iscsi_disks | head -n 1)
-  "$labtool" watch "$watch_log" 2>>"$LAB_OUT/watch-errors.log" &
-  echo $! >>"$scenario_pids"
-  wait_file_line "$watch_log" 2 || fail "labtool watch did not start"
+  scenario_watch
   rm -f "$lab_state/signals-ready"
   python3 "$LAB_REPO/lab/guest/transport-signals.py" "$signals" "$lab_state/signals-ready" \
     "/sys/class/iscsi_session/$s/state" "/sys/block/$disk/device/state" 2>>"$LAB_OUT/signals-errors.log" &

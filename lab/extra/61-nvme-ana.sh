@@ -22,10 +22,7 @@ ana_steps() {
   nvme_ana 2 non-optimized
   nvme_connect
   dev1=$(nvme_dev 1) && dev2=$(nvme_dev 2) || fail "no namespace on port 1 or 2"
-  "$labtool" watch "$watch_log" 2>>"$LAB_OUT/watch-errors.log" &
-  echo $! >>"$scenario_pids"
-  wait_file_line "$watch_log" 2 || fail "labtool watch did not start"
-  "$(scenario_binary)" -h >/dev/null 2>&1
+  scenario_watch
   scenario_start
   ms=$(scenario_wait A 2 "$scenario_t0" 60) || fail "$daemon: no map with 2 active NVMe paths within 60 s"
   map=$(scenario_map)

@@ -62,14 +62,19 @@ scenario_begin() {
   must udevadm settle --timeout=60
   local t3=$EPOCHREALTIME
   [ "$(scenario_disks | wc -l)" = $((npaths * ${scenario_luns:-1})) ] || fail "expected $npaths x ${scenario_luns:-1} scsi_debug disks, got: $(scenario_disks | tr '\n' ' ')"
+  scenario_watch
+  echo "scenario: setup took $(ms_between "$t" "$EPOCHREALTIME") ms (clean $(ms_between "$t" "$t1"), modules $(ms_between "$t1" "$t2"), udev $(ms_between "$t2" "$t3"))"
+}
+
+# scenario_watch: `labtool watch` into $watch_log (stopped with the scenario's processes), and the daemon
+# read into the page cache: over 9p under TCG a cold start reads the binary and its libraries for seconds,
+# which would count in start-to-map (Debian's checkers and prioritizers are plugins).
+scenario_watch() {
   "$labtool" watch "$watch_log" 2>>"$LAB_OUT/watch-errors.log" &
   echo $! >>"$scenario_pids"
   wait_file_line "$watch_log" 2 || fail "labtool watch did not start: $(cat "$LAB_OUT/watch-errors.log" 2>/dev/null)"
-  # Over 9p under TCG a cold start reads the binary and its libraries for seconds, which would count in
-  # start-to-map: bring them into the page cache first (Debian's checkers and prioritizers are plugins).
   "$(scenario_binary)" -h >/dev/null 2>&1
-  [ "$scenario_daemon" = debian ] && cat /lib/multipath/*.so >/dev/null
-  echo "scenario: setup took $(ms_between "$t" "$EPOCHREALTIME") ms (clean $(ms_between "$t" "$t1"), modules $(ms_between "$t1" "$t2"), udev $(ms_between "$t2" "$t3"))"
+  if [ "$scenario_daemon" = debian ]; then cat /lib/multipath/*.so >/dev/null; fi
 }
 
 # wait_file_line FILE N: waits up to 20 s until FILE has N lines.
