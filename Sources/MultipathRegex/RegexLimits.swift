@@ -35,9 +35,9 @@ enum RegexLimits {
     struct Cost {
         var nodes = 0
         var optional = 0
-        var emptyChoices = 0
-        /// The part of emptyChoices made by alternatives and copies, not by loops.
+        /// Empty-matching choices (`maxEmptyChoices`) made by alternatives and copies, and those made by loops.
         var emptyBranches = 0
+        var emptyLoops = 0
         var emptyRepetitionDepth = 0
         var loopsOverEmptyChoices = false
         var nullable = true
@@ -45,20 +45,19 @@ enum RegexLimits {
         static let atom = Cost(nodes: 1, nullable: false)
         static let anchor = Cost(nodes: 1, nullable: true)
 
-        func followed(by next: Cost) -> Cost {
-            Cost(
-                nodes: add(nodes, next.nodes), optional: add(optional, next.optional),
-                emptyChoices: add(emptyChoices, next.emptyChoices), emptyBranches: add(emptyBranches, next.emptyBranches),
-                emptyRepetitionDepth: Swift.max(emptyRepetitionDepth, next.emptyRepetitionDepth),
-                loopsOverEmptyChoices: loopsOverEmptyChoices || next.loopsOverEmptyChoices, nullable: nullable && next.nullable)
-        }
+        var emptyChoices: Int { add(emptyBranches, emptyLoops) }
 
-        func or(_ other: Cost) -> Cost {
+        func followed(by next: Cost) -> Cost { combined(with: next, nullable: nullable && next.nullable) }
+
+        func or(_ other: Cost) -> Cost { combined(with: other, nullable: nullable || other.nullable) }
+
+        /// A sequence or an alternation of the two: only whether it matches empty differs.
+        private func combined(with other: Cost, nullable: Bool) -> Cost {
             Cost(
                 nodes: add(nodes, other.nodes), optional: add(optional, other.optional),
-                emptyChoices: add(emptyChoices, other.emptyChoices), emptyBranches: add(emptyBranches, other.emptyBranches),
+                emptyBranches: add(emptyBranches, other.emptyBranches), emptyLoops: add(emptyLoops, other.emptyLoops),
                 emptyRepetitionDepth: Swift.max(emptyRepetitionDepth, other.emptyRepetitionDepth),
-                loopsOverEmptyChoices: loopsOverEmptyChoices || other.loopsOverEmptyChoices, nullable: nullable || other.nullable)
+                loopsOverEmptyChoices: loopsOverEmptyChoices || other.loopsOverEmptyChoices, nullable: nullable)
         }
 
         /// `{min,max}`; max nil is unbounded (glibc: min copies, then one starred copy).
@@ -69,8 +68,8 @@ enum RegexLimits {
             let loop = max == nil && nullable
             return Cost(
                 nodes: add(times(nodes, copies), 1), optional: add(times(optional, copies), optionalCopies),
-                emptyChoices: add(add(times(emptyChoices, copies), emptyCopies), loop ? 1 : 0),
                 emptyBranches: add(times(emptyBranches, copies), emptyCopies),
+                emptyLoops: add(times(emptyLoops, copies), loop ? 1 : 0),
                 emptyRepetitionDepth: emptyRepetitionDepth + (emptyCopies > 0 ? 1 : 0),
                 loopsOverEmptyChoices: loopsOverEmptyChoices || (loop && (emptyBranches > 0 || emptyRepetitionDepth > 0)),
                 nullable: nullable || min == 0)
@@ -79,7 +78,6 @@ enum RegexLimits {
         /// This alternation's alternatives past the first that match empty.
         func withEmptyAlternatives(_ count: Int) -> Cost {
             var cost = self
-            cost.emptyChoices = add(emptyChoices, Swift.max(count - 1, 0))
             cost.emptyBranches = add(emptyBranches, Swift.max(count - 1, 0))
             return cost
         }
