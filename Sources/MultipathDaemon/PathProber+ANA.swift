@@ -18,8 +18,9 @@ extension PathProber {
     func ana(_ path: MultipathPath, _ context: PathContext, _ done: @escaping (ANAAnswer) -> Void) {
         guard let nsid = context.nvmeNamespaceID else { return done(.failed("couldn't get NSID")) }
         admin(.identifyController, path) { [self] data in
-            guard let data else { return done(.failed("couldn't get ctrl info")) }
-            guard let controller = NVMeControllerANA(identifyController: data) else { return done(.failed("couldn't get ctrl info")) }
+            guard let controller = data.flatMap(NVMeControllerANA.init(identifyController:)) else {
+                return done(.failed("couldn't get ctrl info"))
+            }
             guard controller.reportsANA else { return done(.notReported) }
             guard controller.groupIDIsConstant else { return log(controller, nsid: nsid, groupID: 0, path, done) }
             admin(.identifyNamespace(nsid), path) { [self] data in

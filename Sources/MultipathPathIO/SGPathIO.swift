@@ -128,8 +128,9 @@ public final class SGPathIO: PathIO {
                 device.controllerFD = OwnedFD(try NVMeAdminContext.openController("\(devRoot)/\(controller)"))
             }
             try admin.submit(command, controller: device.controllerFD!.descriptor, timeout: timeout) { [weak device] outcome in
-                if case .completed = outcome {
-                } else {
+                switch outcome {
+                case .completed: break
+                case .status, .failed, .timedOut:
                     device?.controllerFD?.close()
                     device?.controllerFD = nil
                 }

@@ -51,7 +51,7 @@ public final class NVMeAdminContext {
         let data = UnsafeMutableRawPointer.allocate(byteCount: max(command.dataLength, 1), alignment: 4096)
         // Zeroed: a controller may return less than asked, and the rest is read as its answer.
         data.initializeMemory(as: UInt8.self, repeating: 0, count: max(command.dataLength, 1))
-        let milliseconds = UInt32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = UInt32(clamping: timeout.nanosecondsClamped / 1_000_000)
         let cmd = command.uringCommand(dataAddress: UInt64(UInt(bitPattern: data)), timeoutMilliseconds: milliseconds)
         do {
             try ring.submit(opcode: UInt8(IORING_OP_URING_CMD.rawValue), fd: fd, userData: id) { sqe in
