@@ -4,8 +4,8 @@ log_mark
 read -r up0 _ </proc/uptime
 t0=$EPOCHREALTIME
 kill -TERM "$(daemon_pid)"
-wait_file /tmp/lab/daemon.status 5 || fail "still running 5 s after SIGTERM"
-read -r status t1 </tmp/lab/daemon.status
+wait_file "$(daemon_exit_file)" 5 || fail "still running 5 s after SIGTERM"
+read -r status t1 <"$(daemon_exit_file)"
 ms=$(ms_between "$t0" "$t1")
 # The daemon's own timestamps (uptime clock) split the time into signal delivery and shutdown.
 handled=$(log_since_mark | awk -F' [|] ' '/SIGTERM: shutting down/ { print $1 }')

@@ -32,37 +32,62 @@ must() { local o; o=$("$@" 2>&1) || fail "$* failed: $(echo "$o" | tail -n 2 | t
 write_file() { printf '%s\n' "$2" >"$1.new" && mv -f "$1.new" "$1"; }
 
 daemon_pid() { cat "$lab_state/daemon.pid" 2>/dev/null; }
-daemon_running() { local p; p=$(daemon_pid) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null && [ ! -e "$lab_state/daemon.status" ]; }
-daemon_status() { cut -d' ' -f1 "$lab_state/daemon.status"; }
+# The wrapper of daemon_start writes the daemon's exit status and time to exit.PID: keyed by the pid, so
+# that a daemon which exits late never reports its status as the next daemon's.
+daemon_exit_file() { echo "$lab_state/exit.$(daemon_pid)"; }
+daemon_running() { local p; p=$(daemon_pid) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null && [ ! -e "$lab_state/exit.$p" ]; }
+daemon_status() { cut -d' ' -f1 "$(daemon_exit_file)"; }
 
 # Starts `multipathd -d -v3 ARGS` in the background and waits for "multipathd ready" (at most
-# $daemon_ready_timeout s, default 20). A wrapper keeps its exit status in $lab_state/daemon.status,
-# since the daemon is not a child of later cases.
+# $daemon_ready_timeout s, default 20). A wrapper keeps its exit status in exit.PID, since the daemon is
+# not a child of later cases.
 # shellcheck disable=SC2120  # the cases pass the daemon options (daemon_ensure needs none)
 daemon_start() {
-  rm -f "$lab_state/daemon.pid" "$lab_state/daemon.status"
+  daemon_running && fail "daemon_start: the daemon $(daemon_pid) is still running (daemon_kill first)"
+  rm -f "$lab_state/daemon.pid"
   log_mark
   (
     "$LAB_BIN" -d -v3 "$@" >>"$daemon_log" 2>&1 </dev/null &
-    write_file "$lab_state/daemon.pid" $!
-    wait $!
-    write_file "$lab_state/daemon.status" "$? $EPOCHREALTIME"
+    p=$!
+    write_file "$lab_state/daemon.pid" $p
+    wait $p
+    write_file "$lab_state/exit.$p" "$? $EPOCHREALTIME"
   ) &
   wait_until_sleep=0.05 wait_until "${daemon_ready_timeout:-20}" daemon_ready_or_exited
   log_since_mark | grep -q 'multipathd ready' && return 0
-  [ -e "$lab_state/daemon.status" ] && fail "daemon exited with status $(daemon_status): $(log_since_mark | tail -n 2 | tr '\n' ' ')"
+  [ -e "$(daemon_exit_file)" ] && fail "daemon exited with status $(daemon_status): $(log_since_mark | tail -n 2 | tr '\n' ' ')"
   fail "daemon not ready within ${daemon_ready_timeout:-20} s: $(log_since_mark | tail -n 3 | tr '\n' ' ')"
 }
 daemon_ready_or_exited() {
-  { log_since_mark | grep -q 'multipathd ready' && [ -e "$lab_state/daemon.pid" ]; } || [ -e "$lab_state/daemon.status" ]
+  [ -e "$lab_state/daemon.pid" ] || return 1
+  log_since_mark | grep -q 'multipathd ready' || [ -e "$(daemon_exit_file)" ]
 }
 
 # shellcheck disable=SC2119  # no options: the default daemon
 daemon_ensure() { daemon_running || daemon_start; }
 
-# Stops a leftover daemon (end of run) and waits until it has exited (at most 10 s).
-daemon_kill() { daemon_running && kill -TERM "$(daemon_pid)" && wait_until 10 daemon_exited; true; }
-daemon_exited() { [ -e "$lab_state/daemon.status" ] || pid_gone "$(daemon_pid)"; }
+# Stops the daemon with SIGTERM and waits until it has exited. A daemon still running 30 s later is a
+# hang: its kernel stack and last log lines are kept in timings.txt, it is killed (so that later cases
+# start clean), and the case fails (outside a case, the runner's last stop: status 1).
+daemon_kill() {
+  daemon_running || return 0
+  local p why t0=$EPOCHREALTIME
+  p=$(daemon_pid)
+  kill -TERM "$p"
+  if wait_until 30 daemon_exited; then
+    # A slow exit is worth seeing even when it ends well (case 05 holds the 1 s limit).
+    [ "$(ms_between "$t0" "$EPOCHREALTIME")" -lt 5000 ] ||
+      echo "lab: the daemon $p exited $(ms_between "$t0" "$EPOCHREALTIME") ms after SIGTERM" >>"$LAB_OUT/timings.txt"
+    return 0
+  fi
+  why="the daemon $p was still running 30 s after SIGTERM (wchan $(cat /proc/"$p"/wchan 2>/dev/null); stack $(tr '\n' ' ' </proc/"$p"/stack 2>/dev/null); log: $(tail -n 3 "$daemon_log" | tr '\n' ' '))"
+  echo "lab: $why" >>"$LAB_OUT/timings.txt"
+  kill -KILL "$p"
+  wait_until 10 daemon_exited
+  [ -z "${LAB_CASE:-}" ] || fail "$why"
+  return 1
+}
+daemon_exited() { [ -e "$(daemon_exit_file)" ] || pid_gone "$(daemon_pid)"; }
 
 # Remembers the log's current length: wait_log and log_since_mark look only at what comes after.
 log_mark() { touch "$daemon_log"; wc -l <"$daemon_log" >"$lab_state/mark"; }

@@ -44,6 +44,6 @@ done
 # A daemon still running would leave its log unflushed at power-off: stop it.
 LAB_OUT=$out
 . "$repo/lab/guest/lib.sh"
-daemon_kill
+daemon_kill || { failed=$((failed + 1)); say "FAIL runner: the last daemon did not exit on SIGTERM (timings.txt)"; }
 say "$passed passed, $failed failed"
 [ $failed -eq 0 ]

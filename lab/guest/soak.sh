@@ -44,7 +44,6 @@ soak_end() {
   [ -n "${fio_pid:-}" ] && kill -TERM "$fio_pid" 2>/dev/null
   [ -n "${udev_pid:-}" ] && kill -TERM "$udev_pid" 2>/dev/null
   daemon_kill
-  daemon_running && kill -KILL "$(daemon_pid)"
   [ -d /sys/module/scsi_debug ] && for h in "${!sd_state[@]}"; do
     [ -e /sys/bus/scsi/devices/"$h":0:0:0/state ] && echo running >/sys/bus/scsi/devices/"$h":0:0:0/state
   done
