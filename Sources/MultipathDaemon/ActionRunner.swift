@@ -114,6 +114,11 @@ final class ActionRunner {
         switch action {
         case .check(let devT):
             guard let path = model.engine.paths[devT] else { return }
+            if let verdict = prober.stateVerdict(path) {
+                logger.debug("\(path.name): \(verdict)")
+                perform(model.engine.checkerFinished(devT, verdict, issued: now, now: now))
+                return
+            }
             if let why = io.attach(path.identity) {
                 perform(model.engine.checkerFinished(devT, CheckerVerdict(.wild, why), now: now))
                 return

@@ -35,6 +35,18 @@ final class PathProber {
 
     // MARK: Checkers
 
+    /// 0.9.4's path_offline ahead of the checker, for a failing SCSI path: a device whose sysfs `state`
+    /// is not `running` gets its verdict from that state, and no command is sent. An offline device
+    /// refuses its sg node's open and every command, so each probe of it cost a directory listing and
+    /// a failed open; one read on a descriptor kept open replaces them (a fabric's worth of paths is
+    /// probed every `failed_path_reprobe_ms`). nil: the checker decides.
+    func stateVerdict(_ path: MultipathPath) -> CheckerVerdict? {
+        guard Multipaths.isFailing(path.health.state), !path.identity.transport.isNVMe, path.settings.checker.value != .none,
+            let state = io.deviceAttribute(path.devT, "state").map(sysfsText), state != "running"
+        else { return nil }
+        return .scsiDeviceState(state, source: "sysfs state")
+    }
+
     func check(_ path: MultipathPath, _ context: PathContext, _ done: @escaping (CheckerVerdict) -> Void) {
         let timeout = path.settings.checkerTimeout
         let devT = path.devT

@@ -11,19 +11,21 @@ import MultipathSystem
 /// are test seams: the sg driver, and where block nodes are.
 public final class SGPathIO: PathIO {
     private final class Device {
-        /// nil for an NVMe namespace.
-        let sg: SGSource?
+        /// The sg node: nil for an NVMe namespace, and for a SCSI device whose node could not be opened.
+        var sg: SGSource?
+        let isNVMe: Bool
         /// The block node, opened O_DIRECT by the first directio read.
         var directFD: OwnedFD?
         /// An NVMe namespace's controller (`nvme0`), and its char device once opened by `nvmeAdmin`.
         let controller: String?
         var controllerFD: OwnedFD?
-        /// sysfs attributes read on every priority refresh, kept open: see `deviceAttribute`.
+        /// sysfs attributes read on every priority refresh and every probe of a failing path, kept open
+        /// while the path exists (its sg node may come and go): see `deviceAttribute`.
         var attributes: [String: OwnedFD] = [:]
         let name: String
-        init(sg: SGSource?, name: String, controller: String? = nil) {
-            self.sg = sg
+        init(name: String, isNVMe: Bool, controller: String?) {
             self.name = name
+            self.isNVMe = isNVMe
             self.controller = controller
         }
 
@@ -63,26 +65,29 @@ public final class SGPathIO: PathIO {
     }
 
     public func attach(_ path: PathIdentity) -> String? {
-        // A device that went away (offline, hangup, a read error) is opened afresh: it may be back.
+        let device: Device
         if let d = devices[path.devT] {
-            if d.sg?.isGone != true { return nil }
-            detach(path.devT)
-        }
-        if path.transport.isNVMe {
+            device = d
+        } else {
             var controller: String?
-            if case .nvmeController(let c) = path.transportPort { controller = c }
-            devices[path.devT] = Device(sg: nil, name: path.name, controller: controller)
-            return nil
+            if path.transport.isNVMe, case .nvmeController(let c) = path.transportPort { controller = c }
+            device = Device(name: path.name, isNVMe: path.transport.isNVMe, controller: controller)
+            devices[path.devT] = device
         }
+        // A SCSI device without an sg node, or whose node went away (offline, hangup, a read error), is
+        // opened afresh: it may be back. Its other descriptors stay.
+        guard !device.isNVMe, device.sg?.isGone != false else { return nil }
+        device.sg?.close()
+        device.sg = nil
         guard let sg = TextFiles.list(sysfs.root + "/block/\(path.name)/device/scsi_generic").first else {
             return "\(path.name) has no sg device (is the sg module loaded?)"
         }
         do {
-            let device = try SGDevice(path: "/dev/\(sg)", kernel: sgKernel)
+            let node = try SGDevice(path: "/dev/\(sg)", kernel: sgKernel)
             do {
-                devices[path.devT] = Device(sg: try SGSource(device, reactor: reactor), name: path.name)
+                device.sg = try SGSource(node, reactor: reactor)
             } catch {
-                device.close()
+                node.close()
                 throw error
             }
             return nil

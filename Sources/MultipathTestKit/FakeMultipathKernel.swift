@@ -49,6 +49,8 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
         /// Commands received, and those still outstanding (never completed, for `.hang`).
         public fileprivate(set) var commands = 0
         public fileprivate(set) var outstanding = 0
+        /// Reads of the device's sysfs attributes through `deviceAttribute` (a failing path's probe).
+        public fileprivate(set) var attributeReads = 0
         /// Directio reads received, and the most that were out at once.
         public fileprivate(set) var reads = 0
         public fileprivate(set) var mostReadsOut = 0
@@ -351,7 +353,9 @@ public final class FakeMultipathKernel: MultipathDeviceMapper, DMEventSource, Pa
     }
 
     public func deviceAttribute(_ devT: DevT, _ name: String) -> [UInt8]? {
-        path(devT).flatMap { sysfs("block/\($0.name)/device/\(name)") }
+        guard let p = path(devT) else { return nil }
+        p.attributeReads += 1
+        return sysfs("block/\(p.name)/device/\(name)")
     }
 
     public func detach(_ devT: DevT) {}

@@ -27,9 +27,10 @@ import Testing
         sim.kernel.attributes["class/iscsi_session/session1/state"] = "FREE"
         #expect(try sim.advance(until: { sim.active("mpatha", "sda") == false }) != nil)
         try sim.advance(by: .seconds(2))
-        // Just after a re-probe went out, so that the next slot is 75-100 ms away.
-        let sent = sim.kernel.paths["sda"]!.commands
-        let probed = try #require(try sim.advance(until: { sim.kernel.paths["sda"]!.commands > sent }))
+        // Just after a re-probe (of the offline device: a read of its state), so that the next slot is
+        // 75-100 ms away.
+        let read = sim.kernel.paths["sda"]!.attributeReads
+        let probed = try #require(try sim.advance(until: { sim.kernel.paths["sda"]!.attributeReads > read }))
         try sim.advance(by: .milliseconds(2))
         sim.kernel.paths["sda"]!.behavior = .good
         sim.kernel.attributes["class/iscsi_session/session1/state"] = "LOGGED_IN"

@@ -130,7 +130,7 @@ extension Multipaths {
     }
 
     /// States in which a path must not be active in the kernel's table.
-    static func isFailing(_ s: PathState) -> Bool {
+    public static func isFailing(_ s: PathState) -> Bool {
         switch s {
         case .down, .timeout, .shaky, .wild, .delayed: true
         case .up, .ghost, .unchecked, .pending: false

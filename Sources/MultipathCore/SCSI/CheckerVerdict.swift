@@ -108,12 +108,14 @@ extension CheckerVerdict {
     /// What 0.9.4's `none` checker reports: only its path_offline test of the SCSI device's sysfs
     /// `state`. `running` is up; `blocked` and `quiesce` are pending (the kernel holds I/O for a while);
     /// `offline`, any other state and a state that cannot be read are down.
-    public static func scsiDeviceState(_ state: String?) -> CheckerVerdict {
+    /// `source` names who looked, for the reason: the `none` checker, or the test that precedes the
+    /// checker of a failing path.
+    public static func scsiDeviceState(_ state: String?, source: String = "checker none") -> CheckerVerdict {
         switch state {
-        case "running": CheckerVerdict(.up, "checker none: device running")
-        case "blocked", "quiesce": CheckerVerdict(.pending, "checker none: device \(state!)")
-        case let s?: CheckerVerdict(.down, "checker none: device \(s)")
-        case nil: CheckerVerdict(.down, "checker none: device state unreadable")
+        case "running": CheckerVerdict(.up, "\(source): device running")
+        case "blocked", "quiesce": CheckerVerdict(.pending, "\(source): device \(state!)")
+        case let s?: CheckerVerdict(.down, "\(source): device \(s)")
+        case nil: CheckerVerdict(.down, "\(source): device state unreadable")
         }
     }
 
