@@ -14,9 +14,10 @@ import Testing
         sim.kernel.paths["sdb"]!.behavior = .offline
         _ = try #require(try sim.advance(until: { sim.active("mpatha", "sdb") == false }, limit: .seconds(10)))
         let commands = sim.kernel.paths["sdb"]!.commands
+        let reads = sim.kernel.paths["sdb"]!.attributeReads
         try sim.advance(by: .seconds(5))
         #expect(sim.kernel.paths["sdb"]!.commands == commands, "no command to an offline device")
-        #expect(sim.log.lines.messages.contains { $0.contains("sdb") && $0.contains("sysfs state: device offline") })
+        #expect(sim.kernel.paths["sdb"]!.attributeReads - reads >= 45, "probed every 100 ms through its state")
         sim.kernel.paths["sdb"]!.behavior = .good
         _ = try #require(try sim.advance(until: { sim.active("mpatha", "sdb") == true }, limit: .seconds(1)))
         #expect(sim.kernel.paths["sdb"]!.commands > commands, "the checker decided the reinstatement")

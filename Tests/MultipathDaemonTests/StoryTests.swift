@@ -76,7 +76,8 @@ import Testing
             reinstateTimes.append(reinstated - back)
         }
         #expect(sim.count("mpatha: fail_path 8:16") == 100 && sim.count("mpatha: reinstate_path 8:16") == 100)
-        #expect(reinstateTimes.max()! <= .milliseconds(101), "reinstated within one re-probe: \(reinstateTimes.max()!)")
+        // Back just after it failed: the first re-probe, at the path's phase, is at most 17/16 of 100 ms away.
+        #expect(reinstateTimes.max()! <= .milliseconds(108), "reinstated within one re-probe: \(reinstateTimes.max()!)")
         #expect(sim.kernel.reloads == 0 && sim.active("mpatha", "sda") == true)
     }
 

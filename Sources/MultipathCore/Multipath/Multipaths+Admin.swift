@@ -51,6 +51,7 @@ extension Multipaths {
         paths[devT]?.health.membership = .failed
         if paths[devT]?.health.state != .down {
             paths[devT]?.health.state = .down
+            reprobePace.changed()
             paths[devT]?.health.lastChange = now
         }
         return [.note("\(map.name): fail path \(devT) (operator)"), .fail(map: map.name, devT)]

@@ -48,7 +48,10 @@ extension Multipaths {
 
         if new == .pending {
             // No answer yet (ALUA transitioning): nothing changes but the first state, probe again soon.
-            if old == .unchecked { p.health.state = .pending }
+            if old == .unchecked {
+                p.health.state = .pending
+                reprobePace.changed()
+            }
         } else {
             if let map {
                 new = sanPathErr(
@@ -56,6 +59,7 @@ extension Multipaths {
             }
             if new != old {
                 p.health.state = new
+                reprobePace.changed()
                 p.health.lastChange = now
                 p.health.interval = pollingInterval
                 p.health.errorLoggedAt = now
@@ -173,15 +177,20 @@ extension Multipaths {
         return new
     }
 
-    /// The next check: healthy paths at their interval, failed ones after `failed_path_reprobe_ms`
-    /// (or the polling interval when that is off). The window lets checks of a map's paths that fall
-    /// due close together share one wakeup; it lies before the nominal time, never after.
-    func schedule(_ devT: DevT, now: Instant) -> MultipathAction {
+    /// The next check: healthy paths at their interval, with a window before it so that checks of a
+    /// map's paths that fall due close together share one wakeup; failing ones at their phase of the
+    /// re-probe interval (`ReprobePace`), or the polling interval when `failed_path_reprobe_ms` is off.
+    mutating func schedule(_ devT: DevT, now: Instant) -> MultipathAction {
         let h = paths[devT]!.health
-        var interval = h.interval
-        if !h.state.isUsable, let reprobe = config.failedPathReprobe { interval = min(reprobe, pollingInterval) }
-        let latest = now + interval
-        return .scheduleCheck(devT, earliest: latest - interval / 4, latest: latest)
+        if !h.state.isUsable, let reprobe = config.failedPathReprobe {
+            let interval = reprobePace.interval(reprobe: reprobe, cap: pollingInterval, now: now) {
+                paths.values.count { !$0.health.state.isUsable }
+            }
+            let at = ReprobePace.next(devT, interval: interval, now: now)
+            return .scheduleCheck(devT, earliest: at - ReprobePace.window(interval), latest: at)
+        }
+        let latest = now + h.interval
+        return .scheduleCheck(devT, earliest: latest - h.interval / 4, latest: latest)
     }
 
     /// The prioritizer's answer (nil: it failed; 0.9.4's PRIO_UNDEF). A changed priority may regroup

@@ -42,6 +42,8 @@ public struct Multipaths: Sendable {
     var discovery = DiscoveryOrder()
     /// Transports (`Multipaths+Transport`) last read not ready: their return re-probes their paths.
     var transportsDown: Set<TransportPort> = []
+    /// How often failing paths are probed again.
+    var reprobePace = ReprobePace()
 
     public init(config: Config, wwids: WWIDsFile = WWIDsFile(), bindings: Bindings = Bindings(), failedWWIDs: Set<WWID> = []) {
         self.config = config

@@ -71,8 +71,17 @@ import Testing
         let t1 = Self.t0 + .seconds(5)
         let a = e.checkerFinished(sdb, Self.down, now: t1)
         #expect(Self.significant(a) == ["3600a: fail_path 8:16"])
-        // A failed path is probed again after failed_path_reprobe_ms (100 ms), not polling_interval.
-        #expect(a.contains(.scheduleCheck(sdb, earliest: t1 + .milliseconds(75), latest: t1 + .milliseconds(100))))
+        // A failed path is probed again every failed_path_reprobe_ms (100 ms), not polling_interval: at
+        // its own phase of that interval, a sixteenth of an interval to 17/16 from now.
+        let probe = a.compactMap { action -> (Instant, Instant)? in
+            if case .scheduleCheck(sdb, let earliest, let latest) = action { return (earliest, latest) }
+            return nil
+        }
+        #expect(probe.count == 1)
+        if let (earliest, latest) = probe.first {
+            #expect(latest >= t1 + .microseconds(6250) && latest < t1 + .microseconds(106_250))
+            #expect(latest - earliest == .microseconds(3125), "a thirty-second of the interval")
+        }
         #expect(Self.significant(e.checkDue(sdb, now: t1 + .milliseconds(100))) == ["check 8:16"])
         #expect(e.checkDue(sdb, now: t1 + .milliseconds(200)).isEmpty, "one probe in flight per path")
         #expect(Self.significant(e.checkerFinished(sdb, Self.up, now: t1 + .milliseconds(105))) == ["3600a: reinstate_path 8:16"])
@@ -96,7 +105,10 @@ import Testing
                 if case .scheduleCheck(_, _, let l) = a { latest.append(l - now) }
             }
         }
-        #expect(latest == [.seconds(4), .seconds(8), .seconds(8), .seconds(8), .milliseconds(100), .seconds(2)])
+        #expect(latest.count == 6)
+        #expect(Array(latest.prefix(4)) == [.seconds(4), .seconds(8), .seconds(8), .seconds(8)])
+        #expect(latest[4] > .milliseconds(6) && latest[4] < .milliseconds(107), "failed: re-probed at its phase of 100 ms")
+        #expect(latest.last == .seconds(2), "back to polling_interval")
     }
 
     @Test func kernelFailedPathIsProbedAtOnce() throws {
