@@ -91,7 +91,11 @@ extension Multipaths {
             }
         }
         paths[devT] = p
-        if map != nil { actions += mapReacts(wwid, cameUp: cameUp, wentDown: wentDown, usableCheck: new.isUsable, now: now) }
+        // A failing path found failing again changes nothing its map reacts to (the usable count, a
+        // deferred failback's checks): the verdict a fabric's paths repeat every re-probe stays cheap.
+        if map != nil && (new != old || cameUp != nil || wentDown || new.isUsable) {
+            actions += mapReacts(wwid, cameUp: cameUp, wentDown: wentDown, usableCheck: new.isUsable, now: now)
+        }
 
         if recheck {
             paths[devT]!.health.probe = .inFlight
@@ -145,7 +149,7 @@ extension Multipaths {
     /// times is held back (`delayed`) for `recovery_time` seconds after it comes back, unless it is the
     /// map's last usable path; every `forget_rate` good checks forgive one failure.
     func sanPathErr(
-        _ h: inout PathHealth, from old: PathState, to new: PathState, othersUsable: Bool,
+        _ h: inout PathHealth, from old: PathState, to new: PathState, othersUsable: @autoclosure () -> Bool,
         settings: ResolvedMapSettings, now: Instant
     ) -> PathState {
         guard let threshold = settings.sanPathErrThreshold.value, let forget = settings.sanPathErrForgetRate.value,
@@ -161,7 +165,7 @@ extension Multipaths {
         guard new.isUsable else { return new }
         if h.heldUntil != nil || (Self.isFailing(old) && h.sanFailures >= threshold) {
             let until = h.heldUntil ?? now + .seconds(recovery)
-            if now < until && othersUsable {
+            if now < until && othersUsable() {
                 h.heldUntil = until
                 return .delayed
             }
@@ -183,9 +187,8 @@ extension Multipaths {
     mutating func schedule(_ devT: DevT, now: Instant) -> MultipathAction {
         let h = paths[devT]!.health
         if !h.state.isUsable, let reprobe = config.failedPathReprobe {
-            let interval = reprobePace.interval(reprobe: reprobe, cap: pollingInterval, now: now) {
-                paths.values.count { !$0.health.state.isUsable }
-            }
+            if reprobePace.countIsDue(now: now) { reprobePace.counted(paths.values.count { !$0.health.state.isUsable }, now: now) }
+            let interval = reprobePace.interval(reprobe: reprobe, cap: pollingInterval)
             let at = ReprobePace.next(devT, interval: interval, now: now)
             return .scheduleCheck(devT, earliest: at - ReprobePace.window(interval), latest: at)
         }

@@ -22,14 +22,21 @@ struct ReprobePace: Sendable {
     /// A path's state changed: the count may be off.
     mutating func changed() { stale = true }
 
-    /// The re-probe interval now; `count` counts the paths being re-probed (called when the count is due).
-    mutating func interval(reprobe: Duration, cap: Duration, now: Instant, count: () -> Int) -> Duration {
-        let age = countedAt.map { now - $0 }
-        if age == nil || age! >= Self.maxAge || (stale && age! >= Self.recountAfter) {
-            failing = count()
-            countedAt = now
-            stale = false
-        }
+    /// Whether the paths being re-probed should be counted again (`counted`) before `interval`.
+    func countIsDue(now: Instant) -> Bool {
+        guard let countedAt else { return true }
+        let age = now - countedAt
+        return age >= Self.maxAge || (stale && age >= Self.recountAfter)
+    }
+
+    mutating func counted(_ failing: Int, now: Instant) {
+        self.failing = failing
+        countedAt = now
+        stale = false
+    }
+
+    /// The re-probe interval for the last count.
+    func interval(reprobe: Duration, cap: Duration) -> Duration {
         let spacing = Duration.seconds(1) * failing / Self.budget
         return min(max(reprobe, spacing), cap)
     }

@@ -10,35 +10,25 @@ import Testing
     @Test func theIntervalKeepsAllFailingPathsWithinTheBudget() {
         for (failing, expected) in [(0, 100), (6, 100), (50, 100), (256, 512), (1024, 2048), (4096, 5000)] {
             var pace = ReprobePace()
-            let interval = pace.interval(reprobe: .milliseconds(100), cap: .seconds(5), now: Self.t0) { failing }
-            #expect(interval == .milliseconds(expected), "\(failing) failing paths")
+            #expect(pace.countIsDue(now: Self.t0))
+            pace.counted(failing, now: Self.t0)
+            #expect(pace.interval(reprobe: .milliseconds(100), cap: .seconds(5)) == .milliseconds(expected), "\(failing) failing paths")
         }
     }
 
     /// The count is taken again after a change, but at most every 50 ms, and at least every second.
     @Test func theCountFollowsChangesWithoutARecountPerVerdict() {
         var pace = ReprobePace()
-        var counts = 0
-        var failing = 0
-        let count = { () -> Int in
-            counts += 1
-            return failing
-        }
-        _ = pace.interval(reprobe: .milliseconds(100), cap: .seconds(5), now: Self.t0, count: count)
-        failing = 1000
+        pace.counted(0, now: Self.t0)
         for ms in 0..<50 {
             pace.changed()
-            _ = pace.interval(reprobe: .milliseconds(100), cap: .seconds(5), now: Self.t0 + .milliseconds(ms), count: count)
+            #expect(!pace.countIsDue(now: Self.t0 + .milliseconds(ms)), "within 50 ms of the last count")
         }
-        #expect(counts == 1, "within 50 ms of the last count")
-        pace.changed()
-        let grown = pace.interval(reprobe: .milliseconds(100), cap: .seconds(5), now: Self.t0 + .milliseconds(50), count: count)
-        #expect(counts == 2 && grown == .seconds(2))
-        failing = 0
-        _ = pace.interval(reprobe: .milliseconds(100), cap: .seconds(5), now: Self.t0 + .milliseconds(1049), count: count)
-        #expect(counts == 2, "no change: counted again only after a second")
-        let back = pace.interval(reprobe: .milliseconds(100), cap: .seconds(5), now: Self.t0 + .milliseconds(1050), count: count)
-        #expect(counts == 3 && back == .milliseconds(100))
+        #expect(pace.countIsDue(now: Self.t0 + .milliseconds(50)))
+        pace.counted(1000, now: Self.t0 + .milliseconds(50))
+        #expect(pace.interval(reprobe: .milliseconds(100), cap: .seconds(5)) == .seconds(2))
+        #expect(!pace.countIsDue(now: Self.t0 + .milliseconds(1049)), "no change: counted again only after a second")
+        #expect(pace.countIsDue(now: Self.t0 + .milliseconds(1050)))
     }
 
     /// 256 paths that failed in the same instant probe spread over the interval (no eighth of it holds
