@@ -88,9 +88,11 @@ public final class Reactor {
     private var fatal: ReactorError?
 
     /// `maxEventsPerTurn` and `maxTimersPerTurn` bound one turn's work; the rest waits for the next
-    /// turn, so a storm on one source cannot starve the others.
+    /// turn, so a storm on one source cannot starve the others: a control request or an sg completion
+    /// waits behind at most 64 timers (checks of a thousand paths falling due together, each a system
+    /// call or two), not behind all of them.
     public init(
-        clock: any Clock = MonotonicClock(), maxEventsPerTurn: Int = 64, maxTimersPerTurn: Int = 1024,
+        clock: any Clock = MonotonicClock(), maxEventsPerTurn: Int = 64, maxTimersPerTurn: Int = 64,
         syscalls: Syscalls = .system
     ) throws(SystemError) {
         precondition(maxTimersPerTurn > 0, "a turn must be able to fire a timer")
