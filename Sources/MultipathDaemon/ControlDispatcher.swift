@@ -203,20 +203,11 @@ final class ControlDispatcher: ControlHandler {
 
     /// What `show` prints, taken now: the kept paths (of `only`, else all), and the maps.
     private func paths(_ only: [PathID]? = nil) -> [PathSnapshot] {
-        model.engine.pathSnapshots(only, deviceStates: deviceStates(), now: clock())
+        model.engine.pathSnapshots(only, now: clock())
     }
 
     private func maps(_ only: [MapID]? = nil) -> [MapSnapshot] {
-        model.engine.mapSnapshots(only, dmMinors: model.dmDevices.known.mapValues(\.devT.minor), deviceStates: deviceStates(), now: clock())
-    }
-
-    /// The SCSI device states the snapshot needs, from sysfs (`show`'s `dev_st`).
-    private func deviceStates() -> [DevT: String] {
-        var states: [DevT: String] = [:]
-        for path in model.engine.deviceStatesNeeded {
-            states[path.devT] = host.sysfs("block/\(path.name)/device/state").map(sysfsText)
-        }
-        return states
+        model.engine.mapSnapshots(only, dmMinors: model.dmDevices.known.mapValues(\.devT.minor), now: clock())
     }
 
     // MARK: Carrying out

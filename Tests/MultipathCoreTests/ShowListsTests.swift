@@ -70,18 +70,18 @@ import Testing
     @Test func statusOfOrphans() throws {
         var e = Multipaths(config: .builtin)
         for name in Self.names { _ = e.addPath(Self.identity(name), udevProperties: nil, choice: Self.choice, now: MultipathsTests.t0) }
-        let s = e.showSnapshot(dmMinors: [:], deviceStates: [:], now: MultipathsTests.t0)
+        let s = e.showSnapshot(dmMinors: [:], now: MultipathsTests.t0)
         #expect(s.paths.count == 4)
         #expect(ShowFormat.status(s.paths, busy: false) == (try ShowFormatTests.fixture("status-orphans")))
         // An orphan's dev_st is `unknown` whatever sysfs says, as 0.9.4 prints it.
-        #expect(e.pathSnapshots(deviceStates: [:], now: MultipathsTests.t0).allSatisfy { $0.deviceState == nil })
+        #expect(e.pathSnapshots(now: MultipathsTests.t0).allSatisfy { $0.deviceState == nil })
     }
 
     @Test func statusLeavesBlacklistedDevicesOut() throws {
         var e = Multipaths(config: try Self.lists())
         for name in Self.names { _ = e.addPath(Self.identity(name), udevProperties: nil, choice: Self.choice, now: MultipathsTests.t0) }
         for name in ["sda", "sdd"] { _ = e.checkerFinished(Self.identity(name).devT, MultipathsTests.up, now: MultipathsTests.t0) }
-        let s = e.showSnapshot(dmMinors: [:], deviceStates: [:], now: MultipathsTests.t0)
+        let s = e.showSnapshot(dmMinors: [:], now: MultipathsTests.t0)
         #expect(s.paths.map(\.identity.name) == ["sda", "sdd"])
         #expect(ShowFormat.status(s.paths, busy: false) == (try ShowFormatTests.fixture("status-lists")))
     }

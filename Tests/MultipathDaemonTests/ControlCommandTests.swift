@@ -298,7 +298,7 @@ import Testing
         #expect(sim.kernel.maps["mpatha"]!.table.groups.count == 2, "failover")
         #expect(try sim.ask("setmarginal path sda") == "ok\n")
         #expect(sim.kernel.maps["mpatha"]!.table.groups.map(\.paths).map { $0.map(\.device) } == [["8:16"], ["8:0"]])
-        let s = sim.daemon.engine.showSnapshot(dmMinors: [:], deviceStates: [:], now: sim.clock.now)
+        let s = sim.daemon.engine.showSnapshot(dmMinors: [:], now: sim.clock.now)
         #expect(s.paths.map(\.marginal) == [true, false] && s.maps[0].groups.map(\.marginal) == [false, true])
         #expect(try sim.ask("unsetmarginal map mpatha") == "ok\n")
         #expect(sim.kernel.maps["mpatha"]!.table.groups.map(\.paths).map { $0.map(\.device) } == [["8:0"], ["8:16"]])
@@ -309,11 +309,11 @@ import Testing
         let sim = try started("path_grouping_policy multibus\n")
         #expect(try sim.ask("setmarginal path sdb") == "ok\n")
         #expect(sim.kernel.maps["mpatha"]!.table.groups.count == 1)
-        let s = sim.daemon.engine.showSnapshot(dmMinors: [:], deviceStates: [:], now: sim.clock.now)
+        let s = sim.daemon.engine.showSnapshot(dmMinors: [:], now: sim.clock.now)
         #expect(s.paths.map(\.marginal) == [false, true] && s.maps[0].groups.map(\.marginal) == [false])
         #expect(try sim.ask("unsetmarginal path sdb") == "ok\n")
         #expect(
-            sim.daemon.engine.showSnapshot(dmMinors: [:], deviceStates: [:], now: sim.clock.now).paths.map(\.marginal) == [false, false])
+            sim.daemon.engine.showSnapshot(dmMinors: [:], now: sim.clock.now).paths.map(\.marginal) == [false, false])
     }
 
     @Test func prStatusIsAFlagPerMap() throws {

@@ -92,12 +92,15 @@ import Testing
         #expect(path.settings.checker.value == .none && path.settings.prio.value == .ana && path.health.priority == 1)
         sim.kernel.paths["nvme0n1"]!.behavior = .offline
         _ = try #require(try sim.advance(until: { sim.active("mpatha", "nvme0n1") == false }, limit: .seconds(10)))
-        // `show paths` dev_st: a reconnecting controller's path is still `running` in 0.9.4, a dead one's `offline`.
+        // `show paths` dev_st, as the checker last read the controller's state: a reconnecting
+        // controller's path is still `running` in 0.9.4, a dead one's `offline`.
         let nvme0 = sim.devT("nvme0n1")
         for (state, shown) in [("connecting", "running"), ("dead", "offline")] {
-            let snapshot = sim.daemon.engine.pathSnapshots(deviceStates: [nvme0: state], now: sim.clock.now)
-            #expect(snapshot.first { $0.identity.devT == nvme0 }?.deviceState == shown)
+            sim.kernel.attributes["block/nvme0n1/device/state"] = state
+            try sim.advance(by: .seconds(6))
+            #expect(sim.daemon.engine.pathSnapshots(now: sim.clock.now).first { $0.identity.devT == nvme0 }?.deviceState == shown)
         }
+        sim.kernel.attributes["block/nvme0n1/device/state"] = nil
         sim.kernel.paths["nvme0n1"]!.behavior = .good
         _ = try #require(try sim.advance(until: { sim.active("mpatha", "nvme0n1") == true }, limit: .seconds(10)))
         #expect(sim.kernel.paths.values.allSatisfy { $0.commands == 0 && $0.reads == 0 }, "no sg command, no read")

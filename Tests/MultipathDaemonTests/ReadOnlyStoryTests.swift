@@ -28,7 +28,7 @@ import Testing
         sim.kernel.paths["sda"]!.readOnly = true
         try sim.start()
         #expect(sim.kernel.creates == 1 && sim.kernel.maps["mpatha"]?.readOnly == true)
-        let snapshot = sim.daemon.engine.showSnapshot(dmMinors: [:], deviceStates: [:], now: sim.clock.now)
+        let snapshot = sim.daemon.engine.showSnapshot(dmMinors: [:], now: sim.clock.now)
         #expect(snapshot.maps.first?.readOnly == true)
         let again = try sim.restarted()
         try again.start()

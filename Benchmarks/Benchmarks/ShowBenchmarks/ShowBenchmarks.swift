@@ -15,7 +15,7 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(dmMinors)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            let s = engine.showSnapshot(dmMinors: dmMinors, deviceStates: [:], now: now)
+            let s = engine.showSnapshot(dmMinors: dmMinors, now: now)
             precondition(s.paths.count == 10_000 && s.maps.count == 2_500)
             blackHole(s)
         }
@@ -25,12 +25,12 @@ let benchmarks: @Sendable () -> Void = {
     // What the daemon does for `show paths`: the paths alone, then the table.
     Benchmark("Show: show paths at 10,000 paths (snapshot + format)") { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(ShowFormat.paths(engine.pathSnapshots(deviceStates: [:], now: now)))
+            blackHole(ShowFormat.paths(engine.pathSnapshots(now: now)))
         }
     }
 
     Benchmark("Show: show paths at 10,000 paths (format only)") { benchmark in
-        let paths = engine.showSnapshot(dmMinors: dmMinors, deviceStates: [:], now: now).paths
+        let paths = engine.showSnapshot(dmMinors: dmMinors, now: now).paths
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations { blackHole(ShowFormat.paths(paths)) }
         benchmark.stopMeasurement()
@@ -38,7 +38,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("Show: show maps json at 10,000 paths (format only)") { benchmark in
-        let maps = engine.showSnapshot(dmMinors: dmMinors, deviceStates: [:], now: now).maps
+        let maps = engine.showSnapshot(dmMinors: dmMinors, now: now).maps
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations { blackHole(ShowFormat.json(maps: maps)) }
         benchmark.stopMeasurement()

@@ -35,6 +35,7 @@ extension Multipaths {
         }
         let recheck = p.health.probe == .inFlightRecheck
         p.health.probe = .idle
+        if let offline = verdict.deviceOffline ?? (verdict.state.isUsable ? false : nil) { p.health.deviceOffline = offline }
         if let issued { p.health.checkLatency.record(now - issued) }
         if admin.failedByOperator.contains(devT) {
             paths[devT] = p

@@ -2,22 +2,13 @@
 extension Multipaths {
     /// Every path the daemon keeps (orphans it did not blacklist included, in discovery order; 0.9.4 keeps
     /// no blacklisted device) and every map (by name). `dmMinors` gives the `dm-N` number of each map by
-    /// name, from the device-mapper device list; `deviceStates` the sysfs `device/state` of the paths
-    /// `deviceStatesNeeded` names, as the edge read them.
-    public func showSnapshot(dmMinors: [String: UInt32], deviceStates: [DevT: String], now: Instant)
-        -> (paths: [PathSnapshot], maps: [MapSnapshot])
-    {
-        (pathSnapshots(deviceStates: deviceStates, now: now), mapSnapshots(dmMinors: dmMinors, deviceStates: deviceStates, now: now))
-    }
-
-    /// The paths whose SCSI device state `show` prints from sysfs: those in a map whose last check did
-    /// not find them usable (see `snapshot`). The edge reads them before the snapshot is taken.
-    public var deviceStatesNeeded: [PathIdentity] {
-        maps.values.flatMap { map in map.members.compactMap { paths[$0] }.filter { !$0.health.state.isUsable }.map(\.identity) }
+    /// name, from the device-mapper device list.
+    public func showSnapshot(dmMinors: [String: UInt32], now: Instant) -> (paths: [PathSnapshot], maps: [MapSnapshot]) {
+        (pathSnapshots(now: now), mapSnapshots(dmMinors: dmMinors, now: now))
     }
 
     /// What `show paths` prints: every kept path (of `only`, when given), in discovery order, as 0.9.4.
-    public func pathSnapshots(_ only: [PathID]? = nil, deviceStates: [DevT: String], now: Instant) -> [PathSnapshot] {
+    public func pathSnapshots(_ only: [PathID]? = nil, now: Instant) -> [PathSnapshot] {
         var mapOf: [DevT: String] = [:]
         mapOf.reserveCapacity(paths.count)
         for map in maps.values { for devT in map.members { mapOf[devT] = map.name } }
@@ -25,14 +16,14 @@ extension Multipaths {
         let kept = { (d: DevT) in paths[d] != nil || orphans[d].map { !$0.reason.isBlacklisted } == true }
         let order = discovery.sorted(only.map { $0.map(\.devT).filter(kept) } ?? Array(paths.keys) + orphans.keys.filter(kept))
         return order.map { devT in
-            paths[devT].map { snapshot($0, mapName: mapOf[devT], deviceStates: deviceStates, now: now) }
+            paths[devT].map { snapshot($0, mapName: mapOf[devT], now: now) }
                 ?? PathSnapshot(identity: orphans[devT]!.identity)
         }
     }
 
     /// What the map commands print: every map (of `only`, when given) by name, with its groups and their paths.
     public func mapSnapshots(
-        _ only: [MapID]? = nil, dmMinors: [String: UInt32], deviceStates: [DevT: String],
+        _ only: [MapID]? = nil, dmMinors: [String: UInt32],
         now: Instant
     ) -> [MapSnapshot] {
         let chosen = only.map { $0.compactMap { maps[$0.wwid] } } ?? Array(maps.values)
@@ -51,7 +42,7 @@ extension Multipaths {
                 let marginal = config.marginalPathgroups && !members.isEmpty && members.allSatisfy { admin.marginal.contains($0.devT) }
                 return PathGroupSnapshot(
                     selector: selector, priority: prio, state: state, marginal: marginal,
-                    paths: members.map { snapshot($0, mapName: map.name, deviceStates: deviceStates, now: now) })
+                    paths: members.map { snapshot($0, mapName: map.name, now: now) })
             }
             let failback: MapSnapshot.Failback =
                 switch map.settings.failback.value {
@@ -81,18 +72,17 @@ extension Multipaths {
         }
     }
 
-    /// `dev_st` as 0.9.4 prints it: `unknown` outside a map, else `offline` or `running` as last seen.
-    /// A path whose last check found it usable is running (an offline device fails every command), so
-    /// sysfs is read only for the others (`deviceStatesNeeded`): a `show paths` at a thousand paths
-    /// would otherwise cost four syscalls a path.
-    func snapshot(_ p: MultipathPath, mapName: String?, deviceStates: [DevT: String], now: Instant) -> PathSnapshot {
+    /// `dev_st` as 0.9.4 prints it: `unknown` outside a map, else `offline` or `running` as last seen:
+    /// the sysfs state read by the checks (a failing path's probe reads it first), so `show` reads no
+    /// sysfs, however many paths a fabric took down.
+    func snapshot(_ p: MultipathPath, mapName: String?, now: Instant) -> PathSnapshot {
         let seconds = Int(
             ((now - p.health.lastChange).nanosecondsClamped / 1_000_000_000) % max(1, p.health.interval.nanosecondsClamped / 1_000_000_000))
         let state: String? =
             switch (mapName, p.health.state.isUsable) {
             case (nil, _): nil
             case (_, true): "running"
-            case (_, false): Self.offlineStates.contains(deviceStates[p.devT] ?? "") ? "offline" : "running"
+            case (_, false): p.health.deviceOffline ? "offline" : "running"
             }
         return PathSnapshot(
             identity: p.identity, mapName: mapName, dmActive: p.health.membership.isActive,
@@ -101,10 +91,6 @@ extension Multipaths {
             priority: p.health.priority ?? -1, marginal: !admin.marginal.isEmpty && admin.marginal.contains(p.devT),
             failures: p.health.failures, checkLatency: p.health.checkLatency)
     }
-
-    /// The SCSI device states 0.9.4 counts as offline.
-    /// `dead`: an NVMe controller's, which 0.9.4 marks offline (a reconnecting one is not).
-    static let offlineStates: Set<String> = ["offline", "transport-offline", "dead"]
 
     /// `show config local` as 0.9.4: the whole configuration, but of the device entries only those that
     /// match a path the daemon keeps, and of the multipaths section only the maps that exist (a map

@@ -142,6 +142,8 @@ public struct PathHealth: Hashable, Sendable {
     public internal(set) var checkLatency = LatencyHistogram()
     /// While failed in its map: when the first check that found it usable again was issued.
     var usableSince: Instant?
+    /// The device's sysfs state read offline at the last check that read it (`show`'s `dev_st`).
+    public internal(set) var deviceOffline = false
 
     init(interval: Duration, now: Instant) {
         self.interval = interval

@@ -2,10 +2,15 @@
 public struct CheckerVerdict: Hashable, Sendable, CustomStringConvertible {
     public var state: PathState
     public var reason: String
+    /// Whether the device's sysfs `state` read offline (`offline`, `transport-offline`, an NVMe
+    /// controller's `dead`), when the checker read it: `show`'s `dev_st`, as last seen (0.9.4's
+    /// `pp->offline`). nil: the checker did not look.
+    public var deviceOffline: Bool?
 
-    public init(_ state: PathState, _ reason: String) {
+    public init(_ state: PathState, _ reason: String, deviceOffline: Bool? = nil) {
         self.state = state
         self.reason = reason
+        self.deviceOffline = deviceOffline
     }
 
     public var description: String { "\(state.rawValue): \(reason)" }
@@ -112,9 +117,9 @@ extension CheckerVerdict {
     /// checker of a failing path.
     public static func scsiDeviceState(_ state: String?, source: String = "checker none") -> CheckerVerdict {
         switch state {
-        case "running": CheckerVerdict(.up, "\(source): device running")
-        case "blocked", "quiesce": CheckerVerdict(.pending, "\(source): device \(state!)")
-        case let s?: CheckerVerdict(.down, "\(source): device \(s)")
+        case "running": CheckerVerdict(.up, "\(source): device running", deviceOffline: false)
+        case "blocked", "quiesce": CheckerVerdict(.pending, "\(source): device \(state!)", deviceOffline: false)
+        case let s?: CheckerVerdict(.down, "\(source): device \(s)", deviceOffline: s == "offline" || s == "transport-offline")
         case nil: CheckerVerdict(.down, "\(source): device state unreadable")
         }
     }
@@ -124,8 +129,10 @@ extension CheckerVerdict {
     /// `dead`, `connecting`, `resetting`, any other state and an unreadable one are down.
     public static func nvmeControllerState(_ state: String?) -> CheckerVerdict {
         guard let state else { return CheckerVerdict(.down, "checker none: controller state unreadable") }
-        if state.hasPrefix("live") { return CheckerVerdict(.up, "checker none: controller \(state)") }
-        if state.hasPrefix("new") || state.hasPrefix("deleting") { return CheckerVerdict(.pending, "checker none: controller \(state)") }
-        return CheckerVerdict(.down, "checker none: controller \(state)")
+        if state.hasPrefix("live") { return CheckerVerdict(.up, "checker none: controller \(state)", deviceOffline: false) }
+        if state.hasPrefix("new") || state.hasPrefix("deleting") {
+            return CheckerVerdict(.pending, "checker none: controller \(state)", deviceOffline: false)
+        }
+        return CheckerVerdict(.down, "checker none: controller \(state)", deviceOffline: state.hasPrefix("dead"))
     }
 }

@@ -75,7 +75,7 @@ import Testing
         let s = e.maps["3600a"]!.stats
         #expect(s.queueingTimeouts == 1 && s.totalQueueingSeconds(now: t1 + .seconds(100)) == 15)
         #expect(s.mapFailures == 0, "0.9.4 counts a queueing timeout, not a map failure")
-        let snapshot = e.showSnapshot(dmMinors: [:], deviceStates: [:], now: t1 + .seconds(100))
+        let snapshot = e.showSnapshot(dmMinors: [:], now: t1 + .seconds(100))
         #expect(
             ShowFormat.maps(snapshot.maps, format: ShowFormat.mapsStats) == """
                 name  path_faults switch_grp map_loads total_q_time q_timeouts
