@@ -67,9 +67,13 @@ for t in "${targets[@]}"; do
   opts=(-timeout=5 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/artifacts/$t-")
   # Longer inputs only repeat what shorter ones reach, at a cost that grows with their length (libFuzzer's
   # default is 4,096 bytes). FuzzControl: a request holds at most 512 bytes (the framing refuses more), so
-  # the mode byte, the piece byte and two whole frames of 8 + 512 bytes.
+  # the mode byte, the piece byte and two whole frames of 8 + 512 bytes. FuzzConfig: about twice the
+  # longest seed (a whole lab configuration, 565 bytes), room for every section with blacklist and device
+  # entries; more entries of the same kinds only add cost. The cost of huge inputs is bounded by unit
+  # tests instead (PathologicalCostTests, ManyEntriesTests).
   case "$t" in
     FuzzControl) opts+=(-max_len=1042) ;;
+    FuzzConfig) opts+=(-max_len=1024) ;;
   esac
   if [ "$mode" = ci ]; then
     opts+=(-max_total_time=30)
