@@ -101,7 +101,9 @@ if [ "$mode" = long ]; then
     echo
     echo "\`Fuzz/run.sh --long\`: each target to 10 million executions (\`-runs=10000000\`), or as many as"
     echo "\`--max-time\` allowed, one after another, under \`nice\`, with \`-timeout=5 -rss_limit_mb=2048\`, ASan."
-    echo "Coverage: libFuzzer's \`cov\` (edges) and \`ft\` (features); corpus: units/bytes at the end."
+    echo "Coverage: libFuzzer's \`cov\` (edges) and \`ft\` (features); corpus: units/bytes at the end. Inputs are"
+    echo "at most 1,042 bytes for FuzzControl (two whole frames of the longest request) and 1,024 for FuzzConfig"
+    echo "(\`-max_len\`, see run.sh), libFuzzer's 4,096 for the others."
     echo
     echo "| target | executions | exec/s | seconds | cov | ft | corpus | crashes | date | commit |"
     echo "|---|---|---|---|---|---|---|---|---|---|"
@@ -112,6 +114,8 @@ if [ "$mode" = long ]; then
         grep -E "^\| $t \|" RESULTS.md || true
       fi
     done
+    # The notes below the table stay.
+    [ ! -f RESULTS.md ] || awk '/^\|---/ { table = 1; next } table && !/^\|/ { notes = 1 } notes' RESULTS.md
   } >"$work/RESULTS.md.new"
   mv "$work/RESULTS.md.new" RESULTS.md
 fi
