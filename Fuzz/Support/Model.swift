@@ -28,6 +28,9 @@ public enum FuzzModel {
                 wwid: "nvme.1b36-6465616462656566-51454d55204e564d65204374726c-00000001", transport: .nvme(.pcie))
         ]
 
+    /// One path of each kind: the scsi_debug paths differ only by name and address.
+    public static let pathKinds = [identities[0], identities[4], identities[5]]
+
     /// Udev property names as a SCSI disk's uevent has them, in udev's order.
     public static let udevProperties = [
         "DEVPATH", "DEVNAME", "DEVTYPE", "MAJOR", "MINOR", "SUBSYSTEM", "ID_SCSI", "ID_VENDOR", "ID_MODEL",

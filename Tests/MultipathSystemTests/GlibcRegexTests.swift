@@ -100,7 +100,7 @@ import Testing
         ]
         let subjects = [
             "", "VV", "xVVx", "DGC", "xDGC", "HP", "COMPAQ", "sda", "xsd", "vdb", "LUN C-Mode", "LUN C-Mod", "HPE", "sd", "vd",
-            "DGCx", "3600a", "3600ab", "x3600a"
+            "DGCx", "3600a", "3600ab", "x3600a", "VxVV", "DGDGC", "HxHP", "sdsd"
         ]
         for pattern in patterns {
             let literal = try #require(LiteralPattern(pattern), "\(pattern)")

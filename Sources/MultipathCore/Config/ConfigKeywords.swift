@@ -95,6 +95,17 @@ public enum ConfigKeyword: String, Hashable, Sendable, CaseIterable {
     }
 }
 
+// Hashed by case, not by name: Swift's default for an enum with raw values hashes the raw String, and
+// resolving settings looks keywords and sections up hundreds of times per path (and per reconfigure).
+// A case without payload is stored as its tag alone, so its bytes identify it (`KeywordTableTests.eachCaseHasItsOwnBytes`).
+extension ConfigKeyword {
+    public func hash(into hasher: inout Hasher) { withUnsafeBytes(of: self) { hasher.combine(bytes: $0) } }
+}
+
+extension ConfigSection {
+    public func hash(into hasher: inout Hasher) { withUnsafeBytes(of: self) { hasher.combine(bytes: $0) } }
+}
+
 /// Where a keyword may appear. Subsections are named by their path (`devices/device`).
 public enum ConfigSection: String, Hashable, Sendable, CaseIterable {
     case top = ""

@@ -110,12 +110,15 @@ public enum ConfigLoader {
             }
             entries.append(entry)
         }
+        // Only user entries fold others into them: without any, the table stands as built.
+        guard entries.contains(where: { !$0.isBuiltin }) else { return entries }
+        let identities = entries.map(\.identity)
         // For each identity, the position of its last entry: everything with that identity is folded into it.
         var last: [[String?]: Int] = [:]
-        for (i, e) in entries.enumerated() where !e.isBuiltin { last[e.identity] = i }
+        for (i, e) in entries.enumerated() where !e.isBuiltin { last[identities[i]] = i }
         var merged: [Int: HardwareEntry] = [:]
-        for e in entries {
-            guard let target = last[e.identity] else { continue }
+        for (i, e) in entries.enumerated() {
+            guard let target = last[identities[i]] else { continue }
             // All have the target's vendor/product/revision strings, so its compiled expressions.
             var into = merged[target] ?? HardwareEntry(settings: [:], isBuiltin: false, matcher: entries[target].matcher)
             into.settings.merge(e.settings) { _, later in later }
@@ -123,7 +126,7 @@ public enum ConfigLoader {
         }
         var result: [HardwareEntry] = []
         for (i, e) in entries.enumerated() {
-            guard let target = last[e.identity] else {
+            guard let target = last[identities[i]] else {
                 result.append(e)
                 continue
             }
@@ -166,7 +169,7 @@ public enum ConfigLoader {
         b.exceptions.device = devices(doc.exceptionDevices)
         // product_blacklist of device entries, unless the same vendor/product pair is already listed.
         for e in hardware {
-            guard let vendor = e.string(.vendor), let product = e.string(.product_blacklist) else { continue }
+            guard let product = e.string(.product_blacklist), let vendor = e.string(.vendor) else { continue }
             if b.blacklist.device.contains(where: { $0.vendor?.text == vendor && $0.product?.text == product }) { continue }
             guard let v = rule(vendor, .vendor, e.settings[.vendor]?.location, derived: true),
                 let p = rule(product, .product_blacklist, e.settings[.product_blacklist]?.location, derived: true)

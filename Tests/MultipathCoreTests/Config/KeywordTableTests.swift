@@ -11,6 +11,14 @@ import Testing
         #expect(ConfigSection.defaults.keywords.count == 72 && ConfigSection.device.keywords.count == 45)
     }
 
+    /// Keywords and sections hash their in-memory bytes (not their names): those must tell every case apart.
+    @Test func eachCaseHasItsOwnBytes() {
+        func bytes<T>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value) { Array($0) } }
+        #expect(Set(ConfigKeyword.allCases.map(bytes)).count == ConfigKeyword.allCases.count)
+        #expect(Set(ConfigSection.allCases.map(bytes)).count == ConfigSection.allCases.count)
+        #expect(Set(ConfigKeyword.allCases).count == ConfigKeyword.allCases.count)
+    }
+
     static func statusText(_ k: ConfigKeyword) -> String {
         switch k.status {
         case .implemented: "implemented"
