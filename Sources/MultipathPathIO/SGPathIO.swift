@@ -73,6 +73,9 @@ public final class SGPathIO: PathIO {
             if path.transport.isNVMe, case .nvmeController(let c) = path.transportPort { controller = c }
             device = Device(name: path.name, isNVMe: path.transport.isNVMe, controller: controller)
             devices[path.devT] = device
+            // Opened now, not at the path's first failure, so that what a path holds stays the same for
+            // as long as it exists: its probes read `state` whenever it fails.
+            if !device.isNVMe { _ = deviceAttribute(path.devT, "state") }
         }
         // A SCSI device without an sg node, or whose node went away (offline, hangup, a read error), is
         // opened afresh: it may be back. Its other descriptors stay.

@@ -19,6 +19,9 @@ private struct Tree {
             dir += "/" + part
             mkdir(dir, 0o755)
         }
+        let state = open(root + "/block/sda/device/state", O_WRONLY | O_CREAT, 0o644)
+        _ = "running\n".utf8CString.withUnsafeBytes { write(state, $0.baseAddress, $0.count - 1) }
+        close(state)
         if let blockBytes {
             let fd = open(root + "/sda", O_WRONLY | O_CREAT, 0o644)
             let bytes = [UInt8](repeating: 0xa5, count: blockBytes)
@@ -28,6 +31,7 @@ private struct Tree {
     }
 
     var blockNode: String { root + "/sda" }
+    var stateFile: String { root + "/block/sda/device/state" }
 
     /// Whether O_DIRECT opens here (tmpfs refuses it).
     var acceptsDirectIO: Bool {
@@ -38,6 +42,7 @@ private struct Tree {
 
     func remove() {
         unlink(blockNode)
+        unlink(stateFile)
         var dir = root + "/block/sda/device/scsi_generic/sg3"
         while dir.count >= root.count {
             rmdir(dir)
@@ -89,6 +94,9 @@ private let sda = PathIdentity(name: "sda", devT: DevT(major: 8, minor: 0))
         let outcomes = Box<[CommandOutcome]>([])
 
         #expect(io.attach(sda) == nil)
+        // The path's sysfs `state` is held from attach on, across its sg node's reopen: what a path holds
+        // does not grow when it first fails (the soak counts descriptors).
+        #expect(descriptors(openOn: tree.stateFile) == 1)
         io.submit(.testUnitReady, to: sda.devT, timeout: .seconds(5)) { outcomes.value.append($0) }
         kernel.reads = [.error(.io)]
         try reactor.runOnce(maxWait: .zero)
@@ -102,8 +110,9 @@ private let sda = PathIdentity(name: "sda", devT: DevT(major: 8, minor: 0))
         kernel.completeNext()
         try reactor.runOnce(maxWait: .zero)
         #expect(outcomes.value.count == 2 && outcomes.value.last == .completed(.good))
+        #expect(descriptors(openOn: tree.stateFile) == 1 && io.deviceAttribute(sda.devT, "state") == Array("running\n".utf8))
         io.detach(sda.devT)
-        #expect(kernel.closed.count == 2)
+        #expect(kernel.closed.count == 2 && descriptors(openOn: tree.stateFile) == 0)
     }
 
     /// `detach` with a directio read out used to keep the block device open for good (it closed it only
