@@ -75,7 +75,7 @@ public final class SGPathIO: PathIO {
             devices[path.devT] = device
             // Opened now, not at the path's first failure, so that what a path holds stays the same for
             // as long as it exists: its probes read `state` whenever it fails.
-            if !device.isNVMe { _ = deviceAttribute(path.devT, "state") }
+            if !device.isNVMe { _ = kept(device, "state") }
         }
         // A SCSI device without an sg node, or whose node went away (offline, hangup, a read error), is
         // opened afresh: it may be back. Its other descriptors stay.
@@ -162,17 +162,21 @@ public final class SGPathIO: PathIO {
     /// attribute afresh on such a read, and one pread replaces an open, two reads and a close on every
     /// priority refresh (most of an idle check's system calls under `prio sysfs`).
     public func deviceAttribute(_ devT: DevT, _ name: String) -> [UInt8]? {
-        guard let device = devices[devT] else { return nil }
-        if device.attributes[name] == nil {
-            guard let fd = try? OwnedFD.open(sysfs.root + "/block/\(device.name)/device/\(name)", O_RDONLY) else { return nil }
-            device.attributes[name] = fd
-        }
-        let r = attributeBuffer.withUnsafeMutableBytes { device.attributes[name]!.descriptor.read(into: $0, atOffset: 0) }
+        guard let device = devices[devT], let fd = kept(device, name) else { return nil }
+        let r = attributeBuffer.withUnsafeMutableBytes { fd.descriptor.read(into: $0, atOffset: 0) }
         guard case .success(let n) = r else {
             device.attributes.removeValue(forKey: name)?.close()
             return nil
         }
         return Array(attributeBuffer[..<n])
+    }
+
+    /// The device's attribute `name`, opened the first time it is asked for and kept.
+    private func kept(_ device: Device, _ name: String) -> OwnedFD? {
+        if let fd = device.attributes[name] { return fd }
+        let fd = try? OwnedFD.open(sysfs.root + "/block/\(device.name)/device/\(name)", O_RDONLY)
+        device.attributes[name] = fd
+        return fd
     }
 
     public func detach(_ devT: DevT) {
