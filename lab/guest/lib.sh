@@ -34,8 +34,9 @@ write_file() { printf '%s\n' "$2" >"$1.new" && mv -f "$1.new" "$1"; }
 daemon_pid() { cat "$lab_state/daemon.pid" 2>/dev/null; }
 # The wrapper of daemon_start writes the daemon's exit status and time to exit.PID: keyed by the pid, so
 # that a daemon which exits late never reports its status as the next daemon's.
-daemon_exit_file() { echo "$lab_state/exit.$(daemon_pid)"; }
-daemon_running() { local p; p=$(daemon_pid) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null && [ ! -e "$lab_state/exit.$p" ]; }
+# daemon_exit_file [PID]: that file for PID (default: the current daemon's).
+daemon_exit_file() { echo "$lab_state/exit.${1:-$(daemon_pid)}"; }
+daemon_running() { local p; p=$(daemon_pid) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null && [ ! -e "$(daemon_exit_file "$p")" ]; }
 daemon_status() { cut -d' ' -f1 "$(daemon_exit_file)"; }
 
 # Starts `multipathd -d -v3 ARGS` in the background and waits for "multipathd ready" (at most
@@ -51,7 +52,7 @@ daemon_start() {
     p=$!
     write_file "$lab_state/daemon.pid" $p
     wait $p
-    write_file "$lab_state/exit.$p" "$? $EPOCHREALTIME"
+    write_file "$(daemon_exit_file "$p")" "$? $EPOCHREALTIME"
   ) &
   wait_until_sleep=0.05 wait_until "${daemon_ready_timeout:-20}" daemon_ready_or_exited
   log_since_mark | grep -q 'multipathd ready' && return 0
@@ -71,13 +72,13 @@ daemon_ensure() { daemon_running || daemon_start; }
 # start clean), and the case fails (outside a case, the runner's last stop: status 1).
 daemon_kill() {
   daemon_running || return 0
-  local p why t0=$EPOCHREALTIME
+  local p why ms t0=$EPOCHREALTIME
   p=$(daemon_pid)
   kill -TERM "$p"
   if wait_until 30 daemon_exited; then
     # A slow exit is worth seeing even when it ends well (case 05 holds the 1 s limit).
-    [ "$(ms_between "$t0" "$EPOCHREALTIME")" -lt 5000 ] ||
-      echo "lab: the daemon $p exited $(ms_between "$t0" "$EPOCHREALTIME") ms after SIGTERM" >>"$LAB_OUT/timings.txt"
+    ms=$(ms_between "$t0" "$EPOCHREALTIME")
+    [ "$ms" -lt 5000 ] || echo "lab: the daemon $p exited $ms ms after SIGTERM" >>"$LAB_OUT/timings.txt"
     return 0
   fi
   why="the daemon $p was still running 30 s after SIGTERM (wchan $(cat /proc/"$p"/wchan 2>/dev/null); stack $(tr '\n' ' ' </proc/"$p"/stack 2>/dev/null); log: $(tail -n 3 "$daemon_log" | tr '\n' ' '))"
