@@ -185,6 +185,8 @@ extension Multipaths {
     /// The next check: healthy paths at their interval, with a window before it so that checks of a
     /// map's paths that fall due close together share one wakeup; failing ones at their phase of the
     /// re-probe interval (`ReprobePace`), or the polling interval when `failed_path_reprobe_ms` is off.
+    /// A busy loop fires a check as soon as its window opens, so the window is short: a sixteenth of
+    /// the interval checks a thousand paths 7% more often than the interval, a quarter did a third more.
     mutating func schedule(_ devT: DevT, now: Instant) -> MultipathAction {
         let h = paths[devT]!.health
         if !h.state.isUsable, let reprobe = config.failedPathReprobe {
@@ -194,7 +196,7 @@ extension Multipaths {
             return .scheduleCheck(devT, earliest: at - ReprobePace.window(interval), latest: at)
         }
         let latest = now + h.interval
-        return .scheduleCheck(devT, earliest: latest - h.interval / 4, latest: latest)
+        return .scheduleCheck(devT, earliest: latest - h.interval / 16, latest: latest)
     }
 
     /// The prioritizer's answer (nil: it failed; 0.9.4's PRIO_UNDEF). A changed priority may regroup

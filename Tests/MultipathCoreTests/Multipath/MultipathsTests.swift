@@ -91,7 +91,30 @@ import Testing
         var e = Self.twoPathMap("find_multipaths no\nfailed_path_reprobe_ms off")
         let sdb = DevT(major: 8, minor: 16)
         let a = e.checkerFinished(sdb, Self.down, now: Self.t0)
-        #expect(a.contains(.scheduleCheck(sdb, earliest: Self.t0 + .milliseconds(3750), latest: Self.t0 + .seconds(5))))
+        #expect(a.contains(.scheduleCheck(sdb, earliest: Self.t0 + .microseconds(4_687_500), latest: Self.t0 + .seconds(5))))
+    }
+
+    @Test func aLoopThatIsAlwaysAwakeChecksAHealthyPathNearItsInterval() {
+        // At a thousand paths the loop is awake for something all the time, and a check fires as soon
+        // as its window opens: the window decides how much more often than polling_interval (5 s) a path
+        // is checked (a quarter of the interval made 26 checks in 100 s).
+        var e = Self.twoPathMap("find_multipaths no")
+        let sdb = DevT(major: 8, minor: 16)
+        func window(_ actions: [MultipathAction]) -> (Instant, Instant)? {
+            for a in actions { if case .scheduleCheck(sdb, let earliest, let latest) = a { return (earliest, latest) } }
+            return nil
+        }
+        var now = Self.t0
+        var next = window(e.checkerFinished(sdb, Self.up, now: now))
+        var checks = 0
+        while let (earliest, latest) = next, earliest < Self.t0 + .seconds(100) {
+            #expect(latest - now == .seconds(5), "never later than polling_interval")
+            now = earliest
+            #expect(Self.significant(e.checkDue(sdb, now: now)) == ["check 8:16"])
+            checks += 1
+            next = window(e.checkerFinished(sdb, Self.up, now: now))
+        }
+        #expect(checks == 21)
     }
 
     @Test func healthyPathsBackOffUpToMaxPollingIntervalAndAChangeResets() {
