@@ -78,7 +78,7 @@ bench_start() {
   scenario_config "$@"
   rm -f /etc/multipath/bindings /etc/multipath/wwids
   watch_log=$BENCH_DIR/watch-$label.log
-  "$labtool" watch "$watch_log" 2>>"$BENCH_DIR/watch-errors.log" &
+  "${scenario_measure[@]}" "$labtool" watch "$watch_log" 2>>"$BENCH_DIR/watch-errors.log" &
   bench_watch_pid=$!
   wait_file_line "$watch_log" 2 || fail "labtool watch did not start: $(cat "$BENCH_DIR/watch-errors.log" 2>/dev/null)"
   # A cold start would read the binary and its plugins over 9p: warm the page cache first.
@@ -86,7 +86,7 @@ bench_start() {
   [ "$scenario_daemon" = debian ] && cat /lib/multipath/*.so >/dev/null
   bench_step "starting $scenario_daemon ($label)"
   scenario_t0=$EPOCHREALTIME
-  "$(scenario_binary)" -d -s -v2 >>"$BENCH_DIR/$label.log" 2>&1 </dev/null &
+  scenario_exec "$(scenario_binary)" -d -s -v2 >>"$BENCH_DIR/$label.log" 2>&1 </dev/null &
   bench_pid=$!
 }
 
@@ -148,7 +148,7 @@ bench_flaps() {
     fi
     bench_all_maps 1 6 60 >/dev/null || fail "$daemon $setting: no map with 6 active paths within 60 s"
     mapfile -t disks < <(scenario_table_disks "$(scenario_map)" 4)
-    out=$("$labtool" flap --label "$daemon-$setting" --csv "$BENCH_DIR/flap.csv" "${disks[@]}" \
+    out=$("${scenario_measure[@]}" "$labtool" flap --label "$daemon-$setting" --csv "$BENCH_DIR/flap.csv" "${disks[@]}" \
       --count $(( (BENCH_FLAPS + 3) / 4 )) --hold-ms "$hold" --timeout-ms 30000 2>&1) || fail "labtool flap: $out"
     bench_note "$out"
     bench_stop
@@ -180,11 +180,11 @@ bench_scale() {
   bench_metric "$daemon" vmhwm_kb "$hwm1"
   # `show paths` round trips, one connection at a time, for as long as the paths flap.
   mapfile -t disks < <(bench_host_disks "$BENCH_FLAP_PATHS")
-  "$labtool" flap --label "$daemon-scale" --csv "$BENCH_DIR/flap.csv" "${disks[@]}" \
+  "${scenario_measure[@]}" "$labtool" flap --label "$daemon-scale" --csv "$BENCH_DIR/flap.csv" "${disks[@]}" \
     --count "$BENCH_SCALE_FLAPS" --hold-ms 2000 --timeout-ms 60000 >"$BENCH_DIR/flap-$daemon-scale.out" 2>&1 &
   flapper=$!
   while kill -0 $flapper 2>/dev/null; do
-    out=$("$labtool" control-load --csv "$BENCH_DIR/show-paths.csv" "$daemon" 0 5 show paths 2>&1) ||
+    out=$("${scenario_measure[@]}" "$labtool" control-load --csv "$BENCH_DIR/show-paths.csv" "$daemon" 0 5 show paths 2>&1) ||
       { bench_note "$daemon: show paths failed while flapping: $out"; sleep 1; }
   done
   wait $flapper || bench_note "$daemon: labtool flap failed: $(tail -n 2 "$BENCH_DIR/flap-$daemon-scale.out")"
@@ -202,7 +202,7 @@ bench_fabric() {
   mapfile -t disks < <(bench_host_disks "$BENCH_LUNS")
   for d in "${disks[@]}"; do devs+=("$(cat "/sys/block/$d/dev")"); done
   n=${#disks[@]}
-  ( while :; do "$labtool" control-load --csv "$BENCH_DIR/show-paths.csv" "$daemon-fabric" 0 1 show paths >/dev/null 2>&1; sleep 1; done ) &
+  ( while :; do "${scenario_measure[@]}" "$labtool" control-load --csv "$BENCH_DIR/show-paths.csv" "$daemon-fabric" 0 1 show paths >/dev/null 2>&1; sleep 1; done ) &
   poller=$!
   for cycle in $(seq 1 "$BENCH_FABRIC_CYCLES"); do
     ticks0=$(bench_proc "$bench_pid" | cut -d' ' -f1)
@@ -255,14 +255,19 @@ bench_fabric_samples() {
     < <(bench_fabric_first "$state" "$since" "$@") >>"$BENCH_DIR/fabric.csv"
 }
 
-# bench_host_disks N: N disks (sdX) behind the first scsi_debug host, hence N different LUNs.
+# bench_host_disks N: N disks (sdX) behind the first scsi_debug host, hence N different LUNs. Builtins
+# only: a process per device costs minutes at a thousand devices under TCG.
 bench_host_disks() {
-  local first
-  first=$(for d in /sys/bus/scsi/devices/*:*:*:*; do
-    grep -q scsi_debug "$d/model" 2>/dev/null && basename "$d" | cut -d: -f1
-  done | sort -n | head -n 1)
-  local b
-  for b in /sys/bus/scsi/devices/"$first":*/block/sd*; do [ -e "$b" ] && basename "$b"; done | sort -V | head -n "$1"
+  local d model h first='' b
+  for d in /sys/bus/scsi/devices/*:*:*:*; do
+    model=''
+    read -r model <"$d/model" 2>/dev/null
+    [[ $model == *scsi_debug* ]] || continue
+    h=${d##*/}
+    h=${h%%:*}
+    if [ -z "$first" ] || [ "$h" -lt "$first" ]; then first=$h; fi
+  done
+  for b in /sys/bus/scsi/devices/"$first":*/block/sd*; do [ -e "$b" ] && echo "${b##*/}"; done | sort -V | head -n "$1"
 }
 
 # bench_wakeups DAEMON: voluntary switches per second over BENCH_WAKE_S seconds with no devices.
